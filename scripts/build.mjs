@@ -1,0 +1,73 @@
+// Bundles each entry point with esbuild. Native modules stay external (they are
+// loaded from node_modules at run time); tfjs's .wasm binaries are copied beside the bundles.
+import * as esbuild from 'esbuild';
+import { cpSync, existsSync, mkdirSync, readdirSync, statSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const dist = join(root, 'dist');
+const args = new Set(process.argv.slice(2));
+
+const nodeEntries = {
+  extension: 'src/extension/extension.ts',
+  worker: 'src/worker/main.ts',
+  cli: 'src/cli/main.ts',
+};
+const webviewEntries = Object.fromEntries(
+  (existsSync(join(root, 'webview')) ? readdirSync(join(root, 'webview')) : [])
+    .filter((name) => existsSync(join(root, 'webview', name, 'main.ts')))
+    .map((name) => [`webview/${name}`, `webview/${name}/main.ts`]),
+);
+
+function newestMtime(dir) {
+  let newest = 0;
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const full = join(dir, entry.name);
+    newest = Math.max(newest, entry.isDirectory() ? newestMtime(full) : statSync(full).mtimeMs);
+  }
+  return newest;
+}
+
+function isStale() {
+  const outputs = Object.keys(nodeEntries).map((name) => join(dist, `${name}.js`));
+  if (!outputs.every(existsSync)) return true;
+  const built = Math.min(...outputs.map((file) => statSync(file).mtimeMs));
+  const sources = ['src', 'webview'].filter((dir) => existsSync(join(root, dir)));
+  return Math.max(...sources.map((dir) => newestMtime(join(root, dir))), statSync(join(root, 'package.json')).mtimeMs) > built;
+}
+
+if (args.has('--if-stale') && !isStale()) process.exit(0);
+
+const presentEntries = Object.fromEntries(Object.entries(nodeEntries).filter(([, file]) => existsSync(join(root, file))));
+const common = { bundle: true, sourcemap: true, logLevel: 'warning', absWorkingDir: root };
+
+await esbuild.build({
+  ...common,
+  entryPoints: presentEntries,
+  outdir: dist,
+  platform: 'node',
+  target: 'node20',
+  format: 'cjs',
+  external: ['vscode', 'hnswlib-node', '@tensorflow/tfjs-node'],
+});
+
+if (Object.keys(webviewEntries).length > 0) {
+  await esbuild.build({
+    ...common,
+    entryPoints: webviewEntries,
+    outdir: dist,
+    platform: 'browser',
+    target: 'es2022',
+    format: 'iife',
+  });
+}
+
+const wasmDir = join(root, 'node_modules/@tensorflow/tfjs-backend-wasm/dist');
+if (existsSync(wasmDir)) {
+  mkdirSync(join(dist, 'wasm'), { recursive: true });
+  for (const file of readdirSync(wasmDir).filter((name) => name.endsWith('.wasm'))) {
+    cpSync(join(wasmDir, file), join(dist, 'wasm', file));
+  }
+}
+console.error(`built ${Object.keys(presentEntries).concat(Object.keys(webviewEntries)).join(', ')} → dist/`);
