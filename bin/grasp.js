@@ -8,4 +8,8 @@ if (!fs.existsSync(bundle)) {
   process.stderr.write(`grasp: ${bundle} is missing; run \`npm run build\` first.\n`);
   process.exit(1);
 }
-require(bundle);
+require(bundle)
+  .main(process.argv.slice(2))
+  .then((code) => {
+    process.exitCode = code;
+  });

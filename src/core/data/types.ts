@@ -22,20 +22,23 @@ export interface LoadOptions {
   format?: InteractionFormat | 'auto';
   columns?: ColumnMapping;
   /** Item metadata file; when the dataset is a folder it is found automatically. */
-  metadataPath?: string;
+  metadataPaths?: string[];
   duplicates?: DuplicatePolicy;
   /** Iterative k-core: drop users and items with fewer interactions, until stable. 0 = off. */
   userCore?: number;
   itemCore?: number;
   /** Called with bytes read so far and the total, for progress bars. */
   onProgress?: (bytesRead: number, totalBytes: number) => void;
+  /** csv/tsv only: false when the first row is data (columns are then 0 = user, 1 = item unless mapped). */
+  hasHeader?: boolean;
   /** Checked between chunks; a load stops with CancelledError when it returns true. */
   isCancelled?: () => boolean;
 }
 
 /** Item metadata: field name → value per dense item id (missing = undefined). */
 export interface ItemMetadata {
-  path: string;
+  /** The metadata files merged, in order. */
+  sources: string[];
   fields: string[];
   /** Indexed by dense item id. Values are untrusted dataset text. */
   rows: Array<Record<string, string> | undefined>;

@@ -1,0 +1,40 @@
+import type { JobContext } from '../core/jobs/context';
+
+/**
+ * A JobContext for the terminal: progress redraws one stderr line when stderr is a TTY (and is
+ * silent otherwise, so logs and pipes stay clean); Ctrl-C asks the job to stop between chunks.
+ */
+export function terminalContext(options: { quiet?: boolean } = {}): JobContext & { dispose(): void } {
+  const tty = process.stderr.isTTY && !options.quiet;
+  let cancelled = false;
+  let lastDraw = 0;
+  let disposed = false;
+  const onSigint = (): void => {
+    if (cancelled) process.exit(130);
+    cancelled = true;
+    process.stderr.write('\ncancelling… (Ctrl-C again to quit now)\n');
+  };
+  process.on('SIGINT', onSigint);
+  return {
+    progress({ message, fraction }) {
+      if (!tty) return;
+      const now = Date.now();
+      if (now - lastDraw < 100 && fraction !== 1) return;
+      lastDraw = now;
+      const percent = fraction === undefined ? '' : ` ${Math.round(100 * fraction)}%`;
+      process.stderr.write(`\r\x1b[K${message ?? ''}${percent}`);
+    },
+    log(line) {
+      if (options.quiet) return;
+      if (tty) process.stderr.write('\r\x1b[K');
+      process.stderr.write(`${line}\n`);
+    },
+    isCancelled: () => cancelled,
+    dispose() {
+      if (disposed) return;
+      disposed = true;
+      process.off('SIGINT', onSigint);
+      if (tty) process.stderr.write('\r\x1b[K');
+    },
+  };
+}

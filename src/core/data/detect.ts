@@ -1,0 +1,76 @@
+import { open, readdir, stat } from 'node:fs/promises';
+import { basename, extname, join } from 'node:path';
+import { DataError } from './errors';
+import { describeFsError } from './lines';
+import type { InteractionFormat } from './types';
+
+export interface DatasetFiles {
+  interactions: string;
+  metadata: string[];
+}
+
+const METADATA_NAME = /(^|[_.-])items?([_.-]|$)|item2|item_text|\.item(\.json)?$|meta/i;
+const IGNORED = /^(readme|license|licence|changelog)|\.(md|yaml|yml|py|sh|gz|zip)$|^\./i;
+
+/**
+ * Resolves a dataset path: a file is the interactions file; in a folder the interactions file
+ * is chosen by name (RecBole `.inter` first) and item metadata files are collected beside it.
+ */
+export async function findDatasetFiles(path: string): Promise<DatasetFiles> {
+  let isFolder: boolean;
+  try {
+    isFolder = (await stat(path)).isDirectory();
+  } catch (error) {
+    throw new DataError(path, undefined, 'an existing dataset file or folder', describeFsError(error));
+  }
+  if (!isFolder) return { interactions: path, metadata: [] };
+  const names = (await readdir(path)).filter((name) => !IGNORED.test(name)).sort();
+  const metadata = names.filter((name) => METADATA_NAME.test(name) && !name.endsWith('.inter') && !name.endsWith('.user'));
+  const candidates = names.filter((name) => !metadata.includes(name) && !name.endsWith('.user'));
+  const rank = (name: string): number => {
+    const order = ['.inter', '.inter.json', '.jsonl', '.txt', '.csv', '.tsv', '.json'];
+    const index = order.findIndex((suffix) => name.endsWith(suffix));
+    return index < 0 ? order.length : index;
+  };
+  const interactions = candidates.filter((name) => rank(name) < 7).sort((a, b) => rank(a) - rank(b))[0];
+  if (interactions === undefined) {
+    throw new DataError(path, undefined, 'an interactions file (.inter, .inter.json, .jsonl, .txt, .csv, .tsv)', `none among: ${names.join(', ') || 'no files'}`);
+  }
+  return { interactions: join(path, interactions), metadata: metadata.map((name) => join(path, name)) };
+}
+
+/** Guesses the format of an interactions file from its name and first lines. */
+export async function detectFormat(path: string): Promise<InteractionFormat> {
+  const name = basename(path).toLowerCase();
+  if (name.endsWith('.inter')) return 'recbole';
+  if (name.endsWith('.jsonl') || name.endsWith('.ndjson')) return 'jsonl';
+  if (name.endsWith('.json')) return 'json-seq';
+  const head = await readHead(path);
+  const lines = head.split('\n').map((line) => line.replace(/\r$/, '')).filter((line) => line.trim() !== '');
+  if (lines.length === 0) return extname(name) === '.csv' ? 'csv' : 'pairs';
+  if (lines[0].split('\t').every((field) => /^[^:\s]+:[a-z_]+$/i.test(field.trim()))) return 'recbole';
+  if (lines[0].trimStart().startsWith('{')) return 'jsonl';
+  if (name.endsWith('.csv')) return 'csv';
+  if (name.endsWith('.tsv') || lines[0].includes('\t')) return 'tsv';
+  if (lines[0].includes(',')) return 'csv';
+  const sample = lines.slice(0, 200);
+  return sample.some((line) => line.trim().split(/\s+/).length > 2) ? 's3rec' : 'pairs';
+}
+
+async function readHead(path: string, bytes = 64 * 1024): Promise<string> {
+  let handle;
+  try {
+    handle = await open(path, 'r');
+  } catch (error) {
+    throw new DataError(path, undefined, 'an existing readable file', describeFsError(error));
+  }
+  try {
+    const buffer = Buffer.alloc(bytes);
+    const { bytesRead } = await handle.read(buffer, 0, bytes, 0);
+    const text = buffer.subarray(0, bytesRead).toString('utf8');
+    // The last line may be cut mid-way; detection only needs whole lines.
+    return bytesRead === bytes ? text.slice(0, text.lastIndexOf('\n') + 1) : text;
+  } finally {
+    await handle.close();
+  }
+}

@@ -1,0 +1,28 @@
+import { once } from 'node:events';
+import { createWriteStream } from 'node:fs';
+import { mkdir, rename, rm } from 'node:fs/promises';
+import { dirname } from 'node:path';
+
+/**
+ * Writes a file so readers see either the old content or the whole new one, never a torn file:
+ * write a temporary sibling, flush it to disk, then rename it over the target. The temporary file
+ * is removed on any failure (including a cancelled generator).
+ */
+export async function writeFileAtomic(path: string, content: string | Iterable<string> | AsyncIterable<string>): Promise<void> {
+  await mkdir(dirname(path), { recursive: true });
+  const temporary = `${path}.tmp-${process.pid}-${Math.random().toString(36).slice(2)}`;
+  const out = createWriteStream(temporary, { flush: true });
+  try {
+    const chunks = typeof content === 'string' ? [content] : content;
+    for await (const chunk of chunks) {
+      if (!out.write(chunk)) await once(out, 'drain');
+    }
+    out.end();
+    await once(out, 'finish');
+    await rename(temporary, path);
+  } catch (error) {
+    out.destroy();
+    await rm(temporary, { force: true });
+    throw error;
+  }
+}
