@@ -49,6 +49,8 @@ await esbuild.build({
   platform: 'node',
   target: 'node20',
   format: 'cjs',
+  // Prefer ES modules: some packages' CommonJS builds are UMD wrappers with dynamic requires esbuild cannot follow (jsonc-parser).
+  mainFields: ['module', 'main'],
   external: ['vscode', 'hnswlib-node', '@tensorflow/tfjs-node'],
 });
 
