@@ -1,23 +1,30 @@
-/** A growable typed array: interactions are stored as columns of numbers, not row objects. */
-class GrowableColumn<T extends Int32Array | Float64Array> {
+const CHUNK = 1 << 16;
+
+/**
+ * A column of numbers stored in fixed-size chunks: growing never copies, so peak memory is the
+ * data itself (4 or 8 bytes an interaction) rather than 1.5× it during a doubling.
+ */
+class ChunkedColumn<T extends Int32Array | Float64Array> {
   length = 0;
-  constructor(
-    private data: T,
-    private readonly make: (capacity: number) => T,
-  ) {}
+  private readonly chunks: T[] = [];
+
+  constructor(private readonly make: (capacity: number) => T) {}
 
   push(value: number): void {
-    if (this.length === this.data.length) {
-      const bigger = this.make(this.data.length * 2);
-      bigger.set(this.data);
-      this.data = bigger;
-    }
-    this.data[this.length++] = value;
+    const offset = this.length & (CHUNK - 1);
+    if (offset === 0) this.chunks.push(this.make(CHUNK));
+    this.chunks[this.chunks.length - 1][offset] = value;
+    this.length++;
   }
 
   get(index: number): number {
-    return this.data[index];
+    return this.chunks[index >>> 16][index & (CHUNK - 1)];
   }
+}
+
+/** Ids cut out of a long line can be V8 "sliced strings" that keep the whole line alive: copy them. */
+function detached(raw: string): string {
+  return raw.length > 12 ? Buffer.from(raw, 'utf8').toString('utf8') : raw;
 }
 
 /** Raw id ↔ dense 0-based id, in order of first appearance. */
@@ -29,8 +36,9 @@ export class IdIndex {
     let dense = this.lookup.get(raw);
     if (dense === undefined) {
       dense = this.ids.length;
-      this.lookup.set(raw, dense);
-      this.ids.push(raw);
+      const own = detached(raw);
+      this.lookup.set(own, dense);
+      this.ids.push(own);
     }
     return dense;
   }
@@ -54,12 +62,12 @@ export interface CollectedInteractions {
 export class InteractionCollector {
   readonly users = new IdIndex();
   readonly items = new IdIndex();
-  private readonly userColumn = new GrowableColumn(new Int32Array(1024), (n) => new Int32Array(n));
-  private readonly itemColumn = new GrowableColumn(new Int32Array(1024), (n) => new Int32Array(n));
-  private readonly timeColumn: GrowableColumn<Float64Array> | undefined;
+  private readonly userColumn = new ChunkedColumn((n) => new Int32Array(n));
+  private readonly itemColumn = new ChunkedColumn((n) => new Int32Array(n));
+  private readonly timeColumn: ChunkedColumn<Float64Array> | undefined;
 
   constructor(readonly hasTimestamps: boolean) {
-    this.timeColumn = hasTimestamps ? new GrowableColumn(new Float64Array(1024), (n) => new Float64Array(n)) : undefined;
+    this.timeColumn = hasTimestamps ? new ChunkedColumn((n) => new Float64Array(n)) : undefined;
   }
 
   get count(): number {
@@ -72,19 +80,25 @@ export class InteractionCollector {
     this.timeColumn?.push(time);
   }
 
+  /**
+   * Groups rows per user. All sequences are views into one buffer (offsets per user), so a
+   * dataset with many short users does not pay for one allocation each.
+   */
   build(): CollectedInteractions {
     const userCount = this.users.ids.length;
-    const lengths = new Int32Array(userCount);
-    for (let row = 0; row < this.count; row++) lengths[this.userColumn.get(row)]++;
-    const sequences = Array.from(lengths, (length) => new Int32Array(length));
-    const timestamps = this.timeColumn ? Array.from(lengths, (length) => new Float64Array(length)) : undefined;
-    const fill = new Int32Array(userCount);
+    const offsets = new Int32Array(userCount + 1);
+    for (let row = 0; row < this.count; row++) offsets[this.userColumn.get(row) + 1]++;
+    for (let user = 0; user < userCount; user++) offsets[user + 1] += offsets[user];
+    const allItems = new Int32Array(this.count);
+    const allTimes = this.timeColumn ? new Float64Array(this.count) : undefined;
+    const fill = offsets.slice(0, userCount);
     for (let row = 0; row < this.count; row++) {
-      const user = this.userColumn.get(row);
-      const position = fill[user]++;
-      sequences[user][position] = this.itemColumn.get(row);
-      if (timestamps && this.timeColumn) timestamps[user][position] = this.timeColumn.get(row);
+      const position = fill[this.userColumn.get(row)]++;
+      allItems[position] = this.itemColumn.get(row);
+      if (allTimes) allTimes[position] = this.timeColumn!.get(row);
     }
+    const sequences = Array.from({ length: userCount }, (_, user) => allItems.subarray(offsets[user], offsets[user + 1]));
+    const timestamps = allTimes && Array.from({ length: userCount }, (_, user) => allTimes.subarray(offsets[user], offsets[user + 1]));
     if (timestamps) {
       for (let user = 0; user < userCount; user++) sortByTime(sequences[user], timestamps[user]);
     }

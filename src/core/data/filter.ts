@@ -8,9 +8,16 @@ export interface Sequences {
 }
 
 /** Counts interactions that repeat an item the same user already had earlier. */
-export function countRepeats(sequences: Int32Array[]): number {
+export function countRepeats(sequences: Int32Array[], itemCount: number): number {
+  // One stamp per item (the last user seen with it) instead of a Set per user: no allocation per user.
+  const lastUser = new Int32Array(itemCount).fill(-1);
   let repeats = 0;
-  for (const sequence of sequences) repeats += sequence.length - new Set(sequence).size;
+  sequences.forEach((sequence, user) => {
+    for (const item of sequence) {
+      if (lastUser[item] === user) repeats++;
+      lastUser[item] = user;
+    }
+  });
   return repeats;
 }
 
@@ -79,6 +86,7 @@ export function applyKCore(data: Sequences, userCore: number, itemCore: number):
 
 /** Drops users with no interactions left and items no one has, renumbering both densely. */
 export function compact(data: Sequences): Sequences {
+  if (!data.sequences.some((sequence) => sequence.length === 0) && everyItemUsed(data)) return data;
   const itemMap = new Int32Array(data.itemIds.length).fill(-1);
   const itemIds: string[] = [];
   const userIds: string[] = [];
@@ -99,4 +107,10 @@ export function compact(data: Sequences): Sequences {
     timestamps?.push(data.timestamps![user]);
   });
   return { userIds, itemIds, sequences, timestamps };
+}
+
+function everyItemUsed(data: Sequences): boolean {
+  const used = new Uint8Array(data.itemIds.length);
+  for (const sequence of data.sequences) for (const item of sequence) used[item] = 1;
+  return used.every((flag) => flag === 1);
 }

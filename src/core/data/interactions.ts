@@ -2,7 +2,7 @@ import { CancelledError } from '../jobs/context';
 import { resolveColumns, splitCsvLine, type ResolvedColumns } from './columns';
 import { DataError, excerpt } from './errors';
 import { locateJsonError } from './jsonErrors';
-import { readLineBatches, readTextFile, type Line } from './lines';
+import { readLineBatches, readTextFile } from './lines';
 import { InteractionCollector } from './collector';
 import type { InteractionFormat, LoadOptions } from './types';
 
@@ -25,9 +25,24 @@ const READERS: Record<InteractionFormat, (path: string, options: ReadOptions) =>
   'json-seq': readJsonSequences,
 };
 
-async function* nonEmptyLines(path: string, options: ReadOptions): AsyncGenerator<Line> {
+interface Line {
+  text: string;
+  number: number;
+}
+
+/**
+ * Calls `each` for every non-blank line. Batches arrive asynchronously but lines within one are
+ * handled synchronously: one await per megabyte, not one per line.
+ */
+async function forEachLine(path: string, options: ReadOptions, each: (line: Line) => void): Promise<void> {
+  const line: Line = { text: '', number: 0 };
   for await (const batch of readLineBatches(path, options)) {
-    for (const line of batch) if (line.text.trim() !== '') yield line;
+    for (let i = 0; i < batch.lines.length; i++) {
+      line.text = batch.lines[i];
+      if (line.text.trim() === '') continue;
+      line.number = batch.first + i;
+      each(line);
+    }
   }
 }
 
@@ -36,24 +51,24 @@ const INTEGER = /^\d+$/;
 /** S3-Rec: `user item item …`, integer ids, items in time order. */
 async function readSequences(path: string, options: ReadOptions): Promise<InteractionCollector> {
   const collector = new InteractionCollector(false);
-  for await (const line of nonEmptyLines(path, options)) {
+  await forEachLine(path, options, (line) => {
     const tokens = line.text.trim().split(/\s+/);
     if (tokens.length < 2) throw new DataError(path, line.number, 'a user id followed by at least one item id', excerpt(line.text));
     const bad = tokens.find((token) => !INTEGER.test(token));
     if (bad !== undefined) throw new DataError(path, line.number, 'non-negative integer ids (s3rec format)', excerpt(bad));
     for (let i = 1; i < tokens.length; i++) collector.add(tokens[0], tokens[i]);
-  }
+  });
   return collector;
 }
 
 /** `user item` per line; file order is time order. */
 async function readPairs(path: string, options: ReadOptions): Promise<InteractionCollector> {
   const collector = new InteractionCollector(false);
-  for await (const line of nonEmptyLines(path, options)) {
+  await forEachLine(path, options, (line) => {
     const tokens = line.text.trim().split(/\s+/);
     if (tokens.length !== 2) throw new DataError(path, line.number, '2 columns (user item)', `${tokens.length}: ${excerpt(line.text)}`);
     collector.add(tokens[0], tokens[1]);
-  }
+  });
   return collector;
 }
 
@@ -62,7 +77,7 @@ async function readDelimited(path: string, delimiter: string, options: ReadOptio
   let columns: ResolvedColumns | undefined;
   let collector: InteractionCollector | undefined;
   const hasHeader = recbole || options.hasHeader !== false;
-  for await (const line of nonEmptyLines(path, options)) {
+  await forEachLine(path, options, (line) => {
     const fields = splitCsvLine(line.text, delimiter);
     if (fields === undefined) throw new DataError(path, line.number, 'a closing quote', `an unterminated quoted field: ${excerpt(line.text)}`);
     if (header === undefined) {
@@ -76,13 +91,13 @@ async function readDelimited(path: string, delimiter: string, options: ReadOptio
       }
       columns = resolved.columns as ResolvedColumns;
       collector = new InteractionCollector(columns.timestamp !== undefined);
-      if (hasHeader) continue;
+      if (hasHeader) return;
     }
     if (fields.length !== header.length) {
       throw new DataError(path, line.number, `${header.length} columns like the header`, `${fields.length}: ${excerpt(line.text)}`);
     }
     addRow(path, line.number, fields, columns!, collector!);
-  }
+  });
   if (collector === undefined) throw new DataError(path, undefined, 'a header and interaction rows', 'an empty file');
   return collector;
 }
@@ -116,7 +131,7 @@ async function readJsonLines(path: string, options: ReadOptions): Promise<Intera
   let columns: ResolvedColumns | undefined;
   let keys: string[] = [];
   let collector: InteractionCollector | undefined;
-  for await (const line of nonEmptyLines(path, options)) {
+  await forEachLine(path, options, (line) => {
     let record: unknown;
     try {
       record = JSON.parse(line.text);
@@ -139,7 +154,7 @@ async function readJsonLines(path: string, options: ReadOptions): Promise<Intera
       return typeof value === 'string' || typeof value === 'number' ? String(value) : '';
     });
     addRow(path, line.number, fields, columns, collector!);
-  }
+  });
   if (collector === undefined) throw new DataError(path, undefined, 'JSON objects, one per line', 'an empty file');
   return collector;
 }

@@ -4,10 +4,10 @@ import { TextDecoder } from 'node:util';
 import { CancelledError } from '../jobs/context';
 import { DataError } from './errors';
 
-export interface Line {
-  text: string;
-  /** 1-based line number in the file. */
-  number: number;
+/** Consecutive lines of a file; `first` is the 1-based number of lines[0]. */
+export interface LineBatch {
+  first: number;
+  lines: string[];
 }
 
 export interface ReadLinesOptions {
@@ -42,7 +42,7 @@ export function describeFsError(error: unknown): string {
  * the file size. Every byte must be valid UTF-8: decoding with `fatal` makes a bad byte an error
  * that names its line instead of a silent U+FFFD. A leading BOM and trailing `\r` are dropped.
  */
-export async function* readLineBatches(path: string, options: ReadLinesOptions = {}): AsyncGenerator<Line[]> {
+export async function* readLineBatches(path: string, options: ReadLinesOptions = {}): AsyncGenerator<LineBatch> {
   const total = await fileSize(path);
   const decoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false });
   const stream = createReadStream(path, { highWaterMark: options.chunkBytes ?? 1 << 20 });
@@ -61,7 +61,7 @@ export async function* readLineBatches(path: string, options: ReadLinesOptions =
       }
       carry = data.subarray(lastNewline + 1);
       const batch = decodeLines(path, data.subarray(0, lastNewline), lineNumber, decoder);
-      lineNumber += batch.length;
+      lineNumber += batch.lines.length;
       options.onProgress?.(bytesRead, total);
       yield batch;
     }
@@ -74,7 +74,7 @@ export async function* readLineBatches(path: string, options: ReadLinesOptions =
   }
 }
 
-function decodeLines(path: string, bytes: Buffer, linesBefore: number, decoder: TextDecoder): Line[] {
+function decodeLines(path: string, bytes: Buffer, linesBefore: number, decoder: TextDecoder): LineBatch {
   let text: string;
   try {
     text = decoder.decode(bytes);
@@ -82,11 +82,9 @@ function decodeLines(path: string, bytes: Buffer, linesBefore: number, decoder: 
     throw locateInvalidUtf8(path, bytes, linesBefore);
   }
   if (linesBefore === 0 && text.charCodeAt(0) === 0xfeff) text = text.slice(1);
-  const parts = text.split('\n');
-  return parts.map((part, index) => ({
-    text: part.endsWith('\r') ? part.slice(0, -1) : part,
-    number: linesBefore + index + 1,
-  }));
+  const lines = text.split('\n');
+  if (text.includes('\r')) for (let i = 0; i < lines.length; i++) if (lines[i].endsWith('\r')) lines[i] = lines[i].slice(0, -1);
+  return { first: linesBefore + 1, lines };
 }
 
 function locateInvalidUtf8(path: string, bytes: Buffer, linesBefore: number): DataError {
@@ -110,6 +108,6 @@ function locateInvalidUtf8(path: string, bytes: Buffer, linesBefore: number): Da
 /** Reads a whole (small) file as UTF-8 text, with the same checks and error messages. */
 export async function readTextFile(path: string): Promise<string> {
   const parts: string[] = [];
-  for await (const batch of readLineBatches(path)) parts.push(batch.map((line) => line.text).join('\n'));
+  for await (const batch of readLineBatches(path)) parts.push(batch.lines.join('\n'));
   return parts.join('\n');
 }

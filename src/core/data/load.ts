@@ -17,7 +17,7 @@ export async function loadDataset(path: string, options: LoadOptions = {}): Prom
   const format = !options.format || options.format === 'auto' ? await detectFormat(files.interactions) : options.format;
   const collector = await readInteractions(files.interactions, format, options);
   const collected = collector.build();
-  const duplicatesFound = countRepeats(collected.sequences);
+  const duplicatesFound = countRepeats(collected.sequences, collected.itemIds.length);
   const duplicatesRemoved = applyDuplicatePolicy(collected, options.duplicates ?? 'keep');
   const coreRemoved = applyKCore(collected, options.userCore ?? 0, options.itemCore ?? 0);
   const data = compact(collected);

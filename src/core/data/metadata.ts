@@ -69,7 +69,8 @@ async function readTableMetadata(path: string): Promise<RawMetadata> {
   let header: string[] | undefined;
   let keyColumn = 0;
   for await (const batch of readLineBatches(path)) {
-    for (const line of batch) {
+    for (const [index, text] of batch.lines.entries()) {
+      const line = { text, number: batch.first + index };
       if (line.text.trim() === '') continue;
       const cells = splitCsvLine(line.text, delimiter);
       if (cells === undefined) throw new DataError(path, line.number, 'a closing quote', excerpt(line.text));

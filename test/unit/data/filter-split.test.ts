@@ -11,7 +11,7 @@ const make = (rows: number[][], items = 10): Sequences => ({
 const plain = (data: Sequences) => data.sequences.map((s) => Array.from(s));
 
 test('repeats are counted per user', () => {
-  assert.equal(countRepeats(make([[1, 2, 1, 1], [1, 2], [3, 3]]).sequences), 3);
+  assert.equal(countRepeats(make([[1, 2, 1, 1], [1, 2], [3, 3]]).sequences, 10), 3);
 });
 
 test('duplicate policies', () => {
