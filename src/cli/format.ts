@@ -46,6 +46,6 @@ export function formatStatsTable(stats: DatasetStats): string {
   } else {
     rows.push(['metadata', 'none found']);
   }
-  const width = Math.max(...rows.map((row) => row[0].length));
+  const width = Math.max(...rows.filter((row) => row.length === 2).map((row) => row[0].length));
   return rows.map((row) => (row.length === 1 ? row[0] : `${row[0].padEnd(width)}  ${row[1]}`)).join('\n');
 }
