@@ -5,6 +5,8 @@ import type { Dataset, DatasetStats, Histogram } from './types';
 export const HEAD_SHARE = 0.2;
 const HISTOGRAM_BINS = 30;
 const CURVE_POINTS = 200;
+const TOP_ITEMS = 10;
+const TITLE_FIELDS = ['title', 'movie_title', 'name', 'item_name'];
 
 export function computeStats(dataset: Dataset): DatasetStats {
   const users = dataset.sequences.length;
@@ -54,6 +56,7 @@ export function computeStats(dataset: Dataset): DatasetStats {
     },
     metadataCoverage: metadataCoverage(dataset),
     duplicates: { found: dataset.duplicatesFound, removed: dataset.duplicatesRemoved },
+    topItems: topItems(dataset, popularity),
   };
 }
 
@@ -118,5 +121,14 @@ function metadataCoverage(dataset: Dataset): DatasetStats['metadataCoverage'] {
     let covered = 0;
     for (const row of metadata.rows) if (row !== undefined && (row[field] ?? '').trim() !== '') covered++;
     return { field, covered, share: items === 0 ? 0 : covered / items };
+  });
+}
+
+function topItems(dataset: Dataset, popularity: Float64Array): DatasetStats['topItems'] {
+  const order = Array.from(popularity.keys()).sort((a, b) => popularity[b] - popularity[a] || a - b).slice(0, TOP_ITEMS);
+  const titleField = dataset.metadata?.fields.find((field) => TITLE_FIELDS.includes(field.toLowerCase()));
+  return order.map((item) => {
+    const title = titleField ? dataset.metadata?.rows[item]?.[titleField] : undefined;
+    return { id: dataset.itemIds[item], interactions: popularity[item], ...(title ? { title } : {}) };
   });
 }

@@ -114,4 +114,6 @@ export interface DatasetStats {
   };
   metadataCoverage: Array<{ field: string; covered: number; share: number }>;
   duplicates: { found: number; removed: number };
+  /** The most popular items, with their title when the metadata has one (untrusted dataset text). */
+  topItems: Array<{ id: string; interactions: number; title?: string }>;
 }

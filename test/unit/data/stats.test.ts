@@ -52,6 +52,13 @@ test('dataset statistics on a hand-checked dataset', async () => {
   // training prefixes: a [p q], b [p], c [p], d [p], e [q p] → r, s, t never in training
   assert.equal(stats.coldItems.noTrainInteractions, 3);
   assert.equal(stats.coldItems.catalogueOnly, 1);
+  assert.deepEqual(stats.topItems, [
+    { id: 'p', interactions: 6, title: 'P' },
+    { id: 'q', interactions: 3, title: 'Q' },
+    { id: 'r', interactions: 2, title: 'R' },
+    { id: 's', interactions: 1 },
+    { id: 't', interactions: 1 },
+  ]);
   assert.deepEqual(stats.metadataCoverage, [
     { field: 'title', covered: 3, share: 3 / 5 },
     { field: 'brand', covered: 2, share: 2 / 5 },
