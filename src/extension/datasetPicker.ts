@@ -1,0 +1,69 @@
+// Which dataset a command is about: the explorer item it was invoked on, else the active editor's file when
+// it looks like a dataset, else the user's choice among the dataset files and folders in the workspace.
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+
+const DATASET_GLOB = '**/*.{inter,txt,csv,tsv,jsonl,inter.json}';
+const EXCLUDE_GLOB = '**/{node_modules,.grasp,.git,dist,out}/**';
+const MAX_FILES = 500;
+/** `.txt` and `.csv` are also used for notes and manifests; these names are never datasets. */
+const NOT_DATASET = /^(readme|license|licence|notice|changelog|requirements.*|notes?|todo|cmakelists)\.[a-z]+$/i;
+
+export function looksLikeDataset(uri: vscode.Uri): boolean {
+  const name = path.basename(uri.fsPath);
+  return uri.scheme === 'file' && /\.(inter|txt|csv|tsv|jsonl|inter\.json)$/i.test(name) && !NOT_DATASET.test(name);
+}
+
+export async function pickDataset(explorerUri?: unknown): Promise<vscode.Uri | undefined> {
+  if (explorerUri instanceof vscode.Uri) return explorerUri;
+  const active = vscode.window.activeTextEditor?.document.uri;
+  if (active && looksLikeDataset(active)) return active;
+  return pickFromWorkspace();
+}
+
+interface DatasetPick extends vscode.QuickPickItem {
+  uri?: vscode.Uri;
+}
+
+async function pickFromWorkspace(): Promise<vscode.Uri | undefined> {
+  const files = (await vscode.workspace.findFiles(DATASET_GLOB, EXCLUDE_GLOB, MAX_FILES)).filter(looksLikeDataset);
+  const browse: DatasetPick = { label: '$(folder-opened) Browse…', description: 'a dataset file or folder anywhere' };
+  const picks: DatasetPick[] = [...folderPicks(files), ...files.map(filePick)];
+  if (picks.length > 0) picks.unshift({ label: 'Workspace', kind: vscode.QuickPickItemKind.Separator });
+  const picked = await vscode.window.showQuickPick([...picks, { label: '', kind: vscode.QuickPickItemKind.Separator }, browse], {
+    title: 'GRASP: Which dataset?',
+    placeHolder: files.length ? 'A dataset folder (all its files) or a single interactions file' : 'No dataset files found in the workspace',
+    matchOnDescription: true,
+  });
+  if (!picked) return undefined;
+  if (picked !== browse) return picked.uri;
+  const chosen = await vscode.window.showOpenDialog({
+    title: 'Dataset file or folder',
+    canSelectFiles: true,
+    canSelectFolders: true,
+    canSelectMany: false,
+    defaultUri: vscode.workspace.workspaceFolders?.[0]?.uri,
+  });
+  return chosen?.[0];
+}
+
+/** A folder holding several dataset files is likely one dataset (RecBole: x.inter + x.item). */
+function folderPicks(files: vscode.Uri[]): DatasetPick[] {
+  const byFolder = new Map<string, number>();
+  for (const file of files) {
+    const folder = path.dirname(file.fsPath);
+    byFolder.set(folder, (byFolder.get(folder) ?? 0) + 1);
+  }
+  return [...byFolder]
+    .filter(([, count]) => count > 1)
+    .map(([folder, count]) => ({
+      label: `$(folder) ${path.basename(folder)}`,
+      description: vscode.workspace.asRelativePath(folder),
+      detail: `${count} data files`,
+      uri: vscode.Uri.file(folder),
+    }));
+}
+
+function filePick(uri: vscode.Uri): DatasetPick {
+  return { label: `$(file) ${path.basename(uri.fsPath)}`, description: vscode.workspace.asRelativePath(path.dirname(uri.fsPath)), uri };
+}

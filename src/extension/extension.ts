@@ -1,0 +1,50 @@
+// Extension entry (dist/extension.js). Activation is lazy (a command, or a statistics panel being restored),
+// and activate() only wires things up: every job runs in a worker process started by the run manager.
+import * as vscode from 'vscode';
+import { AnthropicKey } from './anthropicKey';
+import { pickDataset } from './datasetPicker';
+import { generateDemo } from './demo';
+import { RunManager } from './runManager';
+import { StatsPanel } from './statsPanel';
+
+export function activate(context: vscode.ExtensionContext): void {
+  const log = vscode.window.createOutputChannel('GRASP', { log: true });
+  const key = new AnthropicKey(context.secrets);
+  const runs = new RunManager(context.asAbsolutePath('dist/worker.js'), log, () => key.workerEnv());
+  const deps = { extensionUri: context.extensionUri, runs };
+
+  context.subscriptions.push(
+    log,
+    runs,
+    StatsPanel.registerSerializer(deps),
+    vscode.commands.registerCommand('grasp.showStatistics', async (uri?: unknown) => {
+      const dataset = await pickDataset(uri);
+      if (dataset) StatsPanel.show(deps, dataset);
+    }),
+    vscode.commands.registerCommand('grasp.generateDemo', () => generateDemo(deps)),
+    vscode.commands.registerCommand('grasp.cancelRun', () => cancelRun(runs)),
+    vscode.commands.registerCommand('grasp.setAnthropicKey', () => key.promptAndStore()),
+    vscode.commands.registerCommand('grasp.checkAnthropicKey', () => key.checkInWorker(runs)),
+  );
+}
+
+export function deactivate(): void {
+  // Disposing context.subscriptions (the run manager among them) cancels running jobs and stops their workers.
+}
+
+async function cancelRun(runs: RunManager): Promise<void> {
+  const active = runs.runs;
+  if (active.length === 0) {
+    void vscode.window.showInformationMessage('GRASP: no run is in progress.');
+    return;
+  }
+  if (active.length === 1) {
+    active[0].cancel();
+    return;
+  }
+  const picked = await vscode.window.showQuickPick(
+    active.map((run) => ({ label: run.title, run })),
+    { title: 'GRASP: Cancel which run?' },
+  );
+  picked?.run.cancel();
+}

@@ -1,0 +1,42 @@
+// What each job kind runs in the worker. The table is typed by the protocol's JobTypes, so a handler that
+// returns the wrong shape, or a kind without a handler, fails the typecheck rather than the user.
+import { createHash } from 'node:crypto';
+import { ResponseError } from 'vscode-jsonrpc';
+import { CancelledError, demoJob, statsJob, type JobContext } from '../core/jobs';
+import { ANTHROPIC_KEY_ENV, ErrorCode, type JobErrorData, type JobKind, type JobParams, type JobResult, type KeyCheckResult } from './protocol';
+
+type JobHandlers = { [K in JobKind]: (params: JobParams<K>, ctx: JobContext) => Promise<JobResult<K>> };
+
+const handlers: JobHandlers = {
+  stats: statsJob,
+  demo: demoJob,
+  keyCheck: async () => checkAnthropicKey(process.env),
+};
+
+export function isJobKind(kind: string): kind is JobKind {
+  return Object.hasOwn(handlers, kind);
+}
+
+export function runJob<K extends JobKind>(kind: K, params: JobParams<K>, ctx: JobContext): Promise<JobResult<K>> {
+  return handlers[kind](params, ctx);
+}
+
+/** Only a hash prefix leaves this function: the key itself is never logged, returned or written. */
+export function checkAnthropicKey(env: NodeJS.ProcessEnv): KeyCheckResult {
+  const key = env[ANTHROPIC_KEY_ENV];
+  if (!key) return { present: false };
+  return { present: true, sha256Prefix: createHash('sha256').update(key, 'utf8').digest('hex').slice(0, 12) };
+}
+
+/** Core errors may carry where they happened (`file`/`path`, `line`); keep those as data. */
+export function toResponseError(error: unknown): ResponseError<JobErrorData | undefined> {
+  if (error instanceof ResponseError) return error;
+  if (error instanceof CancelledError || (error instanceof Error && error.name === 'CancelledError')) {
+    return new ResponseError(ErrorCode.JobCancelled, 'cancelled', undefined);
+  }
+  const err = error instanceof Error ? error : new Error(String(error));
+  const fields = err as Error & { file?: unknown; path?: unknown; line?: unknown; lineNumber?: unknown };
+  const file = typeof fields.file === 'string' ? fields.file : typeof fields.path === 'string' ? fields.path : undefined;
+  const line = typeof fields.line === 'number' ? fields.line : typeof fields.lineNumber === 'number' ? fields.lineNumber : undefined;
+  return new ResponseError(ErrorCode.JobFailed, err.message, { name: err.name, file, line });
+}

@@ -1,0 +1,106 @@
+// The one contract between the extension host and the worker process (DESIGN §4): JSON-RPC over the
+// worker's stdio, carried by vscode-jsonrpc. Both ends import these message objects, so a method name or a
+// payload shape cannot drift between them. Bump PROTOCOL_VERSION on any incompatible change; `initialize`
+// refuses a peer that speaks another version (a stale dist/worker.js after an update, typically).
+//
+// Lifecycle: spawn → `initialize` → any number of `job/start` (each streams `job/progress` and `job/log`
+// notifications, and is cancelled with the request's own $/cancelRequest) → `shutdown` → the worker exits.
+import { NotificationType, RequestType, RequestType0 } from 'vscode-jsonrpc';
+import type { DatasetStats, InteractionFormat } from '../core/data/types';
+import type { DemoJobParams, DemoJobResult, StatsJobParams } from '../core/jobs';
+
+export type { DatasetStats, DemoJobParams, DemoJobResult, InteractionFormat, StatsJobParams };
+
+export const PROTOCOL_VERSION = 1;
+
+// ---- initialize ---------------------------------------------------------------------------------------
+
+export interface InitializeParams {
+  protocolVersion: number;
+  /** Who is asking, for the worker's log ("vscode-extension", "test", "cli"). */
+  client: string;
+}
+
+export interface InitializeResult {
+  protocolVersion: number;
+  pid: number;
+  nodeVersion: string;
+  platform: string;
+  /** The TensorFlow.js backend once a job has loaded one; null until then (stats and demo need none). */
+  tensorBackend: string | null;
+}
+
+export const InitializeRequest = new RequestType<InitializeParams, InitializeResult, void>('initialize');
+
+// ---- jobs ---------------------------------------------------------------------------------------------
+
+/** Reports whether the worker's environment holds ANTHROPIC_API_KEY, identified by a hash prefix only. */
+export type KeyCheckParams = Record<string, never>;
+
+export interface KeyCheckResult {
+  present: boolean;
+  /** First 12 hex characters of sha256(key); enough to tell two keys apart, useless to an attacker. */
+  sha256Prefix?: string;
+}
+
+/** Every job kind with its parameters and result. Adding a job = one entry here + one handler in the worker. */
+export interface JobTypes {
+  stats: { params: StatsJobParams; result: DatasetStats };
+  demo: { params: DemoJobParams; result: DemoJobResult };
+  keyCheck: { params: KeyCheckParams; result: KeyCheckResult };
+}
+
+export type JobKind = keyof JobTypes;
+export type JobParams<K extends JobKind> = JobTypes[K]['params'];
+export type JobResult<K extends JobKind> = JobTypes[K]['result'];
+
+/** `job/start` params: a discriminated union over the kinds, so `kind` narrows `params`. */
+export type JobStartParams = { [K in JobKind]: { jobId: string; kind: K; params: JobParams<K> } }[JobKind];
+export type AnyJobResult = JobResult<JobKind>;
+
+/** Present on a failed job's ResponseError.data, so the extension can name the file (and line). */
+export interface JobErrorData {
+  name: string;
+  file?: string;
+  line?: number;
+}
+
+export const JobStartRequest = new RequestType<JobStartParams, AnyJobResult, JobErrorData>('job/start');
+
+export interface JobProgressParams {
+  jobId: string;
+  message?: string;
+  /** In [0, 1] when known. */
+  fraction?: number;
+}
+
+export interface JobLogParams {
+  jobId: string;
+  line: string;
+}
+
+export const JobProgressNotification = new NotificationType<JobProgressParams>('job/progress');
+export const JobLogNotification = new NotificationType<JobLogParams>('job/log');
+
+// ---- shutdown -----------------------------------------------------------------------------------------
+
+/** Cancels whatever runs, answers, then the worker exits with code 0. */
+export const ShutdownRequest = new RequestType0<{ ok: true }, void>('shutdown');
+
+// ---- error codes --------------------------------------------------------------------------------------
+
+export const ErrorCode = {
+  /** The job stopped because its request was cancelled (same number as LSP's RequestCancelled). */
+  JobCancelled: -32800,
+  /** The job threw; data is JobErrorData. */
+  JobFailed: 1,
+  /** initialize saw another protocol version. */
+  VersionMismatch: 2,
+  /** job/start named a kind this worker does not know. */
+  UnknownJob: 3,
+  /** The worker is shutting down and takes no more jobs. */
+  ShuttingDown: 4,
+} as const;
+
+/** Environment variable the run manager sets on the worker only; the key never crosses the protocol. */
+export const ANTHROPIC_KEY_ENV = 'ANTHROPIC_API_KEY';
