@@ -1,0 +1,115 @@
+// The GRASP Lab extension in a real VS Code (code-server), installed from its packaged VSIX.
+import assert from 'node:assert/strict';
+import { createHash, randomBytes } from 'node:crypto';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { isAlive, launchVSCode, REPO_ROOT, skipUnlessE2EReady, waitUntil, webviewText, type VSCodeSession } from './harness';
+
+const TIMEOUT = { timeout: 240_000 };
+const SHARED_BEAUTY = join(REPO_ROOT, '..', 'shared', 'data', 'beauty');
+const HOSTILE_TITLE = '<img src=x onerror="window.__graspPwned=1">Evil <script>window.__graspPwned=2</script> lipstick';
+
+/** Every regular file under a folder (symlinks are not followed: they point at the shared data). */
+function filesUnder(dir: string): string[] {
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
+    const full = join(dir, entry.name);
+    if (entry.isDirectory()) return filesUnder(full);
+    return entry.isFile() ? [full] : [];
+  });
+}
+
+describe('GRASP Lab extension', { skip: skipUnlessE2EReady() }, () => {
+  let tmp: string;
+  let workspace: string;
+  let vscode: VSCodeSession;
+
+  before(async () => {
+    tmp = mkdtempSync(join(tmpdir(), 'grasp-e2e-ext-'));
+    const vsix = join(tmp, 'grasp-lab.vsix');
+    const packaged = spawnSync(process.execPath, [join(REPO_ROOT, 'scripts', 'package.mjs'), '--out', vsix], { cwd: REPO_ROOT, encoding: 'utf8' });
+    assert.equal(packaged.status, 0, `npm run package failed:\n${packaged.stdout}\n${packaged.stderr}`);
+
+    workspace = join(tmp, 'workspace');
+    mkdirSync(join(workspace, 'hostile'), { recursive: true });
+    // Research data is linked in place, never copied (DESIGN §5).
+    if (existsSync(SHARED_BEAUTY)) symlinkSync(SHARED_BEAUTY, join(workspace, 'beauty'));
+    writeFileSync(join(workspace, 'hostile', 'hostile.inter'), 'user_id:token\titem_id:token\n1\t7\n1\t8\n2\t7\n2\t9\n3\t7\n');
+    writeFileSync(join(workspace, 'hostile', 'hostile.item'), `item_id:token\ttitle:token_seq\n7\t${HOSTILE_TITLE}\n8\tPlain title\n9\tAnother\n`);
+    // A demo big enough to still be running when it is cancelled.
+    vscode = await launchVSCode({ vsix: [vsix], workspace, settings: { 'grasp.demo.users': 5_000_000, 'grasp.demo.items': 2000 } });
+  });
+
+  after(async () => {
+    await vscode?.close();
+    rmSync(tmp, { recursive: true, force: true });
+  });
+
+  test('Show Dataset Statistics opens a webview with Beauty’s numbers', { ...TIMEOUT, skip: existsSync(SHARED_BEAUTY) ? false : `${SHARED_BEAUTY} is absent` }, async () => {
+    await vscode.runCommand('GRASP: Show Dataset Statistics');
+    await vscode.fillQuickInput('Beauty.txt');
+    const frame = await vscode.waitForWebview({ text: /22,363/, timeoutMs: 60_000 });
+    const text = await webviewText(frame);
+    assert.match(text, /22,363/);
+    assert.match(text, /12,101/);
+    assert.match(text, /198,502/);
+    await vscode.screenshot('statistics-beauty');
+    const cspErrors = vscode.console.filter((m) => /Content Security Policy/i.test(m.text));
+    assert.deepEqual(cspErrors, [], 'the statistics webview broke no CSP rule');
+  });
+
+  test('an item title holding <img onerror> and <script> renders as inert text', TIMEOUT, async () => {
+    await vscode.runCommand('GRASP: Show Dataset Statistics');
+    await vscode.fillQuickInput('hostile.inter');
+    const frame = await vscode.waitForWebview({ text: /hostile/, selector: 'vscode-data-grid-cell', timeoutMs: 60_000 });
+    // Wherever the title is shown (a tab may hold it), the literal markup is visible as text.
+    const raw = await frame.evaluate(() => document.body.textContent ?? '');
+    assert.ok(raw.includes('<img src=x onerror='), 'the <img> markup is shown as text');
+    assert.ok(raw.includes('<script>window.__graspPwned=2</script>'), 'the <script> markup is shown as text');
+    assert.equal(await frame.locator('img[src="x"], script:not([nonce])').count(), 0, 'no element was created from dataset text');
+    assert.equal(await frame.evaluate(() => (window as unknown as { __graspPwned?: number }).__graspPwned), undefined);
+    await vscode.screenshot('statistics-hostile-title');
+  });
+
+  test('the key set by command reaches the worker and is written to no file', TIMEOUT, async () => {
+    const key = `test-key-${randomBytes(16).toString('hex')}`;
+    await vscode.runCommand('GRASP: Set Anthropic API Key');
+    await vscode.fillQuickInput(key);
+    await vscode.runCommand('GRASP: Check Anthropic Key in Worker');
+    const prefix = createHash('sha256').update(key).digest('hex').slice(0, 12);
+    const message = await vscode.waitForNotification(/worker sees an Anthropic API key/, 30_000);
+    assert.ok(message.includes(prefix), `expected sha256 prefix ${prefix} in: ${message}`);
+    const leaks = [...filesUnder(workspace), ...filesUnder(vscode.server.dir)].filter((file) => {
+      if (statSync(file).size > 64 * 2 ** 20) return false;
+      return readFileSync(file).includes(key);
+    });
+    assert.deepEqual(leaks, [], 'the key appears in no file under the workspace or the user-data folders');
+  });
+
+  test('a long job shows progress, is cancelled from the palette, and its worker is gone within 2 s', TIMEOUT, async () => {
+    await vscode.runCommand('GRASP: Generate Demo Dataset');
+    await vscode.waitForNotification(/Generat/, 30_000);
+    const workers = await waitUntil(
+      () => {
+        const found = vscode.processes(/dist\/worker\.js/);
+        return found.length > 0 ? found : undefined;
+      },
+      { message: 'no worker process started', timeoutMs: 30_000 },
+    );
+    // Progress moves: the message counts users as they are generated.
+    await vscode.waitForNotification(/Generating users \([1-9]/, 30_000);
+    await vscode.screenshot('demo-progress');
+    await vscode.runCommand('GRASP: Cancel Run');
+    const cancelledAt = Date.now();
+    await waitUntil(() => workers.every((worker) => !isAlive(worker.pid)), { message: 'worker still alive', timeoutMs: 5_000, intervalMs: 20 });
+    const seconds = (Date.now() - cancelledAt) / 1000;
+    console.log(`worker gone ${seconds.toFixed(2)} s after Cancel Run`);
+    assert.ok(seconds <= 2, `worker exited ${seconds} s after cancel`);
+    // Nothing half-written: the demo's interactions file is never left as a temporary.
+    const demoFiles = existsSync(join(workspace, 'grasp-demo')) ? readdirSync(join(workspace, 'grasp-demo')) : [];
+    assert.deepEqual(demoFiles.filter((name) => name.includes('.tmp-')), []);
+  });
+});
