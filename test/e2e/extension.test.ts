@@ -65,10 +65,12 @@ describe('GRASP Lab extension', { skip: skipUnlessE2EReady() }, () => {
     await vscode.runCommand('GRASP: Show Dataset Statistics');
     await vscode.fillQuickInput('hostile.inter');
     const frame = await vscode.waitForWebview({ text: /hostile/, selector: 'vscode-data-grid-cell', timeoutMs: 60_000 });
-    // Wherever the title is shown (a tab may hold it), the literal markup is visible as text.
-    const raw = await frame.evaluate(() => document.body.textContent ?? '');
-    assert.ok(raw.includes('<img src=x onerror='), 'the <img> markup is shown as text');
-    assert.ok(raw.includes('<script>window.__graspPwned=2</script>'), 'the <script> markup is shown as text');
+    // The title sits in the most-popular-items grid: its cell holds the literal markup as text.
+    const cell = frame.locator('vscode-data-grid-cell', { hasText: 'Evil' }).first();
+    await cell.waitFor({ state: 'attached', timeout: 30_000 });
+    const shown = (await cell.textContent()) ?? '';
+    assert.ok(shown.includes('<img src=x onerror='), `the <img> markup is shown as text: ${shown}`);
+    assert.ok(shown.includes('<script>window.__graspPwned=2</script>'), `the <script> markup is shown as text: ${shown}`);
     assert.equal(await frame.locator('img[src="x"], script:not([nonce])').count(), 0, 'no element was created from dataset text');
     assert.equal(await frame.evaluate(() => (window as unknown as { __graspPwned?: number }).__graspPwned), undefined);
     await vscode.screenshot('statistics-hostile-title');

@@ -1,5 +1,5 @@
 import { open, readdir, stat } from 'node:fs/promises';
-import { basename, extname, join } from 'node:path';
+import { basename, dirname, extname, join } from 'node:path';
 import { DataError } from './errors';
 import { describeFsError } from './lines';
 import type { InteractionFormat } from './types';
@@ -23,7 +23,7 @@ export async function findDatasetFiles(path: string): Promise<DatasetFiles> {
   } catch (error) {
     throw new DataError(path, undefined, 'an existing dataset file or folder', describeFsError(error));
   }
-  if (!isFolder) return { interactions: path, metadata: [] };
+  if (!isFolder) return { interactions: path, metadata: await siblingMetadata(path) };
   const names = (await readdir(path)).filter((name) => !IGNORED.test(name)).sort();
   const metadata = names.filter((name) => METADATA_NAME.test(name) && !name.endsWith('.inter') && !name.endsWith('.user'));
   const candidates = names.filter((name) => !metadata.includes(name) && !name.endsWith('.user'));
@@ -37,6 +37,13 @@ export async function findDatasetFiles(path: string): Promise<DatasetFiles> {
     throw new DataError(path, undefined, 'an interactions file (.inter, .inter.json, .jsonl, .txt, .csv, .tsv)', `none among: ${names.join(', ') || 'no files'}`);
   }
   return { interactions: join(path, interactions), metadata: metadata.map((name) => join(path, name)) };
+}
+
+/** RecBole's convention for a single file: `name.inter` comes with `name.item` (or `name.item.json`) beside it. */
+async function siblingMetadata(path: string): Promise<string[]> {
+  const stem = basename(path).replace(/(\.inter)?(\.[a-z]+)$/i, '');
+  const siblings = await readdir(dirname(path)).catch(() => [] as string[]);
+  return [`${stem}.item`, `${stem}.item.json`].filter((name) => siblings.includes(name)).map((name) => join(dirname(path), name));
 }
 
 /** Guesses the format of an interactions file from its name and first lines. */

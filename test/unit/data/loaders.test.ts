@@ -42,6 +42,11 @@ test('a folder picks the .inter file and collects the .item file', async () => {
   assert.equal(ds.name, 'tiny');
 });
 
+test('a single .inter file brings the .item file of the same name beside it', async () => {
+  const ds = await loadDataset(join(FIXTURES, 'tiny', 'tiny.inter'));
+  assert.deepEqual(ds.metadata?.sources, [join(FIXTURES, 'tiny', 'tiny.item')]);
+});
+
 test('csv with a column mapping, quoted fields, ISO dates and ties kept in file order', async () => {
   const csv = 'when,who,what,stars\n2024-01-02,"Smith, J",b,4\n2024-01-01,"Smith, J",a,5\n2024-01-02,"Smith, J",c,3\n';
   const dir = tempFolder({ 'log.csv': csv });
