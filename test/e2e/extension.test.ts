@@ -75,6 +75,8 @@ describe('GRASP Lab extension', { skip: skipUnlessE2EReady() }, () => {
     const injectedScripts = await frame.evaluate(() => [...document.scripts].filter((script) => script.text.includes('__graspPwned')).length);
     assert.equal(injectedScripts, 0, 'no <script> was created from dataset text');
     assert.equal(await frame.evaluate(() => (window as unknown as { __graspPwned?: number }).__graspPwned), undefined);
+    await frame.locator('#tab-popularity').click();
+    await cell.waitFor({ state: 'visible', timeout: 10_000 });
     await vscode.screenshot('statistics-hostile-title');
   });
 
