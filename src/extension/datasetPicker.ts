@@ -9,9 +9,12 @@ const MAX_FILES = 500;
 /** `.txt` and `.csv` are also used for notes and manifests; these names are never datasets. */
 const NOT_DATASET = /^(readme|license|licence|notice|changelog|requirements.*|notes?|todo|cmakelists)\.[a-z]+$/i;
 
+/** Item metadata sits beside interactions (item_text.tsv, Beauty_item2attributes.json): not a dataset by itself. */
+const METADATA = /(^|[_.-])items?([_.-]|$)|item_text|item2|meta/i;
+
 export function looksLikeDataset(uri: vscode.Uri): boolean {
   const name = path.basename(uri.fsPath);
-  return uri.scheme === 'file' && /\.(inter|txt|csv|tsv|jsonl|inter\.json)$/i.test(name) && !NOT_DATASET.test(name);
+  return uri.scheme === 'file' && /\.(inter|txt|csv|tsv|jsonl|inter\.json)$/i.test(name) && !NOT_DATASET.test(name) && !METADATA.test(name);
 }
 
 export async function pickDataset(explorerUri?: unknown): Promise<vscode.Uri | undefined> {
@@ -21,12 +24,17 @@ export async function pickDataset(explorerUri?: unknown): Promise<vscode.Uri | u
   return pickFromWorkspace();
 }
 
-interface DatasetPick extends vscode.QuickPickItem {
+export interface DatasetPick extends vscode.QuickPickItem {
   uri?: vscode.Uri;
 }
 
+/** Dataset files in the workspace (the tree view and the picker share this search). */
+export async function findDatasetFiles(): Promise<vscode.Uri[]> {
+  return (await vscode.workspace.findFiles(DATASET_GLOB, EXCLUDE_GLOB, MAX_FILES)).filter(looksLikeDataset);
+}
+
 async function pickFromWorkspace(): Promise<vscode.Uri | undefined> {
-  const files = (await vscode.workspace.findFiles(DATASET_GLOB, EXCLUDE_GLOB, MAX_FILES)).filter(looksLikeDataset);
+  const files = await findDatasetFiles();
   const browse: DatasetPick = { label: '$(folder-opened) Browse…', description: 'a dataset file or folder anywhere' };
   const picks: DatasetPick[] = [...folderPicks(files), ...files.map(filePick)];
   if (picks.length > 0) picks.unshift({ label: 'Workspace', kind: vscode.QuickPickItemKind.Separator });
@@ -48,7 +56,7 @@ async function pickFromWorkspace(): Promise<vscode.Uri | undefined> {
 }
 
 /** A folder holding several dataset files is likely one dataset (RecBole: x.inter + x.item). */
-function folderPicks(files: vscode.Uri[]): DatasetPick[] {
+export function folderPicks(files: vscode.Uri[]): DatasetPick[] {
   const byFolder = new Map<string, number>();
   for (const file of files) {
     const folder = path.dirname(file.fsPath);
@@ -64,6 +72,6 @@ function folderPicks(files: vscode.Uri[]): DatasetPick[] {
     }));
 }
 
-function filePick(uri: vscode.Uri): DatasetPick {
+export function filePick(uri: vscode.Uri): DatasetPick {
   return { label: `$(file) ${path.basename(uri.fsPath)}`, description: vscode.workspace.asRelativePath(path.dirname(uri.fsPath)), uri };
 }

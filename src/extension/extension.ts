@@ -6,6 +6,7 @@ import { pickDataset } from './datasetPicker';
 import { generateDemo } from './demo';
 import { RunManager } from './runManager';
 import { StatsPanel } from './statsPanel';
+import { registerWorkspaceTrees } from './workspaceTree';
 
 export function activate(context: vscode.ExtensionContext): void {
   const log = vscode.window.createOutputChannel('GRASP', { log: true });
@@ -25,6 +26,7 @@ export function activate(context: vscode.ExtensionContext): void {
     vscode.commands.registerCommand('grasp.cancelRun', () => cancelRun(runs)),
     vscode.commands.registerCommand('grasp.setAnthropicKey', () => key.promptAndStore()),
     vscode.commands.registerCommand('grasp.checkAnthropicKey', () => key.checkInWorker(runs)),
+    ...registerWorkspaceTrees(),
   );
 }
 

@@ -80,6 +80,15 @@ describe('GRASP Lab extension', { skip: skipUnlessE2EReady() }, () => {
     await vscode.screenshot('statistics-hostile-title');
   });
 
+  test('the GRASP side bar lists the workspace datasets and opens their statistics', TIMEOUT, async () => {
+    await vscode.runCommand('GRASP Lab: Focus on Datasets View');
+    const row = vscode.page.locator('.pane-body .monaco-list-row', { hasText: 'hostile' }).first();
+    await row.waitFor({ state: 'visible', timeout: 30_000 });
+    await vscode.screenshot('side-bar-datasets');
+    await row.click();
+    await vscode.waitForWebview({ text: /hostile/, timeoutMs: 60_000 });
+  });
+
   test('the key set by command reaches the worker and is written to no file', TIMEOUT, async () => {
     const key = `test-key-${randomBytes(16).toString('hex')}`;
     await vscode.runCommand('GRASP: Set Anthropic API Key');
