@@ -55,7 +55,7 @@ async function pickFromWorkspace(): Promise<vscode.Uri | undefined> {
   return chosen?.[0];
 }
 
-/** A folder holding several dataset files is likely one dataset (RecBole: x.inter + x.item). */
+/** A folder below the workspace root that holds interactions is offered whole, so its item metadata comes along. */
 export function folderPicks(files: vscode.Uri[]): DatasetPick[] {
   const byFolder = new Map<string, number>();
   for (const file of files) {
@@ -63,11 +63,11 @@ export function folderPicks(files: vscode.Uri[]): DatasetPick[] {
     byFolder.set(folder, (byFolder.get(folder) ?? 0) + 1);
   }
   return [...byFolder]
-    .filter(([, count]) => count > 1)
+    .filter(([folder]) => !(vscode.workspace.workspaceFolders ?? []).some((root) => root.uri.fsPath === folder))
     .map(([folder, count]) => ({
       label: `$(folder) ${path.basename(folder)}`,
       description: vscode.workspace.asRelativePath(folder),
-      detail: `${count} data files`,
+      detail: count === 1 ? 'interactions and item metadata' : `${count} interaction files`,
       uri: vscode.Uri.file(folder),
     }));
 }
