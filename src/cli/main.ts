@@ -1,11 +1,12 @@
 import { Command, CommanderError } from 'commander';
 import { DataError } from '../core/data/errors';
 import { CancelledError } from '../core/jobs';
+import { registerAccelerator } from './commands/accelerator';
 import { registerDemo } from './commands/demo';
 import { registerStats } from './commands/stats';
 
 /** One module per command under ./commands, each adding itself to the program. */
-const COMMANDS = [registerStats, registerDemo];
+const COMMANDS = [registerStats, registerDemo, registerAccelerator];
 
 function buildProgram(): Command {
   const program = new Command('grasp')

@@ -1,6 +1,7 @@
 // Extension entry (dist/extension.js). Activation is lazy (a command, or a statistics panel being restored),
 // and activate() only wires things up: every job runs in a worker process started by the run manager.
 import * as vscode from 'vscode';
+import { installAccelerator, withAcceleratorEnv } from './accelerator';
 import { AnthropicKey } from './anthropicKey';
 import { pickDataset } from './datasetPicker';
 import { generateDemo } from './demo';
@@ -11,7 +12,7 @@ import { registerWorkspaceTrees } from './workspaceTree';
 export function activate(context: vscode.ExtensionContext): void {
   const log = vscode.window.createOutputChannel('GRASP', { log: true });
   const key = new AnthropicKey(context.secrets);
-  const runs = new RunManager(context.asAbsolutePath('dist/worker.js'), log, () => key.workerEnv());
+  const runs = new RunManager(context.asAbsolutePath('dist/worker.js'), log, async () => withAcceleratorEnv(await key.workerEnv()));
   const deps = { extensionUri: context.extensionUri, runs };
 
   context.subscriptions.push(
@@ -26,6 +27,7 @@ export function activate(context: vscode.ExtensionContext): void {
     vscode.commands.registerCommand('grasp.cancelRun', () => cancelRun(runs)),
     vscode.commands.registerCommand('grasp.setAnthropicKey', () => key.promptAndStore()),
     vscode.commands.registerCommand('grasp.checkAnthropicKey', () => key.checkInWorker(runs)),
+    vscode.commands.registerCommand('grasp.installAccelerator', () => installAccelerator(runs)),
     ...registerWorkspaceTrees(),
   );
 }

@@ -22,3 +22,9 @@ export function demoSettings(): { users: number; items: number; seed: number } {
 export function datasetFormat(): InteractionFormat | 'auto' {
   return vscode.workspace.getConfiguration('grasp.dataset').get<InteractionFormat | 'auto'>('format', 'auto');
 }
+
+/** Where the native accelerator lives; empty: the same default as the CLI (~/.grasp/accelerator). */
+export function acceleratorDir(): string | undefined {
+  const configured = vscode.workspace.getConfiguration('grasp.accelerator').get<string>('dir', '').trim();
+  return configured || undefined;
+}

@@ -2,6 +2,7 @@
 // returns the wrong shape, or a kind without a handler, fails the typecheck rather than the user.
 import { createHash } from 'node:crypto';
 import { ResponseError } from 'vscode-jsonrpc';
+import { installAcceleratorJob } from '../core/accelerator/install';
 import { CancelledError, demoJob, statsJob, type JobContext } from '../core/jobs';
 import { ANTHROPIC_KEY_ENV, ErrorCode, type JobErrorData, type JobKind, type JobParams, type JobResult, type KeyCheckResult } from './protocol';
 
@@ -11,6 +12,8 @@ const handlers: JobHandlers = {
   stats: statsJob,
   demo: demoJob,
   keyCheck: async () => checkAnthropicKey(process.env),
+  // The npm stand-in is for tests only: the extension never sends it.
+  installAccelerator: (params, ctx) => installAcceleratorJob({ dir: params.dir }, ctx),
 };
 
 export function isJobKind(kind: string): kind is JobKind {

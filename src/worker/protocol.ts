@@ -6,6 +6,7 @@
 // Lifecycle: spawn → `initialize` → any number of `job/start` (each streams `job/progress` and `job/log`
 // notifications, and is cancelled with the request's own $/cancelRequest) → `shutdown` → the worker exits.
 import { NotificationType, RequestType, RequestType0 } from 'vscode-jsonrpc';
+import type { InstallAcceleratorParams, InstallAcceleratorResult } from '../core/accelerator/install';
 import type { DatasetStats, InteractionFormat } from '../core/data/types';
 import type { DemoJobParams, DemoJobResult, StatsJobParams } from '../core/jobs';
 
@@ -48,6 +49,7 @@ export interface JobTypes {
   stats: { params: StatsJobParams; result: DatasetStats };
   demo: { params: DemoJobParams; result: DemoJobResult };
   keyCheck: { params: KeyCheckParams; result: KeyCheckResult };
+  installAccelerator: { params: InstallAcceleratorParams; result: InstallAcceleratorResult };
 }
 
 export type JobKind = keyof JobTypes;
