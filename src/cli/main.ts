@@ -32,7 +32,8 @@ export async function main(argv: string[]): Promise<number> {
       process.stderr.write('grasp: cancelled\n');
       return 130;
     }
-    const message = error instanceof DataError ? error.message : error instanceof Error ? (error.stack ?? error.message) : String(error);
+    // Stacks are for developers: GRASP_DEBUG=1 shows them.
+    const message = error instanceof Error ? (process.env.GRASP_DEBUG && !(error instanceof DataError) ? (error.stack ?? error.message) : error.message) : String(error);
     process.stderr.write(`grasp: ${message}\n`);
     return 1;
   }

@@ -67,7 +67,7 @@ function runCancellable(command: string, args: string[], ctx: JobContext): Promi
       for (const line of chunk.toString('utf8').split('\n').filter((l) => l.trim() !== '')) {
         ctx.log(line);
         tail.push(line);
-        if (tail.length > 8) tail.shift();
+        if (tail.length > 60) tail.shift();
       }
     };
     child.stdout.on('data', onOutput);
@@ -83,7 +83,13 @@ function runCancellable(command: string, args: string[], ctx: JobContext): Promi
       clearInterval(poll);
       if (ctx.isCancelled()) reject(new CancelledError());
       else if (code === 0) resolve();
-      else reject(new Error(`installing ${PACKAGE} failed (npm exit ${code ?? signal}); last output:\n${tail.join('\n')}`));
+      else reject(new Error(`installing ${PACKAGE} failed (npm exit ${code ?? signal}): ${reason(tail)}`));
     });
   });
+}
+
+/** npm prints stack traces; the lines worth showing are the ones that say what failed. */
+function reason(output: string[]): string {
+  const telling = output.filter((line) => /error|ENOTFOUND|ECONNREFUSED|EAI_AGAIN|failed/i.test(line) && !/^\s*(npm error\s+)?at /.test(line));
+  return telling.slice(-6).join('\n') || output.slice(-6).join('\n') || 'no output';
 }
