@@ -28,6 +28,17 @@ export default tseslint.config(
   },
   {
     files: ['webview/**/*.ts'],
-    rules: { 'no-restricted-imports': ['error', { patterns: ['vscode', '**/core/**', '**/worker/**', '**/cli/**', 'node:*', 'fs', 'path', 'child_process'] }] },
+    rules: {
+      // Browser code: nothing from Node or the other layers at run time; core's plain data types may be shared.
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            { group: ['**/core/**'], allowTypeImports: true },
+            { group: ['vscode', '**/worker/**', '**/cli/**', '**/extension/**', 'node:*', 'fs', 'path', 'child_process'] },
+          ],
+        },
+      ],
+    },
   },
 );

@@ -2,43 +2,11 @@
 // import this file, so a message cannot be sent in a shape the other side does not read. Type-only: no DOM,
 // no Node, nothing at run time.
 //
-// StatsView is what the view renders. It is declared here, not imported from core, because the webview layer
-// may not import core (DESIGN §4); the extension passes a core DatasetStats where a StatsView is expected, so
-// the compiler checks that the two stay compatible.
+// StatsView is the core's DatasetStats, imported as a type only: nothing of core runs in the webview
+// (DESIGN §4), but the shape is defined once, so the two sides cannot drift.
+import type { DatasetStats } from '../../src/core/data/types';
 
-export interface Histogram {
-  edges: number[];
-  counts: number[];
-}
-
-export interface StatsView {
-  name: string;
-  source: string;
-  format: string;
-  users: number;
-  items: number;
-  interactions: number;
-  density: number;
-  sequenceLength: { min: number; median: number; mean: number; p90: number; max: number; histogram: Histogram };
-  popularity: {
-    min: number;
-    median: number;
-    mean: number;
-    max: number;
-    gini: number;
-    top20Share: number;
-    headItems: number;
-    tailItems: number;
-    /** (rank, count), rank 1 = most popular. */
-    curve: Array<[number, number]>;
-  };
-  users80_20: { headUsers: number; tailUsers: number; headMinLength: number };
-  coldItems: { catalogueOnly: number; noTrainInteractions: number };
-  metadataCoverage: Array<{ field: string; covered: number; share: number }>;
-  duplicates: { found: number; removed: number };
-  /** The most popular items; titles are untrusted dataset text. Optional: state saved by older versions lacks it. */
-  topItems?: Array<{ id: string; interactions: number; title?: string }>;
-}
+export type StatsView = DatasetStats;
 
 /** The dataset a panel is about. All text in it is untrusted (file names come from the user's disk). */
 export interface DatasetRef {
