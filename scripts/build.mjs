@@ -72,4 +72,11 @@ if (existsSync(wasmDir)) {
     cpSync(join(wasmDir, file), join(dist, 'wasm', file));
   }
 }
+// The optional native kernels (scripts/build-native.mjs) travel with the bundles; the engine falls
+// back to tfjs kernels when they are absent or cannot load (e.g. no libopenblas on the machine).
+const nativeAddon = join(root, 'native', 'build', 'Release', 'grasp_blas.node');
+if (existsSync(nativeAddon)) {
+  mkdirSync(join(dist, 'native'), { recursive: true });
+  cpSync(nativeAddon, join(dist, 'native', 'grasp_blas.node'));
+}
 console.error(`built ${Object.keys(presentEntries).concat(Object.keys(webviewEntries)).join(', ')} → dist/`);

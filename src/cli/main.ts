@@ -2,11 +2,19 @@ import { Command, CommanderError } from 'commander';
 import { DataError } from '../core/data/errors';
 import { CancelledError } from '../core/jobs';
 import { registerAccelerator } from './commands/accelerator';
+import { registerCompare } from './commands/compare';
 import { registerDemo } from './commands/demo';
+import { registerEmbed } from './commands/embed';
+import { registerIndex } from './commands/indexCommand';
+import { registerNeighbours } from './commands/neighbours';
+import { registerEval } from './commands/eval';
 import { registerStats } from './commands/stats';
+import { registerSynthesize } from './commands/synthesize';
+import { registerTemplates } from './commands/templates';
+import { registerTrain } from './commands/train';
 
 /** One module per command under ./commands, each adding itself to the program. */
-const COMMANDS = [registerStats, registerDemo, registerAccelerator];
+const COMMANDS = [registerStats, registerDemo, registerAccelerator, registerTrain, registerEval, registerCompare, registerSynthesize, registerEmbed, registerIndex, registerNeighbours, registerTemplates];
 
 function buildProgram(): Command {
   const program = new Command('grasp')

@@ -4,6 +4,10 @@ import { createHash } from 'node:crypto';
 import { ResponseError } from 'vscode-jsonrpc';
 import { installAcceleratorJob } from '../core/accelerator/install';
 import { CancelledError, demoJob, statsJob, type JobContext } from '../core/jobs';
+import { embedJob } from '../core/jobs/embed';
+import { indexJob } from '../core/jobs/indexJob';
+import { neighboursJob } from '../core/jobs/neighbours';
+import { synthesizeJob } from '../core/jobs/synthesize';
 import { ANTHROPIC_KEY_ENV, ErrorCode, type JobErrorData, type JobKind, type JobParams, type JobResult, type KeyCheckResult } from './protocol';
 
 type JobHandlers = { [K in JobKind]: (params: JobParams<K>, ctx: JobContext) => Promise<JobResult<K>> };
@@ -14,6 +18,14 @@ const handlers: JobHandlers = {
   keyCheck: async () => checkAnthropicKey(process.env),
   // The npm stand-in is for tests only: the extension never sends it.
   installAccelerator: (params, ctx) => installAcceleratorJob({ dir: params.dir }, ctx),
+  // Keys are read here, from the environment the run manager gave this process only.
+  synthesize: (params, ctx) => synthesizeJob(params, ctx, { anthropicApiKey: process.env[ANTHROPIC_KEY_ENV] || undefined }),
+  embed: (params, ctx) => embedJob(params, ctx, { voyageApiKey: process.env.VOYAGE_API_KEY || undefined, openaiApiKey: process.env.OPENAI_API_KEY || undefined }),
+  index: indexJob,
+  neighbours: neighboursJob,
+  // Loaded on first use: TensorFlow.js takes a moment to load, and most jobs never need it.
+  train: async (params, ctx) => (await import('../core/train/job')).trainJob(params, ctx),
+  evaluate: async (params, ctx) => (await import('../core/eval/job')).evalJob(params, ctx),
 };
 
 export function isJobKind(kind: string): kind is JobKind {

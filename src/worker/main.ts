@@ -3,6 +3,7 @@
 // every diagnostic goes to stderr or to the job's log notifications.
 import { Writable } from 'node:stream';
 import { ResponseError, StreamMessageReader, StreamMessageWriter, createMessageConnection } from 'vscode-jsonrpc/node';
+import { engineInfo } from '../core/engine/state';
 import type { JobContext } from '../core/jobs';
 import { isJobKind, runJob, toResponseError } from './jobs';
 import {
@@ -43,7 +44,7 @@ connection.onRequest(InitializeRequest, (params) => {
     );
   }
   log(`initialized by ${params.client}`);
-  return { protocolVersion: PROTOCOL_VERSION, pid: process.pid, nodeVersion: process.version, platform: process.platform, tensorBackend: null };
+  return { protocolVersion: PROTOCOL_VERSION, pid: process.pid, nodeVersion: process.version, platform: process.platform, tensorBackend: engineInfo()?.backend ?? null };
 });
 
 connection.onRequest(JobStartRequest, async (start, token) => {

@@ -9,6 +9,14 @@ import { NotificationType, RequestType, RequestType0 } from 'vscode-jsonrpc';
 import type { InstallAcceleratorParams, InstallAcceleratorResult } from '../core/accelerator/install';
 import type { DatasetStats, InteractionFormat } from '../core/data/types';
 import type { DemoJobParams, DemoJobResult, StatsJobParams } from '../core/jobs';
+import type { EmbedJobParams } from '../core/jobs/embed';
+import type { IndexJobParams, IndexJobResult } from '../core/jobs/indexJob';
+import type { NeighboursJobParams, NeighboursJobResult } from '../core/jobs/neighbours';
+import type { SynthesizeJobParams } from '../core/jobs/synthesize';
+import type { EvalJobParams, EvalJobResult } from '../core/eval/job';
+import type { TrainJobParams, TrainJobResult } from '../core/train/job';
+import type { EmbedResult } from '../core/embed/embed';
+import type { SynthesisResult } from '../core/llm/synthesize';
 
 export type { DatasetStats, DemoJobParams, DemoJobResult, InteractionFormat, StatsJobParams };
 
@@ -50,6 +58,15 @@ export interface JobTypes {
   demo: { params: DemoJobParams; result: DemoJobResult };
   keyCheck: { params: KeyCheckParams; result: KeyCheckResult };
   installAccelerator: { params: InstallAcceleratorParams; result: InstallAcceleratorResult };
+  /** Stages 1-3 of GRASP. Keys (ANTHROPIC_API_KEY, VOYAGE_API_KEY, OPENAI_API_KEY) come from the worker's environment, never from params. */
+  synthesize: { params: SynthesizeJobParams; result: SynthesisResult };
+  embed: { params: EmbedJobParams; result: EmbedResult };
+  index: { params: IndexJobParams; result: IndexJobResult };
+  neighbours: { params: NeighboursJobParams; result: NeighboursJobResult };
+  /** Trains from a run config file (or object); progress and JSON events stream as job/progress and job/log. */
+  train: { params: TrainJobParams; result: TrainJobResult };
+  /** Re-evaluates a run folder's best checkpoint. */
+  evaluate: { params: EvalJobParams; result: EvalJobResult };
 }
 
 export type JobKind = keyof JobTypes;

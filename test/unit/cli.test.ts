@@ -50,23 +50,23 @@ test('a data error exits 1 and names the file and line', () => {
 test('grasp demo writes a deterministic dataset folder and prints its statistics', () => {
   const first = tempFolder();
   const second = tempFolder();
-  const run = grasp('demo', '--out', first, '--users', '200', '--items', '80', '--seed', '3', '--json');
+  const run = grasp('demo', '--out', first, '--users', '200', '--items', '80', '--seed', '3', '--json', '--no-train');
   assert.equal(run.status, 0, run.stderr);
   const result = JSON.parse(run.stdout);
   assert.equal(result.stats.users, 200);
   assert.equal(result.stats.items <= 80, true);
   assert.deepEqual(result.files.sort(), ['README.md', 'demo.inter', 'demo.item']);
-  assert.equal(grasp('demo', '--out', second, '--users', '200', '--items', '80', '--seed', '3', '--json').status, 0);
+  assert.equal(grasp('demo', '--out', second, '--users', '200', '--items', '80', '--seed', '3', '--json', '--no-train').status, 0);
   for (const file of ['demo.inter', 'demo.item']) assert.equal(readFileSync(join(first, file), 'utf8'), readFileSync(join(second, file), 'utf8'));
   const other = tempFolder();
-  assert.equal(grasp('demo', '--out', other, '--users', '200', '--items', '80', '--seed', '4', '--json').status, 0);
+  assert.equal(grasp('demo', '--out', other, '--users', '200', '--items', '80', '--seed', '4', '--json', '--no-train').status, 0);
   assert.notEqual(readFileSync(join(first, 'demo.inter'), 'utf8'), readFileSync(join(other, 'demo.inter'), 'utf8'));
   assert.doesNotMatch(snapshot(first), /\.tmp-/);
 });
 
 test('the demo world has drifting interests: consecutive items share a category more often than chance', () => {
   const dir = tempFolder();
-  assert.equal(grasp('demo', '--out', dir, '--users', '300', '--json').status, 0);
+  assert.equal(grasp('demo', '--out', dir, '--users', '300', '--json', '--no-train').status, 0);
   const category = new Map(
     readFileSync(join(dir, 'demo.item'), 'utf8').trim().split('\n').slice(1).map((line) => {
       const cells = line.split('\t');

@@ -6,6 +6,8 @@ import { generateItems, generateSequences, type DemoItem } from '../demo/world';
 import { writeFileAtomic } from '../util/atomicWrite';
 import { Random } from '../util/random';
 import { CancelledError, type JobContext } from './context';
+import { demoRetrieval, type DemoRetrievalResult } from './demoRetrieval';
+import { demoTraining, type DemoTrainingResult } from './demoTraining';
 
 export interface DemoJobParams {
   /** Folder to write the demo dataset into (created; each file replaced atomically). */
@@ -13,12 +15,18 @@ export interface DemoJobParams {
   seed?: number;
   users?: number;
   items?: number;
+  /** Also run synthesis (metadata provider), embedding and retrieval on it (default true). */
+  retrieval?: boolean;
+  /** Also train SASRec on it briefly and evaluate on test (default false; `grasp demo` turns it on). */
+  train?: boolean;
 }
 
 export interface DemoJobResult {
   dir: string;
   files: string[];
   stats: DatasetStats;
+  retrieval?: DemoRetrievalResult;
+  training?: DemoTrainingResult;
 }
 
 export const DEMO_DEFAULTS = { seed: 7, users: 3000, items: 1000 };
@@ -80,5 +88,7 @@ export async function demoJob(params: DemoJobParams, ctx: JobContext): Promise<D
   const dataset = await loadDataset(dir, { isCancelled: () => ctx.isCancelled() });
   const stats = computeStats(dataset);
   ctx.log(`demo world: ${stats.users} users, ${stats.items} items, ${stats.interactions} interactions → ${dir}`);
-  return { dir, files, stats };
+  const retrieval = params.retrieval === false ? undefined : await demoRetrieval(dir, dataset, ctx);
+  const training = params.train ? await demoTraining(dir, ctx) : undefined;
+  return { dir, files, stats, ...(retrieval ? { retrieval } : {}), ...(training ? { training } : {}) };
 }

@@ -1,0 +1,69 @@
+// Synthesis throughput against the mock Anthropic server (in its own process, 200 ms latency),
+// driven through the real SDK at concurrency 16: the ceiling is 16 / 0.2 s = 80 calls/s. Then a
+// second, fully cached run, which must make 0 calls. Prints JSON lines; the last one summarises.
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { loadDataset } from '../src/core/data/load';
+import { leaveOneOut } from '../src/core/data/split';
+import { silentContext } from '../src/core/jobs/context';
+import { demoJob } from '../src/core/jobs/demo';
+import { synthesize } from '../src/core/llm/synthesize';
+import { cachePaths } from '../src/core/util/workspace';
+
+const LATENCY_MS = 200;
+const CONCURRENCY = 16;
+const ITEMS = Number(process.env.BENCH_SYNTH_ITEMS ?? 1200);
+const FAKE_KEY = 'sk-ant-bench-FAKE-000000000000';
+
+async function startMock(): Promise<{ url: string; stop(): void }> {
+  const child = spawn(process.execPath, ['--import', 'tsx', join(__dirname, '..', 'test', 'mock', 'serve.ts'), JSON.stringify({ latencyMs: LATENCY_MS, apiKey: FAKE_KEY })], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const line = await new Promise<string>((resolve, reject) => {
+    createInterface({ input: child.stdout }).once('line', resolve);
+    child.once('exit', (code) => reject(new Error(`mock server exited with ${code}`)));
+  });
+  return { url: (JSON.parse(line) as { url: string }).url, stop: () => child.kill('SIGTERM') };
+}
+
+async function mockRequests(url: string): Promise<number> {
+  return ((await (await fetch(`${url}/mock/stats`)).json()) as { requests: number }).requests;
+}
+
+async function main(): Promise<void> {
+  const work = mkdtempSync(join(tmpdir(), 'grasp-bench-synth-'));
+  const mock = await startMock();
+  try {
+    const dataDir = join(work, 'data');
+    await demoJob({ outDir: dataDir, users: 200, items: ITEMS, seed: 3, retrieval: false }, silentContext);
+    const dataset = await loadDataset(dataDir);
+    const split = leaveOneOut(dataset.sequences);
+    const paths = cachePaths(dataDir, join(work, 'cache'));
+    const options = { entity: 'item' as const, provider: 'anthropic' as const, mode: 'messages' as const, concurrency: CONCURRENCY, baseURL: mock.url };
+    const ceiling = CONCURRENCY / (LATENCY_MS / 1000);
+
+    let started = performance.now();
+    const first = await synthesize(dataset, split, paths, options, silentContext, { anthropicApiKey: FAKE_KEY });
+    const seconds = (performance.now() - started) / 1000;
+    const callsPerSecond = first.counts.calls / seconds;
+    console.log(JSON.stringify({ run: 'first', items: first.entities, calls: first.counts.calls, done: first.counts.done, failed: first.counts.failed, seconds: +seconds.toFixed(3), calls_per_s: +callsPerSecond.toFixed(2), ceiling_calls_per_s: ceiling }));
+
+    const requestsBefore = await mockRequests(mock.url);
+    started = performance.now();
+    const second = await synthesize(dataset, split, paths, options, silentContext, { anthropicApiKey: FAKE_KEY });
+    const cachedSeconds = (performance.now() - started) / 1000;
+    const cachedRunCalls = (await mockRequests(mock.url)) - requestsBefore;
+    console.log(JSON.stringify({ run: 'cached', calls: second.counts.calls, mock_requests: cachedRunCalls, cached: second.counts.cached, seconds: +cachedSeconds.toFixed(3) }));
+
+    console.log(JSON.stringify({ efficiency: +(callsPerSecond / ceiling).toFixed(4), cached_run_calls: Math.max(cachedRunCalls, second.counts.calls), calls_per_s: +callsPerSecond.toFixed(2), ceiling_calls_per_s: ceiling, latency_ms: LATENCY_MS, concurrency: CONCURRENCY, calls: first.counts.calls }));
+  } finally {
+    mock.stop();
+    rmSync(work, { recursive: true, force: true });
+  }
+}
+
+void main().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});

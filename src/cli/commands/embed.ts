@@ -1,0 +1,70 @@
+import { Option, type Command } from 'commander';
+import type { EmbedderName } from '../../core/embed/store';
+import { embedJob } from '../../core/jobs/embed';
+import { addDatasetOptions, datasetLoadParams, entityOf, entityOption, type DatasetFlags } from '../datasetOptions';
+import { nonNegativeInteger } from '../options';
+import { terminalContext } from '../progress';
+
+interface EmbedFlags extends DatasetFlags {
+  entity: string;
+  embedder: EmbedderName;
+  model?: string;
+  width: number;
+  pca: number;
+  texts: string;
+  baseUrl?: string;
+  concurrency: number;
+  batchSize: number;
+  json?: boolean;
+}
+
+export function registerEmbed(program: Command): void {
+  const command = program
+    .command('embed')
+    .description('Embed item or user texts (synthesised, else raw) and reduce them by PCA to the model width.')
+    .argument('<dataset>', 'dataset file or folder')
+    .addOption(entityOption())
+    .addOption(new Option('--embedder <name>', 'lsa (local, offline), voyage (VOYAGE_API_KEY) or openai-compatible (/v1/embeddings; OPENAI_API_KEY if the server needs one)').choices(['lsa', 'voyage', 'openai-compatible']).default('lsa'))
+    .option('--model <name>', 'embedding model of an HTTP embedder')
+    .option('--width <n>', 'lsa: number of SVD components', nonNegativeInteger, 64)
+    .option('--pca <n>', 'PCA target width (fitted on training entities)', nonNegativeInteger, 64)
+    .option('--texts <source>', 'auto (best synthesis in the cache), none (raw metadata / training titles), or provider[:model]', 'auto')
+    .option('--base-url <url>', 'HTTP embedders: server base URL (e.g. http://127.0.0.1:11434 for Ollama)')
+    .option('--concurrency <n>', 'HTTP embedders: requests in flight', nonNegativeInteger, 4)
+    .option('--batch-size <n>', 'HTTP embedders: texts per request', nonNegativeInteger, 64)
+    .option('--json', 'print one JSON object');
+  addDatasetOptions(command).action(async (dataset: string, flags: EmbedFlags) => {
+    const ctx = terminalContext({ quiet: flags.json });
+    try {
+      const result = await embedJob(
+        {
+          dataset,
+          load: datasetLoadParams(flags),
+          cacheDir: flags.cacheDir,
+          entity: entityOf(flags.entity),
+          embedder: flags.embedder,
+          model: flags.model,
+          width: Math.max(1, flags.width),
+          pcaDim: Math.max(1, flags.pca),
+          texts: flags.texts,
+          baseURL: flags.baseUrl,
+          concurrency: Math.max(1, flags.concurrency),
+          batchSize: Math.max(1, flags.batchSize),
+        },
+        ctx,
+        { voyageApiKey: process.env.VOYAGE_API_KEY || undefined, openaiApiKey: process.env.OPENAI_API_KEY || undefined },
+      );
+      ctx.dispose();
+      const { manifest } = result;
+      const { ids: _ids, ...summary } = manifest;
+      process.stdout.write(
+        flags.json
+          ? `${JSON.stringify({ ...result, manifest: summary })}\n`
+          : `${manifest.entity}s: ${manifest.count} × ${manifest.vectors.dim} (${manifest.embedder.name}/${manifest.embedder.model}), PCA ${manifest.reduced.dim} keeps ${(100 * manifest.reduced.explainedVariance).toFixed(1)} % of variance; ` +
+              `texts: ${manifest.texts.fromSynthesis} synthesised${manifest.texts.source ? ` (${manifest.texts.source.provider}/${manifest.texts.source.model})` : ''}, ${manifest.texts.fallback} raw\n  → ${result.manifestPath}\n`,
+      );
+    } finally {
+      ctx.dispose();
+    }
+  });
+}

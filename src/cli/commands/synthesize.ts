@@ -1,0 +1,97 @@
+import { Option, type Command } from 'commander';
+import { synthesizeJob } from '../../core/jobs/synthesize';
+import type { SynthesisResult } from '../../core/llm/synthesize';
+import { addDatasetOptions, datasetLoadParams, entityOf, entityOption, printable, type DatasetFlags } from '../datasetOptions';
+import { nonNegativeInteger } from '../options';
+import { terminalContext } from '../progress';
+
+interface SynthesizeFlags extends DatasetFlags {
+  entity: string;
+  provider: 'auto' | 'anthropic' | 'metadata';
+  model?: string;
+  limit?: number;
+  dryRun?: boolean;
+  mode: 'auto' | 'messages' | 'batch';
+  concurrency: number;
+  maxAttempts: number;
+  timeoutMs: number;
+  template?: string;
+  baseUrl?: string;
+  structuredOutput: boolean;
+  retryFailed: boolean;
+  pollIntervalMs: number;
+  json?: boolean;
+}
+
+export function registerSynthesize(program: Command): void {
+  const command = program
+    .command('synthesize')
+    .description('Write item descriptions or user profiles with an LLM (or offline from metadata) into the dataset cache.')
+    .argument('<dataset>', 'dataset file or folder')
+    .addOption(entityOption())
+    .addOption(new Option('--provider <name>', 'anthropic (needs ANTHROPIC_API_KEY), metadata (offline, no world knowledge), or auto').choices(['auto', 'anthropic', 'metadata']).default('auto'))
+    .option('--model <name>', 'Claude model (default: the cheapest current one)')
+    .option('--limit <n>', 'only the first N items or users', nonNegativeInteger)
+    .option('--dry-run', 'count calls and estimate tokens and cost; call nothing')
+    .addOption(new Option('--mode <mode>', 'messages (one call each), batch (Message Batches API, half price), or auto').choices(['auto', 'messages', 'batch']).default('auto'))
+    .option('--concurrency <n>', 'calls in flight at once', nonNegativeInteger, 8)
+    .option('--max-attempts <n>', 'attempts per input before it is recorded as failed', nonNegativeInteger, 3)
+    .option('--timeout-ms <ms>', 'timeout of one request', nonNegativeInteger, 60_000)
+    .option('--template <file>', 'prompt template (default: <workspace>/.grasp/templates/<entity>.prompt.md, else built-in)')
+    .option('--base-url <url>', 'API base URL (a proxy or gateway; default: the SDK default or ANTHROPIC_BASE_URL)')
+    .option('--no-structured-output', 'do not ask the API to constrain replies to the JSON schema (they are validated either way)')
+    .option('--no-retry-failed', 'leave inputs an earlier run recorded as failed alone')
+    .option('--poll-interval-ms <ms>', 'batch mode: how often to poll', nonNegativeInteger, 30_000)
+    .option('--json', 'print one JSON object');
+  addDatasetOptions(command).action(async (dataset: string, flags: SynthesizeFlags) => {
+    const ctx = terminalContext({ quiet: flags.json });
+    try {
+      const result = await synthesizeJob(
+        {
+          dataset,
+          load: datasetLoadParams(flags),
+          cacheDir: flags.cacheDir,
+          entity: entityOf(flags.entity),
+          provider: flags.provider,
+          model: flags.model,
+          limit: flags.limit,
+          dryRun: flags.dryRun,
+          mode: flags.mode,
+          concurrency: Math.max(1, flags.concurrency),
+          maxAttempts: Math.max(1, flags.maxAttempts),
+          timeoutMs: flags.timeoutMs,
+          template: flags.template,
+          baseURL: flags.baseUrl,
+          structuredOutput: flags.structuredOutput,
+          retryFailed: flags.retryFailed,
+          pollIntervalMs: flags.pollIntervalMs,
+        },
+        ctx,
+        // The key comes from the environment only: never a flag, so it never sits in shell history or `ps`.
+        { anthropicApiKey: process.env.ANTHROPIC_API_KEY || undefined },
+      );
+      ctx.dispose();
+      process.stdout.write(flags.json ? `${JSON.stringify(result)}\n` : `${formatSynthesis(result)}\n`);
+    } finally {
+      ctx.dispose();
+    }
+  });
+}
+
+function formatSynthesis(result: SynthesisResult): string {
+  const { counts, estimate } = result;
+  const lines = [
+    `${result.entity}s: ${result.provider}/${result.model}${result.worldKnowledge ? '' : ' (metadata only, no world knowledge)'}, template ${printable(result.template.name)} v${result.template.version}, ${result.mode}${result.dryRun ? ' (dry run)' : ''}`,
+    `  ${result.entities} ${result.entity}s, ${counts.total} distinct inputs: ${counts.cached} cached` + (result.dryRun ? `, ${counts.total - counts.cached - counts.failed} to call` : `, ${counts.done} done, ${counts.failed} failed`),
+  ];
+  if (estimate) {
+    const usd = estimate.usd === null ? '' : `, ~$${estimate.usd.toFixed(2)} (at most $${estimate.usdMax!.toFixed(2)})`;
+    lines.push(`  ${result.dryRun ? 'would make' : 'planned'} ${estimate.calls} calls: ~${estimate.inputTokens} input + ~${estimate.outputTokens} output tokens${usd} [${estimate.note}]`);
+  }
+  if (!result.dryRun && result.provider !== 'metadata') {
+    lines.push(`  used ${counts.calls} calls, ${counts.inputTokens} input + ${counts.outputTokens} output tokens${result.costUsd === null ? '' : `, $${result.costUsd.toFixed(4)}`}`);
+  }
+  for (const failure of result.failures.slice(0, 5)) lines.push(`  failed ${printable(failure.ids.join(', '))}: ${printable(failure.reason)}`);
+  lines.push(`  cache: ${result.cacheFile}`);
+  return lines.join('\n');
+}

@@ -1,0 +1,22 @@
+import type { Command } from 'commander';
+import { trainJob } from '../../core/train/job';
+import { terminalContext } from '../progress';
+
+export function registerTrain(program: Command): void {
+  program
+    .command('train')
+    .description('Train and evaluate a sequential recommender described by a JSON config; the last stdout line is the result as JSON.')
+    .requiredOption('--config <file>', 'run config (JSON): data, model, train, eval, engine')
+    .option('--out <dir>', 'run folder (default .grasp/runs/<time>-<model>-<dataset>)')
+    .option('--quiet', 'no progress or event lines on stderr')
+    .action(async (flags: { config: string; out?: string; quiet?: boolean }) => {
+      const ctx = terminalContext({ quiet: flags.quiet });
+      try {
+        const result = await trainJob({ configPath: flags.config, outDir: flags.out }, ctx);
+        ctx.dispose();
+        process.stdout.write(`${JSON.stringify(result)}\n`);
+      } finally {
+        ctx.dispose();
+      }
+    });
+}

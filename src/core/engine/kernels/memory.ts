@@ -1,0 +1,53 @@
+// Zero-copy Float32Array views of tensor data for the wasm and cpu backends, so JS loops and the
+// native kernels read and write tensors where they live. Views into the wasm heap are taken AFTER
+// every allocation of the kernel: growing the heap detaches older views.
+import type { TensorInfo } from '@tensorflow/tfjs';
+
+interface WasmBackendLike {
+  dataIdMap: { get(dataId: object): { memoryOffset: number } | undefined };
+  wasm: { HEAPF32: Float32Array; HEAP32: Int32Array };
+  makeOutput(shape: number[], dtype: string): TensorInfo;
+}
+
+interface CpuBackendLike {
+  data: { get(dataId: object): { values?: ArrayLike<number> } | undefined };
+  makeTensorInfo(shape: number[], dtype: string, values?: ArrayLike<number>): TensorInfo;
+}
+
+export function size(shape: readonly number[]): number {
+  return shape.reduce((a, b) => a * b, 1);
+}
+
+export function isWasm(backend: object): boolean {
+  return (backend as unknown as Partial<WasmBackendLike>).wasm !== undefined;
+}
+
+/** A float32 view of a tensor's data (wasm heap or cpu typed array). */
+export function floatView(backend: object, tensor: TensorInfo): Float32Array {
+  if (isWasm(backend)) {
+    const wasm = backend as unknown as WasmBackendLike;
+    const offset = wasm.dataIdMap.get(tensor.dataId)!.memoryOffset;
+    return new Float32Array(wasm.wasm.HEAPF32.buffer, offset, size(tensor.shape));
+  }
+  const values = (backend as unknown as CpuBackendLike).data.get(tensor.dataId)?.values;
+  if (!(values instanceof Float32Array)) throw new Error(`no float32 data for a ${tensor.dtype} tensor on this backend`);
+  return values;
+}
+
+/** An int32 view (indices). The cpu backend may hold int32 tensors in other typed arrays. */
+export function intView(backend: object, tensor: TensorInfo): Int32Array {
+  if (isWasm(backend)) {
+    const wasm = backend as unknown as WasmBackendLike;
+    const offset = wasm.dataIdMap.get(tensor.dataId)!.memoryOffset;
+    return new Int32Array(wasm.wasm.HEAP32.buffer, offset, size(tensor.shape));
+  }
+  const values = (backend as unknown as CpuBackendLike).data.get(tensor.dataId)?.values;
+  if (values instanceof Int32Array) return values;
+  return Int32Array.from(values ?? []);
+}
+
+/** A new uninitialised float32 output tensor on the backend. */
+export function makeFloatOutput(backend: object, shape: number[]): TensorInfo {
+  if (isWasm(backend)) return (backend as unknown as WasmBackendLike).makeOutput(shape, 'float32');
+  return (backend as unknown as CpuBackendLike).makeTensorInfo(shape, 'float32', new Float32Array(size(shape)));
+}

@@ -1,0 +1,118 @@
+// The optional native kernel library (native/, built by scripts/build-native.mjs against OpenBLAS).
+// It is found next to the package root, loaded once, and never required: without it every kernel
+// falls back to the tfjs backend's own implementation.
+import { existsSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+
+export interface NativeKernels {
+  /** C[i] = alpha·op(A[i])·op(B[i]) + beta·C[i], row-major; a stride of 0 repeats one matrix. */
+  gemm(
+    a: Float32Array,
+    b: Float32Array,
+    c: Float32Array,
+    batch: number,
+    m: number,
+    n: number,
+    k: number,
+    transA: boolean,
+    transB: boolean,
+    strideA: number,
+    strideB: number,
+    strideC: number,
+    alpha: number,
+    beta: number,
+  ): void;
+  /** In-place Adam (PyTorch's formula) on one parameter block; `step` counts from 1. */
+  adam(param: Float32Array, grad: Float32Array, m: Float32Array, v: Float32Array, lr: number, beta1: number, beta2: number, epsilon: number, step: number): void;
+  /**
+   * In-place lazy Adam on some rows of a [rows, width] table: row rows[i] of param/m/v is updated
+   * with row i of grad (grad is [rows.length, width]); the other rows are left as they are.
+   */
+  adamRows(
+    param: Float32Array,
+    grad: Float32Array,
+    m: Float32Array,
+    v: Float32Array,
+    rows: Int32Array,
+    width: number,
+    lr: number,
+    beta1: number,
+    beta2: number,
+    epsilon: number,
+    step: number,
+  ): void;
+  /** out[j] = Σ_r x[r, j] for a [rows, cols] matrix. */
+  columnSums(x: Float32Array, rows: number, cols: number, out: Float32Array): void;
+  /** out = x · keep / (1 - rate), keep decided by dropoutHash(seed, i) (see kernels/fused.ts). */
+  dropout(x: Float32Array, out: Float32Array, seed: number, rate: number): void;
+  layerNorm(x: Float32Array, gamma: Float32Array, beta: Float32Array, out: Float32Array, rows: number, cols: number, epsilon: number): void;
+  layerNormGrad(dy: Float32Array, x: Float32Array, gamma: Float32Array, dx: Float32Array, dgamma: Float32Array, dbeta: Float32Array, rows: number, cols: number, epsilon: number): void;
+  /** In place: y[r, :] += bias, then max(0, ·) when relu. */
+  biasActivation(y: Float32Array, bias: Float32Array, rows: number, cols: number, relu: boolean): void;
+  /** out = dy where y > 0, else 0. */
+  reluGrad(dy: Float32Array, y: Float32Array, out: Float32Array): void;
+  /**
+   * Attention over bh slices of [L, dh]: softmax(scale·q·kᵀ + bias) with dropout on the weights, times v.
+   * biasMode 0: none, 1: bias is [L, L], 2: bias is [bh / heads, L] over keys. probs gets the weights before dropout.
+   */
+  attention(q: Float32Array, k: Float32Array, v: Float32Array, bias: Float32Array, out: Float32Array, probs: Float32Array, bh: number, L: number, dh: number, heads: number, biasMode: number, scale: number, rate: number, seed: number): void;
+  attentionGrad(dOut: Float32Array, q: Float32Array, k: Float32Array, v: Float32Array, probs: Float32Array, dq: Float32Array, dk: Float32Array, dv: Float32Array, bh: number, L: number, dh: number, heads: number, biasMode: number, scale: number, rate: number, seed: number): void;
+  setThreads(threads: number): void;
+  info(): { blas: string; core: string; threads: number; blasThreads: number };
+}
+
+export interface NativeStatus {
+  kernels: NativeKernels | null;
+  /** The .node file loaded, or why none was. */
+  detail: string;
+}
+
+let cached: NativeStatus | undefined;
+
+/** The folder holding package.json: from a dist bundle or from the sources under tsx. */
+export function packageRoot(start = __dirname): string {
+  let dir = start;
+  for (;;) {
+    const manifest = join(dir, 'package.json');
+    if (existsSync(manifest)) {
+      try {
+        if ((JSON.parse(readFileSync(manifest, 'utf8')) as { name?: string }).name === 'grasp-lab') return dir;
+      } catch {
+        // not ours; keep walking up
+      }
+    }
+    const parent = dirname(dir);
+    if (parent === dir) return start;
+    dir = parent;
+  }
+}
+
+export function nativeCandidates(): string[] {
+  const root = packageRoot();
+  return [process.env.GRASP_NATIVE_PATH, join(root, 'native', 'build', 'Release', 'grasp_blas.node'), join(root, 'dist', 'native', 'grasp_blas.node')].filter(
+    (path): path is string => !!path,
+  );
+}
+
+/**
+ * Loads the native kernels unless GRASP_NATIVE=0. A missing file, a missing libopenblas or an ABI
+ * mismatch all end in `kernels: null` with the reason, never in an exception.
+ */
+export function loadNativeKernels(): NativeStatus {
+  if (cached) return cached;
+  if (process.env.GRASP_NATIVE === '0') return (cached = { kernels: null, detail: 'disabled by GRASP_NATIVE=0' });
+  const requireNative = createRequire(join(packageRoot(), 'package.json'));
+  const reasons: string[] = [];
+  for (const path of nativeCandidates()) {
+    if (!existsSync(path)) continue;
+    try {
+      const kernels = requireNative(path) as NativeKernels;
+      if (typeof kernels.gemm !== 'function' || typeof kernels.adam !== 'function') throw new Error('not a grasp_blas build');
+      return (cached = { kernels, detail: path });
+    } catch (error) {
+      reasons.push(`${path}: ${error instanceof Error ? error.message.split('\n')[0] : String(error)}`);
+    }
+  }
+  return (cached = { kernels: null, detail: reasons.length > 0 ? reasons.join('; ') : 'not built (npm run build:native needs libopenblas-dev)' });
+}

@@ -1,0 +1,80 @@
+// Model-facing operations that have fused kernels on the wasm and cpu backends (kernels/fused.ts)
+// and are composed from standard tfjs ops elsewhere (tfjs-node). Both paths compute the same thing;
+// tests compare them.
+import { ATTENTION, DENSE, DROPOUT, dropoutHash, LAYER_NORM } from './kernels/fused';
+import { tf, type Tensor, type Tensor2D, type Tensor3D } from './tf';
+
+let fusedBackends = new Set<string>();
+let nativeFusedBackends = new Set<string>();
+
+/** Called by the engine once it has registered the fused kernels (and the native-only ones) for backends. */
+export function setFusedBackends(backends: string[], withNative: string[] = []): void {
+  fusedBackends = new Set(backends);
+  nativeFusedBackends = new Set(withNative);
+}
+
+export function fusedAvailable(): boolean {
+  return fusedBackends.has(tf.getBackend());
+}
+
+function nativeFusedAvailable(): boolean {
+  return nativeFusedBackends.has(tf.getBackend());
+}
+
+/** x·W + b, then ReLU when asked; x is [N, in], W [in, out]. */
+export function dense(x: Tensor2D, w: Tensor, b: Tensor, relu = false): Tensor2D {
+  if (nativeFusedAvailable()) return tf.engine().runKernel(DENSE, { x, w, b }, { relu }) as Tensor2D;
+  const y = tf.add(tf.matMul(x, w as Tensor2D), b) as Tensor2D;
+  return relu ? tf.relu(y) : y;
+}
+
+/** x · mask / (1 - rate) with mask from a stateless hash of (seed, element index). */
+export function dropout<T extends Tensor>(x: T, rate: number, seed: number): T {
+  if (rate <= 0) return x;
+  if (fusedAvailable()) return tf.engine().runKernel(DROPOUT, { x }, { seed: seed >>> 0, rate }) as T;
+  return tf.mul(x, dropoutMask(x.shape, rate, seed >>> 0)) as T;
+}
+
+export function dropoutMask(shape: number[], rate: number, seed: number): Tensor {
+  const count = shape.reduce((a, b) => a * b, 1);
+  const values = new Float32Array(count);
+  const threshold = Math.floor(rate * 4294967296);
+  const scale = Math.fround(1 / (1 - rate));
+  for (let i = 0; i < count; i++) values[i] = dropoutHash(seed, i) >= threshold ? scale : 0;
+  return tf.tensor(values, shape, 'float32');
+}
+
+/** Layer normalisation over the last axis. */
+export function layerNorm<T extends Tensor>(x: T, gamma: Tensor, beta: Tensor, epsilon: number): T {
+  if (fusedAvailable()) return tf.engine().runKernel(LAYER_NORM, { x, gamma, beta }, { epsilon }) as T;
+  return layerNormComposite(x, gamma, beta, epsilon);
+}
+
+export function layerNormComposite<T extends Tensor>(x: T, gamma: Tensor, beta: Tensor, epsilon: number): T {
+  const { mean, variance } = tf.moments(x, -1, true);
+  const normalised = tf.mul(tf.sub(x, mean), tf.rsqrt(tf.add(variance, epsilon)));
+  return tf.add(tf.mul(normalised, gamma), beta) as T;
+}
+
+/** Additive score bias: one [L, L] matrix for every sequence (causal), or per sequence over keys ([B, L], padding). */
+export type AttentionBias = { kind: 'all'; bias: Tensor2D } | { kind: 'keys'; bias: Tensor2D } | null;
+
+/**
+ * softmax(scale·q·kᵀ + bias) with dropout on the weights, times v, for q, k, v of [B·heads, L, dh]
+ * (sequence-major: slice b·heads + h). The dropout mask is hashed from the flat [B·heads, L, L] index.
+ */
+export function attention(q: Tensor3D, k: Tensor3D, v: Tensor3D, bias: AttentionBias, heads: number, rate: number, seed: number): Tensor3D {
+  const [bh, L, dh] = q.shape;
+  const scale = 1 / Math.sqrt(dh);
+  if (nativeFusedAvailable()) {
+    const biasMode = bias === null ? 0 : bias.kind === 'all' ? 1 : 2;
+    const biasTensor: Tensor = bias?.bias ?? tf.zeros([1]);
+    const [out] = tf.engine().runKernel(ATTENTION, { q, k, v, bias: biasTensor }, { heads, biasMode, scale, rate, seed: seed >>> 0 }) as Tensor[];
+    return out as Tensor3D;
+  }
+  let scores = tf.mul(tf.matMul(q, k, false, true), scale) as Tensor3D;
+  if (bias?.kind === 'all') scores = tf.add(scores, bias.bias);
+  else if (bias?.kind === 'keys') scores = tf.reshape(tf.add(tf.reshape(scores, [bh / heads, heads, L, L]), tf.reshape(bias.bias, [bh / heads, 1, 1, L])), [bh, L, L]);
+  const weights = dropout(tf.softmax(scores), rate, seed);
+  return tf.matMul(weights, v) as Tensor3D;
+}

@@ -1,0 +1,17 @@
+import { leaveOneOut } from '../data/split';
+import { embed, type EmbedOptions, type EmbedResult, type EmbedSecrets } from '../embed/embed';
+import { cachePaths } from '../util/workspace';
+import type { JobContext } from './context';
+import { loadForJob, type DatasetLoadParams } from './load';
+
+export interface EmbedJobParams extends EmbedOptions {
+  dataset: string;
+  load?: DatasetLoadParams;
+  cacheDir?: string;
+}
+
+/** Embeds a dataset's item or user texts (synthesised, or raw) and stores them with their PCA. */
+export async function embedJob(params: EmbedJobParams, ctx: JobContext, secrets: EmbedSecrets = {}): Promise<EmbedResult> {
+  const dataset = await loadForJob(params.dataset, params.load, ctx, 0.05);
+  return embed(dataset, leaveOneOut(dataset.sequences), cachePaths(params.dataset, params.cacheDir).dataset, params, ctx, secrets);
+}

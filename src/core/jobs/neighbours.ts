@@ -1,0 +1,61 @@
+import { leaveOneOut } from '../data/split';
+import type { Dataset } from '../data/types';
+import { itemTitle } from '../llm/inputs';
+import type { Entity } from '../llm/schema';
+import { findIndexManifest, neighboursOfRow } from '../retrieval/query';
+import type { IndexManifest } from '../retrieval/store';
+import { cachePaths } from '../util/workspace';
+import type { JobContext } from './context';
+import { loadForJob, type DatasetLoadParams } from './load';
+import { ConfigError } from '../util/errors';
+
+export interface NeighboursJobParams {
+  dataset: string;
+  load?: DatasetLoadParams;
+  cacheDir?: string;
+  entity: Entity;
+  /** Raw id, as in the dataset file. */
+  id: string;
+  k?: number;
+  embedder?: string;
+}
+
+export interface NeighbourView {
+  id: string;
+  similarity: number;
+  /** Items: the title. Users: their latest training titles. Untrusted dataset text. */
+  label: string;
+}
+
+export interface NeighboursJobResult {
+  entity: Entity;
+  query: { id: string; label: string };
+  neighbours: NeighbourView[];
+  index: Pick<IndexManifest, 'method' | 'space' | 'dim' | 'count' | 'embedding' | 'recall'> & { manifest: string };
+}
+
+/** A readable label for a row: an item's title, or a user's three latest training titles. */
+export function entityLabel(dataset: Dataset, train: Int32Array[] | undefined, entity: Entity, row: number): string {
+  if (entity === 'item') return itemTitle(dataset, row);
+  const prefix = train?.[row] ?? new Int32Array(0);
+  const latest = Array.from(prefix.subarray(Math.max(0, prefix.length - 3)), (item) => itemTitle(dataset, item)).reverse();
+  return `${prefix.length} training items; latest: ${latest.join(' | ')}`;
+}
+
+export async function neighboursJob(params: NeighboursJobParams, ctx: JobContext): Promise<NeighboursJobResult> {
+  const dataset = await loadForJob(params.dataset, params.load, ctx, 0.5);
+  const ids = params.entity === 'item' ? dataset.itemIds : dataset.userIds;
+  const row = ids.indexOf(params.id);
+  if (row < 0) throw new ConfigError(`no ${params.entity} with id ${JSON.stringify(params.id.slice(0, 60))} in ${dataset.source}`);
+  const manifestPath = await findIndexManifest(cachePaths(params.dataset, params.cacheDir).dataset, params.entity, params.embedder);
+  const found = await neighboursOfRow(manifestPath, row, params.k ?? 10);
+  if (found.ids.length !== ids.length || found.ids[row] !== params.id) throw new ConfigError(`${manifestPath} was built for another version of this dataset: run \`grasp embed\` and \`grasp index\` again`);
+  const train = params.entity === 'user' ? leaveOneOut(dataset.sequences).train : undefined;
+  const { manifest } = found;
+  return {
+    entity: params.entity,
+    query: { id: params.id, label: entityLabel(dataset, train, params.entity, row) },
+    neighbours: found.neighbours.map((neighbour) => ({ id: neighbour.id, similarity: neighbour.similarity, label: entityLabel(dataset, train, params.entity, neighbour.row) })),
+    index: { manifest: manifestPath, method: manifest.method, space: manifest.space, dim: manifest.dim, count: manifest.count, embedding: manifest.embedding, recall: manifest.recall },
+  };
+}

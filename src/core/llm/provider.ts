@@ -1,0 +1,51 @@
+import type { EntityInput } from './inputs';
+import type { Entity } from './schema';
+import type { RenderedPrompt } from './templates';
+
+export interface Usage {
+  inputTokens: number;
+  outputTokens: number;
+}
+
+export interface ProviderReply {
+  text: string;
+  stopReason: string | null;
+  usage: Usage;
+}
+
+/** One unit of synthesis work: an input (shared by every entity with the same input) and its prompt. */
+export interface SynthesisTask {
+  key: string;
+  entity: Entity;
+  /** Raw ids of the entities sharing this input (duplicates in the catalogue cost one call). */
+  ids: string[];
+  input: EntityInput;
+  prompt: RenderedPrompt;
+}
+
+export interface CallOptions {
+  maxTokens: number;
+  signal?: AbortSignal;
+}
+
+export interface SynthesisProvider {
+  readonly name: 'anthropic' | 'metadata';
+  readonly model: string;
+  /** False when the provider writes from metadata alone, with no world knowledge (labelled in every record). */
+  readonly worldKnowledge: boolean;
+  /** False when a call costs nothing: no cost estimate, no concurrency limit needed. */
+  readonly paid: boolean;
+  complete(task: SynthesisTask, options: CallOptions): Promise<ProviderReply>;
+}
+
+/** What a failed call means for the job: try again later, give up on this input, or stop everything. */
+export type FailureKind = 'retry' | 'give-up' | 'fatal';
+
+export interface ClassifiedError {
+  kind: FailureKind;
+  reason: string;
+  /** A wait the server asked for (429 retry-after), in ms. */
+  retryAfterMs?: number;
+  /** Set for 429s: every lane should pause, not just this one. */
+  rateLimited?: boolean;
+}

@@ -1,0 +1,206 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Dataset, Split } from '../data/types';
+import type { JobContext } from '../jobs/context';
+import { redact } from '../util/redact';
+import { AnthropicProvider } from './anthropicProvider';
+import { runBatches } from './batch';
+import { SynthesisCache } from './cache';
+import { costUsd, estimateCost, type CostEstimate } from './cost';
+import { buildInputs } from './inputs';
+import { MetadataProvider } from './metadataProvider';
+import { buildTasks } from './plan';
+import type { ClassifiedError, SynthesisProvider } from './provider';
+import { FatalProviderError, formatCounts, runOnline, type SynthesisCounts } from './runner';
+import type { Entity } from './schema';
+import { loadTemplate } from './templates';
+import { ConfigError } from '../util/errors';
+
+export type ProviderChoice = 'auto' | 'anthropic' | 'metadata';
+export type ModeChoice = 'auto' | 'messages' | 'batch';
+
+/** Everything a synthesis run can be told, as plain JSON (it crosses the worker protocol). */
+export interface SynthesisOptions {
+  entity: Entity;
+  provider?: ProviderChoice;
+  model?: string;
+  /** Only the first N entities (dense order), to try a template or a model cheaply. */
+  limit?: number;
+  /** Count calls and estimate tokens and cost; call nothing and write nothing. */
+  dryRun?: boolean;
+  /** `auto`: the Message Batches API (half price, slower) from BATCH_THRESHOLD uncached calls up. */
+  mode?: ModeChoice;
+  concurrency?: number;
+  maxAttempts?: number;
+  /** Retries inside the SDK per attempt (it honours retry-after and backs off). */
+  sdkMaxRetries?: number;
+  timeoutMs?: number;
+  backoffBaseMs?: number;
+  /** A template file; default `<cache root>/templates/<entity>.prompt.md` when present, else built-in. */
+  template?: string;
+  baseURL?: string;
+  structuredOutput?: boolean;
+  pollIntervalMs?: number;
+  /** Inputs recorded as failed by an earlier run are tried again (default true). */
+  retryFailed?: boolean;
+  cancelGraceMs?: number;
+}
+
+/** Secrets never travel in options (which may be logged or sent over the protocol). */
+export interface SynthesisSecrets {
+  anthropicApiKey?: string;
+}
+
+export interface SynthesisResult {
+  entity: Entity;
+  provider: string;
+  model: string;
+  /** False for the metadata provider: its texts know nothing beyond the dataset. */
+  worldKnowledge: boolean;
+  template: { name: string; version: number; source: string };
+  mode: 'messages' | 'batch' | 'offline';
+  dryRun: boolean;
+  cacheFile: string;
+  entities: number;
+  counts: SynthesisCounts;
+  /** Before a run (and for a dry run): calls, tokens and cost still to spend. */
+  estimate: CostEstimate | null;
+  /** After a run: what the calls cost, from the usage the API reported. */
+  costUsd: number | null;
+  elapsedMs: number;
+  /** The first failures, with their reasons. */
+  failures: Array<{ ids: string[]; reason: string }>;
+}
+
+export const BATCH_THRESHOLD = 2000;
+
+export function synthesisCacheFile(datasetCacheDir: string, entity: Entity): string {
+  return join(datasetCacheDir, 'synthesis', `${entity}s.jsonl`);
+}
+
+export function resolveTemplatePath(cacheRoot: string, entity: Entity, given?: string): string | undefined {
+  if (given) return given;
+  const workspaceTemplate = join(cacheRoot, 'templates', `${entity}.prompt.md`);
+  return existsSync(workspaceTemplate) ? workspaceTemplate : undefined;
+}
+
+function chooseProvider(options: SynthesisOptions, secrets: SynthesisSecrets, ctx: JobContext): SynthesisProvider {
+  const choice = options.provider ?? 'auto';
+  if (choice === 'metadata' || (choice === 'auto' && !secrets.anthropicApiKey)) {
+    if (choice === 'auto') ctx.log('no ANTHROPIC_API_KEY: using the offline metadata provider (no world knowledge)');
+    return new MetadataProvider();
+  }
+  if (!secrets.anthropicApiKey) throw new ConfigError('the anthropic provider needs ANTHROPIC_API_KEY in the environment (or use --provider metadata)');
+  return new AnthropicProvider({
+    apiKey: secrets.anthropicApiKey,
+    model: options.model,
+    baseURL: options.baseURL,
+    maxRetries: options.sdkMaxRetries,
+    timeoutMs: options.timeoutMs,
+    structuredOutput: options.structuredOutput,
+    log: (line) => ctx.log(line),
+  });
+}
+
+/**
+ * Stage 1 of GRASP (DESIGN §2): writes item descriptions or user profiles into the dataset's
+ * synthesis cache. Cached inputs are skipped, so a killed or cancelled run picks up where it stopped.
+ */
+export async function synthesize(
+  dataset: Dataset,
+  split: Split,
+  paths: { root: string; dataset: string },
+  options: SynthesisOptions,
+  ctx: JobContext,
+  secrets: SynthesisSecrets = {},
+  onCounts?: (counts: SynthesisCounts) => void,
+): Promise<SynthesisResult> {
+  const started = Date.now();
+  const entity = options.entity;
+  const provider = chooseProvider(options, secrets, ctx);
+  const template = await loadTemplate(entity, resolveTemplatePath(paths.root, entity, options.template));
+  const inputs = buildInputs(dataset, split, entity, options.limit);
+  const tasks = buildTasks(inputs, template, provider.name, provider.model);
+  const cacheFile = synthesisCacheFile(paths.dataset, entity);
+  const cache = options.dryRun ? await SynthesisCache.read(cacheFile) : await SynthesisCache.openForWriting(cacheFile);
+  try {
+    if (cache.badLines.length > 0) ctx.log(`${cacheFile}: skipped ${cache.badLines.length} unreadable line(s) (${cache.badLines.slice(0, 5).join(', ')}), e.g. one torn by a killed run`);
+    const retryFailed = options.retryFailed ?? true;
+    const counts: SynthesisCounts = { total: tasks.length, cached: 0, done: 0, failed: 0, calls: 0, inputTokens: 0, outputTokens: 0 };
+    const todo = tasks.filter((task) => {
+      const record = cache.get(task.key);
+      if (record?.status === 'ok') counts.cached++;
+      else if (record?.status === 'failed' && !retryFailed) counts.failed++;
+      else return true;
+      return false;
+    });
+    const batch = provider instanceof AnthropicProvider && (options.mode === 'batch' || (options.mode !== 'messages' && todo.length >= BATCH_THRESHOLD));
+    const mode = !provider.paid ? 'offline' : batch ? 'batch' : 'messages';
+    const estimate = provider.paid ? estimateCost(todo, provider.model, batch, averageOutputTokens(cache, provider.name, provider.model, template.name)) : null;
+    const describe = `${entity}s with ${provider.name}/${provider.model} (template ${template.name} v${template.version}, ${mode})`;
+    ctx.log(`${describe}: ${tasks.length} distinct inputs for ${inputs.length} ${entity}s, ${counts.cached} cached, ${todo.length} to call` + (estimate ? `, ~${estimate.inputTokens + estimate.outputTokens} tokens${estimate.usd === null ? '' : `, ~$${estimate.usd.toFixed(2)} (at most $${estimate.usdMax!.toFixed(2)})`}` : ''));
+    if (!options.dryRun && todo.length > 0) {
+      if (provider instanceof AnthropicProvider && batch) {
+        await runBatches(todo, provider, template, cache, counts, ctx, {
+          journalPath: join(paths.dataset, 'synthesis', `${entity}s.batches.jsonl`),
+          maxAttempts: options.maxAttempts ?? 3,
+          pollIntervalMs: options.pollIntervalMs ?? 30_000,
+          onCounts,
+        });
+      } else {
+        const classify = provider instanceof AnthropicProvider ? (error: unknown) => provider.classify(error) : offlineClassify;
+        await runOnline(todo, provider, template, cache, counts, ctx, {
+          concurrency: options.concurrency ?? 8,
+          maxAttempts: options.maxAttempts ?? 3,
+          backoffBaseMs: options.backoffBaseMs,
+          cancelGraceMs: options.cancelGraceMs,
+          classify,
+          onCounts,
+        }).catch((error: unknown) => {
+          if (error instanceof FatalProviderError) throw new ConfigError(`${provider.name} refused the job: ${redact(error.message, [secrets.anthropicApiKey])}`);
+          throw error;
+        });
+      }
+    }
+    const usage = { inputTokens: counts.inputTokens, outputTokens: counts.outputTokens };
+    const failures = tasks.flatMap((task) => {
+      const record = cache.get(task.key);
+      return record?.status === 'failed' ? [{ ids: task.ids.slice(0, 5), reason: record.reason ?? 'unknown' }] : [];
+    });
+    if (!options.dryRun) ctx.log(formatCounts(entity, counts));
+    return {
+      entity,
+      provider: provider.name,
+      model: provider.model,
+      worldKnowledge: provider.worldKnowledge,
+      template: { name: template.name, version: template.version, source: template.source },
+      mode,
+      dryRun: options.dryRun ?? false,
+      cacheFile,
+      entities: inputs.length,
+      counts,
+      estimate,
+      costUsd: provider.paid ? costUsd(provider.model, usage, batch) : 0,
+      elapsedMs: Date.now() - started,
+      failures: failures.slice(0, 20),
+    };
+  } finally {
+    cache.close();
+  }
+}
+
+function offlineClassify(error: unknown): ClassifiedError {
+  return { kind: 'give-up', reason: error instanceof Error ? error.message : String(error) };
+}
+
+function averageOutputTokens(cache: SynthesisCache, provider: string, model: string, template: string): number | undefined {
+  let sum = 0;
+  let n = 0;
+  for (const record of cache.records()) {
+    if (record.status === 'ok' && record.provider === provider && record.model === model && record.template === template && record.usage.outputTokens > 0) {
+      sum += record.usage.outputTokens / record.attempts;
+      n++;
+    }
+  }
+  return n >= 5 ? sum / n : undefined;
+}

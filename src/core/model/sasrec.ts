@@ -1,0 +1,90 @@
+// SASRec (Kang & McAuley 2018), as the project's PyTorch reference (../shared/bench/sasrec_torch.py)
+// builds it: item embedding scaled by sqrt(d) plus a learned position embedding, embedding dropout,
+// padding positions zeroed, blocks of [pre-LN causal attention (query = LN(x), keys/values = x)
+// with the residual on LN(x), LN → point-wise FFN with residual], a final LN.
+import { tf, type Tensor2D, type Tensor3D, type Variable } from '../engine/tf';
+import { DropoutStream } from './dropout';
+import { leftPadded, lookupItems } from './embedding';
+import { applyAttention, applyDense, applyLayerNorm, attention, causalBias, dense, layerNorm, type Attention, type Dense, type LayerNorm } from './layers';
+import { ParamStore } from './params';
+import type { EncoderHooks, ModelConfig, SequentialRecommender } from './types';
+
+interface Block {
+  attentionNorm: LayerNorm;
+  attention: Attention;
+  ffnNorm: LayerNorm;
+  ffn1: Dense;
+  ffn2: Dense;
+}
+
+export class SASRec implements SequentialRecommender {
+  readonly objective = 'next' as const;
+  readonly itemEmbedding: Variable;
+  hooks: EncoderHooks = {};
+  private readonly params: ParamStore;
+  private readonly position: Variable;
+  private readonly blocks: Block[] = [];
+  private readonly lastNorm: LayerNorm;
+  private readonly dropout: DropoutStream;
+  private readonly mask: Tensor2D;
+
+  constructor(
+    readonly config: ModelConfig,
+    readonly numItems: number,
+    seed: number,
+  ) {
+    const { d, maxLen, layers, heads } = config;
+    const inner = config.innerSize ?? d;
+    this.params = new ParamStore(seed);
+    const table = this.params.normals((numItems + 1) * d, Math.sqrt(2 / (numItems + 1 + d)));
+    table.fill(0, 0, d); // padding row
+    this.itemEmbedding = this.params.add('item_emb', [numItems + 1, d], table);
+    this.position = this.params.xavierNormal('pos_emb', [maxLen, d]);
+    for (let i = 0; i < layers; i++) {
+      this.blocks.push({
+        attentionNorm: layerNorm(this.params, `block${i}.attn_ln`, d, 1e-8),
+        attention: attention(this.params, `block${i}.attn`, d, heads),
+        ffnNorm: layerNorm(this.params, `block${i}.ffn_ln`, d, 1e-8),
+        ffn1: dense(this.params, `block${i}.ffn1`, d, inner, 'xavier'),
+        ffn2: dense(this.params, `block${i}.ffn2`, inner, d, 'xavier'),
+      });
+    }
+    this.lastNorm = layerNorm(this.params, 'last_ln', d, 1e-8);
+    this.dropout = new DropoutStream(seed ^ 0x5a5a5a5a);
+    this.mask = tf.keep(causalBias(maxLen));
+  }
+
+  namedVariables(): Array<[string, Variable]> {
+    return [...this.params.entries(), ...(this.hooks.variables?.() ?? [])];
+  }
+
+  encode(ids: Tensor2D, training: boolean, users?: Int32Array): Tensor3D {
+    const [B, L] = ids.shape;
+    const { d, dropout: rate } = this.config;
+    if (L !== this.config.maxLen) throw new Error(`SASRec expects sequences of length ${this.config.maxLen}, got ${L}`);
+    const keep = tf.expandDims(tf.cast(tf.notEqual(ids, 0), 'float32'), -1) as Tensor3D;
+    let x = tf.add(tf.mul(lookupItems(this.itemEmbedding, ids, this.hooks, training), Math.sqrt(d)), this.position) as Tensor3D;
+    x = tf.mul(this.dropout.apply(x, rate, training), keep);
+    for (const block of this.blocks) {
+      const q = applyLayerNorm(block.attentionNorm, x);
+      x = tf.add(q, applyAttention(block.attention, q, x, { kind: 'all', bias: this.mask }, this.dropout, rate, training));
+      const y = applyLayerNorm(block.ffnNorm, x);
+      const flat = tf.reshape(y, [B * L, d]) as Tensor2D;
+      // dropout before the ReLU, as the reference (relu(dropout(x)) = dropout(relu(x)): fused ReLU is exact)
+      const hidden = this.dropout.apply(applyDense(block.ffn1, flat, true), rate, training);
+      const out = this.dropout.apply(applyDense(block.ffn2, hidden), rate, training);
+      x = tf.mul(tf.add(y, tf.reshape(out, [B, L, d])), keep);
+    }
+    const states = applyLayerNorm(this.lastNorm, x);
+    return this.hooks.finalState ? this.hooks.finalState(states, { ids, users, training }) : states;
+  }
+
+  inferenceRow(history: ArrayLike<number>, out: Int32Array, offset: number): void {
+    leftPadded(history, this.config.maxLen, out, offset);
+  }
+
+  dispose(): void {
+    this.params.dispose();
+    this.mask.dispose();
+  }
+}

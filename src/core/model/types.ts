@@ -1,0 +1,60 @@
+import type { Tensor2D, Tensor3D, Variable } from '../engine/tf';
+
+export type ModelKind = 'sasrec' | 'gru4rec' | 'bert4rec';
+
+/** Shared model settings (RecBole names in comments). */
+export interface ModelConfig {
+  kind: ModelKind;
+  /** hidden_size */
+  d: number;
+  /** n_layers: attention blocks, or GRU layers */
+  layers: number;
+  /** n_heads (attention models) */
+  heads: number;
+  /** dropout on embeddings, attention weights and feed-forward layers */
+  dropout: number;
+  /** MAX_ITEM_LIST_LENGTH: inputs keep the last maxLen items */
+  maxLen: number;
+  /** inner_size of the feed-forward layer; default d (SASRec reference) or 4d (BERT4Rec) */
+  innerSize?: number;
+  /** BERT4Rec: share of positions masked for the cloze task */
+  maskProb?: number;
+}
+
+/**
+ * Where GRASP (and other wrappers) plug into a backbone without copying it. Each hook receives what
+ * the backbone would use and returns what it should use instead.
+ */
+export interface EncoderHooks {
+  /** Input item representations: `base` = E[ids] ([B, L, d]) for model ids ([B, L], 0 = padding). */
+  inputItems?: (ids: Tensor2D, base: Tensor3D, training: boolean) => Tensor3D;
+  /** Final per-position states ([B, L, d]) before scoring; `users` are the batch's user ids when known. */
+  finalState?: (states: Tensor3D, context: { ids: Tensor2D; users?: Int32Array; training: boolean }) => Tensor3D;
+  /** Trainable variables the hooks own, optimised and checkpointed with the backbone's. */
+  variables?: () => Array<[string, Variable]>;
+}
+
+/**
+ * A sequential recommender. Item ids inside a model are the dataset's dense ids + 1; 0 pads.
+ * Scores are dot products with the (tied) item embedding.
+ */
+export interface SequentialRecommender {
+  readonly config: ModelConfig;
+  /** next-item prediction at every position (SASRec, GRU4Rec) or masked-item prediction (BERT4Rec) */
+  readonly objective: 'next' | 'cloze';
+  /** Items in the catalogue (dataset ids 0..numItems-1 = model ids 1..numItems). */
+  readonly numItems: number;
+  /** [numItems + 1 (+1 mask token for BERT4Rec), d]; row 0 is padding. */
+  readonly itemEmbedding: Variable;
+  hooks: EncoderHooks;
+  /** Named trainable variables, hooks' included. */
+  namedVariables(): Array<[string, Variable]>;
+  /** States for left-padded model-id sequences [B, L] → [B, L, d]. */
+  encode(ids: Tensor2D, training: boolean, users?: Int32Array): Tensor3D;
+  /**
+   * The model-id input row used to predict the item after `history` (dataset ids, time order):
+   * the last maxLen items left-padded (BERT4Rec appends its mask token).
+   */
+  inferenceRow(history: ArrayLike<number>, out: Int32Array, offset: number): void;
+  dispose(): void;
+}

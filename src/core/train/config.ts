@@ -1,0 +1,212 @@
+// A run is fully described by its JSON config file. The schema gives every default, so the config
+// written into the run folder is complete; errors name the file and the field.
+import Ajv, { type ErrorObject } from 'ajv';
+import { readFile } from 'node:fs/promises';
+import { dirname, isAbsolute, resolve } from 'node:path';
+import type { BackendChoice } from '../engine/backend';
+import type { LossKind } from '../model/losses';
+import type { ModelKind } from '../model/types';
+
+export interface RunConfig {
+  /** free-text name, used in the run folder name */
+  name?: string;
+  data: {
+    /** dataset file or folder; relative paths are relative to the config file */
+    path: string;
+    format: 'auto' | 's3rec' | 'pairs' | 'recbole' | 'csv' | 'tsv' | 'jsonl' | 'json-seq';
+    duplicates: 'keep' | 'first' | 'last' | 'drop-consecutive';
+    userCore: number;
+    itemCore: number;
+  };
+  model: {
+    kind: ModelKind;
+    d: number;
+    layers: number;
+    heads: number;
+    dropout: number;
+    maxLen: number;
+    innerSize?: number;
+    maskProb: number;
+  };
+  train: {
+    epochs: number;
+    batchSize: number;
+    lr: number;
+    beta1: number;
+    beta2: number;
+    epsilon: number;
+    loss: LossKind;
+    /** negatives per target position (bce, sampled_softmax) */
+    negatives: number;
+    /** evaluate on validation every N epochs */
+    evalEvery: number;
+    /** stop after this many evaluations without a better validation NDCG@10 (0 = never) */
+    patience: number;
+    seed: number;
+    /** several seeds: one run each, then mean ± std (overrides seed) */
+    seeds?: number[];
+    /** stop each epoch after this many steps (0 = full epochs); for smoke tests */
+    maxStepsPerEpoch: number;
+    /** update only the item-table rows a batch touches (lazy Adam); not with loss "ce" */
+    sparseEmbedding: boolean;
+  };
+  eval: {
+    ks: number[];
+    batchSize: number;
+    /** negatives of the sampled protocol (0 = skip it) */
+    sampled: number;
+    sampledSeed: number;
+    /** also report unmasked full ranking (the PyTorch reference's protocol) */
+    unmasked: boolean;
+  };
+  engine: {
+    backend: BackendChoice;
+    /** native kernel threads (0 = all cores) */
+    threads: number;
+    native: boolean;
+  };
+}
+
+const positiveInt = { type: 'integer', minimum: 1 } as const;
+const nonNegativeInt = { type: 'integer', minimum: 0 } as const;
+
+export const RUN_CONFIG_SCHEMA = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['data', 'model'],
+  properties: {
+    $schema: { type: 'string' },
+    name: { type: 'string', pattern: '^[A-Za-z0-9._-]{1,64}$' },
+    data: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['path'],
+      properties: {
+        path: { type: 'string', minLength: 1 },
+        format: { enum: ['auto', 's3rec', 'pairs', 'recbole', 'csv', 'tsv', 'jsonl', 'json-seq'], default: 'auto' },
+        duplicates: { enum: ['keep', 'first', 'last', 'drop-consecutive'], default: 'keep' },
+        userCore: { ...nonNegativeInt, default: 0 },
+        itemCore: { ...nonNegativeInt, default: 0 },
+      },
+    },
+    model: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['kind'],
+      properties: {
+        kind: { enum: ['sasrec', 'gru4rec', 'bert4rec'] },
+        d: { ...positiveInt, default: 64 },
+        layers: { ...positiveInt, default: 2 },
+        heads: { ...positiveInt, default: 1 },
+        dropout: { type: 'number', minimum: 0, exclusiveMaximum: 1, default: 0.2 },
+        maxLen: { type: 'integer', minimum: 2, default: 50 },
+        innerSize: positiveInt,
+        maskProb: { type: 'number', exclusiveMinimum: 0, exclusiveMaximum: 1, default: 0.2 },
+      },
+    },
+    train: {
+      type: 'object',
+      additionalProperties: false,
+      default: {},
+      properties: {
+        epochs: { ...positiveInt, default: 200 },
+        batchSize: { ...positiveInt, default: 128 },
+        lr: { type: 'number', exclusiveMinimum: 0, default: 0.001 },
+        beta1: { type: 'number', minimum: 0, exclusiveMaximum: 1, default: 0.9 },
+        beta2: { type: 'number', minimum: 0, exclusiveMaximum: 1, default: 0.98 },
+        epsilon: { type: 'number', exclusiveMinimum: 0, default: 1e-8 },
+        loss: { enum: ['bce', 'sampled_softmax', 'ce'], default: 'bce' },
+        negatives: { ...positiveInt, default: 1 },
+        evalEvery: { ...positiveInt, default: 1 },
+        patience: { ...nonNegativeInt, default: 10 },
+        seed: { ...nonNegativeInt, default: 42 },
+        seeds: { type: 'array', items: nonNegativeInt, minItems: 1, uniqueItems: true },
+        maxStepsPerEpoch: { ...nonNegativeInt, default: 0 },
+        sparseEmbedding: { type: 'boolean', default: false },
+      },
+    },
+    eval: {
+      type: 'object',
+      additionalProperties: false,
+      default: {},
+      properties: {
+        ks: { type: 'array', items: positiveInt, minItems: 1, default: [5, 10, 20] },
+        batchSize: { ...positiveInt, default: 512 },
+        sampled: { ...nonNegativeInt, default: 100 },
+        sampledSeed: { ...nonNegativeInt, default: 12345 },
+        unmasked: { type: 'boolean', default: false },
+      },
+    },
+    engine: {
+      type: 'object',
+      additionalProperties: false,
+      default: {},
+      properties: {
+        backend: { enum: ['auto', 'tensorflow', 'wasm', 'cpu'], default: 'auto' },
+        threads: { ...nonNegativeInt, default: 0 },
+        native: { type: 'boolean', default: true },
+      },
+    },
+  },
+} as const;
+
+export class ConfigError extends Error {
+  constructor(
+    readonly file: string,
+    readonly field: string,
+    detail: string,
+  ) {
+    super(`${file}: ${field || '(top level)'} ${detail}`);
+    this.name = 'ConfigError';
+  }
+}
+
+const ajv = new Ajv({ allErrors: false, useDefaults: true, strict: true });
+const validate = ajv.compile(RUN_CONFIG_SCHEMA);
+
+function describe(error: ErrorObject): { field: string; detail: string } {
+  const field = error.instancePath.replace(/^\//, '').replace(/\//g, '.');
+  if (error.keyword === 'additionalProperties') {
+    const extra = (error.params as { additionalProperty: string }).additionalProperty;
+    return { field: field ? `${field}.${extra}` : extra, detail: 'is not a known setting' };
+  }
+  if (error.keyword === 'required') return { field: [field, (error.params as { missingProperty: string }).missingProperty].filter(Boolean).join('.'), detail: 'is required' };
+  if (error.keyword === 'enum') return { field, detail: `must be one of ${(error.params as { allowedValues: unknown[] }).allowedValues.map((v) => JSON.stringify(v)).join(', ')}` };
+  return { field, detail: error.message ?? 'is invalid' };
+}
+
+/** Validates a parsed config (filling defaults in place) and checks what the schema cannot. */
+export function validateConfig(value: unknown, file: string): RunConfig {
+  const copy = structuredClone(value);
+  if (!validate(copy)) {
+    const { field, detail } = describe(validate.errors![0]);
+    throw new ConfigError(file, field, detail);
+  }
+  const config = copy as unknown as RunConfig;
+  if (config.model.d % config.model.heads !== 0) throw new ConfigError(file, 'model.heads', `must divide model.d (${config.model.d})`);
+  if (config.train.sparseEmbedding && config.train.loss === 'ce') throw new ConfigError(file, 'train.sparseEmbedding', 'cannot be used with loss "ce" (it scores every item, so every row changes)');
+  if (!config.eval.ks.includes(10)) throw new ConfigError(file, 'eval.ks', 'must include 10 (model selection uses validation NDCG@10)');
+  if (config.model.kind === 'bert4rec' && config.train.loss === 'bce' && (value as { train?: { loss?: string } }).train?.loss === undefined) {
+    config.train.loss = 'ce'; // BERT4Rec's own objective: cross-entropy over the masked positions
+  }
+  return config;
+}
+
+/** Reads, parses and validates a config file; data.path becomes absolute (relative to the file). */
+export async function loadConfig(file: string): Promise<RunConfig> {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (error) {
+    throw new ConfigError(file, '', `cannot be read (${(error as NodeJS.ErrnoException).code ?? String(error)})`);
+  }
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch (error) {
+    throw new ConfigError(file, '', `is not valid JSON (${(error as Error).message})`);
+  }
+  const config = validateConfig(parsed, file);
+  if (!isAbsolute(config.data.path)) config.data.path = resolve(dirname(resolve(file)), config.data.path);
+  return config;
+}

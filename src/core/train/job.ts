@@ -1,0 +1,140 @@
+// `grasp train --config`: one run folder per config (config.json, log.jsonl, metrics.json, ranks.json,
+// checkpoint.json + weights), one sub-folder per seed when several are asked for.
+import { appendFileSync, mkdirSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { leaveOneOut } from '../data/split';
+import { loadDataset } from '../data/load';
+import type { Dataset, Split } from '../data/types';
+import { initEngine, type EngineInfo } from '../engine/backend';
+import { evaluate, type EvalResult } from '../eval/evaluator';
+import type { Metrics } from '../eval/metrics';
+import { meanStd } from '../eval/significance';
+import type { JobContext } from '../jobs/context';
+import { createModel } from '../model';
+import { writeFileAtomic } from '../util/atomicWrite';
+import { loadWeights, saveCheckpoint } from './checkpoint';
+import { loadConfig, validateConfig, type RunConfig } from './config';
+import { train, type TrainEvent } from './trainer';
+
+export interface TrainJobParams {
+  /** the run's JSON config file */
+  configPath?: string;
+  /** or the config itself (validated the same way) */
+  config?: unknown;
+  /** run folder (default .grasp/runs/<time>-<model>-<dataset> under the current folder) */
+  outDir?: string;
+}
+
+export interface SplitMetrics {
+  full: Metrics;
+  fullUnmasked?: Metrics;
+  sampled100?: { uniform: Metrics; popularity: Metrics; negatives: number };
+  groups?: EvalResult['groups'];
+  users: number;
+}
+
+export interface TrainJobResult {
+  event: 'result';
+  run: string;
+  backend: string;
+  engine: EngineInfo;
+  model: string;
+  dataset: string;
+  seed: number;
+  best_epoch: number;
+  epochs: number;
+  metrics: { valid: SplitMetrics; test: SplitMetrics };
+  timing: { train_s: number; ms_per_step: number; eval_s: number };
+  /** several seeds: mean ± std of each test metric, and each seed's result folder */
+  seeds?: { seeds: number[]; test: Record<string, { mean: number; std: number }>; runs: string[] };
+}
+
+export async function trainJob(params: TrainJobParams, ctx: JobContext): Promise<TrainJobResult> {
+  const config = params.configPath ? await loadConfig(params.configPath) : validateConfig(params.config, '<config>');
+  const engine = await initEngine({ backend: config.engine.backend, threads: config.engine.threads || undefined, native: config.engine.native });
+  ctx.log(`engine: ${engine.backend}${engine.native ? ` + native ${engine.native.core} BLAS kernels (${engine.native.threads} threads)` : ''}${engine.fallbacks.length ? ` (skipped ${engine.fallbacks.join('; ')})` : ''}`);
+  ctx.progress({ message: `Loading ${config.data.path}` });
+  const dataset = await loadDataset(config.data.path, {
+    format: config.data.format,
+    duplicates: config.data.duplicates,
+    userCore: config.data.userCore,
+    itemCore: config.data.itemCore,
+    isCancelled: () => ctx.isCancelled(),
+  });
+  const split = leaveOneOut(dataset.sequences);
+  const runDir = resolve(params.outDir ?? join('.grasp', 'runs', `${new Date().toISOString().replace(/[:.]/g, '-')}-${config.name ?? config.model.kind}-${dataset.name}`));
+  mkdirSync(runDir, { recursive: true });
+  await writeFileAtomic(join(runDir, 'config.json'), `${JSON.stringify(config, null, 2)}\n`);
+  const seeds = config.train.seeds ?? [config.train.seed];
+  const results: TrainJobResult[] = [];
+  for (const seed of seeds) {
+    const seedDir = seeds.length > 1 ? join(runDir, `seed-${seed}`) : runDir;
+    const seedConfig: RunConfig = { ...config, train: { ...config.train, seed, seeds: undefined } };
+    results.push(await runOne(seedConfig, dataset, split, engine, seedDir, ctx));
+  }
+  if (results.length === 1) return results[0];
+  const summary = summarise(results);
+  const result: TrainJobResult = { ...results[0], run: runDir, seed: seeds[0], seeds: { seeds, test: summary, runs: results.map((r) => r.run) } };
+  await writeFileAtomic(join(runDir, 'metrics.json'), `${JSON.stringify({ seeds, test: summary, runs: results }, null, 2)}\n`);
+  return result;
+}
+
+async function runOne(config: RunConfig, dataset: Dataset, split: Split, engine: EngineInfo, dir: string, ctx: JobContext): Promise<TrainJobResult> {
+  mkdirSync(dir, { recursive: true });
+  const logFile = join(dir, 'log.jsonl');
+  const log = (record: object): void => appendFileSync(logFile, `${JSON.stringify(record)}\n`);
+  const numItems = dataset.itemIds.length;
+  const model = createModel(config.model, numItems, config.train.seed);
+  try {
+    log({ event: 'start', seed: config.train.seed, backend: engine.backend, engine, users: dataset.userIds.length, items: numItems, params: model.namedVariables().reduce((n, [, v]) => n + v.size, 0) });
+    const outcome = await train({
+      config,
+      split,
+      model,
+      ctx,
+      onEvent: (event: TrainEvent) => {
+        if (event.event === 'step') return;
+        log(event);
+        ctx.log(JSON.stringify(event));
+      },
+      onBest: (epoch, valid) => saveCheckpoint(dir, model, { epoch, config, itemIds: dataset.itemIds, valid: valid.full, backend: engine.backend }),
+    });
+    if (outcome.bestEpoch === 0) throw new Error('training ended before any validation (epochs < evalEvery?)');
+    await loadWeights(dir, model);
+    ctx.progress({ message: 'Evaluating the best checkpoint on test' });
+    const test = await evaluate(model, split, 'test', config.eval, ctx);
+    const valid = outcome.bestValid!;
+    const result: TrainJobResult = {
+      event: 'result',
+      run: dir,
+      backend: engine.backend,
+      engine,
+      model: config.model.kind,
+      dataset: dataset.name,
+      seed: config.train.seed,
+      best_epoch: outcome.bestEpoch,
+      epochs: outcome.epochs,
+      metrics: { valid: splitMetrics(valid), test: splitMetrics(test) },
+      timing: { train_s: outcome.trainSeconds, ms_per_step: outcome.msPerStep, eval_s: test.seconds },
+    };
+    log(result);
+    await writeFileAtomic(join(dir, 'metrics.json'), `${JSON.stringify({ ...result, history: outcome.history }, null, 2)}\n`);
+    await writeFileAtomic(join(dir, 'ranks.json'), `${JSON.stringify({ split: 'test', users: Array.from(test.userIds), ranks: Array.from(test.ranks), validUsers: Array.from(valid.userIds), validRanks: Array.from(valid.ranks) })}\n`);
+    return result;
+  } finally {
+    model.dispose();
+  }
+}
+
+export function splitMetrics(result: EvalResult): SplitMetrics {
+  return { full: result.full, fullUnmasked: result.fullUnmasked, sampled100: result.sampled100, groups: result.groups, users: result.users };
+}
+
+function summarise(results: TrainJobResult[]): Record<string, { mean: number; std: number }> {
+  const out: Record<string, { mean: number; std: number }> = {};
+  for (const key of Object.keys(results[0].metrics.test.full)) {
+    const { mean, std } = meanStd(results.map((r) => r.metrics.test.full[key]));
+    out[`full.${key}`] = { mean, std };
+  }
+  return out;
+}

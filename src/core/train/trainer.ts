@@ -1,0 +1,116 @@
+// The training loop: epochs of shuffled batches, validation every evalEvery epochs, early stopping on
+// validation NDCG@10 with patience, a checkpoint at each new best. Cancellation is checked before
+// every step, so a cancelled run stops within one step; checkpoints are only ever replaced
+// atomically, so the last good one survives.
+import type { Split } from '../data/types';
+import { Adam } from '../engine/adam';
+import { evaluate, type EvalResult } from '../eval/evaluator';
+import type { Metrics } from '../eval/metrics';
+import { throwIfCancelled, type JobContext } from '../jobs/context';
+import type { SequentialRecommender } from '../model/types';
+import { Random } from '../util/random';
+import type { RunConfig } from './config';
+import { ClozeSampler, NextItemSampler, type BatchSampler } from './sampler';
+import { trainStep } from './step';
+
+export type TrainEvent =
+  | { event: 'step'; epoch: number; step: number; steps: number; loss: number; ms_per_step: number }
+  | { event: 'epoch'; epoch: number; loss: number; steps: number; epoch_s: number; ms_per_step: number; sequences_per_s: number }
+  | { event: 'eval'; epoch: number; valid: Metrics; best: boolean; best_epoch: number; eval_s: number }
+  | { event: 'early_stop'; epoch: number; best_epoch: number };
+
+export interface TrainOutcome {
+  bestEpoch: number;
+  bestValid?: EvalResult;
+  epochs: number;
+  trainSeconds: number;
+  history: TrainEvent[];
+  /** mean ms per step over all epochs (sampling included) */
+  msPerStep: number;
+}
+
+export interface TrainerOptions {
+  config: RunConfig;
+  split: Split;
+  model: SequentialRecommender;
+  ctx: JobContext;
+  onEvent?: (event: TrainEvent) => void;
+  /** called with each new best epoch (write the checkpoint here) */
+  onBest?: (epoch: number, valid: EvalResult) => Promise<void>;
+}
+
+export async function train({ config, split, model, ctx, onEvent, onBest }: TrainerOptions): Promise<TrainOutcome> {
+  const { train: settings } = config;
+  const optimizer = new Adam(model.namedVariables(), { lr: settings.lr, beta1: settings.beta1, beta2: settings.beta2, epsilon: settings.epsilon });
+  const samplerRandom = new Random(settings.seed ^ 0x1234567);
+  const sampler: BatchSampler =
+    model.objective === 'cloze'
+      ? new ClozeSampler(split.train, model.numItems, model.config.maxLen, model.numItems + 1, model.config.maskProb ?? 0.2, settings.negatives, samplerRandom)
+      : new NextItemSampler(split.train, model.numItems, model.config.maxLen, settings.negatives, samplerRandom);
+  const history: TrainEvent[] = [];
+  const emit = (event: TrainEvent): void => {
+    history.push(event);
+    onEvent?.(event);
+  };
+  const fullSteps = sampler.batchesPerEpoch(settings.batchSize);
+  const stepsPerEpoch = settings.maxStepsPerEpoch > 0 ? Math.min(fullSteps, settings.maxStepsPerEpoch) : fullSteps;
+  let best: { epoch: number; ndcg: number; result?: EvalResult } = { epoch: 0, ndcg: -Infinity };
+  let evalsSinceBest = 0;
+  let trainSeconds = 0;
+  let totalSteps = 0;
+  let epoch = 0;
+  try {
+    for (epoch = 1; epoch <= settings.epochs; epoch++) {
+      const started = performance.now();
+      let lossSum = 0;
+      let counted = 0;
+      let step = 0;
+      let sequences = 0;
+      let lastReport = started;
+      for (const batch of sampler.epoch(settings.batchSize)) {
+        if (step >= stepsPerEpoch) break;
+        throwIfCancelled(ctx);
+        const loss = trainStep(model, optimizer, batch, settings.loss, settings.negatives, settings.sparseEmbedding);
+        step++;
+        sequences += batch.batchSize;
+        if (Number.isFinite(loss)) {
+          lossSum += loss;
+          counted++;
+        }
+        const now = performance.now();
+        if (now - lastReport > 1000 || step === stepsPerEpoch) {
+          lastReport = now;
+          const msPerStep = (now - started) / step;
+          ctx.progress({ message: `Epoch ${epoch}/${settings.epochs}, step ${step}/${stepsPerEpoch}, loss ${(lossSum / Math.max(1, counted)).toFixed(4)}`, fraction: (epoch - 1 + step / stepsPerEpoch) / settings.epochs });
+          onEvent?.({ event: 'step', epoch, step, steps: stepsPerEpoch, loss: lossSum / Math.max(1, counted), ms_per_step: msPerStep });
+        }
+        // Let the event loop breathe (progress, cancellation requests) between steps.
+        if (step % 8 === 0) await new Promise((resolve) => setImmediate(resolve));
+      }
+      const seconds = (performance.now() - started) / 1000;
+      trainSeconds += seconds;
+      totalSteps += step;
+      emit({ event: 'epoch', epoch, loss: lossSum / Math.max(1, counted), steps: step, epoch_s: seconds, ms_per_step: (1000 * seconds) / Math.max(1, step), sequences_per_s: sequences / Math.max(1e-9, seconds) });
+      if (!Number.isFinite(lossSum)) throw new Error(`training diverged at epoch ${epoch} (loss ${lossSum})`);
+
+      if (epoch % settings.evalEvery === 0 || epoch === settings.epochs) {
+        const valid = await evaluate(model, split, 'valid', { ...config.eval, sampled: 0 }, ctx);
+        const ndcg = valid.full['NDCG@10'];
+        const improved = ndcg > best.ndcg;
+        if (improved) {
+          best = { epoch, ndcg, result: valid };
+          evalsSinceBest = 0;
+          await onBest?.(epoch, valid);
+        } else evalsSinceBest++;
+        emit({ event: 'eval', epoch, valid: valid.full, best: improved, best_epoch: best.epoch, eval_s: valid.seconds });
+        if (settings.patience > 0 && evalsSinceBest >= settings.patience) {
+          emit({ event: 'early_stop', epoch, best_epoch: best.epoch });
+          break;
+        }
+      }
+    }
+  } finally {
+    optimizer.dispose();
+  }
+  return { bestEpoch: best.epoch, bestValid: best.result, epochs: Math.min(epoch, settings.epochs), trainSeconds, history, msPerStep: totalSteps === 0 ? 0 : (1000 * trainSeconds) / totalSteps };
+}

@@ -1,0 +1,113 @@
+// Kill `grasp synthesize` with SIGKILL mid-run and start it again: the cache file must still read,
+// and the second run must pick up where the first stopped without asking again for anything the
+// first had recorded (messages mode), or without submitting a batch again (batch mode).
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, before, test } from 'node:test';
+import { loadDataset } from '../../src/core/data/load';
+import { leaveOneOut } from '../../src/core/data/split';
+import { demoJob } from '../../src/core/jobs/demo';
+import { buildInputs } from '../../src/core/llm/inputs';
+import { buildTasks } from '../../src/core/llm/plan';
+import { loadTemplate } from '../../src/core/llm/templates';
+import { cachePaths } from '../../src/core/util/workspace';
+import { MockAnthropic, promptHash } from '../mock/anthropicServer';
+import { ensureBuilt } from '../unit/worker/harness';
+import { tempFolder } from '../unit/helpers';
+import { FAKE_KEY, recordingContext } from '../unit/llm/fixtures';
+
+const GRASP = join(__dirname, '..', '..', 'bin', 'grasp.js');
+let dataset: string;
+let mock: MockAnthropic;
+
+before(async () => {
+  ensureBuilt();
+  dataset = tempFolder();
+  await demoJob({ outDir: dataset, users: 300, items: 600, seed: 13, retrieval: false }, recordingContext());
+  mock = await MockAnthropic.start({ apiKey: FAKE_KEY, latencyMs: 40, faults: { serverError: 0.05, malformed: 0.05 }, retryAfterMs: 20 });
+});
+after(() => mock.close());
+
+function synthesize(cacheDir: string, ...extra: string[]) {
+  const child = spawn(process.execPath, [GRASP, 'synthesize', dataset, '--entity', 'items', '--provider', 'anthropic', '--base-url', mock.url, '--cache-dir', cacheDir, '--concurrency', '8', '--json', ...extra], {
+    env: { ...process.env, ANTHROPIC_API_KEY: FAKE_KEY },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  return { child, exited, output: () => ({ stdout, stderr }) };
+}
+
+async function waitFor(condition: () => boolean, ms: number, what: string): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
+function lines(file: string): string[] {
+  return existsSync(file) ? readFileSync(file, 'utf8').split('\n').filter((line) => line.trim() !== '') : [];
+}
+
+test('messages mode: SIGKILL mid-run, restart, nothing recorded before the kill is asked again', async () => {
+  const cacheDir = tempFolder();
+  const cacheFile = join(cachePaths(dataset, cacheDir).dataset, 'synthesis', 'items.jsonl');
+  const first = synthesize(cacheDir, '--mode', 'messages');
+  await waitFor(() => lines(cacheFile).length >= 150, 30_000, '150 cached items');
+  first.child.kill('SIGKILL');
+  assert.equal(await first.exited, null);
+  const logAtKill = mock.log.length;
+
+  // The file reads: every line but (at most) a torn last one is a whole record.
+  const written = lines(cacheFile);
+  const parsed = written.map((line) => {
+    try {
+      return JSON.parse(line) as { key: string; status: string };
+    } catch {
+      return undefined;
+    }
+  });
+  assert.ok(parsed.slice(0, -1).every(Boolean), 'no damaged record before the last line');
+  const okBeforeKill = new Set(parsed.flatMap((record) => (record?.status === 'ok' ? [record.key] : [])));
+  assert.ok(okBeforeKill.size >= 100 && okBeforeKill.size < 595, `${okBeforeKill.size} done before the kill`);
+
+  const second = synthesize(cacheDir, '--mode', 'messages');
+  assert.equal(await second.exited, 0, second.output().stderr);
+  const result = JSON.parse(second.output().stdout);
+  assert.ok(result.counts.cached >= okBeforeKill.size);
+  assert.equal(result.counts.cached + result.counts.done + result.counts.failed, result.counts.total);
+
+  // Map each input to the mock's name for it, and check none recorded before the kill was sent again.
+  const data = await loadDataset(dataset);
+  const template = await loadTemplate('item');
+  const tasks = buildTasks(buildInputs(data, leaveOneOut(data.sequences), 'item'), template, 'anthropic', result.model);
+  const inputOf = new Map(tasks.map((task) => [task.key, promptHash(task.prompt.system, task.prompt.user)]));
+  const resent = new Set(mock.log.slice(logAtKill).map((entry) => entry.input));
+  const repeated = [...okBeforeKill].filter((key) => resent.has(inputOf.get(key)!));
+  assert.deepEqual(repeated, [], 'a paid call recorded before the kill was repeated');
+});
+
+test('batch mode: SIGKILL while polling, restart collects the same batch instead of submitting again', async () => {
+  mock.configure({ faults: {}, batchProcessingMs: 1500 });
+  const cacheDir = tempFolder();
+  const journal = join(cachePaths(dataset, cacheDir).dataset, 'synthesis', 'items.batches.jsonl');
+  const batchesBefore = mock.stats().batchesCreated;
+  const first = synthesize(cacheDir, '--mode', 'batch', '--poll-interval-ms', '100');
+  await waitFor(() => lines(journal).some((line) => line.includes('"submitted"')), 30_000, 'a submitted batch');
+  first.child.kill('SIGKILL');
+  await first.exited;
+  assert.equal(mock.stats().batchesCreated, batchesBefore + 1);
+
+  const second = synthesize(cacheDir, '--mode', 'batch', '--poll-interval-ms', '100');
+  assert.equal(await second.exited, 0, second.output().stderr);
+  const result = JSON.parse(second.output().stdout);
+  assert.equal(mock.stats().batchesCreated, batchesBefore + 1, 'no batch submitted twice');
+  assert.equal(result.counts.done, result.counts.total);
+  assert.ok(lines(journal).some((line) => line.includes('"collected"')));
+});

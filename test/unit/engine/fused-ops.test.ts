@@ -1,0 +1,113 @@
+// The fused ops (native and JS) against the same maths written with plain tfjs ops on the cpu backend.
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { initEngine, nativeKernels } from '../../../src/core/engine/backend';
+import { attention, dense, dropout, dropoutMask, layerNorm, layerNormComposite } from '../../../src/core/engine/ops';
+import { tf } from '../../../src/core/engine/tf';
+import { Random } from '../../../src/core/util/random';
+
+const random = new Random(21);
+const values = (n: number) => Float32Array.from({ length: n }, () => random.next() * 2 - 1);
+
+function assertClose(expected: ArrayLike<number>, actual: ArrayLike<number>, tolerance = 1e-4): void {
+  assert.equal(actual.length, expected.length);
+  for (let i = 0; i < expected.length; i++) {
+    if (Math.abs(expected[i] - actual[i]) > tolerance * (1 + Math.abs(expected[i]))) assert.fail(`element ${i}: expected ${expected[i]}, got ${actual[i]}`);
+  }
+}
+
+const x = values(37 * 24);
+const gamma = values(24);
+const beta = values(24);
+const w = values(24 * 16);
+const bias = values(16);
+
+/** Forward value and gradients of sum(f(...) * weights) w.r.t. every input. */
+function valueAndGrads(f: (...inputs: tf.Tensor[]) => tf.Tensor, inputs: Array<[Float32Array, number[]]>): Float32Array[] {
+  const tensors = inputs.map(([v, shape]) => tf.tensor(v, shape));
+  const y = f(...tensors);
+  const fixed = new Random(99); // the same weights for the reference and the fused run
+  const weights = tf.tensor(Float32Array.from({ length: y.size }, () => fixed.next() * 2 - 1), y.shape);
+  const grads = tf.grads((...args: tf.Tensor[]) => tf.sum(tf.mul(f(...args), weights)))(tensors);
+  return [y, ...grads].map((t) => t.dataSync() as Float32Array);
+}
+
+// attention: B = 3 sequences, 2 heads, L = 5, dh = 4 → [6, 5, 4]
+const qkv = values(3 * 6 * 5 * 4);
+const causal = Float32Array.from({ length: 25 }, (_, i) => (i % 5 > Math.floor(i / 5) ? -1e9 : 0));
+const keyPadding = Float32Array.from({ length: 15 }, (_, i) => (i % 5 < 3 - Math.floor(i / 5) ? -1e9 : 0));
+const slices = (t: tf.Tensor) => [0, 1, 2].map((i) => tf.reshape(tf.slice(tf.reshape(t, [3, 120]), [i, 0], [1, 120]), [6, 5, 4]) as tf.Tensor3D);
+/** The same attention written with plain tfjs ops (scores, bias, softmax, hashed dropout, weighted sum). */
+function referenceAttention(t: tf.Tensor, bias: tf.Tensor | null, keys: boolean, rate: number): tf.Tensor {
+  const [q, k, v] = slices(t);
+  let scores = tf.mul(tf.matMul(q, k, false, true), 0.5);
+  if (bias && !keys) scores = tf.add(scores, bias);
+  if (bias && keys) scores = tf.reshape(tf.add(tf.reshape(scores, [3, 2, 5, 5]), tf.reshape(bias, [3, 1, 1, 5])), [6, 5, 5]);
+  const weights = rate > 0 ? tf.mul(tf.softmax(scores), dropoutMask([6, 5, 5], rate, 9)) : tf.softmax(scores);
+  return tf.matMul(weights, v);
+}
+
+// `compared`: how many leading inputs' gradients to compare (attention biases are constants: no gradient)
+const cases: Array<{ name: string; fused: (...t: tf.Tensor[]) => tf.Tensor; reference: (...t: tf.Tensor[]) => tf.Tensor; inputs: Array<[Float32Array, number[]]>; compared?: number }> = [
+  { name: 'layer norm', fused: (a, g, b) => layerNorm(a, g, b, 1e-8), reference: (a, g, b) => layerNormComposite(a, g, b, 1e-8), inputs: [[x, [37, 24]], [gamma, [24]], [beta, [24]]] },
+  { name: 'dropout', fused: (a) => dropout(a, 0.3, 77), reference: (a) => tf.mul(a, dropoutMask([37, 24], 0.3, 77)), inputs: [[x, [37, 24]]] },
+  { name: 'dense', fused: (a, m, b) => dense(a as tf.Tensor2D, m, b), reference: (a, m, b) => tf.add(tf.matMul(a, m), b), inputs: [[x, [37, 24]], [w, [24, 16]], [bias, [16]]] },
+  { name: 'dense + relu', fused: (a, m, b) => dense(a as tf.Tensor2D, m, b, true), reference: (a, m, b) => tf.relu(tf.add(tf.matMul(a, m), b)), inputs: [[x, [37, 24]], [w, [24, 16]], [bias, [16]]] },
+  {
+    name: 'attention, causal bias, dropout',
+    fused: (t, b) => { const [q, k, v] = slices(t); return attention(q, k, v, { kind: 'all', bias: b as tf.Tensor2D }, 2, 0.25, 9); },
+    reference: (t, b) => referenceAttention(t, b, false, 0.25),
+    inputs: [[qkv, [3, 120]], [causal, [5, 5]]],
+    compared: 1,
+  },
+  {
+    name: 'attention, key padding, no dropout',
+    fused: (t, b) => { const [q, k, v] = slices(t); return attention(q, k, v, { kind: 'keys', bias: b as tf.Tensor2D }, 2, 0, 9); },
+    reference: (t, b) => referenceAttention(t, b, true, 0),
+    inputs: [[qkv, [3, 120]], [keyPadding, [3, 5]]],
+    compared: 1,
+  },
+  {
+    name: 'attention, no bias',
+    fused: (t) => { const [q, k, v] = slices(t); return attention(q, k, v, null, 2, 0.1, 9); },
+    reference: (t) => referenceAttention(t, null, false, 0.1),
+    inputs: [[qkv, [3, 120]]],
+  },
+  { name: 'sum over leading axes', fused: (a) => tf.sum(tf.reshape(a, [37, 4, 6]), [0, 1]), reference: (a) => tf.sum(tf.reshape(a, [37, 4, 6]), [0, 1]), inputs: [[x, [37, 24]]] },
+];
+
+for (const [backend, native] of [
+  ['wasm', true],
+  ['wasm', false],
+  ['cpu', true],
+  ['cpu', false],
+] as const) {
+  test(`fused ops and their gradients on ${backend}${native ? ' + native' : ' (JS)'} match plain tfjs ops on cpu`, { skip: native && !nativeKernels() ? 'native kernels not built' : false }, async () => {
+    for (const { name, fused, reference, inputs, compared } of cases) {
+      await initEngine({ backend: 'cpu', native: false, fused: false });
+      const expected = valueAndGrads(reference, inputs);
+      await initEngine({ backend, native });
+      const actual = valueAndGrads(fused, inputs);
+      expected.slice(0, 1 + (compared ?? inputs.length)).forEach((e, i) => {
+        try {
+          assertClose(e, actual[i]);
+        } catch (error) {
+          assert.fail(`${name}, ${i === 0 ? 'value' : `gradient ${i}`}: ${(error as Error).message}`);
+        }
+      });
+    }
+  });
+}
+
+test('dropout keeps about 1 - rate of the elements, scaled, and the same seed gives the same mask', async () => {
+  await initEngine({ backend: 'wasm' });
+  const ones = tf.ones([100_000]);
+  const a = dropout(ones, 0.2, 5).dataSync();
+  const b = dropout(ones, 0.2, 5).dataSync();
+  const c = dropout(ones, 0.2, 6).dataSync();
+  const kept = a.filter((v) => v !== 0);
+  assert.ok(Math.abs(kept.length / a.length - 0.8) < 0.01, `kept ${kept.length}`);
+  assert.ok(kept.every((v) => Math.abs(v - 1.25) < 1e-6));
+  assert.deepEqual(a, b);
+  assert.notDeepEqual(a, c);
+});

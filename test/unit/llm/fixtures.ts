@@ -1,0 +1,38 @@
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { JobContext } from '../../../src/core/jobs/context';
+import { tempFolder } from '../helpers';
+
+/** An obviously fake key: tests check it never lands in a file, a log or an error. */
+export const FAKE_KEY = 'sk-ant-test-FAKE-0123456789abcdef';
+
+/**
+ * A RecBole dataset where every user ends with two items of their own (validation `V<u>`, test
+ * `T<u>`), after a few shared training items: any leak of those titles into a prompt is visible.
+ */
+export function leakageDataset(users = 12): string {
+  const dir = tempFolder();
+  const items = ['item_id:token\ttitle:token_seq\tbrand:token'];
+  for (let i = 1; i <= 8; i++) items.push(`s${i}\tShared Soap ${i}\tAcme`);
+  const rows = ['user_id:token\titem_id:token\ttimestamp:float'];
+  for (let u = 1; u <= users; u++) {
+    items.push(`v${u}\tVALIDONLY${u} Lotion\tAcme`, `t${u}\tTESTONLY${u} Serum\tAcme`);
+    const sequence = [`s${1 + (u % 8)}`, `s${1 + ((u + 3) % 8)}`, `s${1 + ((u + 5) % 8)}`, `v${u}`, `t${u}`];
+    sequence.forEach((item, time) => rows.push(`u${u}\t${item}\t${time}`));
+  }
+  writeFileSync(join(dir, 'shop.inter'), `${rows.join('\n')}\n`);
+  writeFileSync(join(dir, 'shop.item'), `${items.join('\n')}\n`);
+  return dir;
+}
+
+export function recordingContext(cancelWhen?: () => boolean): JobContext & { lines: string[]; messages: string[] } {
+  const lines: string[] = [];
+  const messages: string[] = [];
+  return {
+    lines,
+    messages,
+    progress: (update) => void (update.message && messages.push(update.message)),
+    log: (line) => void lines.push(line),
+    isCancelled: () => cancelWhen?.() ?? false,
+  };
+}

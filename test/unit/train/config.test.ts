@@ -1,0 +1,43 @@
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { ConfigError, loadConfig, validateConfig } from '../../../src/core/train/config';
+import { tempFolder } from '../helpers';
+
+test('defaults fill a minimal config; relative data paths are relative to the config file', async () => {
+  const dir = tempFolder({ 'run.json': JSON.stringify({ data: { path: 'data/Beauty.txt' }, model: { kind: 'sasrec' } }) });
+  const config = await loadConfig(join(dir, 'run.json'));
+  assert.equal(config.data.path, join(dir, 'data', 'Beauty.txt'));
+  assert.deepEqual([config.model.d, config.model.layers, config.model.maxLen, config.train.batchSize, config.train.loss, config.engine.backend], [64, 2, 50, 128, 'bce', 'auto']);
+  assert.equal(validateConfig({ data: { path: 'x' }, model: { kind: 'bert4rec' } }, 'b.json').train.loss, 'ce');
+});
+
+test('errors name the config file and the field', async () => {
+  const cases: Array<[unknown, RegExp]> = [
+    [{ data: { path: 'x' } }, /run\.json: model is required/],
+    [{ data: { path: 'x' }, model: { kind: 'transformer' } }, /run\.json: model\.kind must be one of "sasrec", "gru4rec", "bert4rec"/],
+    [{ data: { path: 'x' }, model: { kind: 'sasrec', d: 64.5 } }, /run\.json: model\.d must be integer/],
+    [{ data: { path: 'x' }, model: { kind: 'sasrec', dropout: 1 } }, /run\.json: model\.dropout must be < 1/],
+    [{ data: { path: 'x' }, model: { kind: 'sasrec' }, train: { lr: 0.001, epoch: 3 } }, /run\.json: train\.epoch is not a known setting/],
+    [{ data: { path: 'x' }, model: { kind: 'sasrec', d: 64, heads: 3 } }, /run\.json: model\.heads must divide model\.d/],
+    [{ data: { path: 'x' }, model: { kind: 'sasrec' }, eval: { ks: [5, 20] } }, /run\.json: eval\.ks must include 10/],
+  ];
+  for (const [config, message] of cases) {
+    assert.throws(() => validateConfig(config, 'run.json'), (error: unknown) => error instanceof ConfigError && message.test(error.message), `${JSON.stringify(config)} → ${message}`);
+  }
+  const dir = tempFolder({ 'broken.json': '{ "data": ' });
+  await assert.rejects(loadConfig(join(dir, 'broken.json')), /broken\.json: \(top level\) is not valid JSON/);
+  await assert.rejects(loadConfig(join(dir, 'missing.json')), /missing\.json: \(top level\) cannot be read \(ENOENT\)/);
+});
+
+test('grasp train with a bad config exits 1 naming the file and field, without a stack', () => {
+  const dir = tempFolder();
+  const file = join(dir, 'bad.json');
+  writeFileSync(file, JSON.stringify({ data: { path: 'x' }, model: { kind: 'sasrec', layers: 0 } }));
+  const run = spawnSync(process.execPath, [join(__dirname, '..', '..', '..', 'bin', 'grasp.js'), 'train', '--config', file], { encoding: 'utf8' });
+  assert.equal(run.status, 1);
+  assert.match(run.stderr, /bad\.json: model\.layers must be >= 1/);
+  assert.doesNotMatch(run.stderr, /\n\s+at /);
+});
