@@ -22,6 +22,23 @@ function filesUnder(dir: string): string[] {
   });
 }
 
+/**
+ * Runs Show Dataset Statistics and picks `name` in its quick pick. A webview that is still taking focus
+ * can close a quick pick as it opens, so the command is tried again when the picker does not stay up.
+ */
+async function showStatisticsOf(vscode: VSCodeSession, name: string): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    await vscode.runCommand('GRASP: Show Dataset Statistics');
+    try {
+      await vscode.page.locator('.quick-input-widget:visible input.input').waitFor({ state: 'visible', timeout: 5_000 });
+      await vscode.fillQuickInput(name);
+      return;
+    } catch (error) {
+      if (attempt === 3) throw error;
+    }
+  }
+}
+
 describe('GRASP Lab extension', { skip: skipUnlessE2EReady() }, () => {
   let tmp: string;
   let workspace: string;
@@ -49,8 +66,7 @@ describe('GRASP Lab extension', { skip: skipUnlessE2EReady() }, () => {
   });
 
   test('Show Dataset Statistics opens a webview with Beauty’s numbers', { ...TIMEOUT, skip: existsSync(SHARED_BEAUTY) ? false : `${SHARED_BEAUTY} is absent` }, async () => {
-    await vscode.runCommand('GRASP: Show Dataset Statistics');
-    await vscode.fillQuickInput('Beauty.txt');
+    await showStatisticsOf(vscode, 'Beauty.txt');
     const frame = await vscode.waitForWebview({ text: /22,363/, timeoutMs: 60_000 });
     const text = await webviewText(frame);
     assert.match(text, /22,363/);
@@ -62,8 +78,7 @@ describe('GRASP Lab extension', { skip: skipUnlessE2EReady() }, () => {
   });
 
   test('an item title holding <img onerror> and <script> renders as inert text', TIMEOUT, async () => {
-    await vscode.runCommand('GRASP: Show Dataset Statistics');
-    await vscode.fillQuickInput('hostile.inter');
+    await showStatisticsOf(vscode, 'hostile.inter');
     const frame = await vscode.waitForWebview({ text: /hostile/, selector: 'vscode-data-grid-cell', timeoutMs: 60_000 });
     // The title sits in the most-popular-items grid: its cell holds the literal markup as text.
     const cell = frame.locator('vscode-data-grid-cell', { hasText: 'Evil' }).first();
