@@ -1,7 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
-import { writeFileAtomic } from '../util/atomicWrite';
-import { bytesOf, writeBytesAtomic } from '../util/atomicBytes';
+import { bytesOf, writeFileAtomic } from '../util/atomicWrite';
 import { sha256Hex } from '../util/hash';
 import type { Entity } from '../llm/schema';
 import type { TextSource } from './texts';
@@ -47,8 +46,8 @@ export async function writeEmbedding(manifestPath: string, manifest: Omit<Embedd
     reduced: { file: `${stem}.reduced.f32`, dim: reduced.dim, sha256: sha256Hex(reducedBytes), explainedVariance: reduced.explainedVariance, fittedOn: reduced.fittedOn },
   };
   // Binary files first, manifest last: a reader that finds the manifest finds matching files.
-  await writeBytesAtomic(join(dirname(manifestPath), full.vectors.file), vectorBytes);
-  await writeBytesAtomic(join(dirname(manifestPath), full.reduced.file), reducedBytes);
+  await writeFileAtomic(join(dirname(manifestPath), full.vectors.file), vectorBytes);
+  await writeFileAtomic(join(dirname(manifestPath), full.reduced.file), reducedBytes);
   await writeFileAtomic(manifestPath, `${JSON.stringify(full, null, 1)}\n`);
   return full;
 }

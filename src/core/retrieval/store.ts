@@ -1,8 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { Entity } from '../llm/schema';
-import { writeFileAtomic } from '../util/atomicWrite';
-import { bytesOf, writeBytesAtomic } from '../util/atomicBytes';
+import { bytesOf, writeFileAtomic } from '../util/atomicWrite';
 import type { HnswParams } from './hnsw';
 import { ConfigError } from '../util/errors';
 
@@ -44,8 +43,8 @@ export interface NeighbourTable {
 }
 
 export async function writeIndexManifest(path: string, manifest: IndexManifest, table: NeighbourTable): Promise<void> {
-  await writeBytesAtomic(join(dirname(path), manifest.neighbours.labels), bytesOf(table.labels));
-  await writeBytesAtomic(join(dirname(path), manifest.neighbours.similarities), bytesOf(table.similarities));
+  await writeFileAtomic(join(dirname(path), manifest.neighbours.labels), bytesOf(table.labels));
+  await writeFileAtomic(join(dirname(path), manifest.neighbours.similarities), bytesOf(table.similarities));
   await writeFileAtomic(path, `${JSON.stringify(manifest, null, 1)}\n`);
 }
 

@@ -7,7 +7,6 @@ import { join } from 'node:path';
 import { tf } from '../engine/tf';
 import type { SequentialRecommender } from '../model/types';
 import { writeFileAtomic } from '../util/atomicWrite';
-import { writeBinaryAtomic } from '../util/atomicBinary';
 import type { RunConfig } from './config';
 
 export interface CheckpointManifest {
@@ -37,7 +36,7 @@ export async function saveCheckpoint(dir: string, model: SequentialRecommender, 
   for (const [i, [, variable]] of named.entries()) weights.set(variable.dataSync() as Float32Array, tensors[i].offset);
   const previous = await readManifest(dir).catch(() => undefined);
   const weightsFile = `weights-e${meta.epoch}-${Date.now().toString(36)}.bin`;
-  await writeBinaryAtomic(join(dir, weightsFile), new Uint8Array(weights.buffer));
+  await writeFileAtomic(join(dir, weightsFile), new Uint8Array(weights.buffer));
   const manifest: CheckpointManifest = { format: 'grasp-checkpoint/1', weights: weightsFile, numItems: model.numItems, tensors, ...meta };
   await writeFileAtomic(join(dir, CHECKPOINT_FILE), `${JSON.stringify(manifest)}\n`);
   if (previous && previous.weights !== weightsFile) await rm(join(dir, previous.weights), { force: true });

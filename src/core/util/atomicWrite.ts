@@ -8,12 +8,12 @@ import { dirname } from 'node:path';
  * write a temporary sibling, flush it to disk, then rename it over the target. The temporary file
  * is removed on any failure (including a cancelled generator).
  */
-export async function writeFileAtomic(path: string, content: string | Iterable<string> | AsyncIterable<string>): Promise<void> {
+export async function writeFileAtomic(path: string, content: string | Uint8Array | Iterable<string> | AsyncIterable<string>): Promise<void> {
   await mkdir(dirname(path), { recursive: true });
   const temporary = `${path}.tmp-${process.pid}-${Math.random().toString(36).slice(2)}`;
   const out = createWriteStream(temporary, { flush: true });
   try {
-    const chunks = typeof content === 'string' ? [content] : content;
+    const chunks = typeof content === 'string' || content instanceof Uint8Array ? [content] : content;
     for await (const chunk of chunks) {
       if (!out.write(chunk)) await once(out, 'drain');
     }
@@ -25,4 +25,9 @@ export async function writeFileAtomic(path: string, content: string | Iterable<s
     await rm(temporary, { force: true });
     throw error;
   }
+}
+
+/** The bytes of a typed array view, for writing. */
+export function bytesOf(array: Float32Array | Int32Array | Float64Array): Uint8Array {
+  return new Uint8Array(array.buffer, array.byteOffset, array.byteLength);
 }
