@@ -24,7 +24,8 @@ export async function demoTraining(dir: string, ctx: JobContext): Promise<DemoTr
         model: { kind: 'sasrec', d: 64, layers: 2, heads: 1, dropout: 0.2, maxLen: 50 },
         train: { epochs: 20, batchSize: 128, evalEvery: 2, patience: 2, seed: 1 },
       },
-      outDir: join(dir, 'runs', 'sasrec'),
+      // DESIGN §4: runs live under .grasp/ (where the side bar's run list looks).
+      outDir: join(dir, '.grasp', 'runs', 'sasrec'),
     },
     ctx,
   );
