@@ -1,7 +1,8 @@
 // Bundles each entry point with esbuild. Native modules stay external (they are
 // loaded from node_modules at run time); tfjs's .wasm binaries are copied beside the bundles.
 import * as esbuild from 'esbuild';
-import { cpSync, existsSync, mkdirSync, readdirSync, statSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -78,5 +79,19 @@ const nativeAddon = join(root, 'native', 'build', 'Release', 'grasp_blas.node');
 if (existsSync(nativeAddon)) {
   mkdirSync(join(dist, 'native'), { recursive: true });
   cpSync(nativeAddon, join(dist, 'native', 'grasp_blas.node'));
+}
+// The run-config JSON schema for VS Code (contributes.jsonValidation) comes from the same object the
+// CLI validates with, so editor squiggles and `grasp train` errors cannot disagree.
+const schemaModule = join(root, 'src', 'core', 'train', 'config.ts');
+if (existsSync(schemaModule)) {
+  const bundled = await esbuild.build({ ...common, sourcemap: false, entryPoints: [schemaModule], platform: 'node', format: 'cjs', write: false, external: ['ajv'] });
+  const loaded = { exports: {} };
+  new Function('module', 'exports', 'require', bundled.outputFiles[0].text)(loaded, loaded.exports, createRequire(import.meta.url));
+  const { RUN_CONFIG_SCHEMA } = loaded.exports;
+  mkdirSync(join(dist, 'schemas'), { recursive: true });
+  writeFileSync(
+    join(dist, 'schemas', 'run-config.schema.json'),
+    `${JSON.stringify({ $schema: 'http://json-schema.org/draft-07/schema#', title: 'GRASP Lab run configuration', ...RUN_CONFIG_SCHEMA }, null, 2)}\n`,
+  );
 }
 console.error(`built ${Object.keys(presentEntries).concat(Object.keys(webviewEntries)).join(', ')} → dist/`);

@@ -7,6 +7,7 @@ import { pickDataset } from './datasetPicker';
 import { generateDemo } from './demo';
 import { RunManager } from './runManager';
 import { StatsPanel } from './statsPanel';
+import { evaluateRun, TrainConfigCodeLens, trainModel } from './training';
 import { registerWorkspaceTrees } from './workspaceTree';
 
 export function activate(context: vscode.ExtensionContext): void {
@@ -28,6 +29,9 @@ export function activate(context: vscode.ExtensionContext): void {
     vscode.commands.registerCommand('grasp.setAnthropicKey', () => key.promptAndStore()),
     vscode.commands.registerCommand('grasp.checkAnthropicKey', () => key.checkInWorker(runs)),
     vscode.commands.registerCommand('grasp.installAccelerator', () => installAccelerator(runs)),
+    vscode.commands.registerCommand('grasp.trainModel', (uri?: vscode.Uri) => trainModel(runs, uri)),
+    vscode.commands.registerCommand('grasp.evaluateRun', (uri?: vscode.Uri) => evaluateRun(runs, uri)),
+    vscode.languages.registerCodeLensProvider({ language: 'json', scheme: 'file' }, new TrainConfigCodeLens()),
     ...registerWorkspaceTrees(),
   );
 }

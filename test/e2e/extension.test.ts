@@ -56,6 +56,14 @@ describe('GRASP Lab extension', { skip: skipUnlessE2EReady() }, () => {
     if (existsSync(SHARED_BEAUTY)) symlinkSync(SHARED_BEAUTY, join(workspace, 'beauty'));
     writeFileSync(join(workspace, 'hostile', 'hostile.inter'), 'user_id:token\titem_id:token\n1\t7\n1\t8\n2\t7\n2\t9\n3\t7\n');
     writeFileSync(join(workspace, 'hostile', 'hostile.item'), `item_id:token\ttitle:token_seq\n7\t${HOSTILE_TITLE}\n8\tPlain title\n9\tAnother\n`);
+    // A small dataset and a run config for the CodeLens: 40 users drifting over 20 items.
+    mkdirSync(join(workspace, 'small'), { recursive: true });
+    const rows = Array.from({ length: 40 }, (_, user) => Array.from({ length: 6 }, (_, step) => `${user}\t${(user + step * 3) % 20}\t${step}`).join('\n'));
+    writeFileSync(join(workspace, 'small', 'small.inter'), `user_id:token\titem_id:token\ttimestamp:float\n${rows.join('\n')}\n`);
+    writeFileSync(
+      join(workspace, 'small.grasp.json'),
+      JSON.stringify({ name: 'small-sasrec', data: { path: 'small/small.inter' }, model: { kind: 'sasrec', d: 16, layers: 1, maxLen: 10 }, train: { epochs: 2, batchSize: 16, evalEvery: 1 } }, null, 2),
+    );
     // A demo big enough to still be running when it is cancelled.
     vscode = await launchVSCode({ vsix: [vsix], workspace, settings: { 'grasp.demo.users': 5_000_000, 'grasp.demo.items': 2000 } });
   });
@@ -102,6 +110,24 @@ describe('GRASP Lab extension', { skip: skipUnlessE2EReady() }, () => {
     await vscode.screenshot('side-bar-datasets');
     await row.click();
     await vscode.waitForWebview({ text: /hostile/, timeoutMs: 60_000 });
+  });
+
+  test('the CodeLens on a run config trains a model in a worker and the run appears under .grasp/runs', TIMEOUT, async () => {
+    // code-server's simple file dialog is a quick input that takes a path.
+    await vscode.runCommand('File: Open File...');
+    await vscode.fillQuickInput(join(workspace, 'small.grasp.json'));
+    await vscode.page.locator('.tab', { hasText: 'small.grasp.json' }).first().waitFor({ state: 'visible', timeout: 30_000 });
+    await vscode.screenshot('codelens-editor');
+    const lens = vscode.page.locator('.codelens-decoration a', { hasText: 'Train with this config' });
+    await lens.waitFor({ state: 'visible', timeout: 30_000 });
+    await vscode.screenshot('codelens-train');
+    await lens.click();
+    const message = await vscode.waitForNotification(/test NDCG@10 \d\.\d{4}/, 180_000);
+    assert.match(message, /best epoch \d+/);
+    const runsFolder = join(workspace, '.grasp', 'runs');
+    const runFolders = readdirSync(runsFolder).filter((name) => name.includes('small'));
+    assert.equal(runFolders.length, 1, `one run folder: ${readdirSync(runsFolder).join(', ')}`);
+    assert.ok(existsSync(join(runsFolder, runFolders[0], 'metrics.json')));
   });
 
   test('the key set by command reaches the worker and is written to no file', TIMEOUT, async () => {

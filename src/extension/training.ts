@@ -1,0 +1,131 @@
+// Train Model / Evaluate Run from the palette, and the "Train with this config" CodeLens on run-config
+// files. Training runs in a worker like every job; its run folder goes to <workspace>/.grasp/runs, where
+// the side bar lists it.
+import * as path from 'node:path';
+import { parse as parseJsonc } from 'jsonc-parser';
+import * as vscode from 'vscode';
+import { pickDataset } from './datasetPicker';
+import type { RunManager } from './runManager';
+
+interface BackbonePick extends vscode.QuickPickItem {
+  model: 'sasrec' | 'gru4rec' | 'bert4rec';
+}
+
+const BACKBONES: BackbonePick[] = [
+  { label: 'SASRec', description: 'self-attention (Kang & McAuley 2018)', model: 'sasrec' },
+  { label: 'GRU4Rec', description: 'recurrent', model: 'gru4rec' },
+  { label: 'BERT4Rec', description: 'bidirectional, masked item prediction', model: 'bert4rec' },
+];
+
+/** A JSON file is a run config when its top level has both `data` and `model` (the schema's required keys). */
+export function isRunConfig(text: string): boolean {
+  const value = parseJsonc(text) as unknown;
+  return typeof value === 'object' && value !== null && !Array.isArray(value) && 'data' in value && 'model' in value;
+}
+
+function runsFolder(near?: vscode.Uri): vscode.Uri | undefined {
+  const workspace = (near && vscode.workspace.getWorkspaceFolder(near)) ?? vscode.workspace.workspaceFolders?.[0];
+  return workspace && vscode.Uri.joinPath(workspace.uri, '.grasp', 'runs');
+}
+
+function runName(label: string): string {
+  return `${new Date().toISOString().replace(/[:.]/g, '-')}-${label.replace(/[^A-Za-z0-9._-]+/g, '-').slice(0, 48)}`;
+}
+
+export async function trainModel(runs: RunManager, configUri?: vscode.Uri): Promise<void> {
+  const request = configUri instanceof vscode.Uri ? { configPath: configUri.fsPath, label: path.basename(configUri.fsPath, '.json') } : await askForRun();
+  if (!request) return;
+  const folder = runsFolder(configUri);
+  if (!folder) {
+    void vscode.window.showErrorMessage('GRASP: open a folder first; runs are written to its .grasp/runs.');
+    return;
+  }
+  const outDir = vscode.Uri.joinPath(folder, runName(request.label)).fsPath;
+  await runs.run({
+    kind: 'train',
+    params: { configPath: request.configPath, config: request.config, outDir },
+    title: `Train ${request.label}`,
+    subjectFile: request.configPath,
+    summarize: (result) => {
+      const test = result.metrics.test.full;
+      return {
+        text: `test NDCG@10 ${test['NDCG@10']?.toFixed(4)}, HR@10 ${test['HR@10']?.toFixed(4)} (best epoch ${result.best_epoch}, ${result.backend})`,
+        actions: [{ title: 'Open results', run: () => vscode.window.showTextDocument(vscode.Uri.file(path.join(result.run, 'metrics.json'))) }],
+      };
+    },
+  });
+}
+
+interface RunRequest {
+  label: string;
+  configPath?: string;
+  config?: unknown;
+}
+
+/** Quick picks: a config file from the workspace, or a dataset and a backbone with default settings. */
+async function askForRun(): Promise<RunRequest | undefined> {
+  const configs = await findRunConfigs();
+  const quick = { label: '$(rocket) Choose a dataset and a backbone…', description: 'default settings' };
+  const items: Array<vscode.QuickPickItem & { uri?: vscode.Uri }> = [
+    quick,
+    ...configs.map((uri) => ({ label: `$(json) ${path.basename(uri.fsPath)}`, description: vscode.workspace.asRelativePath(uri), uri })),
+  ];
+  const picked = await vscode.window.showQuickPick(items,
+    { title: 'GRASP: Train Model', placeHolder: 'A run config file, or a quick setup' },
+  );
+  if (!picked) return undefined;
+  if (picked.uri) return { configPath: picked.uri.fsPath, label: path.basename(picked.uri.fsPath, '.json') };
+  const dataset = await pickDataset();
+  if (!dataset) return undefined;
+  const backbone = await vscode.window.showQuickPick(BACKBONES, { title: 'GRASP: Which backbone?' });
+  if (!backbone) return undefined;
+  const name = path.basename(dataset.fsPath).replace(/\.[^.]+$/, '');
+  return { label: `${backbone.model}-${name}`, config: { data: { path: dataset.fsPath }, model: { kind: backbone.model } } };
+}
+
+async function findRunConfigs(): Promise<vscode.Uri[]> {
+  const candidates = await vscode.workspace.findFiles('**/*.json', '**/{node_modules,.grasp,.git,dist}/**', 300);
+  const configs: vscode.Uri[] = [];
+  for (const uri of candidates) {
+    const bytes = await vscode.workspace.fs.readFile(uri);
+    if (bytes.byteLength < 64 * 1024 && isRunConfig(Buffer.from(bytes).toString('utf8'))) configs.push(uri);
+  }
+  return configs;
+}
+
+export async function evaluateRun(runs: RunManager, runFolder?: vscode.Uri): Promise<void> {
+  const folder = runFolder instanceof vscode.Uri ? runFolder : await pickRunFolder();
+  if (!folder) return;
+  await runs.run({
+    kind: 'evaluate',
+    params: { run: folder.fsPath },
+    title: `Evaluate ${path.basename(folder.fsPath)}`,
+    subjectFile: folder.fsPath,
+    summarize: (result) => ({ text: `re-evaluated on ${result.backend}` }),
+  });
+}
+
+async function pickRunFolder(): Promise<vscode.Uri | undefined> {
+  const folder = runsFolder();
+  if (!folder) return undefined;
+  let entries: [string, vscode.FileType][] = [];
+  try {
+    entries = await vscode.workspace.fs.readDirectory(folder);
+  } catch {
+    void vscode.window.showInformationMessage('GRASP: no runs yet (.grasp/runs is empty). Train a model first.');
+    return undefined;
+  }
+  const picked = await vscode.window.showQuickPick(
+    entries.filter(([, type]) => type === vscode.FileType.Directory).map(([name]) => ({ label: name, uri: vscode.Uri.joinPath(folder, name) })).reverse(),
+    { title: 'GRASP: Evaluate which run?' },
+  );
+  return picked?.uri;
+}
+
+/** "Train with this config" above every run-config JSON file. */
+export class TrainConfigCodeLens implements vscode.CodeLensProvider {
+  provideCodeLenses(document: vscode.TextDocument): vscode.CodeLens[] {
+    if (document.getText().length > 64 * 1024 || !isRunConfig(document.getText())) return [];
+    return [new vscode.CodeLens(new vscode.Range(0, 0, 0, 0), { title: '$(play) Train with this config', command: 'grasp.trainModel', arguments: [document.uri] })];
+  }
+}
