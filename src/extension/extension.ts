@@ -7,6 +7,7 @@ import { pickDataset } from './datasetPicker';
 import { generateDemo } from './demo';
 import { RunManager } from './runManager';
 import { StatsPanel } from './statsPanel';
+import { buildNeighbourIndex, synthesizeDescriptions } from './retrieval';
 import { evaluateRun, TrainConfigCodeLens, trainModel } from './training';
 import { registerWorkspaceTrees } from './workspaceTree';
 
@@ -29,6 +30,8 @@ export function activate(context: vscode.ExtensionContext): void {
     vscode.commands.registerCommand('grasp.setAnthropicKey', () => key.promptAndStore()),
     vscode.commands.registerCommand('grasp.checkAnthropicKey', () => key.checkInWorker(runs)),
     vscode.commands.registerCommand('grasp.installAccelerator', () => installAccelerator(runs)),
+    vscode.commands.registerCommand('grasp.synthesize', () => synthesizeDescriptions(runs)),
+    vscode.commands.registerCommand('grasp.buildIndex', () => buildNeighbourIndex(runs)),
     vscode.commands.registerCommand('grasp.trainModel', (uri?: vscode.Uri) => trainModel(runs, uri)),
     vscode.commands.registerCommand('grasp.evaluateRun', (uri?: vscode.Uri) => evaluateRun(runs, uri)),
     vscode.languages.registerCodeLensProvider({ language: 'json', scheme: 'file' }, new TrainConfigCodeLens()),

@@ -130,6 +130,19 @@ describe('GRASP Lab extension', { skip: skipUnlessE2EReady() }, () => {
     assert.ok(existsSync(join(runsFolder, runFolders[0], 'metrics.json')));
   });
 
+  test('Synthesize Descriptions and Build Neighbour Index run the retrieval stages from the palette', TIMEOUT, async () => {
+    // No key is set yet, so synthesis uses the offline metadata provider (no cost prompt).
+    await vscode.runCommand('GRASP: Synthesize Descriptions');
+    await vscode.fillQuickInput('hostile.inter');
+    await vscode.pickQuickItem('Items');
+    assert.match(await vscode.waitForNotification(/3 done, 0 failed/, 60_000), /no world knowledge/);
+    await vscode.runCommand('GRASP: Build Neighbour Index');
+    await vscode.fillQuickInput('hostile.inter');
+    await vscode.pickQuickItem('Items');
+    await vscode.waitForNotification(/index written to/, 60_000);
+    assert.ok(existsSync(join(workspace, 'hostile', '.grasp')) || existsSync(join(workspace, '.grasp', 'datasets')), 'the cache is in the workspace');
+  });
+
   test('the key set by command reaches the worker and is written to no file', TIMEOUT, async () => {
     const key = `test-key-${randomBytes(16).toString('hex')}`;
     await vscode.runCommand('GRASP: Set Anthropic API Key');
