@@ -42,6 +42,8 @@ class Pool {
   // Runs task(w) for w in [0, size()), the caller doing w = 0; returns when all are done.
   void run(const std::function<void(int)>& task) {
     if (size_ == 1) return task(0);
+    // One job at a time, even if the addon is used from several JS threads (worker_threads).
+    std::lock_guard<std::mutex> serial(runMutex_);
     {
       std::unique_lock<std::mutex> lock(mutex_);
       task_ = &task;
@@ -84,7 +86,7 @@ class Pool {
     quit_ = false;
   }
   std::vector<std::thread> workers_;
-  std::mutex mutex_;
+  std::mutex mutex_, runMutex_;
   std::condition_variable wake_, done_;
   const std::function<void(int)>* task_ = nullptr;
   int pending_ = 0;
@@ -398,6 +400,17 @@ GRASP_VECTOR_CLONES void biasActivationSpan(float* y, const float* bias, int64_t
 GRASP_VECTOR_CLONES void reluGradSpan(const float* dy, const float* y, float* out, int64_t from, int64_t to) {
 #pragma omp simd
   for (int64_t i = from; i < to; i++) out[i] = y[i] > 0.f ? dy[i] : 0.f;
+}
+
+GRASP_VECTOR_CLONES void countGreaterRows(const float* scores, int64_t cols, const int32_t* targets, int32_t* out, int64_t r0, int64_t r1) {
+  for (int64_t r = r0; r < r1; r++) {
+    const float* row = scores + r * cols;
+    const float target = row[targets[r]];
+    int32_t count = 0;
+#pragma omp simd reduction(+ : count)
+    for (int64_t j = 0; j < cols; j++) count += row[j] > target ? 1 : 0;
+    out[r] = count;
+  }
 }
 
 inline float rowSum(const float* x, int64_t n) {
@@ -730,6 +743,74 @@ napi_value AttentionGrad(napi_env env, napi_callback_info info) {
   return nullptr;
 }
 
+// scatterAddRows(x, ids: Int32Array, out, numSegments, width): out = 0, then out[ids[i], :] += x[i, :]
+// (gather's gradient, UnsortedSegmentSum); ids outside [0, numSegments) are dropped, as TensorFlow does.
+napi_value ScatterAddRows(napi_env env, napi_callback_info info) {
+  size_t argc = 5;
+  napi_value args[5];
+  CHECK(napi_get_cb_info(env, info, &argc, args, nullptr, nullptr));
+  View x, out;
+  bool isTyped = false;
+  napi_typedarray_type type;
+  size_t count = 0, offset = 0;
+  void* raw = nullptr;
+  napi_value buffer;
+  int64_t segments, width;
+  if (argc != 5 || !float32View(env, args[0], &x.data, &x.length) || !float32View(env, args[2], &out.data, &out.length) ||
+      napi_is_typedarray(env, args[1], &isTyped) != napi_ok || !isTyped || napi_get_typedarray_info(env, args[1], &type, &count, &raw, &buffer, &offset) != napi_ok ||
+      type != napi_int32_array || !int64Arg(env, args[3], &segments) || !int64Arg(env, args[4], &width) || segments < 0 || width <= 0 ||
+      int64_t(x.length) < int64_t(count) * width || int64_t(out.length) < segments * width) {
+    napi_throw_range_error(env, nullptr, "grasp_blas.scatterAddRows: expected (x, ids: Int32Array, out, numSegments, width) that fit");
+    return nullptr;
+  }
+  const int32_t* ids = static_cast<const int32_t*>(raw);
+  std::fill(out.data, out.data + segments * width, 0.f);
+  for (size_t i = 0; i < count; i++) {
+    const int32_t row = ids[i];
+    if (row < 0 || row >= segments) continue;
+    float* target = out.data + int64_t(row) * width;
+    const float* source = x.data + int64_t(i) * width;
+#pragma omp simd
+    for (int64_t j = 0; j < width; j++) target[j] += source[j];
+  }
+  return nullptr;
+}
+
+// countGreater(scores, rows, cols, targets: Int32Array, out: Int32Array):
+// out[r] = how many scores in row r are strictly greater than scores[r, targets[r]] (full-ranking eval).
+napi_value CountGreater(napi_env env, napi_callback_info info) {
+  size_t argc = 5;
+  napi_value args[5];
+  CHECK(napi_get_cb_info(env, info, &argc, args, nullptr, nullptr));
+  View scores;
+  int64_t rows, cols;
+  int32_t* ints[2];
+  size_t lengths[2];
+  bool ok = argc == 5 && float32View(env, args[0], &scores.data, &scores.length) && int64Arg(env, args[1], &rows) && int64Arg(env, args[2], &cols);
+  for (int i = 0; ok && i < 2; i++) {
+    bool isTyped = false;
+    napi_typedarray_type type;
+    size_t offset = 0;
+    void* raw = nullptr;
+    napi_value buffer;
+    ok = napi_is_typedarray(env, args[3 + i], &isTyped) == napi_ok && isTyped &&
+         napi_get_typedarray_info(env, args[3 + i], &type, &lengths[i], &raw, &buffer, &offset) == napi_ok && type == napi_int32_array;
+    ints[i] = static_cast<int32_t*>(raw);
+  }
+  if (!ok || rows < 0 || cols <= 0 || int64_t(scores.length) < rows * cols || int64_t(lengths[0]) < rows || int64_t(lengths[1]) < rows) {
+    napi_throw_range_error(env, nullptr, "grasp_blas.countGreater: expected (scores, rows, cols, targets: Int32Array, out: Int32Array) that fit");
+    return nullptr;
+  }
+  for (int64_t r = 0; r < rows; r++)
+    if (ints[0][r] < 0 || ints[0][r] >= cols) {
+      napi_throw_range_error(env, nullptr, "grasp_blas.countGreater: a target is outside the row");
+      return nullptr;
+    }
+  const float* s = scores.data;
+  parallelRanges(rows, 8, [&](int64_t r0, int64_t r1) { countGreaterRows(s, cols, ints[0], ints[1], r0, r1); });
+  return nullptr;
+}
+
 napi_value SetThreads(napi_env env, napi_callback_info info) {
   size_t argc = 1;
   napi_value arg;
@@ -775,6 +856,8 @@ napi_value Init(napi_env env, napi_value exports) {
       {"reluGrad", nullptr, ReluGrad, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"attention", nullptr, Attention, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"attentionGrad", nullptr, AttentionGrad, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"scatterAddRows", nullptr, ScatterAddRows, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"countGreater", nullptr, CountGreater, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"info", nullptr, Info, nullptr, nullptr, nullptr, napi_default, nullptr},
   };
   napi_define_properties(env, exports, sizeof(props) / sizeof(props[0]), props);

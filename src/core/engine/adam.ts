@@ -3,7 +3,7 @@
 // loop), instead of tfjs's ~15 tensor ops per parameter per step; the moments live in plain
 // Float32Arrays. On other backends (tfjs-node) it is tfjs's own Adam, which is the same rule.
 import { floatView } from './kernels/memory';
-import { nativeKernels } from './backend';
+import { activeNativeKernels } from './backend';
 import { tf, type Tensor, type Variable } from './tf';
 
 export interface AdamOptions {
@@ -43,7 +43,7 @@ export class Adam {
       this.fallback.applyGradients(grads);
       return;
     }
-    const native = nativeKernels();
+    const native = activeNativeKernels();
     const backend = tf.backend();
     const { lr, beta1, beta2, epsilon } = this.options;
     for (const [name, variable] of this.variables) {
@@ -77,7 +77,7 @@ export class Adam {
     const param = floatView(backend, variable);
     const g = floatView(backend, grad);
     const { lr, beta1, beta2, epsilon } = this.options;
-    const native = nativeKernels();
+    const native = activeNativeKernels();
     if (native) native.adamRows(param, g, m, v, rowIds, width, lr, beta1, beta2, epsilon, Math.max(1, this.step));
     else {
       for (let i = 0; i < rowIds.length; i++) {

@@ -122,6 +122,7 @@ function configureKernels(info: EngineInfo, options: EngineOptions): void {
   if (info.backend === 'tensorflow') {
     info.nativeDetail = 'not needed: tfjs-node has its own native kernels';
     setFusedBackends([]);
+    active = null;
     return;
   }
   const wanted = options.native ?? process.env.GRASP_NATIVE !== '0';
@@ -133,9 +134,10 @@ function configureKernels(info: EngineInfo, options: EngineOptions): void {
     info.nativeDetail = coreType && native ? `${status.detail} (OPENBLAS_CORETYPE=${coreType} chosen from the CPU flags)` : status.detail;
   } else info.nativeDetail = 'disabled';
   if (info.backend === 'wasm') {
-    replaceKernel(unsortedSegmentSumWasm);
+    replaceKernel(unsortedSegmentSumWasm(native));
     for (const kernel of wasmFastKernels((name) => originalKernel(name, 'wasm'), native)) replaceKernel(kernel);
   }
+  active = native;
   for (const kernel of fusedKernels(info.backend, native)) replaceKernel(kernel);
   registerFusedGradients();
   setFusedBackends(options.fused === false ? [] : [info.backend], options.fused === false || !native ? [] : [info.backend]);
@@ -185,7 +187,14 @@ function restoreKernel(kernelName: string, backend: string): void {
   tf.registerKernel(original);
 }
 
-/** The native kernels for tests and benchmarks, or null when the addon is not built. */
+/** The native library if it is built and loads (whether or not the engine uses it): for tests. */
 export function nativeKernels(): NativeKernels | null {
   return loadNativeKernels().kernels;
+}
+
+let active: NativeKernels | null = null;
+
+/** The native kernels the engine is using now: null when disabled (config, GRASP_NATIVE=0) or absent. */
+export function activeNativeKernels(): NativeKernels | null {
+  return active;
 }

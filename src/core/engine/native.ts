@@ -58,6 +58,10 @@ export interface NativeKernels {
    */
   attention(q: Float32Array, k: Float32Array, v: Float32Array, bias: Float32Array, out: Float32Array, probs: Float32Array, bh: number, L: number, dh: number, heads: number, biasMode: number, scale: number, rate: number, seed: number): void;
   attentionGrad(dOut: Float32Array, q: Float32Array, k: Float32Array, v: Float32Array, probs: Float32Array, dq: Float32Array, dk: Float32Array, dv: Float32Array, bh: number, L: number, dh: number, heads: number, biasMode: number, scale: number, rate: number, seed: number): void;
+  /** out = 0, then out[ids[i], :] += x[i, :] for a [count, width] x; ids outside [0, numSegments) dropped. */
+  scatterAddRows(x: Float32Array, ids: Int32Array, out: Float32Array, numSegments: number, width: number): void;
+  /** out[r] = how many of row r's scores are strictly greater than scores[r, targets[r]]. */
+  countGreater(scores: Float32Array, rows: number, cols: number, targets: Int32Array, out: Int32Array): void;
   setThreads(threads: number): void;
   info(): { blas: string; core: string; threads: number; blasThreads: number };
 }

@@ -5,6 +5,7 @@
 // and breakdowns for head/tail users (training length) and head/tail items (training popularity).
 import { HEAD_SHARE } from '../data/stats';
 import type { Split } from '../data/types';
+import { withRankedScores } from '../engine/ranking';
 import { tf, type Tensor2D } from '../engine/tf';
 import type { JobContext } from '../jobs/context';
 import { throwIfCancelled } from '../jobs/context';
@@ -102,24 +103,30 @@ export async function evaluate(model: SequentialRecommender, split: Split, which
       for (let i = 0; i < rows; i++) model.inferenceRow(cases.history[start + i], input, i * maxLen);
       const scoresTensor = tf.tidy(() => {
         const ids = tf.tensor2d(input, [rows, maxLen], 'int32');
-        const states = model.encode(ids, false, cases.users.subarray(start, end));
-        const last = tf.reshape(tf.slice(states, [0, maxLen - 1, 0], [rows, 1, -1]), [rows, -1]) as Tensor2D;
-        return tf.matMul(last, items, false, true);
+        const users = cases.users.subarray(start, end);
+        const last = model.encodeLast
+          ? model.encodeLast(ids, users)
+          : (tf.reshape(tf.slice(model.encode(ids, false, users), [0, maxLen - 1, 0], [rows, 1, -1]), [rows, -1]) as Tensor2D);
+        return tf.matMul(last, items, false, true) as Tensor2D;
       });
-      const scores = (await scoresTensor.data()) as Float32Array;
-      scoresTensor.dispose();
-      for (let i = 0; i < rows; i++) {
-        const u = start + i;
-        const row = scores.subarray(i * numItems, (i + 1) * numItems);
-        const target = cases.targets[u];
-        const score = row[target];
-        const ranked = rankTarget(row, target, cases.history[u]);
-        unmasked[u] = ranked.unmasked;
-        ranks[u] = ranked.masked;
-        if (candidates) {
-          uniformRanks[u] = countAbove(row, score, candidates.uniform, u * sampledCount, sampledCount);
-          popularRanks[u] = countAbove(row, score, candidates.popularity, u * sampledCount, sampledCount);
-        }
+      try {
+        await withRankedScores(scoresTensor, cases.targets.subarray(start, end), (scores, above) => {
+          for (let i = 0; i < rows; i++) {
+            const u = start + i;
+            const row = scores.subarray(i * numItems, (i + 1) * numItems);
+            const target = cases.targets[u];
+            const score = row[target];
+            const ranked = rankTarget(row, target, cases.history[u], above[i]);
+            unmasked[u] = ranked.unmasked;
+            ranks[u] = ranked.masked;
+            if (candidates) {
+              uniformRanks[u] = countAbove(row, score, candidates.uniform, u * sampledCount, sampledCount);
+              popularRanks[u] = countAbove(row, score, candidates.popularity, u * sampledCount, sampledCount);
+            }
+          }
+        });
+      } finally {
+        scoresTensor.dispose();
       }
       ctx?.progress({ message: `Evaluating ${which} (${end} of ${n} users)`, fraction: end / n });
     }
@@ -143,18 +150,18 @@ export async function evaluate(model: SequentialRecommender, split: Split, which
 
 /**
  * The target's 0-based rank among all items by score: `unmasked` counts every item scoring strictly
- * higher; `masked` leaves out the user's history (but never the target itself).
+ * higher (`counted`, when the caller has it already); `masked` leaves out the user's history (never the target).
  */
-export function rankTarget(row: ArrayLike<number>, target: number, history: ArrayLike<number>): { masked: number; unmasked: number } {
+export function rankTarget(row: ArrayLike<number>, target: number, history: ArrayLike<number>, counted?: number): { masked: number; unmasked: number } {
   const score = row[target];
-  let above = 0;
-  for (let j = 0; j < row.length; j++) if (row[j] > score) above++;
+  let above = counted ?? 0;
+  if (counted === undefined) for (let j = 0; j < row.length; j++) if (row[j] > score) above++;
   let masked = above;
-  const counted = new Set<number>();
+  const seen = new Set<number>();
   for (let h = 0; h < history.length; h++) {
     const item = history[h];
-    if (item !== target && row[item] > score && !counted.has(item)) {
-      counted.add(item);
+    if (item !== target && row[item] > score && !seen.has(item)) {
+      seen.add(item);
       masked--;
     }
   }

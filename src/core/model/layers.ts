@@ -75,6 +75,24 @@ export function applyAttention(layer: Attention, query: Tensor3D, memory: Tensor
   return tf.reshape(applyDense(layer.out, merged as Tensor2D), [B, L, d]) as Tensor3D;
 }
 
+/**
+ * Attention of ONE query per sequence (queryLast [B, 1, d]) over all of memory ([B, L, d]), no mask, no
+ * dropout: the last row of causal attention at inference, without computing the other rows.
+ */
+export function applyAttentionLast(layer: Attention, queryLast: Tensor3D, memory: Tensor3D): Tensor3D {
+  const [B, L, d] = memory.shape;
+  const h = layer.heads;
+  const dh = d / h;
+  const q = tf.reshape(applyDense(layer.q, tf.reshape(queryLast, [B, d]) as Tensor2D), [B, h, 1, dh]);
+  const flat = tf.reshape(memory, [B * L, d]) as Tensor2D;
+  const heads = (x: Tensor2D) => tf.transpose(tf.reshape(x, [B, L, h, dh]), [0, 2, 1, 3]); // [B, h, L, dh]
+  const k = heads(applyDense(layer.k, flat));
+  const v = heads(applyDense(layer.v, flat));
+  const weights = tf.softmax(tf.mul(tf.matMul(q, k, false, true), 1 / Math.sqrt(dh))); // [B, h, 1, L]
+  const context = tf.reshape(tf.matMul(weights, v), [B, d]) as Tensor2D; // heads in order, as merged rows
+  return tf.reshape(applyDense(layer.out, context), [B, 1, d]) as Tensor3D;
+}
+
 /** [L, L] additive mask: 0 where key j <= query i, -1e9 above the diagonal. */
 export function causalBias(L: number): Tensor2D {
   const values = new Float32Array(L * L);

@@ -5,7 +5,7 @@
 import { tf, type Tensor2D, type Tensor3D, type Variable } from '../engine/tf';
 import { DropoutStream } from './dropout';
 import { leftPadded, lookupItems } from './embedding';
-import { applyAttention, applyDense, applyLayerNorm, attention, causalBias, dense, layerNorm, type Attention, type Dense, type LayerNorm } from './layers';
+import { applyAttention, applyAttentionLast, applyDense, applyLayerNorm, attention, causalBias, dense, layerNorm, type Attention, type Dense, type LayerNorm } from './layers';
 import { ParamStore } from './params';
 import type { EncoderHooks, ModelConfig, SequentialRecommender } from './types';
 
@@ -77,6 +77,27 @@ export class SASRec implements SequentialRecommender {
     }
     const states = applyLayerNorm(this.lastNorm, x);
     return this.hooks.finalState ? this.hooks.finalState(states, { ids, users, training }) : states;
+  }
+
+  encodeLast(ids: Tensor2D, users?: Int32Array): Tensor2D {
+    const [B, L] = ids.shape;
+    const d = this.config.d;
+    const keep = tf.expandDims(tf.cast(tf.notEqual(ids, 0), 'float32'), -1) as Tensor3D;
+    let x = tf.mul(tf.add(tf.mul(lookupItems(this.itemEmbedding, ids, this.hooks, false), Math.sqrt(d)), this.position), keep) as Tensor3D;
+    for (const [index, block] of this.blocks.entries()) {
+      // Every position feeds the keys and values; only the last block can stop at the last query.
+      const last = index === this.blocks.length - 1;
+      const q = applyLayerNorm(block.attentionNorm, last ? (tf.slice(x, [0, L - 1, 0], [B, 1, d]) as Tensor3D) : x);
+      const attended = last ? applyAttentionLast(block.attention, q, x) : applyAttention(block.attention, q, x, { kind: 'all', bias: this.mask }, this.dropout, 0, false);
+      const rows = last ? 1 : L;
+      const y = applyLayerNorm(block.ffnNorm, tf.add(q, attended) as Tensor3D);
+      const out = applyDense(block.ffn2, applyDense(block.ffn1, tf.reshape(y, [B * rows, d]) as Tensor2D, true));
+      const keepRows = last ? (tf.slice(keep, [0, L - 1, 0], [B, 1, 1]) as Tensor3D) : keep;
+      x = tf.mul(tf.add(y, tf.reshape(out, [B, rows, d])), keepRows) as Tensor3D;
+    }
+    const states = applyLayerNorm(this.lastNorm, x);
+    const final = this.hooks.finalState ? this.hooks.finalState(states, { ids, users, training: false }) : states;
+    return tf.reshape(final, [B, d]) as Tensor2D;
   }
 
   inferenceRow(history: ArrayLike<number>, out: Int32Array, offset: number): void {

@@ -28,7 +28,7 @@ export interface ModelConfig {
 export interface EncoderHooks {
   /** Input item representations: `base` = E[ids] ([B, L, d]) for model ids ([B, L], 0 = padding). */
   inputItems?: (ids: Tensor2D, base: Tensor3D, training: boolean) => Tensor3D;
-  /** Final per-position states ([B, L, d]) before scoring; `users` are the batch's user ids when known. */
+  /** Final per-position states ([B, L, d], or [B, 1, d] from encodeLast) before scoring; `users` are the batch's user ids when known. */
   finalState?: (states: Tensor3D, context: { ids: Tensor2D; users?: Int32Array; training: boolean }) => Tensor3D;
   /** Trainable variables the hooks own, optimised and checkpointed with the backbone's. */
   variables?: () => Array<[string, Variable]>;
@@ -51,6 +51,11 @@ export interface SequentialRecommender {
   namedVariables(): Array<[string, Variable]>;
   /** States for left-padded model-id sequences [B, L] → [B, L, d]. */
   encode(ids: Tensor2D, training: boolean, users?: Int32Array): Tensor3D;
+  /**
+   * Inference only: the state at the last position ([B, d]), equal to encode(…)[:, L-1]. Models that can
+   * skip work for the other positions implement it (the evaluator uses it when present).
+   */
+  encodeLast?(ids: Tensor2D, users?: Int32Array): Tensor2D;
   /**
    * The model-id input row used to predict the item after `history` (dataset ids, time order):
    * the last maxLen items left-padded (BERT4Rec appends its mask token).

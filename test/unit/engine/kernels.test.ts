@@ -71,8 +71,28 @@ test('wasm without native kernels: matmul, gather and its gradient (UnsortedSegm
   for (const [expected, actual] of pairs) assertClose(expected, actual);
 });
 
-test('the wasm UnsortedSegmentSum kernel sums rows, drops out-of-range ids, handles trailing dims', async () => {
-  const x = values(6 * 2 * 3);
-  const pairs = await compare('wasm', false, () => tf.unsortedSegmentSum(tf.tensor(x, [6, 2, 3]), tf.tensor1d([2, 0, 2, 5, 1, 2], 'int32'), 4));
-  for (const [expected, actual] of pairs) assertClose(expected, actual);
+for (const native of [false, true]) {
+  test(`the wasm UnsortedSegmentSum kernel (${native ? 'native' : 'JS'}) sums rows, drops out-of-range ids, handles trailing dims`, { skip: native && !nativeKernels() ? 'native kernels not built' : false }, async () => {
+    const x = values(6 * 2 * 3);
+    const pairs = await compare('wasm', native, () => [
+      tf.unsortedSegmentSum(tf.tensor(x, [6, 2, 3]), tf.tensor1d([2, 0, 2, 5, 1, 2], 'int32'), 4),
+      tf.transpose(tf.tensor(x, [6, 2, 3]), [0, 1, 2]),
+      tf.transpose(tf.tensor(x, [6, 2, 3]), [2, 0, 1]),
+    ]);
+    for (const [expected, actual] of pairs) assertClose(expected, actual);
+  });
+}
+
+test('withRankedScores counts the items scored above each target, natively and in JS alike', async () => {
+  const { withRankedScores } = await import('../../../src/core/engine/ranking');
+  const scores = values(7 * 33);
+  scores[5] = scores[3]; // a tie with the target is not "above"
+  const targets = Int32Array.from([3, 0, 32, 7, 7, 1, 20]);
+  const expected = Array.from(targets, (t, r) => scores.subarray(r * 33, r * 33 + 33).filter((v) => v > scores[r * 33 + t]).length);
+  for (const [backend, native] of [['wasm', true], ['wasm', false], ['cpu', false]] as const) {
+    if (native && !nativeKernels()) continue;
+    await initEngine({ backend, native });
+    const above = await withRankedScores(tf.tensor2d(scores, [7, 33]), targets, (_values, counts) => Array.from(counts));
+    assert.deepEqual(above, expected, `${backend}${native ? ' + native' : ''}`);
+  }
 });

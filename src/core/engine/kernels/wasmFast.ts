@@ -1,11 +1,11 @@
 // Faster paths for wasm kernels that profiling showed in a SASRec step:
-// - Identity and same-dtype Cast copied their input; tfjs clones every tensor it saves for the
+// - Identity, same-dtype Cast and identity-permutation Transpose copied their input; tfjs clones every tensor it saves for the
 //   backward pass, so a step did ~200 such copies. Tensors are immutable, so sharing the data (as the
 //   cpu backend does) is enough.
 // - GatherV2 along axis 0 (embedding lookups) ran a generic strided loop: 16 ms for 6400 rows of 64.
 // - Sum over leading axes (bias and layer-norm gradients) transposed first: 1.5 ms for 6400x64.
 // Anything else goes to the backend's original kernel.
-import { Cast, GatherV2, Identity, Sum, type KernelConfig, type KernelFunc, type NamedAttrMap, type TensorInfo } from '@tensorflow/tfjs';
+import { Cast, GatherV2, Identity, Sum, Transpose, type KernelConfig, type KernelFunc, type NamedAttrMap, type TensorInfo } from '@tensorflow/tfjs';
 import type { NativeKernels } from '../native';
 import { columnSumsInJs } from './fused';
 import { floatView, intView, makeFloatOutput, size } from './memory';
@@ -64,8 +64,15 @@ export function wasmFastKernels(original: (name: string) => KernelFunc, native: 
     else columnSumsInJs(source, rows, width, target);
     return out;
   };
+  const transpose: KernelFunc = (args) => {
+    // gather's gradient transposes with the identity permutation: nothing to move
+    const { x } = args.inputs as { x: TensorInfo };
+    const { perm } = args.attrs as NamedAttrMap & { perm: number[] };
+    return x.dtype !== 'string' && perm.every((axis, i) => axis === i) ? share(args.backend, x) : original(Transpose)(args);
+  };
   return [
     { kernelName: Identity, backendName: 'wasm', kernelFunc: identity },
+    { kernelName: Transpose, backendName: 'wasm', kernelFunc: transpose },
     { kernelName: Cast, backendName: 'wasm', kernelFunc: cast },
     { kernelName: GatherV2, backendName: 'wasm', kernelFunc: gather },
     { kernelName: Sum, backendName: 'wasm', kernelFunc: sum },
