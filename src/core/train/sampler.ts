@@ -26,18 +26,23 @@ export interface BatchSampler {
   batch(users: Int32Array): NextItemBatch;
 }
 
-export class NextItemSampler implements BatchSampler {
+/**
+ * What both samplers share: the users of an epoch in a seeded shuffle, and negatives that are never
+ * one of the user's TRAINING items. Subclasses only decide inputs, targets and target positions.
+ */
+abstract class TrainingSampler implements BatchSampler {
   readonly users: Int32Array;
   private readonly mark: Int32Array;
 
-  constructor(
-    private readonly train: Int32Array[],
+  protected constructor(
+    protected readonly train: Int32Array[],
     private readonly numItems: number,
-    private readonly maxLen: number,
+    protected readonly maxLen: number,
     private readonly negativesPerPosition: number,
-    private readonly random: Random,
+    protected readonly random: Random,
+    minLength: number,
   ) {
-    this.users = Int32Array.from(train.map((sequence, user) => (sequence.length >= 2 ? user : -1)).filter((user) => user >= 0));
+    this.users = Int32Array.from(train.map((sequence, user) => (sequence.length >= minLength ? user : -1)).filter((user) => user >= 0));
     this.mark = new Int32Array(numItems).fill(-1);
   }
 
@@ -55,33 +60,30 @@ export class NextItemSampler implements BatchSampler {
   }
 
   batch(users: Int32Array): NextItemBatch {
-    const L = this.maxLen;
     const B = users.length;
-    const input = new Int32Array(B * L);
-    const targets = new Int32Array(B * L);
-    const positions: number[] = [];
-    for (let b = 0; b < B; b++) {
-      const sequence = this.train[users[b]];
-      leftPadded(sequence.subarray(0, sequence.length - 1), L, input, b * L);
-      leftPadded(sequence.subarray(1), L, targets, b * L);
-      for (let t = 0; t < L; t++) if (targets[b * L + t] !== 0) positions.push(b * L + t);
-    }
+    const input = new Int32Array(B * this.maxLen);
+    const targets = new Int32Array(B * this.maxLen);
+    const positions = this.fill(users, input, targets);
+    return { users: Int32Array.from(users), input, targets, positions, negatives: this.negatives(users, positions), batchSize: B };
+  }
+
+  /** Writes the [B, maxLen] inputs and targets; returns the flat positions that have a target, ascending. */
+  protected abstract fill(users: Int32Array, input: Int32Array, targets: Int32Array): Int32Array;
+
+  private negatives(users: Int32Array, positions: Int32Array): Int32Array {
+    const L = this.maxLen;
     const k = this.negativesPerPosition;
     const negatives = new Int32Array(positions.length * k);
     let p = 0;
-    for (let b = 0; b < B; b++) {
+    for (let b = 0; b < users.length; b++) {
       const user = users[b];
-      this.excludeTrainingItems(user);
+      for (const item of this.train[user]) this.mark[item] = user;
       while (p < positions.length && Math.floor(positions[p] / L) === b) {
         for (let j = 0; j < k; j++) negatives[p * k + j] = this.negative(user) + 1;
         p++;
       }
     }
-    return { users: Int32Array.from(users), input, targets, positions: Int32Array.from(positions), negatives, batchSize: B };
-  }
-
-  private excludeTrainingItems(user: number): void {
-    for (const item of this.train[user]) this.mark[item] = user;
+    return negatives;
   }
 
   /** A dataset item id not in the user's training items (all-excluded users get any item). */
@@ -94,48 +96,45 @@ export class NextItemSampler implements BatchSampler {
   }
 }
 
+export class NextItemSampler extends TrainingSampler {
+  constructor(train: Int32Array[], numItems: number, maxLen: number, negativesPerPosition: number, random: Random) {
+    super(train, numItems, maxLen, negativesPerPosition, random, 2);
+  }
+
+  protected fill(users: Int32Array, input: Int32Array, targets: Int32Array): Int32Array {
+    const L = this.maxLen;
+    const positions: number[] = [];
+    for (let b = 0; b < users.length; b++) {
+      const sequence = this.train[users[b]];
+      leftPadded(sequence.subarray(0, sequence.length - 1), L, input, b * L);
+      leftPadded(sequence.subarray(1), L, targets, b * L);
+      for (let t = 0; t < L; t++) if (targets[b * L + t] !== 0) positions.push(b * L + t);
+    }
+    return Int32Array.from(positions);
+  }
+}
+
 /**
  * Masked-item (cloze) batches for BERT4Rec: the last maxLen training items, each replaced by the
  * [mask] token with probability maskProb (at least one per sequence); targets are the masked items.
- * Negatives, when the loss needs them, exclude the user's training items, like NextItemSampler's.
  */
-export class ClozeSampler implements BatchSampler {
-  readonly users: Int32Array;
-  private readonly mark: Int32Array;
-
+export class ClozeSampler extends TrainingSampler {
   constructor(
-    private readonly train: Int32Array[],
-    private readonly numItems: number,
-    private readonly maxLen: number,
+    train: Int32Array[],
+    numItems: number,
+    maxLen: number,
     private readonly maskToken: number,
     private readonly maskProb: number,
-    private readonly negativesPerPosition: number,
-    private readonly random: Random,
+    negativesPerPosition: number,
+    random: Random,
   ) {
-    this.users = Int32Array.from(train.map((sequence, user) => (sequence.length >= 1 ? user : -1)).filter((user) => user >= 0));
-    this.mark = new Int32Array(numItems).fill(-1);
+    super(train, numItems, maxLen, negativesPerPosition, random, 1);
   }
 
-  batchesPerEpoch(batchSize: number): number {
-    return Math.ceil(this.users.length / batchSize);
-  }
-
-  *epoch(batchSize: number): Generator<NextItemBatch> {
-    const order = this.users.slice();
-    for (let i = order.length - 1; i > 0; i--) {
-      const j = this.random.int(i + 1);
-      [order[i], order[j]] = [order[j], order[i]];
-    }
-    for (let start = 0; start < order.length; start += batchSize) yield this.batch(order.subarray(start, start + batchSize));
-  }
-
-  batch(users: Int32Array): NextItemBatch {
+  protected fill(users: Int32Array, input: Int32Array, targets: Int32Array): Int32Array {
     const L = this.maxLen;
-    const B = users.length;
-    const input = new Int32Array(B * L);
-    const targets = new Int32Array(B * L);
     const positions: number[] = [];
-    for (let b = 0; b < B; b++) {
+    for (let b = 0; b < users.length; b++) {
       leftPadded(this.train[users[b]], L, input, b * L);
       const filled: number[] = [];
       for (let t = 0; t < L; t++) if (input[b * L + t] !== 0) filled.push(b * L + t);
@@ -147,22 +146,6 @@ export class ClozeSampler implements BatchSampler {
         positions.push(p);
       }
     }
-    positions.sort((a, b) => a - b);
-    const k = this.negativesPerPosition;
-    const negatives = new Int32Array(positions.length * k);
-    let p = 0;
-    for (let b = 0; b < B; b++) {
-      const user = users[b];
-      for (const item of this.train[user]) this.mark[item] = user;
-      while (p < positions.length && Math.floor(positions[p] / L) === b) {
-        for (let j = 0; j < k; j++) {
-          let item = this.random.int(this.numItems);
-          for (let attempt = 0; attempt < 1000 && this.mark[item] === user; attempt++) item = this.random.int(this.numItems);
-          negatives[p * k + j] = item + 1;
-        }
-        p++;
-      }
-    }
-    return { users: Int32Array.from(users), input, targets, positions: Int32Array.from(positions), negatives, batchSize: B };
+    return Int32Array.from(positions).sort();
   }
 }

@@ -41,15 +41,20 @@ export function dropoutInJs(x: Float32Array, out: Float32Array, seed: number, ra
   for (let i = 0; i < x.length; i++) out[i] = dropoutHash(seed, i) >= threshold ? x[i] * scale : 0;
 }
 
+/** Mean and 1/sqrt(variance + epsilon) of one row of a [rows, cols] matrix. */
+function rowMoments(x: Float32Array, offset: number, cols: number, epsilon: number): { mean: number; rstd: number } {
+  let mean = 0;
+  for (let j = 0; j < cols; j++) mean += x[offset + j];
+  mean /= cols;
+  let variance = 0;
+  for (let j = 0; j < cols; j++) variance += (x[offset + j] - mean) ** 2;
+  return { mean, rstd: 1 / Math.sqrt(variance / cols + epsilon) };
+}
+
 export function layerNormInJs(x: Float32Array, gamma: Float32Array, beta: Float32Array, out: Float32Array, rows: number, cols: number, epsilon: number): void {
   for (let r = 0; r < rows; r++) {
     const o = r * cols;
-    let mean = 0;
-    for (let j = 0; j < cols; j++) mean += x[o + j];
-    mean /= cols;
-    let variance = 0;
-    for (let j = 0; j < cols; j++) variance += (x[o + j] - mean) ** 2;
-    const rstd = 1 / Math.sqrt(variance / cols + epsilon);
+    const { mean, rstd } = rowMoments(x, o, cols, epsilon);
     for (let j = 0; j < cols; j++) out[o + j] = (x[o + j] - mean) * rstd * gamma[j] + beta[j];
   }
 }
@@ -60,12 +65,7 @@ export function layerNormGradInJs(dy: Float32Array, x: Float32Array, gamma: Floa
   const xhat = new Float64Array(cols);
   for (let r = 0; r < rows; r++) {
     const o = r * cols;
-    let mean = 0;
-    for (let j = 0; j < cols; j++) mean += x[o + j];
-    mean /= cols;
-    let variance = 0;
-    for (let j = 0; j < cols; j++) variance += (x[o + j] - mean) ** 2;
-    const rstd = 1 / Math.sqrt(variance / cols + epsilon);
+    const { mean, rstd } = rowMoments(x, o, cols, epsilon);
     let sumG = 0;
     let sumGX = 0;
     for (let j = 0; j < cols; j++) {
