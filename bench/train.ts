@@ -3,7 +3,8 @@
 // the same time (they would share the two cores). PyTorch runs with the tuned environment of
 // ../shared/bench/README.md, and again with the same OPENBLAS_CORETYPE our engine picks (Debian's
 // OpenBLAS 0.3.21 misdetects recent Intel cores as "Prescott"), so the ratio is taken against the
-// FASTER PyTorch. Prints JSON lines; the last is the summary.
+// FASTER PyTorch. Then GRASP-SASRec beside plain SASRec (bench/grasp-case.ts): grasp_ms_per_step and
+// grasp_overhead (ratio to SASRec in that same process). Prints JSON lines; the last is the summary.
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
@@ -22,6 +23,17 @@ interface OursResult {
   eval_users: number;
   eval_valid_and_test_sampled_s: number;
   peak_rss_mb: number;
+}
+
+/** What bench/grasp-case.ts prints (GRASP-SASRec and SASRec steps interleaved in one process). */
+interface GraspResult {
+  sasrec_ms_per_step_median: number;
+  sasrec_ms_per_step_p10: number;
+  sasrec_ms_per_step_p90: number;
+  grasp_ms_per_step_median: number;
+  grasp_ms_per_step_p10: number;
+  grasp_ms_per_step_p90: number;
+  grasp_overhead: number;
 }
 
 function main(): void {
@@ -45,6 +57,18 @@ function main(): void {
     if (result.ms_per_step_p90 <= 1.5 * result.ms_per_step_p10) break;
   }
   if (!oursResult) throw new Error('no measurement');
+
+  // GRASP-SASRec beside plain SASRec, interleaved in one process (bench/grasp-case.ts); same retry rule.
+  let graspResult: GraspResult | undefined;
+  for (let attempt = 1; attempt <= 3; attempt++) {
+    busy[`grasp#${attempt}`] = waitForQuiet('grasp');
+    const run = spawnSync(process.execPath, ['--import', 'tsx', join(__dirname, 'grasp-case.ts'), BEAUTY, backend, '10', '50'], { cwd: ROOT, encoding: 'utf8', maxBuffer: 64 << 20 });
+    if (run.status !== 0) throw new Error(`the GRASP benchmark case failed:\n${run.stderr}`);
+    const result = { ...(JSON.parse(run.stdout.trim().split('\n').pop()!) as GraspResult), attempt };
+    emit(result);
+    if (!graspResult || result.grasp_ms_per_step_p90 / result.grasp_ms_per_step_p10 < graspResult.grasp_ms_per_step_p90 / graspResult.grasp_ms_per_step_p10) graspResult = result;
+    if (result.grasp_ms_per_step_p90 <= 1.5 * result.grasp_ms_per_step_p10 && result.sasrec_ms_per_step_p90 <= 1.5 * result.sasrec_ms_per_step_p10) break;
+  }
 
   const coreType = chooseBlasCoreType({});
   const torchProblem = process.env.BENCH_SKIP_TORCH === '1' ? 'skipped (BENCH_SKIP_TORCH=1)' : ensureTorch();
@@ -89,6 +113,10 @@ function main(): void {
   const round = (x: number) => Math.round(x * 100) / 100;
   emit({
     ours_ms_per_step: round(oursResult.ms_per_step_median),
+    grasp_ms_per_step: graspResult ? round(graspResult.grasp_ms_per_step_median) : null,
+    // ratio to plain SASRec measured in the same process, interleaved (goal ≤ 1.5)
+    grasp_overhead: graspResult ? round(graspResult.grasp_overhead) : null,
+    grasp_sasrec_ms_per_step: graspResult ? round(graspResult.sasrec_ms_per_step_median) : null,
     ours_ms_per_step_p10: round(oursResult.ms_per_step_p10),
     torch_ms_per_step: fastest ? round(fastest.ms) : null,
     ratio_vs_torch: fastest ? round(oursResult.ms_per_step_median / fastest.ms) : null,

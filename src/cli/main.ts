@@ -12,9 +12,14 @@ import { registerStats } from './commands/stats';
 import { registerSynthesize } from './commands/synthesize';
 import { registerTemplates } from './commands/templates';
 import { registerTrain } from './commands/train';
+import { registerCorrupt } from './commands/corrupt';
+import { registerFlag } from './commands/flag';
+import { registerAnnotate } from './commands/annotate';
+import { registerExperiment } from './commands/experiment';
+import { registerAttention } from './commands/attention';
 
 /** One module per command under ./commands, each adding itself to the program. */
-const COMMANDS = [registerStats, registerDemo, registerAccelerator, registerTrain, registerEval, registerCompare, registerSynthesize, registerEmbed, registerIndex, registerNeighbours, registerTemplates];
+const COMMANDS = [registerStats, registerDemo, registerAccelerator, registerTrain, registerEval, registerCompare, registerSynthesize, registerEmbed, registerIndex, registerNeighbours, registerTemplates, registerCorrupt, registerExperiment, registerFlag, registerAnnotate, registerAttention];
 
 function buildProgram(): Command {
   const program = new Command('grasp')

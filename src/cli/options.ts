@@ -5,3 +5,10 @@ export function nonNegativeInteger(value: string): number {
   if (!/^\d+$/.test(value)) throw new InvalidArgumentError('expected a non-negative integer');
   return Number(value);
 }
+
+/** Option parser for shares and probabilities in [0, 1]. */
+export function unitInterval(value: string): number {
+  const number = Number(value);
+  if (value.trim() === '' || !Number.isFinite(number) || number < 0 || number > 1) throw new InvalidArgumentError('expected a number in [0, 1]');
+  return number;
+}

@@ -10,6 +10,11 @@ import { StatsPanel } from './statsPanel';
 import { buildNeighbourIndex, synthesizeDescriptions } from './retrieval';
 import { evaluateRun, TrainConfigCodeLens, trainModel } from './training';
 import { registerWorkspaceTrees } from './workspaceTree';
+import { inspectNeighbours, NeighboursPanel } from './neighboursPanel';
+import { InspectIdHover, inspectTargetOf } from './inspectTargets';
+import { compareRunsCommand, showRunDashboard } from './runCommands';
+import { registerRunsSerializer } from './runPanels';
+import { ReviewPanel, reviewFlags } from './reviewPanel';
 
 export function activate(context: vscode.ExtensionContext): void {
   const log = vscode.window.createOutputChannel('GRASP', { log: true });
@@ -32,10 +37,18 @@ export function activate(context: vscode.ExtensionContext): void {
     vscode.commands.registerCommand('grasp.installAccelerator', () => installAccelerator(runs)),
     vscode.commands.registerCommand('grasp.synthesize', () => synthesizeDescriptions(runs)),
     vscode.commands.registerCommand('grasp.buildIndex', () => buildNeighbourIndex(runs)),
-    vscode.commands.registerCommand('grasp.trainModel', (uri?: vscode.Uri) => trainModel(runs, uri)),
+    vscode.commands.registerCommand('grasp.trainModel', (uri?: vscode.Uri) => trainModel(runs, uri, deps)),
     vscode.commands.registerCommand('grasp.evaluateRun', (uri?: vscode.Uri) => evaluateRun(runs, uri)),
     vscode.languages.registerCodeLensProvider({ language: 'json', scheme: 'file' }, new TrainConfigCodeLens()),
     ...registerWorkspaceTrees(),
+    NeighboursPanel.registerSerializer(deps),
+    vscode.commands.registerCommand('grasp.inspectNeighbours', (arg?: unknown) => inspectNeighbours(deps, inspectTargetOf(arg))),
+    vscode.languages.registerHoverProvider([{ scheme: 'file', pattern: '**/*.{inter,txt}' }], new InspectIdHover()),
+    registerRunsSerializer(deps),
+    vscode.commands.registerCommand('grasp.compareRuns', (arg?: unknown, selected?: unknown[]) => compareRunsCommand(deps, arg, selected)),
+    vscode.commands.registerCommand('grasp.showRunDashboard', (arg?: unknown) => showRunDashboard(deps, arg)),
+    ReviewPanel.registerSerializer({ ...deps, key }),
+    vscode.commands.registerCommand('grasp.reviewFlags', (arg?: unknown) => reviewFlags({ ...deps, key }, arg)),
   );
 }
 

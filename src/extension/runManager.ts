@@ -22,6 +22,8 @@ export interface RunRequest<K extends JobKind> {
   subjectFile?: string;
   /** Extra listener, e.g. a webview showing its own progress. */
   onProgress?: (update: Omit<JobProgressParams, 'jobId'>) => void;
+  /** Each job/log line (training sends its epoch and validation events as JSON lines), e.g. for a dashboard. */
+  onLog?: (line: string) => void;
   /** Headline for the end notification and its buttons; no summary, no notification (the caller reports). */
   summarize?: (result: JobResult<K>) => { text: string; actions?: RunAction[] } | undefined;
   /** Quick jobs skip the progress notification (the status bar still shows them). */
@@ -117,7 +119,10 @@ export class RunManager implements vscode.Disposable {
       if (cancelledAt !== undefined) throw new JobCancelledError();
       const result = await client.run(request.kind, request.params, {
         token: cancelSource.token,
-        onLog: (line) => this.log.info(`[${tag}] ${line}`),
+        onLog: (line) => {
+          this.log.info(`[${tag}] ${line}`);
+          request.onLog?.(line);
+        },
         onProgress: (update) => {
           run.fraction = update.fraction ?? run.fraction;
           this.updateStatus();

@@ -4,12 +4,26 @@
 import * as path from 'node:path';
 import { parse as parseJsonc } from 'jsonc-parser';
 import * as vscode from 'vscode';
+import type { ModelVariant } from '../core/train/config';
 import { pickDataset } from './datasetPicker';
+import { LiveDashboard, type RunPanelDeps } from './runPanels';
 import type { RunManager } from './runManager';
 
 interface BackbonePick extends vscode.QuickPickItem {
   model: 'sasrec' | 'gru4rec' | 'bert4rec';
 }
+
+interface VariantPick extends vscode.QuickPickItem {
+  variant: ModelVariant;
+}
+
+/** GRASP on or off (and the two LLM baselines it is compared with), DESIGN §2. */
+const VARIANTS: VariantPick[] = [
+  { label: 'GRASP off', description: 'the backbone alone', variant: 'plain' },
+  { label: 'GRASP on', description: 'holistic attention over retrieved items and users', variant: 'grasp' },
+  { label: 'LLM-init', description: 'baseline: item embeddings initialised from the text embeddings', variant: 'llm-init' },
+  { label: 'LLM-ESR', description: 'baseline: semantic view + self-distillation to similar users', variant: 'llm-esr' },
+];
 
 const BACKBONES: BackbonePick[] = [
   { label: 'SASRec', description: 'self-attention (Kang & McAuley 2018)', model: 'sasrec' },
@@ -32,7 +46,7 @@ function runName(label: string): string {
   return `${new Date().toISOString().replace(/[:.]/g, '-')}-${label.replace(/[^A-Za-z0-9._-]+/g, '-').slice(0, 48)}`;
 }
 
-export async function trainModel(runs: RunManager, configUri?: vscode.Uri): Promise<void> {
+export async function trainModel(runs: RunManager, configUri?: vscode.Uri, panels?: RunPanelDeps): Promise<void> {
   const request = configUri instanceof vscode.Uri ? { configPath: configUri.fsPath, label: path.basename(configUri.fsPath, '.json') } : await askForRun();
   if (!request) return;
   const folder = runsFolder(configUri);
@@ -41,11 +55,17 @@ export async function trainModel(runs: RunManager, configUri?: vscode.Uri): Prom
     return;
   }
   const outDir = vscode.Uri.joinPath(folder, runName(request.label)).fsPath;
-  await runs.run({
+  // The dashboard follows the run live; its Cancel button cancels the job like the notification's.
+  const cancel = new vscode.CancellationTokenSource();
+  const dashboard = panels && LiveDashboard.start(panels, request.label, outDir, () => cancel.cancel());
+  const outcome = await runs.run({
     kind: 'train',
     params: { configPath: request.configPath, config: request.config, outDir },
     title: `Train ${request.label}`,
     subjectFile: request.configPath,
+    cancellation: cancel.token,
+    onProgress: (update) => dashboard?.progress(update),
+    onLog: (line) => dashboard?.log(line),
     summarize: (result) => {
       const test = result.metrics.test.full;
       return {
@@ -54,6 +74,9 @@ export async function trainModel(runs: RunManager, configUri?: vscode.Uri): Prom
       };
     },
   });
+  cancel.dispose();
+  if (outcome.status === 'done') dashboard?.end({ status: 'done', test: outcome.result.metrics.test.full, bestEpoch: outcome.result.best_epoch, runDir: outcome.result.run, message: `best epoch ${outcome.result.best_epoch}, ${outcome.result.backend}` });
+  else dashboard?.end({ status: outcome.status, message: outcome.status === 'failed' ? outcome.message : undefined });
 }
 
 interface RunRequest {
@@ -79,8 +102,11 @@ async function askForRun(): Promise<RunRequest | undefined> {
   if (!dataset) return undefined;
   const backbone = await vscode.window.showQuickPick(BACKBONES, { title: 'GRASP: Which backbone?' });
   if (!backbone) return undefined;
+  const variant = await vscode.window.showQuickPick(VARIANTS, { title: 'GRASP: GRASP on or off?' });
+  if (!variant) return undefined;
   const name = path.basename(dataset.fsPath).replace(/\.[^.]+$/, '');
-  return { label: `${backbone.model}-${name}`, config: { data: { path: dataset.fsPath }, model: { kind: backbone.model } } };
+  const suffix = variant.variant === 'plain' ? '' : `-${variant.variant}`;
+  return { label: `${backbone.model}${suffix}-${name}`, config: { data: { path: dataset.fsPath }, model: { kind: backbone.model }, variant: variant.variant } };
 }
 
 async function findRunConfigs(): Promise<vscode.Uri[]> {

@@ -7,7 +7,10 @@ import { CancelledError, demoJob, statsJob, type JobContext } from '../core/jobs
 import { embedJob } from '../core/jobs/embed';
 import { indexJob } from '../core/jobs/indexJob';
 import { neighboursJob } from '../core/jobs/neighbours';
+import { entityListJob, inspectJob } from '../core/jobs/inspect';
+import { compareRunsJob } from '../core/jobs/compareRuns';
 import { synthesizeJob } from '../core/jobs/synthesize';
+import { annotateJob, flagJob } from '../core/hallucination/jobs';
 import { ANTHROPIC_KEY_ENV, ErrorCode, type JobErrorData, type JobKind, type JobParams, type JobResult, type KeyCheckResult } from './protocol';
 
 type JobHandlers = { [K in JobKind]: (params: JobParams<K>, ctx: JobContext) => Promise<JobResult<K>> };
@@ -26,6 +29,12 @@ const handlers: JobHandlers = {
   // Loaded on first use: TensorFlow.js takes a moment to load, and most jobs never need it.
   train: async (params, ctx) => (await import('../core/train/job')).trainJob(params, ctx),
   evaluate: async (params, ctx) => (await import('../core/eval/job')).evalJob(params, ctx),
+  inspect: inspectJob,
+  entityList: entityListJob,
+  compareRuns: compareRunsJob,
+  experiment: async (params, ctx) => (await import('../core/experiment/job')).experimentJob(params, ctx),
+  flag: flagJob,
+  annotate: (params, ctx) => annotateJob(params, ctx, { anthropicApiKey: process.env[ANTHROPIC_KEY_ENV] || undefined }),
 };
 
 export function isJobKind(kind: string): kind is JobKind {

@@ -14,7 +14,11 @@ import type { IndexJobParams, IndexJobResult } from '../core/jobs/indexJob';
 import type { NeighboursJobParams, NeighboursJobResult } from '../core/jobs/neighbours';
 import type { SynthesizeJobParams } from '../core/jobs/synthesize';
 import type { EvalJobParams, EvalJobResult } from '../core/eval/job';
+import type { ExperimentJobParams, ExperimentJobResult } from '../core/experiment/job';
 import type { TrainJobParams, TrainJobResult } from '../core/train/job';
+import type { EntityListJobParams, EntityListJobResult, InspectJobParams, InspectJobResult } from '../core/jobs/inspect';
+import type { CompareRunsJobParams, CompareRunsJobResult } from '../core/jobs/compareRuns';
+import type { AnnotateJobParams, AnnotateJobResult, FlagJobParams, FlagJobResult } from '../core/hallucination/jobs';
 import type { EmbedResult } from '../core/embed/embed';
 import type { SynthesisResult } from '../core/llm/synthesize';
 
@@ -67,6 +71,18 @@ export interface JobTypes {
   train: { params: TrainJobParams; result: TrainJobResult };
   /** Re-evaluates a run folder's best checkpoint. */
   evaluate: { params: EvalJobParams; result: EvalJobResult };
+  /** One item or user with its neighbours, their texts, overlap, flags and attention (Inspect Neighbours view). */
+  inspect: { params: InspectJobParams; result: InspectJobResult };
+  /** Every item or user id with a short label, for the pickers. */
+  entityList: { params: EntityListJobParams; result: EntityListJobResult };
+  /** Finished runs side by side: config diff, metrics mean ± std over seeds, paired tests (Compare Runs view). */
+  compareRuns: { params: CompareRunsJobParams; result: CompareRunsJobResult };
+  /** Runs an experiment file's variants × seeds (reusing finished runs) and writes its results table. */
+  experiment: { params: ExperimentJobParams; result: ExperimentJobResult };
+  /** Hallucination risk of every description or profile, the riskiest with reasons and spans; reads only. */
+  flag: { params: FlagJobParams; result: FlagJobResult };
+  /** Appends one verdict to the annotations file (optionally regenerating the text first; ANTHROPIC_API_KEY from the worker's environment). */
+  annotate: { params: AnnotateJobParams; result: AnnotateJobResult };
 }
 
 export type JobKind = keyof JobTypes;
@@ -91,6 +107,8 @@ export interface JobProgressParams {
   message?: string;
   /** In [0, 1] when known. */
   fraction?: number;
+  /** Numbers a live view plots (training: epoch, step, steps, loss); see JobContext.progress. */
+  series?: Record<string, number>;
 }
 
 export interface JobLogParams {

@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { demoJob } from '../../core/jobs';
 import { formatDemoNeighbours } from '../datasetOptions';
 import { formatStatsTable } from '../format';
+import { formatDemoFlags } from './flag';
 import { formatDemoTraining } from '../trainingFormat';
 import { nonNegativeInteger } from '../options';
 import { terminalContext } from '../progress';
@@ -27,6 +28,7 @@ export function registerDemo(program: Command): void {
         } else {
           process.stdout.write(`Demo world written to ${result.dir}: ${result.files.join(', ')}\n\n${formatStatsTable(result.stats)}\n`);
           if (result.retrieval) process.stdout.write(`\n${formatDemoNeighbours(result.retrieval)}\n`);
+          if (result.flags) process.stdout.write(`\n${formatDemoFlags(result.flags)}\n`);
           if (result.training) process.stdout.write(`\n${formatDemoTraining(result.training)}\n`);
         }
       } finally {

@@ -1,7 +1,7 @@
 import type { Dataset, Split } from '../data/types';
 import { SynthesisCache } from '../llm/cache';
 import { buildInputs, synthesisKey, type EntityInput, type ItemInput, type UserInput } from '../llm/inputs';
-import { outputText, type Entity } from '../llm/schema';
+import { outputText, type Entity, type SynthesisOutput } from '../llm/schema';
 import { synthesisCacheFile } from '../llm/synthesize';
 import { sha256Hex } from '../util/hash';
 import { ConfigError } from '../util/errors';
@@ -24,6 +24,8 @@ export interface EntityTexts {
   fromSynthesis: number;
   fallback: number;
   sha256: string;
+  /** The synthesis output behind each text (undefined where the raw input stood in): for the hallucination checks. */
+  outputs: Array<SynthesisOutput | undefined>;
 }
 
 /** An entity's own input as text: item metadata fields, or a user's training titles. */
@@ -62,12 +64,15 @@ export async function entityTexts(dataset: Dataset, split: Split, datasetCacheDi
     if (!source && choice !== 'auto') throw new ConfigError(`no ${entity} synthesis from ${choice} in ${cache.path}: run \`grasp synthesize\` first, or embed raw inputs with --texts none`);
   }
   let fromSynthesis = 0;
+  const outputs: Array<SynthesisOutput | undefined> = [];
   const texts = inputs.map((input) => {
     const record = source && cache?.get(synthesisKey(source.provider, source.model, { name: source.template, version: source.templateVersion }, input.inputHash));
     if (record?.status === 'ok' && record.output) {
       fromSynthesis++;
+      outputs.push(record.output);
       return outputText(record.output);
     }
+    outputs.push(undefined);
     return rawText(input);
   });
   return {
@@ -78,5 +83,6 @@ export async function entityTexts(dataset: Dataset, split: Split, datasetCacheDi
     fromSynthesis,
     fallback: inputs.length - fromSynthesis,
     sha256: sha256Hex(texts.join('\u0000')),
+    outputs,
   };
 }

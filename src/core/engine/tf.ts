@@ -3,4 +3,4 @@
 import * as tf from '@tensorflow/tfjs';
 
 export { tf };
-export type { Tensor, Tensor1D, Tensor2D, Tensor3D, Variable } from '@tensorflow/tfjs';
+export type { Scalar, Tensor, Tensor1D, Tensor2D, Tensor3D, Variable } from '@tensorflow/tfjs';

@@ -4,9 +4,9 @@ import { leaveOneOut } from '../data/split';
 import { loadDataset } from '../data/load';
 import { initEngine, type BackendChoice } from '../engine/backend';
 import type { JobContext } from '../jobs/context';
-import { createModel } from '../model';
 import { loadWeights, readManifest } from '../train/checkpoint';
 import { splitMetrics, type SplitMetrics } from '../train/job';
+import { buildModel, prepareText } from '../train/variant';
 import { evaluate } from './evaluator';
 
 export interface EvalJobParams {
@@ -32,7 +32,8 @@ export async function evalJob(params: EvalJobParams, ctx: JobContext): Promise<E
     throw new Error(`${config.data.path} no longer gives the item ids this checkpoint was trained with (${dataset.itemIds.length} items now, ${manifest.numItems} then)`);
   }
   const split = leaveOneOut(dataset.sequences);
-  const model = createModel(config.model, manifest.numItems, config.train.seed);
+  const artifacts = await prepareText(config, dataset, split, ctx);
+  const { model } = buildModel(config, manifest.numItems, split, artifacts);
   try {
     await loadWeights(params.run, model, manifest);
     const valid = await evaluate(model, split, 'valid', { ...config.eval, sampled: 0 }, ctx);

@@ -8,6 +8,7 @@ import { Random } from '../util/random';
 import { CancelledError, type JobContext } from './context';
 import { demoRetrieval, type DemoRetrievalResult } from './demoRetrieval';
 import { demoTraining, type DemoTrainingResult } from './demoTraining';
+import { demoFlags, type DemoFlagsResult } from '../hallucination/demo';
 
 export interface DemoJobParams {
   /** Folder to write the demo dataset into (created; each file replaced atomically). */
@@ -27,6 +28,8 @@ export interface DemoJobResult {
   stats: DatasetStats;
   retrieval?: DemoRetrievalResult;
   training?: DemoTrainingResult;
+  /** Hallucination flags on the demo's descriptions, a few of them given false claims on purpose. */
+  flags?: DemoFlagsResult;
 }
 
 export const DEMO_DEFAULTS = { seed: 7, users: 3000, items: 1000 };
@@ -89,6 +92,7 @@ export async function demoJob(params: DemoJobParams, ctx: JobContext): Promise<D
   const stats = computeStats(dataset);
   ctx.log(`demo world: ${stats.users} users, ${stats.items} items, ${stats.interactions} interactions → ${dir}`);
   const retrieval = params.retrieval === false ? undefined : await demoRetrieval(dir, dataset, ctx);
+  const flags = retrieval ? await demoFlags(dir, dataset, ctx) : undefined;
   const training = params.train ? await demoTraining(dir, ctx) : undefined;
-  return { dir, files, stats, ...(retrieval ? { retrieval } : {}), ...(training ? { training } : {}) };
+  return { dir, files, stats, ...(retrieval ? { retrieval } : {}), ...(flags ? { flags } : {}), ...(training ? { training } : {}) };
 }

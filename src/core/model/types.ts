@@ -1,4 +1,4 @@
-import type { Tensor2D, Tensor3D, Variable } from '../engine/tf';
+import type { Scalar, Tensor2D, Tensor3D, Variable } from '../engine/tf';
 
 export type ModelKind = 'sasrec' | 'gru4rec' | 'bert4rec';
 
@@ -32,6 +32,11 @@ export interface EncoderHooks {
   finalState?: (states: Tensor3D, context: { ids: Tensor2D; users?: Int32Array; training: boolean }) => Tensor3D;
   /** Trainable variables the hooks own, optimised and checkpointed with the backbone's. */
   variables?: () => Array<[string, Variable]>;
+  /**
+   * An extra training loss term the hooks computed during the last encode (e.g. LLM-ESR-style
+   * self-distillation), added to the backbone's loss; called once per training step, right after encode.
+   */
+  auxiliaryLoss?: () => Scalar | undefined;
 }
 
 /**

@@ -65,6 +65,41 @@ export interface RunConfig {
     threads: number;
     native: boolean;
   };
+  /** plain backbone, GRASP around it, or one of the LLM baselines (DESIGN §2) */
+  variant: ModelVariant;
+  /** text artefacts and GRASP switches; read by every variant but "plain" */
+  grasp: GraspSettings;
+}
+
+export type ModelVariant = 'plain' | 'grasp' | 'llm-init' | 'llm-esr';
+export const MODEL_VARIANTS: readonly ModelVariant[] = ['plain', 'grasp', 'llm-init', 'llm-esr'];
+
+export interface GraspSettings {
+  texts: {
+    /** metadata: offline descriptions written now; anthropic: descriptions already in the synthesis cache; raw: metadata fields / training titles as they are */
+    provider: 'metadata' | 'anthropic' | 'raw';
+    /** item metadata fields the descriptions are written from (absent: every field) */
+    fields?: string[];
+  };
+  embedder: 'lsa';
+  /** LSA components before PCA */
+  width: number;
+  /** d_s: PCA width of the frozen text embeddings */
+  dims: number;
+  /** K_I / K_U: retrieved neighbours per item / per user */
+  kItems: number;
+  kUsers: number;
+  itemLevel: boolean;
+  userLevel: boolean;
+  gate: boolean;
+  /** ablation: adapters read seeded random vectors instead of the text embeddings (neighbours stay) */
+  randomEmbeddings: boolean;
+  /** rewrite this share of item descriptions with false claims before embedding (hallucination robustness) */
+  corruption: { fraction: number; seed: number };
+  /** llm-esr: weight of the self-distillation term towards the similar users' representations */
+  distillWeight: number;
+  /** caches, embeddings and indexes (default <workspace of data.path>/.grasp); relative to the config file */
+  cacheDir?: string;
 }
 
 const positiveInt = { type: 'integer', minimum: 1 } as const;
@@ -147,6 +182,49 @@ export const RUN_CONFIG_SCHEMA = {
         native: { type: 'boolean', default: true },
       },
     },
+    variant: {
+      enum: ['plain', 'grasp', 'llm-init', 'llm-esr'],
+      default: 'plain',
+      description:
+        'plain: the backbone alone. grasp: holistic attention over retrieved items and users (DESIGN §2). llm-init: item embeddings initialised from the PCA of the text embeddings. llm-esr: LLM-ESR-style frozen semantic view beside the ID view, plus self-distillation towards similar users.',
+    },
+    grasp: {
+      type: 'object',
+      additionalProperties: false,
+      default: {},
+      description: 'Text artefacts (built from training data only) and GRASP switches; used by every variant but plain.',
+      properties: {
+        texts: {
+          type: 'object',
+          additionalProperties: false,
+          default: {},
+          properties: {
+            provider: { enum: ['metadata', 'anthropic', 'raw'], default: 'metadata', description: 'metadata: offline descriptions from metadata (written into the synthesis cache); anthropic: Claude descriptions already in the cache (`grasp synthesize`); raw: metadata fields and training titles as they are' },
+            fields: { type: 'array', items: { type: 'string', minLength: 1 }, minItems: 1, uniqueItems: true, description: 'item metadata fields to describe items from (default: all)' },
+          },
+        },
+        embedder: { enum: ['lsa'], default: 'lsa' },
+        width: { ...positiveInt, default: 128, description: 'LSA components before PCA' },
+        dims: { ...positiveInt, default: 64, description: 'd_s: PCA width of the frozen text embeddings (PCA fitted on training entities)' },
+        kItems: { ...positiveInt, default: 10, description: 'K_I: retrieved neighbours per item' },
+        kUsers: { ...positiveInt, default: 10, description: 'K_U: retrieved similar users per user' },
+        itemLevel: { type: 'boolean', default: true, description: 'grasp: item-level attention over the item and its neighbours (false: x = E[i] + A(e_i) only)' },
+        userLevel: { type: 'boolean', default: true, description: 'grasp: user-level attention over similar users and the fusion' },
+        gate: { type: 'boolean', default: true, description: 'grasp: gated fusion (false: z = h + g)' },
+        randomEmbeddings: { type: 'boolean', default: false, description: 'ablation: seeded random vectors replace the text embeddings the adapters read (neighbours stay)' },
+        corruption: {
+          type: 'object',
+          additionalProperties: false,
+          default: {},
+          properties: {
+            fraction: { type: 'number', minimum: 0, maximum: 1, default: 0, description: 'share of item descriptions rewritten with false claims before embedding' },
+            seed: { ...nonNegativeInt, default: 1 },
+          },
+        },
+        distillWeight: { type: 'number', minimum: 0, default: 0.1, description: 'llm-esr: weight of the self-distillation loss towards the retrieved similar users' },
+        cacheDir: { type: 'string', minLength: 1, description: 'where caches, embeddings and indexes go (default <workspace>/.grasp); relative to the config file' },
+      },
+    },
   },
 } as const;
 
@@ -185,6 +263,8 @@ export function validateConfig(value: unknown, file: string): RunConfig {
   const config = copy as unknown as RunConfig;
   if (config.model.d % config.model.heads !== 0) throw new ConfigError(file, 'model.heads', `must divide model.d (${config.model.d})`);
   if (config.train.sparseEmbedding && config.train.loss === 'ce') throw new ConfigError(file, 'train.sparseEmbedding', 'cannot be used with loss "ce" (it scores every item, so every row changes)');
+  if (config.variant !== 'plain' && config.train.sparseEmbedding && config.variant !== 'llm-init') throw new ConfigError(file, 'train.sparseEmbedding', `cannot be used with variant "${config.variant}" (it reads the rows of retrieved neighbours too)`);
+  if (config.variant === 'llm-init' && config.grasp.dims > config.model.d) throw new ConfigError(file, 'grasp.dims', `must be at most model.d (${config.model.d}) for llm-init (the PCA fills the first grasp.dims columns)`);
   if (!config.eval.ks.includes(10)) throw new ConfigError(file, 'eval.ks', 'must include 10 (model selection uses validation NDCG@10)');
   if (config.model.kind === 'bert4rec' && config.train.loss === 'bce' && (value as { train?: { loss?: string } }).train?.loss === undefined) {
     config.train.loss = 'ce'; // BERT4Rec's own objective: cross-entropy over the masked positions
@@ -208,5 +288,6 @@ export async function loadConfig(file: string): Promise<RunConfig> {
   }
   const config = validateConfig(parsed, file);
   if (!isAbsolute(config.data.path)) config.data.path = resolve(dirname(resolve(file)), config.data.path);
+  if (config.grasp.cacheDir && !isAbsolute(config.grasp.cacheDir)) config.grasp.cacheDir = resolve(dirname(resolve(file)), config.grasp.cacheDir);
   return config;
 }

@@ -10,11 +10,12 @@ import { evaluate, type EvalResult } from '../eval/evaluator';
 import type { Metrics } from '../eval/metrics';
 import { meanStd } from '../eval/significance';
 import type { JobContext } from '../jobs/context';
-import { createModel } from '../model';
 import { writeFileAtomic } from '../util/atomicWrite';
 import { loadWeights, saveCheckpoint } from './checkpoint';
 import { loadConfig, validateConfig, type RunConfig } from './config';
 import { train, type TrainEvent } from './trainer';
+import type { TextArtifacts } from './textArtifacts';
+import { buildModel, prepareText } from './variant';
 
 export interface TrainJobParams {
   /** the run's JSON config file */
@@ -66,11 +67,15 @@ export async function trainJob(params: TrainJobParams, ctx: JobContext): Promise
   mkdirSync(runDir, { recursive: true });
   await writeFileAtomic(join(runDir, 'config.json'), `${JSON.stringify(config, null, 2)}\n`);
   const seeds = config.train.seeds ?? [config.train.seed];
+  const artifacts = await prepareText(config, dataset, split, ctx);
+  if (artifacts?.annotations) await writeFileAtomic(join(runDir, 'annotations.json'), `${JSON.stringify(artifacts.annotations, null, 2)}\n`);
+  // the corruption tool's ground truth: which descriptions this run embedded with false claims
+  if (artifacts?.corruption) await writeFileAtomic(join(runDir, 'corruption.json'), `${JSON.stringify(artifacts.corruption)}\n`);
   const results: TrainJobResult[] = [];
   for (const seed of seeds) {
     const seedDir = seeds.length > 1 ? join(runDir, `seed-${seed}`) : runDir;
     const seedConfig: RunConfig = { ...config, train: { ...config.train, seed, seeds: undefined } };
-    results.push(await runOne(seedConfig, dataset, split, engine, seedDir, ctx));
+    results.push(await runOne(seedConfig, dataset, split, engine, seedDir, ctx, artifacts));
   }
   if (results.length === 1) return results[0];
   const summary = summarise(results);
@@ -79,12 +84,12 @@ export async function trainJob(params: TrainJobParams, ctx: JobContext): Promise
   return result;
 }
 
-async function runOne(config: RunConfig, dataset: Dataset, split: Split, engine: EngineInfo, dir: string, ctx: JobContext): Promise<TrainJobResult> {
+async function runOne(config: RunConfig, dataset: Dataset, split: Split, engine: EngineInfo, dir: string, ctx: JobContext, artifacts?: TextArtifacts): Promise<TrainJobResult> {
   mkdirSync(dir, { recursive: true });
   const logFile = join(dir, 'log.jsonl');
   const log = (record: object): void => appendFileSync(logFile, `${JSON.stringify(record)}\n`);
   const numItems = dataset.itemIds.length;
-  const model = createModel(config.model, numItems, config.train.seed);
+  const { model } = buildModel(config, numItems, split, artifacts);
   try {
     log({ event: 'start', seed: config.train.seed, backend: engine.backend, engine, users: dataset.userIds.length, items: numItems, params: model.namedVariables().reduce((n, [, v]) => n + v.size, 0) });
     const outcome = await train({

@@ -16,7 +16,9 @@ export function batchLoss(model: SequentialRecommender, batch: NextItemBatch, lo
   const flat = tf.gather(tf.reshape(states, [B * L, model.config.d]), positions) as Tensor2D;
   const positives = tf.tensor1d(Int32Array.from(batch.positions, (p) => batch.targets[p]), 'int32') as Tensor1D;
   const negativeIds = loss === 'ce' ? undefined : tf.tensor2d(batch.negatives, [batch.positions.length, negatives], 'int32');
-  return lossValue(loss, { states: flat, positives, negatives: negativeIds, table: model.itemEmbedding, numItems: model.numItems });
+  const value = lossValue(loss, { states: flat, positives, negatives: negativeIds, table: model.itemEmbedding, numItems: model.numItems });
+  const extra = model.hooks.auxiliaryLoss?.();
+  return extra ? (tf.add(value, extra) as tf.Scalar) : value;
 }
 
 export function trainStep(model: SequentialRecommender, optimizer: Adam, batch: NextItemBatch, loss: LossKind, negatives: number, sparseEmbedding = false): number {

@@ -81,7 +81,7 @@ export async function train({ config, split, model, ctx, onEvent, onBest }: Trai
         if (now - lastReport > 1000 || step === stepsPerEpoch) {
           lastReport = now;
           const msPerStep = (now - started) / step;
-          ctx.progress({ message: `Epoch ${epoch}/${settings.epochs}, step ${step}/${stepsPerEpoch}, loss ${(lossSum / Math.max(1, counted)).toFixed(4)}`, fraction: (epoch - 1 + step / stepsPerEpoch) / settings.epochs });
+          ctx.progress({ message: `Epoch ${epoch}/${settings.epochs}, step ${step}/${stepsPerEpoch}, loss ${(lossSum / Math.max(1, counted)).toFixed(4)}`, fraction: (epoch - 1 + step / stepsPerEpoch) / settings.epochs, series: { epoch, step, steps: stepsPerEpoch, loss: lossSum / Math.max(1, counted) } });
           onEvent?.({ event: 'step', epoch, step, steps: stepsPerEpoch, loss: lossSum / Math.max(1, counted), ms_per_step: msPerStep });
         }
         // Let the event loop breathe (progress, cancellation requests) between steps.

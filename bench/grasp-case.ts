@@ -1,0 +1,93 @@
+// GRASP-SASRec's training step beside plain SASRec, for `npm run bench:train`: both models in ONE
+// process at the bench's settings (B=128, L=50, d=64, 2 blocks, BCE with one negative), their steps
+// interleaved in blocks, so both see the same machine load; the ratio of medians is the overhead.
+// GRASP runs with every level on (K_I = K_U = 10, metadata descriptions → LSA → PCA 64); its text
+// artefacts come from (or go to) <repo>/.grasp, built from training data only. Prints one JSON line.
+import { dirname, join } from 'node:path';
+import { leaveOneOut, loadDataset } from '../src/core/data';
+import { Adam } from '../src/core/engine/adam';
+import { initEngine, type BackendChoice } from '../src/core/engine/backend';
+import type { SequentialRecommender } from '../src/core/model';
+import { validateConfig } from '../src/core/train/config';
+import { NextItemSampler, type NextItemBatch } from '../src/core/train/sampler';
+import { trainStep } from '../src/core/train/step';
+import { buildModel, prepareText } from '../src/core/train/variant';
+import { Random } from '../src/core/util/random';
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+}
+
+async function main(): Promise<void> {
+  const [data, backendArg, warmArg, stepsArg] = process.argv.slice(2);
+  const engine = await initEngine({ backend: (backendArg ?? 'auto') as BackendChoice });
+  const folder = dirname(data);
+  const root = join(__dirname, '..');
+  const base = { data: { path: folder }, model: { kind: 'sasrec', d: 64, layers: 2, heads: 1, dropout: 0.2, maxLen: 50 }, train: { batchSize: 128, seed: 42 }, grasp: { cacheDir: join(root, '.grasp') } };
+  const plainConfig = validateConfig({ ...base, variant: 'plain' }, 'bench');
+  const graspConfig = validateConfig({ ...base, variant: 'grasp' }, 'bench');
+  const dataset = await loadDataset(folder);
+  const split = leaveOneOut(dataset.sequences);
+  const numItems = dataset.itemIds.length;
+  const quiet = { progress: () => {}, log: (line: string) => process.stderr.write(`${line}\n`), isCancelled: () => false };
+  const started = performance.now();
+  const artifacts = await prepareText(graspConfig, dataset, split, quiet);
+  const artifactSeconds = (performance.now() - started) / 1000;
+  const models: Array<{ name: string; model: SequentialRecommender; optimizer: Adam; times: number[] }> = [plainConfig, graspConfig].map((config) => {
+    const { model } = buildModel(config, numItems, split, artifacts);
+    return { name: config.variant, model, optimizer: new Adam(model.namedVariables(), { lr: 1e-3, beta1: 0.9, beta2: 0.98, epsilon: 1e-8 }), times: [] };
+  });
+  const sampler = new NextItemSampler(split.train, numItems, 50, 1, new Random(42));
+  let batches = sampler.epoch(128);
+  const fullBatch = (): NextItemBatch => {
+    for (;;) {
+      const next = batches.next();
+      if (next.done) batches = sampler.epoch(128);
+      else if (next.value.batchSize === 128) return next.value;
+    }
+  };
+  const warm = Number(warmArg ?? 10);
+  const timed = Number(stepsArg ?? 50);
+  for (let i = 0; i < warm; i++) {
+    const batch = fullBatch();
+    for (const entry of models) trainStep(entry.model, entry.optimizer, batch, 'bce', 1);
+  }
+  // Blocks of 5 steps each, alternating, on the same batches.
+  for (let done = 0; done < timed; done += 5) {
+    const block = Array.from({ length: Math.min(5, timed - done) }, fullBatch);
+    for (const entry of models) {
+      for (const batch of block) {
+        const t = performance.now();
+        trainStep(entry.model, entry.optimizer, batch, 'bce', 1);
+        entry.times.push(performance.now() - t);
+      }
+    }
+  }
+  const [plain, grasp] = models.map((entry) => {
+    const sorted = [...entry.times].sort((a, b) => a - b);
+    return { median: median(entry.times), p10: sorted[Math.floor(0.1 * sorted.length)], p90: sorted[Math.floor(0.9 * sorted.length)] };
+  });
+  process.stdout.write(
+    `${JSON.stringify({
+      case: 'grasp-vs-sasrec',
+      backend: engine.backend,
+      native: engine.native ? `${engine.native.core} OpenBLAS, ${engine.native.threads} threads` : null,
+      sasrec_ms_per_step_median: plain.median,
+      sasrec_ms_per_step_p10: plain.p10,
+      sasrec_ms_per_step_p90: plain.p90,
+      grasp_ms_per_step_median: grasp.median,
+      grasp_ms_per_step_p10: grasp.p10,
+      grasp_ms_per_step_p90: grasp.p90,
+      grasp_overhead: grasp.median / plain.median,
+      grasp_params: models[1].model.namedVariables().reduce((n, [, v]) => n + v.size, 0),
+      sasrec_params: models[0].model.namedVariables().reduce((n, [, v]) => n + v.size, 0),
+      text_artifacts_s: artifactSeconds,
+      peak_rss_mb: Math.round((process.resourceUsage().maxRSS * 1024) / 2 ** 20),
+    })}\n`,
+  );
+  for (const entry of models) entry.model.dispose();
+}
+
+void main();

@@ -1,0 +1,172 @@
+// An experiment file: a base run config, named variants (overrides deep-merged into the base) run
+// with each of several seeds, the comparisons to test (variant vs a named baseline) and an output
+// folder. Every variant's merged config is validated as a run config up front, so a typo in the
+// last variant fails before hours of training, with the file and the field named.
+import Ajv, { type ErrorObject } from 'ajv';
+import { readFile } from 'node:fs/promises';
+import { dirname, isAbsolute, resolve } from 'node:path';
+import { ConfigError, validateConfig, type RunConfig } from '../train/config';
+import { deepMerge, type JsonObject } from './merge';
+
+export interface ExperimentVariant {
+  name: string;
+  description?: string;
+  /** run-config overrides: objects merge key by key, arrays and values replace, null removes */
+  overrides: JsonObject;
+}
+
+export interface ExperimentComparison {
+  variant: string;
+  baseline: string;
+}
+
+export interface ExperimentFile {
+  name: string;
+  description?: string;
+  /** a run config object, or the path of a run-config file (relative to the experiment file) */
+  base: JsonObject | string;
+  seeds: number[];
+  variants: ExperimentVariant[];
+  comparisons: ExperimentComparison[];
+  /** results and run folders; relative to the experiment file */
+  output: string;
+}
+
+export interface Experiment {
+  file: string;
+  name: string;
+  description?: string;
+  seeds: number[];
+  /** absolute output folder */
+  output: string;
+  variants: Array<ExperimentVariant & { config: RunConfig }>;
+  comparisons: ExperimentComparison[];
+}
+
+/** Folder-safe names: a variant's name is also its run folder's name. */
+const NAME = { type: 'string', pattern: '^[A-Za-z0-9][A-Za-z0-9._@+-]{0,63}$' } as const;
+
+export const EXPERIMENT_SCHEMA = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['name', 'base', 'seeds', 'variants', 'output'],
+  properties: {
+    $schema: { type: 'string' },
+    name: NAME,
+    description: { type: 'string' },
+    base: { oneOf: [{ type: 'string', minLength: 1 }, { type: 'object' }] },
+    seeds: { type: 'array', items: { type: 'integer', minimum: 0 }, minItems: 1, uniqueItems: true },
+    variants: {
+      type: 'array',
+      minItems: 1,
+      items: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['name'],
+        properties: { name: NAME, description: { type: 'string' }, overrides: { type: 'object', default: {} } },
+      },
+    },
+    comparisons: {
+      type: 'array',
+      default: [],
+      items: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['variant', 'baseline'],
+        properties: { variant: { type: 'string' }, baseline: { type: 'string' } },
+      },
+    },
+    output: { type: 'string', minLength: 1 },
+  },
+} as const;
+
+const ajv = new Ajv({ allErrors: false, useDefaults: true, strict: true });
+const validate = ajv.compile(EXPERIMENT_SCHEMA);
+
+/** `/variants/2/name` → `variants[2].name`, the way a reader finds it in the file. */
+export function fieldPath(pointer: string): string {
+  return pointer
+    .split('/')
+    .filter(Boolean)
+    .map((part) => (/^\d+$/.test(part) ? `[${part}]` : `.${part}`))
+    .join('')
+    .replace(/^\./, '');
+}
+
+function describe(error: ErrorObject): { field: string; detail: string } {
+  const field = fieldPath(error.instancePath);
+  const join = (extra: string) => (field ? `${field}.${extra}` : extra);
+  if (error.keyword === 'additionalProperties') return { field: join((error.params as { additionalProperty: string }).additionalProperty), detail: 'is not a known setting' };
+  if (error.keyword === 'required') return { field: join((error.params as { missingProperty: string }).missingProperty), detail: 'is required' };
+  if (error.keyword === 'oneOf') return { field, detail: 'must be a run config object or the path of a run-config file' };
+  return { field, detail: error.message ?? 'is invalid' };
+}
+
+async function readJson(file: string, what: string): Promise<unknown> {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (error) {
+    throw new ConfigError(file, '', `cannot be read as ${what} (${(error as NodeJS.ErrnoException).code ?? String(error)})`);
+  }
+  try {
+    return JSON.parse(text);
+  } catch (error) {
+    throw new ConfigError(file, '', `is not valid JSON (${(error as Error).message})`);
+  }
+}
+
+/** Validates an experiment (parsed JSON); `file` names it in errors and anchors relative paths. */
+export async function validateExperiment(value: unknown, file: string): Promise<Experiment> {
+  const copy = structuredClone(value);
+  if (!validate(copy)) {
+    const { field, detail } = describe(validate.errors![0]);
+    throw new ConfigError(file, field, detail);
+  }
+  const spec = copy as unknown as ExperimentFile;
+  const here = dirname(resolve(file));
+  let base: JsonObject;
+  let baseDir = here;
+  if (typeof spec.base === 'string') {
+    const baseFile = resolve(here, spec.base);
+    const loaded = await readJson(baseFile, 'a run config (experiment field "base")');
+    if (typeof loaded !== 'object' || loaded === null || Array.isArray(loaded)) throw new ConfigError(baseFile, '', 'must hold a JSON object (a run config)');
+    base = loaded as JsonObject;
+    baseDir = dirname(baseFile);
+  } else base = spec.base;
+  const names = new Set<string>();
+  const variants: Experiment['variants'] = [];
+  for (const [index, variant] of spec.variants.entries()) {
+    if (names.has(variant.name)) throw new ConfigError(file, `variants[${index}].name`, `repeats the variant name "${variant.name}"`);
+    names.add(variant.name);
+    const merged = deepMerge(base, variant.overrides);
+    // Seeds belong to the experiment: one run per (variant, seed), each a normal single-seed run.
+    const train = (merged.train ?? {}) as JsonObject;
+    if (train.seeds !== undefined) throw new ConfigError(file, `variants[${index}] (${variant.name}): train.seeds`, 'must not be set; list the seeds in the experiment\'s "seeds"');
+    let config: RunConfig;
+    try {
+      config = validateConfig(merged, file);
+    } catch (error) {
+      if (!(error instanceof ConfigError)) throw error;
+      // ConfigError keeps no separate detail: it is what follows "<file>: <field> " in the message.
+      const detail = error.message.slice(`${error.file}: ${error.field || '(top level)'} `.length);
+      throw new ConfigError(file, `variants[${index}] (${variant.name}): ${error.field || 'run config'}`, detail);
+    }
+    // Paths a variant overrides are relative to the experiment file, the base's to the base's own file.
+    const from = (section: string, key: string) => ((variant.overrides[section] as JsonObject | undefined)?.[key] !== undefined ? here : baseDir);
+    if (!isAbsolute(config.data.path)) config.data.path = resolve(from('data', 'path'), config.data.path);
+    if (config.grasp?.cacheDir && !isAbsolute(config.grasp.cacheDir)) config.grasp.cacheDir = resolve(from('grasp', 'cacheDir'), config.grasp.cacheDir);
+    variants.push({ ...variant, config });
+  }
+  for (const [index, comparison] of spec.comparisons.entries()) {
+    for (const key of ['variant', 'baseline'] as const) {
+      if (!names.has(comparison[key])) throw new ConfigError(file, `comparisons[${index}].${key}`, `names no variant ("${comparison[key]}"; variants: ${[...names].join(', ')})`);
+    }
+    if (comparison.variant === comparison.baseline) throw new ConfigError(file, `comparisons[${index}]`, 'compares a variant with itself');
+  }
+  return { file: resolve(file), name: spec.name, description: spec.description, seeds: spec.seeds, output: resolve(here, spec.output), variants, comparisons: spec.comparisons };
+}
+
+export async function loadExperiment(file: string): Promise<Experiment> {
+  return validateExperiment(await readJson(file, 'an experiment file'), file);
+}

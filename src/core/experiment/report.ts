@@ -1,0 +1,116 @@
+// The results table in Markdown, and the report files (docs/results.md + results.json) that collect
+// several experiments: each experiment owns one marked section of the Markdown file and one key of the
+// JSON file, rewritten whole by its own command, so the numbers are never edited by hand while the
+// prose around the sections is left alone.
+import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { writeFileAtomic } from '../util/atomicWrite';
+import type { ExperimentResults } from './job';
+import type { MeanStd } from './stats';
+import { SIGNIFICANCE, type ComparisonResult } from './table';
+
+const f4 = (x: number) => (Number.isFinite(x) ? x.toFixed(4) : '—');
+const cell = (m: MeanStd | undefined) => (!m || m.n === 0 ? '—' : m.n === 1 ? f4(m.mean) : `${f4(m.mean)} ± ${f4(m.std)}`);
+
+export function formatP(p: number | undefined): string {
+  if (p === undefined || !Number.isFinite(p)) return '—';
+  if (p < 1e-4) return p === 0 ? '< 1e-16' : p.toExponential(1);
+  return p.toFixed(4);
+}
+
+function signed(x: number): string {
+  return `${x >= 0 ? '+' : '−'}${Math.abs(x).toFixed(4)}`;
+}
+
+function comparisonRow(c: ComparisonResult): string {
+  if (c.seeds.length === 0) return `| ${c.variant} vs ${c.baseline} | not run | | | | | |`;
+  const perSeed = c.perSeed.map((s) => `${s.seed}: ${formatP(s.p)}`).join(', ');
+  const verdict = c.significant ? 'yes' : c.difference > 0 ? 'no (not significant)' : 'no (not better)';
+  return `| ${c.variant} vs ${c.baseline} | ${f4(c.variantMean)} vs ${f4(c.baselineMean)} | ${signed(c.difference)} (${c.relative >= 0 ? '+' : '−'}${Math.abs(100 * c.relative).toFixed(1)} %) | ${formatP(c.overUsers?.p)} (n=${c.overUsers?.n ?? 0}) | ${perSeed} | ${c.overSeeds ? `${formatP(c.overSeeds.p)} (n=${c.overSeeds.n})` : '— (1 seed)'} | ${verdict} |`;
+}
+
+export function renderMarkdown(results: ExperimentResults): string {
+  const { table } = results;
+  const lines: string[] = [`### ${results.experiment}`, ''];
+  if (results.description) lines.push(results.description, '');
+  lines.push(
+    `- Command: \`${results.command}\``,
+    `- Data: \`${results.data.join('`, `')}\`; seeds ${results.seeds.join(', ')}`,
+    `- Machine: ${results.machine.cpu} (${results.machine.cores} cores), Node ${results.machine.node}, backend ${results.machine.backends.join(', ') || '—'}`,
+    `- Budget: ${[...new Set(table.variants.map((v) => `${v.budget.epochs} epochs max, validation every ${v.budget.evalEvery}, patience ${v.budget.patience} evaluations, batch ${v.budget.batchSize}, lr ${v.budget.lr}, loss ${v.budget.loss}`))].join('; ')}. Early stopping on validation NDCG@10; test at the best validation epoch.`,
+    `- Generated ${results.generated} by \`grasp experiment\` from the run folders under \`${results.outputLabel}\``,
+    '',
+    'Test, full ranking over all items (training history masked); mean ± sample std over seeds. Tail users: the 80 % with the shortest training sequences; tail items: targets outside the 20 % most popular items.',
+    '',
+    '| variant | seeds | HR@10 | NDCG@10 | MRR | tail-user NDCG@10 | tail-item NDCG@10 | best epochs | train s/run | ms/step |',
+    '|---|---|---|---|---|---|---|---|---|---|',
+  );
+  for (const v of table.variants) {
+    if (v.seedsDone.length === 0) {
+      lines.push(`| ${v.name} | not run | | | | | | | | |`);
+      continue;
+    }
+    const seconds = v.trainSeconds.reduce((a, b) => a + b, 0) / v.trainSeconds.length;
+    lines.push(`| ${v.name} | ${v.seedsDone.length} | ${cell(v.test['HR@10'])} | ${cell(v.test['NDCG@10'])} | ${cell(v.test.MRR)} | ${cell(v.groups.tailUsers)} | ${cell(v.groups.tailItems)} | ${v.bestEpochs.join(', ')} | ${seconds.toFixed(0)} | ${v.msPerStep.mean.toFixed(0)} |`);
+  }
+  if (table.comparisons.length > 0) {
+    lines.push(
+      '',
+      `Paired tests on test NDCG@10 (two-sided paired t-tests). Over users: each user's NDCG@10 averaged over the seeds both sides finished (seed s against seed s), then paired over users; per-seed p: the same test within each seed. Over seeds: per-seed NDCG@10, paired over seeds. "Better" needs p < ${SIGNIFICANCE} in both.`,
+      '',
+      '| comparison | NDCG@10 | difference | p over users | p per seed (over users) | p over seeds | better with p < 0.05 |',
+      '|---|---|---|---|---|---|---|',
+      ...table.comparisons.map(comparisonRow),
+    );
+  }
+  const attention = table.variants.filter((v) => v.attention && v.attention.length > 0);
+  if (attention.length > 0) {
+    const mean = (values: Array<number | null>) => {
+      const real = values.filter((x): x is number => x !== null);
+      return real.length === 0 ? '—' : (real.reduce((a, b) => a + b, 0) / real.length).toFixed(3);
+    };
+    lines.push(
+      '',
+      'Attention diagnostics (best checkpoints, test inputs of an evenly spaced sample of users; mean over seeds). Item self: weight the item-level attention keeps on the item itself (uniform would be 1 / (1 + neighbours)); top neighbour: the largest single neighbour weight; user entropy: entropy of the weights over similar users at the last position / log(#neighbours), 1 = uniform; gate: mean σ of the fusion gate.',
+      '',
+      '| variant | items | item self | uniform self | top neighbour | users | user entropy | gate |',
+      '|---|---|---|---|---|---|---|---|',
+      ...attention.map((v) => {
+        const a = v.attention!;
+        const neighbours = a.map((x) => x.itemNeighbours).filter((x): x is number => x !== null);
+        const uniform = neighbours.length ? (1 / (1 + neighbours.reduce((p, q) => p + q, 0) / neighbours.length)).toFixed(3) : '—';
+        return `| ${v.name} | ${a[0].items} | ${mean(a.map((x) => x.itemSelf))} | ${uniform} | ${mean(a.map((x) => x.itemTopNeighbour))} | ${a[0].users} | ${mean(a.map((x) => x.userEntropy))} | ${mean(a.map((x) => x.gate))} |`;
+      }),
+    );
+  }
+  if (table.notRun.length > 0) lines.push('', `Not run: ${table.notRun.map((r) => `${r.variant} seed ${r.seed}`).join(', ')}.`);
+  return `${lines.join('\n')}\n`;
+}
+
+const begin = (name: string) => `<!-- grasp-experiment:${name} begin (generated by grasp experiment; do not edit) -->`;
+const end = (name: string) => `<!-- grasp-experiment:${name} end -->`;
+
+/** Replaces (or appends) the experiment's section of a Markdown report. */
+export function spliceSection(document: string, name: string, section: string): string {
+  const block = `${begin(name)}\n${section.trimEnd()}\n${end(name)}`;
+  const start = document.indexOf(begin(name));
+  const stop = document.indexOf(end(name));
+  if (start >= 0 && stop > start) return document.slice(0, start) + block + document.slice(stop + end(name).length);
+  const base = document.trimEnd();
+  return `${base}${base ? '\n\n' : ''}${block}\n`;
+}
+
+/** The JSON file beside a Markdown report: results.md → results.json. */
+export function reportJsonPath(markdownPath: string): string {
+  return markdownPath.replace(/\.md$/i, '') + '.json';
+}
+
+export async function writeReport(markdownPath: string, results: ExperimentResults): Promise<{ markdown: string; json: string }> {
+  const document = existsSync(markdownPath) ? await readFile(markdownPath, 'utf8') : '# Results\n';
+  await writeFileAtomic(markdownPath, spliceSection(document, results.experiment, renderMarkdown(results)));
+  const jsonPath = reportJsonPath(markdownPath);
+  const collected = existsSync(jsonPath) ? (JSON.parse(await readFile(jsonPath, 'utf8')) as { experiments?: Record<string, unknown> }) : {};
+  const experiments = { ...(collected.experiments ?? {}), [results.experiment]: results };
+  await writeFileAtomic(jsonPath, `${JSON.stringify({ format: 'grasp-results/1', experiments }, null, 2)}\n`);
+  return { markdown: markdownPath, json: jsonPath };
+}

@@ -1,0 +1,122 @@
+// From finished runs to the results table (machine-readable): per variant mean ± std over seeds of
+// every test full-ranking metric and the head/tail breakdowns; per comparison the paired tests.
+import type { PairedTest } from '../eval/significance';
+import type { Experiment } from './config';
+import type { AttentionDiagnostics } from './diagnostics';
+import type { FinishedRun } from './runs';
+import { pairedOverSeeds, pairedOverUsers, summarise, type MeanStd, type SeedUserTest, type UserTest } from './stats';
+
+export const SIGNIFICANCE = 0.05;
+/** The comparison metric: test NDCG@10, full ranking, history masked (DESIGN §3). */
+export const METRIC = 'NDCG@10';
+const K = 10;
+
+export interface VariantResult {
+  name: string;
+  description?: string;
+  model: string;
+  seedsDone: number[];
+  seedsNotRun: number[];
+  runs: string[];
+  /** every test full-ranking metric (HR@K, NDCG@K, MRR) */
+  test: Record<string, MeanStd>;
+  /** test NDCG@10 of the head/tail user and item groups */
+  groups: { tailUsers: MeanStd; headUsers: MeanStd; tailItems: MeanStd; headItems: MeanStd };
+  validNdcg10: MeanStd;
+  bestEpochs: number[];
+  epochsRun: number[];
+  trainSeconds: number[];
+  msPerStep: MeanStd;
+  budget: { epochs: number; evalEvery: number; patience: number; batchSize: number; lr: number; loss: string; negatives: number };
+  /** GRASP variants, with --diagnostics: attention read from each seed's best checkpoint */
+  attention?: Array<{ seed: number } & AttentionDiagnostics>;
+}
+
+export interface ComparisonResult {
+  variant: string;
+  baseline: string;
+  metric: string;
+  /** seeds both sides finished; the tests pair these */
+  seeds: number[];
+  variantMean: number;
+  baselineMean: number;
+  difference: number;
+  relative: number;
+  /** per-user NDCG@10 averaged over the paired seeds, paired t-test over users */
+  overUsers: (UserTest & { pooling: string }) | null;
+  /** the same test within each seed */
+  perSeed: SeedUserTest[];
+  /** per-seed NDCG@10, paired t-test over seeds (null below 2 seeds) */
+  overSeeds: PairedTest | null;
+  /** variant better, and p < 0.05 over users and over seeds */
+  significant: boolean;
+}
+
+export interface ExperimentTable {
+  variants: VariantResult[];
+  comparisons: ComparisonResult[];
+  notRun: Array<{ variant: string; seed: number }>;
+}
+
+const empty: MeanStd = { mean: 0, std: 0, n: 0 };
+
+function variantResult(variant: Experiment['variants'][number], seeds: number[], runs: FinishedRun[]): VariantResult {
+  const mine = seeds.map((seed) => runs.find((run) => run.variant === variant.name && run.seed === seed)).filter((run): run is FinishedRun => run !== undefined);
+  const test: Record<string, MeanStd> = {};
+  for (const key of Object.keys(mine[0]?.result.metrics.test.full ?? {})) test[key] = summarise(mine.map((run) => run.result.metrics.test.full[key]));
+  const group = (name: 'tailUsers' | 'headUsers' | 'tailItems' | 'headItems'): MeanStd =>
+    mine.length === 0 ? empty : summarise(mine.map((run) => run.result.metrics.test.groups?.[name]?.[METRIC] ?? Number.NaN));
+  const { train } = variant.config;
+  return {
+    name: variant.name,
+    description: variant.description,
+    model: variant.config.model.kind,
+    seedsDone: mine.map((run) => run.seed),
+    seedsNotRun: seeds.filter((seed) => !mine.some((run) => run.seed === seed)),
+    runs: mine.map((run) => run.dir),
+    test,
+    groups: { tailUsers: group('tailUsers'), headUsers: group('headUsers'), tailItems: group('tailItems'), headItems: group('headItems') },
+    validNdcg10: summarise(mine.map((run) => run.result.metrics.valid.full[METRIC])),
+    bestEpochs: mine.map((run) => run.result.best_epoch),
+    epochsRun: mine.map((run) => run.result.epochs),
+    trainSeconds: mine.map((run) => run.result.timing.train_s),
+    msPerStep: summarise(mine.map((run) => run.result.timing.ms_per_step)),
+    budget: { epochs: train.epochs, evalEvery: train.evalEvery, patience: train.patience, batchSize: train.batchSize, lr: train.lr, loss: train.loss, negatives: train.negatives },
+  };
+}
+
+export function compare(variant: string, baseline: string, seeds: number[], runs: FinishedRun[]): ComparisonResult {
+  const find = (name: string, seed: number) => runs.find((run) => run.variant === name && run.seed === seed);
+  const paired = seeds.filter((seed) => find(variant, seed) && find(baseline, seed));
+  const a = paired.map((seed) => find(variant, seed)!);
+  const b = paired.map((seed) => find(baseline, seed)!);
+  const aScores = a.map((run) => run.result.metrics.test.full[METRIC]);
+  const bScores = b.map((run) => run.result.metrics.test.full[METRIC]);
+  const variantMean = summarise(aScores).mean;
+  const baselineMean = summarise(bScores).mean;
+  const overUsers = paired.length === 0 ? null : { ...pairedOverUsers(a.map((run) => run.ranks), b.map((run) => run.ranks), K), pooling: `per-user ${METRIC} averaged over the ${paired.length} paired seed(s), then paired over users` };
+  const perSeed = paired.map((seed, i) => ({ seed, ...pairedOverUsers([a[i].ranks], [b[i].ranks], K) }));
+  const overSeeds = paired.length < 2 ? null : pairedOverSeeds(aScores, bScores);
+  const difference = variantMean - baselineMean;
+  return {
+    variant,
+    baseline,
+    metric: `test ${METRIC} (full ranking)`,
+    seeds: paired,
+    variantMean,
+    baselineMean,
+    difference,
+    relative: baselineMean === 0 ? 0 : difference / baselineMean,
+    overUsers,
+    perSeed,
+    overSeeds,
+    significant: difference > 0 && overUsers !== null && overUsers.p < SIGNIFICANCE && overSeeds !== null && overSeeds.p < SIGNIFICANCE,
+  };
+}
+
+export function buildTable(experiment: Experiment, runs: FinishedRun[]): ExperimentTable {
+  const variants = experiment.variants.map((variant) => variantResult(variant, experiment.seeds, runs));
+  const comparisons = experiment.comparisons.map(({ variant, baseline }) => compare(variant, baseline, experiment.seeds, runs));
+  const notRun = variants.flatMap((variant) => variant.seedsNotRun.map((seed) => ({ variant: variant.name, seed })));
+  return { variants, comparisons, notRun };
+}

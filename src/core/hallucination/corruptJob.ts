@@ -1,0 +1,55 @@
+import { join } from 'node:path';
+import { leaveOneOut } from '../data/split';
+import type { JobContext } from '../jobs/context';
+import { loadForJob, type DatasetLoadParams } from '../jobs/load';
+import type { ItemDescription } from '../llm/schema';
+import { writeFileAtomic } from '../util/atomicWrite';
+import { cachePaths } from '../util/workspace';
+import { corruptDescriptions, type CorruptionKind, type CorruptionTruth } from './corrupt';
+import { loadDescriptions } from './descriptions';
+
+export interface CorruptJobParams {
+  dataset: string;
+  load?: DatasetLoadParams;
+  cacheDir?: string;
+  fraction: number;
+  seed?: number;
+  kinds?: CorruptionKind[];
+  /** Where the ground truth goes (default `<dataset cache>/corruption/items.f<fraction>.s<seed>.json`). */
+  out?: string;
+  /** Which synthesis to corrupt: as `grasp embed --texts` (`auto`, `provider[:model]`), or `metadata-only`. */
+  texts?: string;
+}
+
+export interface CorruptJobResult {
+  out: string;
+  total: number;
+  corrupted: number;
+  byKind: Record<CorruptionKind, number>;
+  categorySource: CorruptionTruth['categorySource'];
+  /** Items described by the cached synthesis, and by the metadata provider (none cached). */
+  fromSynthesis: number;
+  metadataOnly: number;
+}
+
+export function defaultTruthPath(datasetCacheDir: string, fraction: number, seed: number): string {
+  return join(datasetCacheDir, 'corruption', `items.f${fraction}.s${seed}.json`);
+}
+
+/** `grasp corrupt`: corrupts a fraction of a dataset's item descriptions and writes the ground truth (atomically). */
+export async function corruptJob(params: CorruptJobParams, ctx: JobContext): Promise<CorruptJobResult> {
+  const dataset = await loadForJob(params.dataset, params.load, ctx, 0.5);
+  const split = leaveOneOut(dataset.sequences);
+  const paths = cachePaths(params.dataset, params.cacheDir);
+  const loaded = await loadDescriptions(dataset, split, paths.dataset, 'item', params.texts ?? 'auto');
+  const seed = params.seed ?? 1;
+  const { truth } = corruptDescriptions(
+    loaded.ids.map((id, i) => ({ id, description: loaded.outputs[i] as ItemDescription })),
+    { fraction: params.fraction, seed, kinds: params.kinds },
+  );
+  const out = params.out ?? defaultTruthPath(paths.dataset, params.fraction, seed);
+  await writeFileAtomic(out, `${JSON.stringify(truth)}\n`);
+  const byKind: Record<CorruptionKind, number> = { category: 0, brand: 0, attributes: 0 };
+  for (const item of truth.items) for (const kind of item.kinds) byKind[kind]++;
+  return { out, total: truth.total, corrupted: truth.items.length, byKind, categorySource: truth.categorySource, fromSynthesis: loaded.fromSynthesis, metadataOnly: loaded.metadataOnly };
+}

@@ -1,0 +1,142 @@
+import { leaveOneOut } from '../data/split';
+import type { JobContext } from '../jobs/context';
+import { loadForJob, type DatasetLoadParams } from '../jobs/load';
+import { resolveTemplatePath } from '../llm/synthesize';
+import { loadTemplate } from '../llm/templates';
+import { ConfigError } from '../util/errors';
+import { cachePaths } from '../util/workspace';
+import { appendAnnotation, defaultAnnotationsPath, latestAnnotations, readAnnotations } from './annotations';
+import { loadDescriptions } from './descriptions';
+import { detect, detectorConfig, textHash } from './detect';
+import { evaluateFlags, type DetectorEvaluation } from './evaluate';
+import { regenerateDescription, regenerationProvider, type RegenerateOptions } from './regenerate';
+import type { AnnotationRecord, DetectorConfig, FlagEntity, FlagRecord, SignalName, Verdict } from './types';
+
+interface DatasetParams {
+  dataset: string;
+  load?: DatasetLoadParams;
+  cacheDir?: string;
+  entity?: FlagEntity;
+  /** Which synthesis: as `grasp embed --texts` (`auto`, `provider[:model]`), or `metadata-only`. */
+  texts?: string;
+  /** The annotations file (default `<workspace>/grasp.annotations.jsonl`). */
+  annotations?: string;
+}
+
+export interface FlagJobParams extends DatasetParams {
+  /** Return the N riskiest records (default 20; 0 = all). */
+  top?: number;
+  detector?: Partial<DetectorConfig>;
+}
+
+export interface FlagJobResult {
+  entity: FlagEntity;
+  total: number;
+  flagged: number;
+  config: DetectorConfig;
+  source: string;
+  /** Signals no text could get, with the reason (e.g. no GRASP checkpoint). */
+  absent: Partial<Record<SignalName, string>>;
+  /** The riskiest first. */
+  records: FlagRecord[];
+  annotations: { file: string; applied: number; stale: number; evaluation: DetectorEvaluation | null };
+}
+
+/** Scores every description or profile of a dataset; returns the riskiest. Reads only: never writes. */
+export async function flagJob(params: FlagJobParams, ctx: JobContext): Promise<FlagJobResult> {
+  const config = detectorConfig(params.detector);
+  const entity = params.entity ?? 'item';
+  const dataset = await loadForJob(params.dataset, params.load, ctx, 0.3);
+  const split = leaveOneOut(dataset.sequences);
+  const file = params.annotations ?? defaultAnnotationsPath(params.dataset);
+  const annotations = await readAnnotations(file);
+  ctx.progress({ message: `Reading ${entity} descriptions`, fraction: 0.35 });
+  const loaded = await loadDescriptions(dataset, split, cachePaths(params.dataset, params.cacheDir).dataset, entity, params.texts ?? 'auto');
+  ctx.progress({ message: `Checking ${loaded.texts.length} ${entity} texts`, fraction: 0.5 });
+  const records = detect({ entity, ids: loaded.ids, inputs: loaded.inputs, outputs: loaded.outputs, train: split.train, attentionAbsent: 'no GRASP checkpoint attention reader in this build' }, config);
+  // Human verdicts: shown beside each record, and (when current) used as labels to evaluate the detector.
+  const latest = latestAnnotations(annotations.filter((record) => record.entity === entity));
+  let stale = 0;
+  const labelled: FlagRecord[] = [];
+  const positive = new Set<FlagRecord>();
+  for (const record of records) {
+    const annotation = latest.get(`${entity}\u0000${record.id}`);
+    if (!annotation) continue;
+    const isStale = annotation.textHash !== record.textHash;
+    record.annotation = { verdict: annotation.verdict, stale: isStale, at: annotation.at, ...(annotation.note ? { note: annotation.note } : {}) };
+    if (isStale) {
+      stale++;
+      continue;
+    }
+    labelled.push(record);
+    if (annotation.verdict !== 'ok') positive.add(record);
+  }
+  const absent: Partial<Record<SignalName, string>> = {};
+  for (const name of ['collaborative', 'distrust'] as const) if (records.every((record) => record.signals[name].score === null)) absent[name] = records[0]?.signals[name].absent;
+  const ranked = records.slice().sort((a, b) => b.risk - a.risk || a.index - b.index);
+  const top = params.top === 0 ? ranked : ranked.slice(0, params.top ?? 20);
+  const source = loaded.source ? `${loaded.source.provider}/${loaded.source.model} ${loaded.source.template} v${loaded.source.templateVersion}` : 'metadata provider (nothing synthesised)';
+  ctx.log(`${entity}s: ${records.filter((r) => r.flagged).length} of ${records.length} flagged at risk ≥ ${config.threshold} (${source}; ${loaded.metadataOnly} metadata-only)`);
+  return {
+    entity,
+    total: records.length,
+    flagged: records.filter((record) => record.flagged).length,
+    config,
+    source,
+    absent,
+    records: top,
+    annotations: { file, applied: labelled.length, stale, evaluation: labelled.length > 0 ? evaluateFlags(labelled, (record) => positive.has(record), config.threshold) : null },
+  };
+}
+
+export interface AnnotateJobParams extends DatasetParams {
+  id: string;
+  verdict: Verdict;
+  /** The corrected text, for `edited`. */
+  text?: string;
+  note?: string;
+  /** Ask the LLM again, with the flag reasons in the prompt; the new text is recorded as `edited`. */
+  regenerate?: boolean;
+  regeneration?: RegenerateOptions;
+}
+
+export interface AnnotateJobResult {
+  file: string;
+  record: AnnotationRecord;
+  /** The text that was judged. */
+  judged: string;
+  regenerated?: { provider: string; model: string; text: string };
+}
+
+/** Records one verdict on the current text of an item or user (and, with `regenerate`, a new text). */
+export async function annotateJob(params: AnnotateJobParams, ctx: JobContext, secrets: { anthropicApiKey?: string } = {}): Promise<AnnotateJobResult> {
+  const entity = params.entity ?? 'item';
+  if (params.verdict === 'edited' && !params.regenerate && (params.text === undefined || params.text.trim() === '')) throw new ConfigError('the verdict "edited" needs the corrected text (--text), or --regenerate');
+  if (params.verdict !== 'edited' && (params.text !== undefined || params.regenerate)) throw new ConfigError(`--text and --regenerate go with the verdict "edited", not "${params.verdict}"`);
+  const file = params.annotations ?? defaultAnnotationsPath(params.dataset);
+  // A damaged annotations file is reported (file and line) before any paid call is made.
+  await readAnnotations(file);
+  const dataset = await loadForJob(params.dataset, params.load, ctx, 0.3);
+  const split = leaveOneOut(dataset.sequences);
+  const paths = cachePaths(params.dataset, params.cacheDir);
+  const loaded = await loadDescriptions(dataset, split, paths.dataset, entity, params.texts ?? 'auto');
+  const row = loaded.ids.indexOf(params.id);
+  if (row < 0) throw new ConfigError(`no ${entity} with id ${JSON.stringify(params.id.slice(0, 60))} in ${dataset.source}`);
+  const judged = loaded.texts[row];
+  let editedText = params.text;
+  let regenerated: AnnotateJobResult['regenerated'];
+  let note = params.note;
+  if (params.regenerate) {
+    const [flags] = detect({ entity, ids: [loaded.ids[row]], inputs: [loaded.inputs[row]], outputs: [loaded.outputs[row]] });
+    const template = await loadTemplate(entity, resolveTemplatePath(paths.root, entity));
+    const provider = regenerationProvider(params.regeneration ?? {}, secrets.anthropicApiKey);
+    ctx.progress({ message: `Regenerating ${entity} ${params.id} with ${provider.name}/${provider.model}` });
+    const result = await regenerateDescription(loaded.inputs[row], flags.reasons, template, provider, params.regeneration);
+    editedText = result.text;
+    regenerated = { provider: result.provider, model: result.model, text: result.text };
+    note = [note, `regenerated by ${result.provider}/${result.model} after ${flags.reasons.length} flag reason(s)`].filter(Boolean).join('; ');
+  }
+  const record = await appendAnnotation(file, { entity, id: params.id, text: judged, verdict: params.verdict, editedText, note });
+  ctx.log(`${entity} ${params.id}: ${params.verdict} (text ${textHash(judged).slice(0, 12)}) → ${file}`);
+  return { file, record, judged, ...(regenerated ? { regenerated } : {}) };
+}

@@ -1,0 +1,53 @@
+import type { Dataset, Split } from '../data/types';
+import type { EntityTexts } from '../embed/texts';
+import { buildInputs } from '../llm/inputs';
+import { outputText, type ItemDescription } from '../llm/schema';
+import { sha256Hex } from '../util/hash';
+import { applyAnnotations, readAnnotations } from './annotations';
+import { corruptDescriptions, type CorruptionOptions, type CorruptionTruth } from './corrupt';
+import { metadataOnlyOutput } from './descriptions';
+import type { AppliedAnnotation, StaleAnnotation } from './types';
+
+/** What a run records of the annotations it honoured (written beside its config). */
+export interface AnnotationReport {
+  file: string;
+  entity: 'item' | 'user';
+  used: AppliedAnnotation[];
+  stale: StaleAnnotation[];
+  unknown: AppliedAnnotation[];
+}
+
+/**
+ * The training side of the annotations: the texts a run embeds, after people's verdicts —
+ * hallucinated → the metadata-only description, edited → the edited text. Returns the texts
+ * unchanged (and no report) when the file has no record for this entity kind. A verdict counts as
+ * current when it judged the text being embedded or the metadata-only description `grasp flag`
+ * showed for an entity the synthesis lacks.
+ */
+export async function annotatedEntityTexts(texts: EntityTexts, dataset: Dataset, split: Split, file: string): Promise<{ texts: EntityTexts; report?: AnnotationReport }> {
+  const records = (await readAnnotations(file)).filter((record) => record.entity === texts.entity);
+  if (records.length === 0) return { texts };
+  const inputs = buildInputs(dataset, split, texts.entity);
+  const metadataOnly = (row: number): string => outputText(metadataOnlyOutput(inputs[row]));
+  const outcome = applyAnnotations({ entity: texts.entity, ids: texts.ids, texts: texts.texts, metadataOnly, alternatives: (row) => (texts.outputs[row] === undefined ? [metadataOnly(row)] : []) }, records);
+  const report: AnnotationReport = { file, entity: texts.entity, used: outcome.used, stale: outcome.stale, unknown: outcome.unknown };
+  if (outcome.used.length === 0) return { texts, report };
+  // A new text hash: embeddings keyed by it are rebuilt rather than taken from an unannotated run.
+  return { texts: { ...texts, texts: outcome.texts, sha256: sha256Hex(outcome.texts.join('\u0000')) }, report };
+}
+
+/**
+ * The corruption tool applied to the texts a run embeds (items only): the chosen share of item
+ * descriptions is rewritten (items without a synthesis are corrupted from their metadata-only
+ * description); every other text stays byte-identical. The truth says which, and how.
+ */
+export function corruptEntityTexts(texts: EntityTexts, dataset: Dataset, split: Split, options: CorruptionOptions): { texts: EntityTexts; truth: CorruptionTruth } {
+  if (texts.entity !== 'item') throw new Error('only item descriptions are corrupted');
+  const inputs = buildInputs(dataset, split, 'item');
+  const records = texts.ids.map((id, row) => ({ id, description: (texts.outputs[row] ?? metadataOnlyOutput(inputs[row])) as ItemDescription }));
+  const { truth } = corruptDescriptions(records, options);
+  if (truth.items.length === 0) return { texts, truth };
+  const corrupted = texts.texts.slice();
+  for (const item of truth.items) corrupted[item.index] = item.corrupted;
+  return { texts: { ...texts, texts: corrupted, sha256: sha256Hex(corrupted.join('\u0000')) }, truth };
+}

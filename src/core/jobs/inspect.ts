@@ -1,0 +1,180 @@
+// The data behind the Inspect Neighbours view: one item or user with its description (the text that was
+// embedded), its retrieved neighbours with similarity, their descriptions, the co-interaction overlap, and —
+// when the optional sources exist — hallucination flags and GRASP attention weights. Everything is read
+// from the dataset's caches and built from training data only, like the index itself.
+import { existsSync, statSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { leaveOneOut } from '../data/split';
+import type { Split } from '../data/types';
+import { entityTexts, type TextSource } from '../embed/texts';
+import { itemTitle } from '../llm/inputs';
+import type { Entity } from '../llm/schema';
+import { findIndexManifest, neighboursOfRow } from '../retrieval/query';
+import { ConfigError } from '../util/errors';
+import { cachePaths } from '../util/workspace';
+import { throwIfCancelled, type JobContext } from './context';
+import { loadForJob, type DatasetLoadParams } from './load';
+import { entityLabel } from './neighbours';
+import { attentionFor, flagsFor, type AttentionCandidate, type AttentionInfo, type FlagInfo, type OptionalSource } from './inspectSources';
+
+export interface InspectJobParams {
+  dataset: string;
+  load?: DatasetLoadParams;
+  cacheDir?: string;
+  entity: Entity;
+  /** Raw id, as in the dataset file. */
+  id: string;
+  k?: number;
+  embedder?: string;
+  /** A GRASP run folder whose checkpoint gives attention weights; default: the newest GRASP run found. */
+  run?: string;
+}
+
+export interface Overlap {
+  /** Items: users who interacted with both. Users: training items both interacted with. */
+  shared: number;
+  /** shared / |union| of the two training sets. */
+  jaccard: number;
+}
+
+export interface InspectEntity {
+  id: string;
+  /** Short, readable: an item's title, or a user's latest training titles. Untrusted text. */
+  label: string;
+  /** The description or profile that was embedded. Untrusted (LLM or dataset) text. */
+  text: string;
+  /** Training interactions: users of an item, or items of a user. */
+  interactions: number;
+  flag?: FlagInfo;
+}
+
+export interface InspectNeighbour extends InspectEntity {
+  similarity: number;
+  overlap: Overlap;
+  /** The learned attention weight of this neighbour, when a GRASP checkpoint has one. */
+  attention?: number;
+}
+
+export interface InspectJobResult {
+  entity: Entity;
+  dataset: string;
+  query: InspectEntity;
+  neighbours: InspectNeighbour[];
+  /** Where the texts came from (null: raw metadata or training titles). */
+  textSource: TextSource | null;
+  index: { manifest: string; method: string; embedder: string; count: number };
+  /** Optional sources: present, or why not (shown in the view instead of made-up numbers). */
+  flags: OptionalSource;
+  attention: OptionalSource & { run?: string; self?: number; candidates?: AttentionCandidate[] };
+}
+
+export async function inspectJob(params: InspectJobParams, ctx: JobContext): Promise<InspectJobResult> {
+  ctx.progress({ message: 'Finding the neighbour index', fraction: 0 });
+  const { datasetPath, cacheDir, manifestPath } = await findIndex(params);
+  const dataset = await loadForJob(datasetPath, params.load, ctx, 0.4);
+  const ids = params.entity === 'item' ? dataset.itemIds : dataset.userIds;
+  const row = ids.indexOf(params.id);
+  if (row < 0) throw new ConfigError(`no ${params.entity} with id ${JSON.stringify(params.id.slice(0, 60))} in ${dataset.source}`);
+  ctx.progress({ message: 'Reading the neighbour index', fraction: 0.5 });
+  const found = await neighboursOfRow(manifestPath, row, params.k ?? 10);
+  if (found.ids.length !== ids.length || found.ids[row] !== params.id) throw new ConfigError(`${manifestPath} was built for another version of this dataset: build the neighbour index again`);
+  throwIfCancelled(ctx);
+  const split = leaveOneOut(dataset.sequences);
+  ctx.progress({ message: 'Reading descriptions', fraction: 0.7 });
+  const texts = await entityTexts(dataset, split, cacheDir, params.entity);
+  const rows = [row, ...found.neighbours.map((n) => n.row)];
+  const sets = trainingSets(split, params.entity, rows);
+  const flags = await flagsFor(dataset, split, cacheDir, params.entity, rows);
+  const attention = await attentionFor({ ...params, dataset: datasetPath }, join(cachePaths(datasetPath, params.cacheDir).root, 'runs'), ctx);
+  const describe = (r: number): InspectEntity => ({
+    id: ids[r],
+    label: entityLabel(dataset, split.train, params.entity, r),
+    text: texts.texts[r] ?? '',
+    interactions: sets.get(r)?.size ?? 0,
+    flag: flags.byId?.get(ids[r]),
+  });
+  const querySet = sets.get(row) ?? new Set<number>();
+  return {
+    entity: params.entity,
+    dataset: dataset.name,
+    query: describe(row),
+    neighbours: found.neighbours.map((n) => ({
+      ...describe(n.row),
+      similarity: n.similarity,
+      overlap: overlap(querySet, sets.get(n.row) ?? new Set<number>()),
+      attention: attention.byId?.get(n.id),
+    })),
+    textSource: texts.source,
+    index: { manifest: manifestPath, method: found.manifest.method, embedder: found.manifest.embedding.embedder, count: found.manifest.count },
+    flags: flags.status,
+    attention: { ...attention.status, run: attention.run, self: attention.self, candidates: attention.candidates },
+  };
+}
+
+/**
+ * The dataset's index. A file inside a dataset folder is read as that folder (with its item metadata) when
+ * only the folder has an index: the index was built for the folder, the user hovers an id in its file.
+ */
+async function findIndex(params: InspectJobParams): Promise<{ datasetPath: string; cacheDir: string; manifestPath: string }> {
+  const paths = [params.dataset];
+  if (existsSync(params.dataset) && statSync(params.dataset).isFile()) paths.push(dirname(params.dataset));
+  let firstError: unknown;
+  for (const datasetPath of paths) {
+    const cacheDir = cachePaths(datasetPath, params.cacheDir).dataset;
+    try {
+      return { datasetPath, cacheDir, manifestPath: await findIndexManifest(cacheDir, params.entity, params.embedder) };
+    } catch (error) {
+      firstError ??= error;
+    }
+  }
+  throw firstError;
+}
+
+/** Overlap of two training sets; exported for the unit tests. */
+export function overlap(a: ReadonlySet<number>, b: ReadonlySet<number>): Overlap {
+  let shared = 0;
+  for (const value of a) if (b.has(value)) shared++;
+  const union = a.size + b.size - shared;
+  return { shared, jaccard: union === 0 ? 0 : shared / union };
+}
+
+/**
+ * Training sets of the given rows only: an item's users, or a user's items. Built from the training
+ * prefixes, like the index, so nothing of validation or test shows through.
+ */
+function trainingSets(split: Split, entity: Entity, rows: number[]): Map<number, Set<number>> {
+  const sets = new Map<number, Set<number>>(rows.map((r) => [r, new Set<number>()]));
+  if (entity === 'user') {
+    for (const r of rows) for (const item of split.train[r] ?? []) sets.get(r)!.add(item);
+    return sets;
+  }
+  split.train.forEach((prefix, user) => {
+    for (const item of prefix) sets.get(item)?.add(user);
+  });
+  return sets;
+}
+
+export type { AttentionCandidate, AttentionInfo, FlagInfo, OptionalSource };
+
+export interface EntityListJobParams {
+  dataset: string;
+  load?: DatasetLoadParams;
+  entity: Entity;
+}
+
+export interface EntityListJobResult {
+  entity: Entity;
+  dataset: string;
+  ids: string[];
+  /** Parallel to ids; items: the title, users: the latest training title. Untrusted text. */
+  labels: string[];
+}
+
+/** Every item or user with a short label, for the pickers (search box and quick pick). */
+export async function entityListJob(params: EntityListJobParams, ctx: JobContext): Promise<EntityListJobResult> {
+  const dataset = await loadForJob(params.dataset, params.load, ctx, 0.8);
+  if (params.entity === 'item') return { entity: 'item', dataset: dataset.name, ids: dataset.itemIds, labels: dataset.itemIds.map((_, row) => itemTitle(dataset, row)) };
+  const { train } = leaveOneOut(dataset.sequences);
+  const labels = train.map((prefix) => (prefix.length === 0 ? 'no training items' : `${prefix.length} items; latest: ${itemTitle(dataset, prefix[prefix.length - 1])}`.slice(0, 160)));
+  return { entity: 'user', dataset: dataset.name, ids: dataset.userIds, labels };
+}

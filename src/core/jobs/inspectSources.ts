@@ -1,0 +1,89 @@
+// The optional parts of the neighbours view: hallucination flags (src/core/hallucination) and GRASP
+// attention weights (a GRASP run's checkpoint). Each says plainly when it is not available, so the view
+// shows the reason rather than empty or invented numbers.
+import { readdir, readFile, stat } from 'node:fs/promises';
+import { dirname, join, resolve } from 'node:path';
+import type { Dataset, Split } from '../data/types';
+import { loadDescriptions } from '../hallucination/descriptions';
+import { detect } from '../hallucination/detect';
+import type { Entity } from '../llm/schema';
+import type { JobContext } from './context';
+import type { InspectJobParams } from './inspect';
+
+export type OptionalSource = { available: true } | { available: false; reason: string };
+
+export interface FlagInfo {
+  /** Risk score in [0, 1]; higher is more likely hallucinated. */
+  score: number;
+  reasons: string[];
+}
+
+export interface AttentionCandidate {
+  id: string;
+  weight: number;
+  /** Untrusted dataset text. */
+  label: string;
+}
+
+export interface AttentionInfo {
+  status: OptionalSource;
+  run?: string;
+  /** Weight the model kept on the entity itself (GRASP attends over {i} ∪ N(i)). */
+  self?: number;
+  /** Every neighbour the model attended over, in its slot order (its own retrieval). */
+  candidates?: AttentionCandidate[];
+  byId?: Map<string, number>;
+}
+
+/**
+ * Flag scores of the shown rows only, from the claim checks (contradicted or unsupported by the metadata):
+ * the collaborative signal needs the whole catalogue, which the review view's flag job scores.
+ */
+export async function flagsFor(dataset: Dataset, split: Split, datasetCacheDir: string, entity: Entity, rows: number[]): Promise<{ status: OptionalSource; byId?: Map<string, FlagInfo> }> {
+  const loaded = await loadDescriptions(dataset, split, datasetCacheDir, entity);
+  const records = detect({ entity, ids: rows.map((r) => loaded.ids[r]), inputs: rows.map((r) => loaded.inputs[r]), outputs: rows.map((r) => loaded.outputs[r]) });
+  const byId = new Map(records.map((record) => [record.id, { score: record.risk, reasons: record.reasons.map((reason) => reason.message) }]));
+  return { status: { available: true }, byId };
+}
+
+/** The newest GRASP run folder trained on this dataset (its folder or a file in it), with a checkpoint. */
+export async function findGraspRun(datasetPath: string, runsDir: string): Promise<string | undefined> {
+  const names = await readdir(runsDir).catch(() => [] as string[]);
+  const wanted = new Set([resolve(datasetPath), dirname(resolve(datasetPath))]);
+  const found: Array<{ dir: string; time: number }> = [];
+  for (const name of names) {
+    const dir = join(runsDir, name);
+    try {
+      const config = JSON.parse(await readFile(join(dir, 'config.json'), 'utf8')) as { variant?: string; data?: { path?: string } };
+      if (config.variant !== 'grasp' || !config.data?.path) continue;
+      const data = resolve(config.data.path);
+      if (!wanted.has(data) && !wanted.has(dirname(data))) continue;
+      const checkpoint = await stat(join(dir, 'checkpoint.json')).catch(() => undefined);
+      if (checkpoint) found.push({ dir, time: checkpoint.mtimeMs });
+    } catch {
+      // not a run folder, or one still being written
+    }
+  }
+  return found.sort((a, b) => b.time - a.time)[0]?.dir;
+}
+
+/**
+ * The weights a GRASP run learned for this entity's neighbours. The model attends over its own retrieved
+ * candidates (built from its own text settings), so the full candidate list is returned beside the weights
+ * of the neighbours the index shows. TensorFlow.js is loaded only when there is a checkpoint to read.
+ */
+export async function attentionFor(params: InspectJobParams, runsDir: string, ctx: JobContext): Promise<AttentionInfo> {
+  const run = params.run ?? (await findGraspRun(params.dataset, runsDir));
+  if (!run) return { status: { available: false, reason: 'no GRASP run on this dataset yet (Train Model with GRASP on); the weights come from its checkpoint.' } };
+  try {
+    const { readAttention } = await import('../train/attention');
+    ctx.progress({ message: 'Reading attention weights from the GRASP checkpoint', fraction: 0.85 });
+    const explained = await readAttention(run, params.entity === 'item' ? { item: params.id } : { user: params.id });
+    if (explained.note) return { run, status: { available: false, reason: explained.note } };
+    const self = explained.neighbours.find((n) => n.self)?.weight;
+    const candidates = explained.neighbours.filter((n) => !n.self).map((n) => ({ id: n.id, weight: n.weight, label: n.label }));
+    return { run, self, candidates, byId: new Map(candidates.map((c) => [c.id, c.weight])), status: { available: true } };
+  } catch (error) {
+    return { run, status: { available: false, reason: `the GRASP checkpoint in ${run} could not be read: ${(error as Error).message}` } };
+  }
+}

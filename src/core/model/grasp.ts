@@ -1,0 +1,413 @@
+// GRASP holistic attention (DESIGN §2 step 4) around any backbone, through its encoder hooks:
+//   item level (input hook): x_i = E[i] + A(e_i); attention of W_q x_i over m_j = E[j] + A(e_j) for
+//     j ∈ {i} ∪ N_I(i); x̃_i = LayerNorm(x_i + dropout(c_i)). Both depend on the item alone, so they
+//     are computed once per distinct item of a batch and gathered to positions.
+//   user level (final-state hook): r_v = mean of E over v's training items (the last maxLen) +
+//     A_u(e_v); g_t = attention of W'_q h_t over r_v for v ∈ N_U(u);
+//     z_t = h_t + σ(W_g [h_t; g_t; A_u(e_u)]) ⊙ g_t.
+// Scores stay h·E (tied), and the loss is the backbone's own. Text vectors and neighbour tables are
+// frozen inputs (built from training data only, see train/textArtifacts.ts).
+import { tf, type Tensor1D, type Tensor2D, type Tensor3D, type Variable } from '../engine/tf';
+import { DropoutStream } from './dropout';
+import { gatherItems } from './embedding';
+import { applyDense, applyLayerNorm, type Dense, type LayerNorm } from './layers';
+import { ParamStore } from './params';
+import type { SequentialRecommender } from './types';
+
+/** The frozen side GRASP reads: d_s-wide text vectors and retrieved neighbours, by DENSE ids. */
+export interface GraspInputs {
+  dims: number;
+  /** numItems × dims */
+  itemVectors: Float32Array;
+  kItems: number;
+  /** numItems × kItems dense item ids, -1 = none */
+  itemNeighbours: Int32Array;
+  /** numUsers × dims */
+  userVectors: Float32Array;
+  kUsers: number;
+  /** numUsers × kUsers dense user ids, -1 = none */
+  userNeighbours: Int32Array;
+  /** each user's TRAINING items (dense ids, time order) */
+  userItems: Int32Array[];
+}
+
+export interface GraspOptions {
+  itemLevel: boolean;
+  userLevel: boolean;
+  gate: boolean;
+  dropout: number;
+  seed: number;
+}
+
+/** Item-level weights of one item: slot 0 is the item itself, then its neighbours (dense ids). */
+export interface ItemAttention {
+  candidates: number[];
+  weights: number[];
+}
+
+/** User-level weights at one state: over the user's retrieved neighbours (dense ids), and the mean gate. */
+export interface UserAttention {
+  neighbours: number[];
+  weights: number[];
+  gate: number | null;
+}
+
+const NEG = -1e9;
+
+export class GraspModule {
+  private readonly params: ParamStore;
+  private readonly d: number;
+  private readonly table: Variable;
+  private readonly itemText: Tensor2D;
+  private readonly userText: Tensor2D;
+  private readonly itemAdapter: Dense;
+  private readonly userAdapter: Dense;
+  private readonly item: { q: Dense; k: Dense; v: Dense; norm: LayerNorm };
+  private readonly user: { q: Dense; k: Dense; v: Dense; gate: { wh: Dense; wg: Variable; wu: Variable } };
+  private readonly dropout: DropoutStream;
+  /** 1 / the item table's initial RMS (fixed by the seed, so a reloaded model gets the same) */
+  private readonly unit: number;
+  /** model id → its neighbours as model ids (0 = none), kItems per row */
+  private readonly itemNeighbourIds: Int32Array;
+  /** last attention weights, kept only while `recording` (explanations) */
+  recording = false;
+  lastItem?: { items: Int32Array; candidates: Int32Array; weights: Float32Array };
+  lastUser?: { users: Int32Array; weights: Float32Array; gate?: Float32Array; positions: number };
+
+  constructor(
+    private readonly model: SequentialRecommender,
+    private readonly inputs: GraspInputs,
+    private readonly options: GraspOptions,
+  ) {
+    const d = model.config.d;
+    this.d = d;
+    this.table = model.itemEmbedding;
+    const rows = this.table.shape[0];
+    const { dims } = inputs;
+    if (inputs.itemVectors.length !== model.numItems * dims) throw new Error(`GRASP: ${inputs.itemVectors.length / dims} item text vectors for ${model.numItems} items`);
+    this.params = new ParamStore(options.seed ^ 0x6a09e667);
+    // Model-id rows: 0 (padding) and any extra rows (BERT4Rec's mask) have no text and no neighbours.
+    const itemText = new Float32Array(rows * dims);
+    itemText.set(inputs.itemVectors, dims);
+    this.itemText = tf.keep(tf.tensor2d(itemText, [rows, dims]));
+    this.userText = tf.keep(tf.tensor2d(inputs.userVectors, [inputs.userVectors.length / dims, dims]));
+    this.itemNeighbourIds = new Int32Array(rows * inputs.kItems);
+    for (let i = 0; i < model.numItems; i++) for (let j = 0; j < inputs.kItems; j++) this.itemNeighbourIds[(i + 1) * inputs.kItems + j] = inputs.itemNeighbours[i * inputs.kItems + j] + 1;
+    // Adapters start at the item table's scale, so E and A(e) begin balanced and the layer norm's
+    // output (gamma) matches what the backbone was tuned for.
+    const scale = tableScale(this.table);
+    this.unit = 1 / scale;
+    const adapter = (name: string): Dense => ({ w: this.params.normal(`${name}.w`, [dims, d], scale / Math.sqrt(dims)), b: this.params.constant(`${name}.b`, [d], 0) });
+    const projection = (name: string): Dense => ({ w: this.params.normal(`${name}.w`, [d, d], Math.sqrt(2 / (4 * d))), b: this.params.constant(`${name}.b`, [d], 0) });
+    this.itemAdapter = adapter('grasp.item_adapter');
+    this.userAdapter = adapter('grasp.user_adapter');
+    this.item = {
+      q: projection('grasp.item_attn.q'),
+      k: projection('grasp.item_attn.k'),
+      v: projection('grasp.item_attn.v'),
+      norm: { gamma: this.params.constant('grasp.item_ln.gamma', [d], scale), beta: this.params.constant('grasp.item_ln.beta', [d], 0), epsilon: 1e-8 },
+    };
+    this.user = {
+      q: projection('grasp.user_attn.q'),
+      k: projection('grasp.user_attn.k'),
+      v: projection('grasp.user_attn.v'),
+      // W_g of [h; g; A_u(e_u)] as its three [d, d] blocks (xavier of the whole [3d, d] matrix)
+      gate: {
+        wh: { w: this.params.normal('grasp.gate.wh', [d, d], Math.sqrt(2 / (4 * d))), b: this.params.constant('grasp.gate.b', [d], 0) },
+        wg: this.params.normal('grasp.gate.wg', [d, d], Math.sqrt(2 / (4 * d))),
+        wu: this.params.normal('grasp.gate.wu', [d, d], Math.sqrt(2 / (4 * d))),
+      },
+    };
+    this.dropout = new DropoutStream(options.seed ^ 0x3f3f3f3f);
+  }
+
+  variables(): Array<[string, Variable]> {
+    return this.params.entries();
+  }
+
+  dispose(): void {
+    this.params.dispose();
+    this.itemText.dispose();
+    this.userText.dispose();
+  }
+
+  /** Input hook: E[ids] (base) → x̃ per position; padding positions stay zero. */
+  inputItems(ids: Tensor2D, base: Tensor3D, training: boolean): Tensor3D {
+    const [B, L] = ids.shape;
+    const flat = ids.dataSync() as Int32Array;
+    // Distinct items of the batch first, then the neighbours they bring: one row each.
+    const local = new Map<number, number>();
+    const order: number[] = [];
+    const position = new Int32Array(B * L);
+    for (let p = 0; p < flat.length; p++) {
+      const id = flat[p];
+      if (id === 0) continue;
+      let at = local.get(id);
+      if (at === undefined) {
+        at = order.length;
+        local.set(id, at);
+        order.push(id);
+      }
+      position[p] = at + 1;
+    }
+    if (order.length === 0) return base;
+    const x = this.itemState(Int32Array.from(order), local, order, training);
+    const padded = tf.concat([tf.zeros([1, this.d]), x], 0);
+    return tf.reshape(tf.gather(padded, tf.tensor1d(position, 'int32')), [B, L, this.d]) as Tensor3D;
+  }
+
+  /**
+   * x̃ for the given items (model ids, [n, d]). `local`/`order` map ids to rows and are extended
+   * with the neighbours; the first n rows of `order` must be `items`.
+   */
+  private itemState(items: Int32Array, local: Map<number, number>, order: number[], training: boolean): Tensor2D {
+    const n = items.length;
+    const ownText = (ids: Tensor1D): Tensor2D => applyDense(this.itemAdapter, tf.gather(this.itemText, ids) as Tensor2D);
+    if (!this.options.itemLevel) {
+      const ids = tf.tensor1d(items, 'int32');
+      return tf.add(gatherItems(this.table, ids), ownText(ids)) as Tensor2D;
+    }
+    const K = this.inputs.kItems;
+    const slots = K + 1;
+    const candidates = new Int32Array(n * slots);
+    const bias = new Float32Array(n * slots);
+    for (let r = 0; r < n; r++) {
+      candidates[r * slots] = r;
+      for (let j = 0; j < K; j++) {
+        const neighbour = this.itemNeighbourIds[items[r] * K + j];
+        if (neighbour <= 0) {
+          bias[r * slots + 1 + j] = NEG;
+          continue;
+        }
+        let at = local.get(neighbour);
+        if (at === undefined) {
+          at = order.length;
+          local.set(neighbour, at);
+          order.push(neighbour);
+        }
+        candidates[r * slots + 1 + j] = at;
+      }
+    }
+    const ids = tf.tensor1d(Int32Array.from(order), 'int32');
+    // In units of the table's initial scale: E's rows are ~0.01-0.05, which would leave every score
+    // (W_q x)·(W_k m)/√d near 0 and the weights uniform however long it trains. The layer norm's
+    // gamma (initialised to that scale) brings x̃ back to E's scale for the backbone.
+    const m = tf.mul(tf.add(gatherItems(this.table, ids), ownText(ids)), this.unit) as Tensor2D; // [|C|, d]
+    const x = tf.slice(m, [0, 0], [n, this.d]) as Tensor2D;
+    const q = applyDense(this.item.q, x);
+    const k = applyDense(this.item.k, m);
+    const v = applyDense(this.item.v, m);
+    const index = tf.tensor1d(candidates, 'int32');
+    const keys = tf.reshape(tf.gather(k, index), [n, slots, this.d]);
+    const values = tf.reshape(tf.gather(v, index), [n, slots, this.d]);
+    const scores = tf.add(tf.mul(tf.matMul(tf.reshape(q, [n, 1, this.d]), keys, false, true), 1 / Math.sqrt(this.d)), tf.tensor3d(bias, [n, 1, slots]));
+    const weights = tf.softmax(scores) as Tensor3D; // [n, 1, slots]
+    if (this.recording) this.lastItem = { items: items.slice(), candidates: Int32Array.from(candidates, (row) => order[row]), weights: weights.dataSync() as Float32Array };
+    const context = tf.reshape(tf.matMul(weights, values), [n, this.d]);
+    return applyLayerNorm(this.item.norm, tf.add(x, this.dropout.apply(context, this.options.dropout, training)) as Tensor2D);
+  }
+
+  /**
+   * Final-state hook: h → z (user-level attention and gated fusion). Only positions holding an item
+   * are computed (padding states are never scored, and short sequences are mostly padding); the
+   * result is added back at those positions. The gate's W_g [h; g; a] is kept as three blocks,
+   * h·W_h + g·W_g + a·W_a, so nothing is concatenated or broadcast per position.
+   */
+  finalState(states: Tensor3D, context: { ids: Tensor2D; users?: Int32Array; training: boolean }): Tensor3D {
+    if (!this.options.userLevel) return states;
+    const users = context.users;
+    if (!users) throw new Error('GRASP user-level attention needs the batch users (encode(ids, training, users))');
+    const [B, L, d] = states.shape;
+    const K = this.inputs.kUsers;
+    // rows: flat positions (b·L + t) to compute; rowUser: their batch row
+    const ids = L === context.ids.shape[1] ? (context.ids.dataSync() as Int32Array) : undefined;
+    const picked: number[] = [];
+    for (let p = 0; p < B * L; p++) if (!ids || ids[p] !== 0) picked.push(p);
+    if (picked.length === 0) return states;
+    const n = picked.length;
+    const rows = Int32Array.from(picked);
+    const rowUser = tf.tensor1d(Int32Array.from(rows, (p) => Math.floor(p / L)), 'int32');
+    const { similar, index, bias, any } = this.neighbourRows(users);
+    const r = this.userRepresentations(similar); // [|V|, d]
+    const keys = tf.gather(tf.reshape(tf.gather(applyDense(this.user.k, r), index), [B, K, d]), rowUser); // [n, K, d]
+    const values = tf.gather(tf.reshape(tf.gather(applyDense(this.user.v, r), index), [B, K, d]), rowUser);
+    const h = tf.gather(tf.reshape(states, [B * L, d]), tf.tensor1d(rows, 'int32')) as Tensor2D; // [n, d]
+    const q = tf.reshape(applyDense(this.user.q, h), [n, 1, d]);
+    // K is small: elementwise products and sums beat n tiny batched matmuls
+    const scores = tf.add(tf.mul(tf.sum(tf.mul(q, keys), -1), 1 / Math.sqrt(d)), tf.gather(tf.tensor2d(bias, [B, K]), rowUser));
+    const weights = tf.softmax(scores) as Tensor2D; // [n, K]
+    // users without any neighbour get g = 0 (their softmax is over padding)
+    let g = tf.mul(tf.sum(tf.mul(tf.expandDims(weights, 2), values), 1), tf.gather(tf.tensor2d(any, [B, 1]), rowUser)) as Tensor2D;
+    g = this.dropout.apply(g, this.options.dropout, context.training);
+    let delta: Tensor2D = g;
+    let gate: Tensor2D | undefined;
+    if (this.options.gate) {
+      const own = applyDense(this.userAdapter, tf.gather(this.userText, tf.tensor1d(users, 'int32')) as Tensor2D); // A_u(e_u), [B, d]
+      const ownTerm = tf.gather(tf.matMul(own, this.user.gate.wu), rowUser); // [n, d]
+      const logits = tf.add(tf.add(applyDense(this.user.gate.wh, h), tf.matMul(g, this.user.gate.wg)), ownTerm);
+      gate = tf.sigmoid(logits) as Tensor2D;
+      delta = tf.mul(gate, g) as Tensor2D;
+    }
+    if (this.recording) this.lastUser = { users: users.slice(), weights: weights.dataSync() as Float32Array, gate: gate ? (tf.mean(gate, -1).dataSync() as Float32Array) : undefined, positions: n };
+    // back to [B, L, d]: row 0 of `padded` is zero for the positions not computed
+    const slot = new Int32Array(B * L);
+    rows.forEach((p, i) => (slot[p] = i + 1));
+    const padded = tf.concat([tf.zeros([1, d]), delta], 0);
+    return tf.add(states, tf.reshape(tf.gather(padded, tf.tensor1d(slot, 'int32')), [B, L, d])) as Tensor3D;
+  }
+
+  /** The batch's similar users as rows of one distinct list, and per-user gather indices and masks. */
+  private neighbourRows(users: Int32Array): { similar: Int32Array; index: Tensor1D; bias: Float32Array; any: Float32Array } {
+    const K = this.inputs.kUsers;
+    const local = new Map<number, number>();
+    const similar: number[] = [];
+    const index = new Int32Array(users.length * K);
+    const bias = new Float32Array(users.length * K);
+    const any = new Float32Array(users.length);
+    for (let b = 0; b < users.length; b++) {
+      for (let j = 0; j < K; j++) {
+        const v = this.inputs.userNeighbours[users[b] * K + j];
+        if (v < 0) {
+          bias[b * K + j] = NEG;
+          continue;
+        }
+        any[b] = 1;
+        let at = local.get(v);
+        if (at === undefined) {
+          at = similar.length;
+          local.set(v, at);
+          similar.push(v);
+        }
+        index[b * K + j] = at;
+      }
+    }
+    if (similar.length === 0) similar.push(0); // a placeholder row, masked out above
+    return { similar: Int32Array.from(similar), index: tf.tensor1d(index, 'int32'), bias, any };
+  }
+
+  /** r_v = mean of E over v's last maxLen training items + A_u(e_v), for each given user ([n, d]). */
+  userRepresentations(users: Int32Array): Tensor2D {
+    return tf.add(this.meanItemEmbedding(users), applyDense(this.userAdapter, tf.gather(this.userText, tf.tensor1d(users, 'int32')) as Tensor2D)) as Tensor2D;
+  }
+
+  meanItemEmbedding(users: Int32Array): Tensor2D {
+    return meanItemEmbedding(this.table, this.inputs.userItems, this.model.config.maxLen, users);
+  }
+
+  /** Item-level weights of one item (dense id), as the model computes them at inference. */
+  explainItem(item: number): ItemAttention {
+    if (!this.options.itemLevel) return { candidates: [item], weights: [1] };
+    const id = item + 1;
+    this.recording = true;
+    try {
+      tf.tidy(() => this.itemState(Int32Array.of(id), new Map([[id, 0]]), [id], false));
+      const last = this.lastItem!;
+      const slots = this.inputs.kItems + 1;
+      const candidates: number[] = [];
+      const weights: number[] = [];
+      for (let j = 0; j < slots; j++) {
+        if (j > 0 && this.itemNeighbourIds[id * this.inputs.kItems + j - 1] <= 0) continue;
+        candidates.push(last.candidates[j] - 1);
+        weights.push(last.weights[j]);
+      }
+      return { candidates, weights };
+    } finally {
+      this.recording = false;
+      this.lastItem = undefined;
+    }
+  }
+
+  /**
+   * User-level weights for one user at inference: the model reads `inputRow` (its inferenceRow) and
+   * the weights at the last position, which predicts the next item, are returned.
+   */
+  explainUser(user: number, inputRow: Int32Array): UserAttention {
+    if (!this.options.userLevel) return { neighbours: [], weights: [], gate: null };
+    this.recording = true;
+    try {
+      tf.tidy(() => {
+        const ids = tf.tensor2d(inputRow, [1, inputRow.length], 'int32') as Tensor2D;
+        return this.model.encodeLast ? this.model.encodeLast(ids, Int32Array.of(user)) : this.model.encode(ids, false, Int32Array.of(user));
+      });
+      const last = this.lastUser;
+      if (!last) return { neighbours: [], weights: [], gate: null };
+      const K = this.inputs.kUsers;
+      const offset = (last.positions - 1) * K;
+      const neighbours: number[] = [];
+      const weights: number[] = [];
+      for (let j = 0; j < K; j++) {
+        const v = this.inputs.userNeighbours[user * K + j];
+        if (v < 0) continue;
+        neighbours.push(v);
+        weights.push(last.weights[offset + j]);
+      }
+      return { neighbours, weights, gate: last.gate ? last.gate[last.positions - 1] : null };
+    } finally {
+      this.recording = false;
+      this.lastUser = undefined;
+    }
+  }
+}
+
+/** Mean of E over each user's last maxLen training items ([n, d]; 0 for a user without any). */
+export function meanItemEmbedding(table: Variable, userItems: Int32Array[], maxLen: number, users: Int32Array): Tensor2D {
+  let total = 0;
+  for (const v of users) total += Math.min(maxLen, userItems[v].length);
+  const items = new Int32Array(total);
+  const segments = new Int32Array(total);
+  const inverse = new Float32Array(users.length);
+  let at = 0;
+  users.forEach((v, row) => {
+    const sequence = userItems[v];
+    const start = Math.max(0, sequence.length - maxLen);
+    for (let i = start; i < sequence.length; i++) {
+      items[at] = sequence[i] + 1;
+      segments[at++] = row;
+    }
+    inverse[row] = sequence.length > start ? 1 / (sequence.length - start) : 0;
+  });
+  if (total === 0) return tf.zeros([users.length, table.shape[1]!]) as Tensor2D;
+  const sums = segmentSum(gatherItems(table, tf.tensor1d(items, 'int32')) as Tensor2D, tf.tensor1d(segments, 'int32'), users.length);
+  return tf.mul(sums, tf.tensor2d(inverse, [users.length, 1])) as Tensor2D;
+}
+
+/**
+ * Rows of x summed by segment. tfjs's own gradient of unsortedSegmentSum guards against negative
+ * ids with a broadcast LogicalAnd that has no fast wasm kernel (measured: ~300 ms for [8k, 64]);
+ * the ids here are never negative, so the gradient is a plain gather.
+ */
+function segmentSum(x: Tensor2D, segments: Tensor1D, count: number): Tensor2D {
+  // segment ids are saved with the op: the tape disposes closure tensors before the backward pass
+  const sum = tf.customGrad((input, save) => {
+    (save as (tensors: tf.Tensor[]) => void)([segments]);
+    return { value: tf.unsortedSegmentSum(input as Tensor2D, segments, count), gradFunc: (dy, saved) => tf.gather(dy, saved[0] as Tensor1D) };
+  });
+  return sum(x) as Tensor2D;
+}
+
+/** RMS of the item table's real rows (row 0 is padding). */
+export function tableScale(table: Variable): number {
+  const values = table.dataSync() as Float32Array;
+  const d = table.shape[1]!;
+  let sum = 0;
+  for (let i = d; i < values.length; i++) sum += values[i] * values[i];
+  const rms = Math.sqrt(sum / Math.max(1, values.length - d));
+  return rms > 0 ? rms : 0.02;
+}
+
+/** Wraps a backbone with GRASP through its hooks; the module is disposed with the model. */
+export function attachGrasp(model: SequentialRecommender, inputs: GraspInputs, options: GraspOptions): GraspModule {
+  if (model.hooks.inputItems || model.hooks.finalState) throw new Error('the model already has encoder hooks');
+  const module = new GraspModule(model, inputs, options);
+  model.hooks = {
+    inputItems: (ids, base, training) => module.inputItems(ids, base, training),
+    finalState: (states, context) => module.finalState(states, context),
+    variables: () => module.variables(),
+  };
+  const dispose = model.dispose.bind(model);
+  model.dispose = () => {
+    dispose();
+    module.dispose();
+  };
+  return module;
+}

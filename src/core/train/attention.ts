@@ -1,0 +1,97 @@
+// Explanations (DESIGN §2 step 4): the attention weights a trained GRASP run puts on an item's
+// retrieved neighbours (item level; the item itself is slot 0) and on a user's retrieved similar
+// users (user level, at the state that predicts the user's next item), read back from the run's
+// checkpoint. The neighbours view shows these beside the retrieval similarities.
+import { leaveOneOut } from '../data/split';
+import { loadDataset } from '../data/load';
+import { initEngine } from '../engine/backend';
+import { silentContext, type JobContext } from '../jobs/context';
+import { entityLabel } from '../jobs/neighbours';
+import { ConfigError } from '../util/errors';
+import { loadWeights, readManifest } from './checkpoint';
+import { buildModel, prepareText, variantOf } from './variant';
+
+export type AttentionTarget = { item: string } | { user: string };
+
+export interface AttentionNeighbour {
+  /** raw id, as in the dataset file */
+  id: string;
+  /** dense id (row) */
+  row: number;
+  /** cosine similarity of the texts at retrieval; null for the item's own slot */
+  similarity: number | null;
+  /** the learned attention weight (the weights of one query sum to 1) */
+  weight: number;
+  /** the item's own slot (item level) */
+  self: boolean;
+  /** item title, or a user's latest training titles (untrusted dataset text) */
+  label: string;
+}
+
+export interface AttentionExplanation {
+  run: string;
+  model: string;
+  epoch: number;
+  entity: 'item' | 'user';
+  query: { id: string; row: number; label: string };
+  /** slot order: items start with the item itself, then its neighbours by similarity */
+  neighbours: AttentionNeighbour[];
+  /** user level: mean gate value σ(W_g[h; g; A_u(e_u)]) at that state (null when the gate is off) */
+  gate?: number | null;
+  /** why there are no weights (the level is switched off in this run) */
+  note?: string;
+}
+
+/** The learned attention weights of a GRASP run for one item or user (raw id), from its checkpoint. */
+export async function readAttention(runDir: string, target: AttentionTarget, ctx: JobContext = silentContext): Promise<AttentionExplanation> {
+  const manifest = await readManifest(runDir);
+  const { config } = manifest;
+  if (variantOf(config) !== 'grasp') throw new ConfigError(`${runDir}: a ${variantOf(config)} run has no GRASP attention weights (train with "variant": "grasp")`);
+  await initEngine({ backend: config.engine.backend, native: config.engine.native, threads: config.engine.threads || undefined });
+  const dataset = await loadDataset(config.data.path, { format: config.data.format, duplicates: config.data.duplicates, userCore: config.data.userCore, itemCore: config.data.itemCore });
+  if (dataset.itemIds.length !== manifest.numItems || dataset.itemIds.some((id, i) => id !== manifest.itemIds[i])) {
+    throw new ConfigError(`${config.data.path} no longer gives the item ids ${runDir} was trained with (${dataset.itemIds.length} items now, ${manifest.numItems} then)`);
+  }
+  const split = leaveOneOut(dataset.sequences);
+  const artifacts = (await prepareText(config, dataset, split, ctx))!;
+  const { model, grasp } = buildModel(config, manifest.numItems, split, artifacts);
+  try {
+    await loadWeights(runDir, model, manifest);
+    const base = { run: runDir, model: config.model.kind, epoch: manifest.epoch };
+    if ('item' in target) {
+      const row = dataset.itemIds.indexOf(target.item);
+      if (row < 0) throw new ConfigError(`no item with id ${JSON.stringify(target.item.slice(0, 60))} in ${dataset.source}`);
+      const { candidates, weights } = grasp!.explainItem(row);
+      const k = artifacts.items.k;
+      const similarity = new Map<number, number>();
+      for (let j = 0; j < k; j++) if (artifacts.items.neighbours[row * k + j] >= 0) similarity.set(artifacts.items.neighbours[row * k + j], artifacts.items.similarities[row * k + j]);
+      return {
+        ...base,
+        entity: 'item',
+        query: { id: target.item, row, label: entityLabel(dataset, undefined, 'item', row) },
+        neighbours: candidates.map((item, j) => ({ id: dataset.itemIds[item], row: item, similarity: j === 0 ? null : (similarity.get(item) ?? null), weight: weights[j], self: j === 0, label: entityLabel(dataset, undefined, 'item', item) })),
+        ...(config.grasp.itemLevel ? {} : { note: 'item-level attention is off in this run (grasp.itemLevel: false)' }),
+      };
+    }
+    const row = dataset.userIds.indexOf(target.user);
+    if (row < 0) throw new ConfigError(`no user with id ${JSON.stringify(target.user.slice(0, 60))} in ${dataset.source}`);
+    // What the model reads at test time: the training prefix plus the validation item (when there is one).
+    const history = split.valid[row] >= 0 ? Int32Array.from([...split.train[row], split.valid[row]]) : split.train[row];
+    const input = new Int32Array(config.model.maxLen);
+    model.inferenceRow(history, input, 0);
+    const { neighbours, weights, gate } = grasp!.explainUser(row, input);
+    const k = artifacts.users.k;
+    const similarity = new Map<number, number>();
+    for (let j = 0; j < k; j++) if (artifacts.users.neighbours[row * k + j] >= 0) similarity.set(artifacts.users.neighbours[row * k + j], artifacts.users.similarities[row * k + j]);
+    return {
+      ...base,
+      entity: 'user',
+      query: { id: target.user, row, label: entityLabel(dataset, split.train, 'user', row) },
+      neighbours: neighbours.map((user, j) => ({ id: dataset.userIds[user], row: user, similarity: similarity.get(user) ?? null, weight: weights[j], self: false, label: entityLabel(dataset, split.train, 'user', user) })),
+      gate,
+      ...(config.grasp.userLevel ? {} : { note: 'user-level attention is off in this run (grasp.userLevel: false)' }),
+    };
+  } finally {
+    model.dispose();
+  }
+}

@@ -1,0 +1,170 @@
+// The text side of a GRASP / LLM-baseline run (DESIGN §2 steps 1-3), built through the same core
+// functions as `grasp synthesize / embed / index`, from TRAINING data only: user profiles come from
+// training prefixes, LSA and PCA are fitted on training entities, and retrieved neighbours are
+// restricted to entities with training interactions. Embeddings and indexes are stored under
+// <dataset cache>/grasp/<key>/, the key hashing the exact texts and settings, so variants
+// (corrupted texts, other widths) never overwrite each other and a rerun loads instead of rebuilding.
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Dataset, Split } from '../data/types';
+import { fitRows } from '../embed/embed';
+import { lsaEmbed } from '../embed/lsa';
+import { pca } from '../embed/pca';
+import { embeddingManifestPath, readEmbedding, writeEmbedding } from '../embed/store';
+import { entityTexts, type EntityTexts } from '../embed/texts';
+import type { JobContext } from '../jobs/context';
+import type { Entity } from '../llm/schema';
+import { synthesize } from '../llm/synthesize';
+import { buildIndex } from '../retrieval/build';
+import { indexManifestPath, readIndexManifest, readNeighbourTable } from '../retrieval/store';
+import { sha256Hex } from '../util/hash';
+import { Random } from '../util/random';
+import { cachePaths } from '../util/workspace';
+import { applyCorruption, type CorruptionReport } from './corruption';
+import { defaultAnnotationsPath } from '../hallucination/annotations';
+import { annotatedEntityTexts, type AnnotationReport } from '../hallucination/training';
+import type { GraspSettings, RunConfig } from './config';
+
+/** One entity kind's frozen text side: d_s-wide embeddings and the top-K retrieved neighbours. */
+export interface EntityArtifacts {
+  count: number;
+  /** count × dims, standardised (unit RMS over the fitted rows) */
+  vectors: Float32Array;
+  k: number;
+  /** count × k dense ids, best first; -1 = no neighbour in that slot */
+  neighbours: Int32Array;
+  similarities: Float32Array;
+  /** the stored embedding manifest these came from */
+  manifest: string;
+}
+
+export interface TextArtifacts {
+  dims: number;
+  items: EntityArtifacts;
+  users: EntityArtifacts;
+  corruption?: CorruptionReport;
+  /** People's verdicts the texts honoured (grasp.annotations.jsonl): the run records them. */
+  annotations?: AnnotationReport[];
+}
+
+/** Bump when what is stored under a key changes meaning. */
+const ARTIFACT_VERSION = 1;
+
+export async function buildTextArtifacts(dataset: Dataset, split: Split, config: RunConfig, ctx: JobContext): Promise<TextArtifacts> {
+  const settings = config.grasp;
+  const paths = cachePaths(config.data.path, settings.cacheDir);
+  const view = withFields(dataset, settings.texts.fields);
+  const quiet: JobContext = { progress: () => {}, log: (line) => ctx.log(line), isCancelled: () => ctx.isCancelled() };
+  let corruption: CorruptionReport | undefined;
+  const annotations: AnnotationReport[] = [];
+  const build = async (entity: Entity, k: number): Promise<EntityArtifacts> => {
+    if (settings.texts.provider === 'metadata') {
+      ctx.progress({ message: `Describing ${entity}s (metadata provider)` });
+      await synthesize(view, split, paths, { entity, provider: 'metadata' }, { ...quiet, log: () => {} });
+    }
+    let texts = await entityTexts(view, split, paths.dataset, entity, settings.texts.provider === 'raw' ? 'none' : settings.texts.provider);
+    // Human verdicts first (hallucinated → metadata-only text, edited → the edited text); corruption, an experiment's perturbation, after.
+    const annotated = await annotatedEntityTexts(texts, view, split, defaultAnnotationsPath(config.data.path));
+    texts = annotated.texts;
+    if (annotated.report) {
+      annotations.push(annotated.report);
+      ctx.log(`${entity}s: ${annotated.report.used.length} annotation(s) applied from ${annotated.report.file}${annotated.report.stale.length ? `, ${annotated.report.stale.length} stale (text changed since; not applied)` : ''}`);
+    }
+    if (entity === 'item' && settings.corruption.fraction > 0) {
+      const corrupted = applyCorruption(texts, view, split, settings.corruption);
+      texts = corrupted.texts;
+      corruption = corrupted.report;
+      ctx.log(`items: ${corruption?.items.length ?? 0} of ${texts.texts.length} descriptions corrupted (fraction ${settings.corruption.fraction}, seed ${settings.corruption.seed}) before embedding`);
+    }
+    return entityArtifacts(view, split, texts, settings, k, paths.dataset, quiet);
+  };
+  const items = await build('item', settings.kItems);
+  const users = await build('user', settings.kUsers);
+  if (settings.randomEmbeddings) {
+    // Ablation: the adapters read noise of the same shape and scale; retrieval is left as it was.
+    randomise(items.vectors, settings.corruption.seed ^ 0x51ed);
+    randomise(users.vectors, settings.corruption.seed ^ 0x2bad);
+  }
+  return { dims: settings.dims, items, users, corruption, ...(annotations.length > 0 ? { annotations } : {}) };
+}
+
+async function entityArtifacts(dataset: Dataset, split: Split, texts: EntityTexts, settings: GraspSettings, k: number, datasetCacheDir: string, ctx: JobContext): Promise<EntityArtifacts> {
+  const entity = texts.entity;
+  const rows = fitRows(dataset, split, entity);
+  const count = texts.texts.length;
+  // Ask the index for more than K: neighbours without training interactions are dropped below.
+  const stored = Math.min(count - 1, 2 * k + 5);
+  const key = sha256Hex(JSON.stringify([ARTIFACT_VERSION, entity, texts.sha256, sha256Hex(new Uint8Array(rows.buffer, rows.byteOffset, rows.byteLength)), settings.embedder, settings.width, settings.dims, stored])).slice(0, 16);
+  const dir = join(datasetCacheDir, 'grasp', key);
+  const manifestPath = embeddingManifestPath(dir, entity, settings.embedder);
+  const indexPath = indexManifestPath(dir, entity, settings.embedder, 'vectors');
+  if (!existsSync(manifestPath) || !existsSync(indexPath)) {
+    ctx.progress({ message: `Embedding ${count} ${entity} texts (${settings.embedder})` });
+    const started = Date.now();
+    const lsa = lsaEmbed(texts.texts, rows, { width: settings.width, seed: 1 });
+    const reduced = pca(lsa.vectors, count, lsa.width, settings.dims, rows, 1);
+    await writeEmbedding(
+      manifestPath,
+      {
+        v: 1,
+        entity,
+        embedder: { name: settings.embedder, model: `tfidf-svd-${settings.width}`, width: lsa.width },
+        texts: { source: texts.source, fromSynthesis: texts.fromSynthesis, fallback: texts.fallback, sha256: texts.sha256 },
+        count,
+        ids: texts.ids,
+        createdAt: new Date().toISOString(),
+        seconds: (Date.now() - started) / 1000,
+      },
+      { data: lsa.vectors, dim: lsa.width },
+      { data: reduced.vectors, dim: reduced.dim, explainedVariance: reduced.explainedVariance, fittedOn: reduced.fittedOn },
+    );
+    await buildIndex(manifestPath, dir, { k: stored, space: 'vectors', recallQueries: 100 }, ctx);
+  } else ctx.log(`${entity}s: text embeddings and neighbours from ${dir}`);
+  const embedding = await readEmbedding(manifestPath);
+  const index = await readIndexManifest(indexPath);
+  const table = await readNeighbourTable(indexPath, index);
+  const trained = new Uint8Array(count);
+  for (const row of rows) trained[row] = 1;
+  if (entity === 'user') for (let u = 0; u < count; u++) trained[u] = split.train[u].length > 0 ? 1 : 0;
+  const neighbours = new Int32Array(count * k).fill(-1);
+  const similarities = new Float32Array(count * k);
+  for (let row = 0; row < count; row++) {
+    let slot = 0;
+    for (let j = 0; j < table.k && slot < k; j++) {
+      const label = table.labels[row * table.k + j];
+      if (label < 0 || label === row || !trained[label]) continue;
+      neighbours[row * k + slot] = label;
+      similarities[row * k + slot] = table.similarities[row * table.k + j];
+      slot++;
+    }
+  }
+  const dims = embedding.manifest.reduced.dim;
+  return { count, vectors: standardise(Float32Array.from(embedding.reduced), count, dims, rows), k, neighbours, similarities, manifest: manifestPath };
+}
+
+/** Scales the PCA vectors to unit RMS over the fitted rows, so adapters start at a known input scale. */
+function standardise(vectors: Float32Array, count: number, dims: number, rows: Int32Array): Float32Array {
+  let sum = 0;
+  for (const row of rows) for (let c = 0; c < dims; c++) sum += vectors[row * dims + c] ** 2;
+  const rms = Math.sqrt(sum / Math.max(1, rows.length * dims));
+  if (rms > 0) for (let i = 0; i < count * dims; i++) vectors[i] /= rms;
+  return vectors;
+}
+
+function randomise(vectors: Float32Array, seed: number): void {
+  const random = new Random(seed);
+  for (let i = 0; i < vectors.length; i += 2) {
+    const r = Math.sqrt(-2 * Math.log(1 - random.next()));
+    const angle = 2 * Math.PI * random.next();
+    vectors[i] = r * Math.cos(angle);
+    if (i + 1 < vectors.length) vectors[i + 1] = r * Math.sin(angle);
+  }
+}
+
+/** The dataset as seen through only the chosen metadata fields (the descriptions are written from these). */
+export function withFields(dataset: Dataset, fields: string[] | undefined): Dataset {
+  if (!fields || !dataset.metadata) return dataset;
+  const keep = new Set(fields);
+  const rows = dataset.metadata.rows.map((row) => (row ? Object.fromEntries(Object.entries(row).filter(([name]) => keep.has(name))) : row));
+  return { ...dataset, metadata: { ...dataset.metadata, fields: dataset.metadata.fields.filter((name) => keep.has(name)), rows } };
+}

@@ -1,0 +1,69 @@
+// One place turns a run config's `variant` into a model: the plain backbone, GRASP around it, or an
+// LLM baseline. Training, evaluation and explanations all build models here, so a checkpoint is
+// always loaded into the same shape it was saved from.
+import type { Dataset, Split } from '../data/types';
+import type { JobContext } from '../jobs/context';
+import { createModel } from '../model';
+import { attachGrasp, type GraspInputs, type GraspModule } from '../model/grasp';
+import { attachLlmEsr, initFromText } from '../model/llmBaselines';
+import type { SequentialRecommender } from '../model/types';
+import type { RunConfig } from './config';
+import { buildTextArtifacts, type TextArtifacts } from './textArtifacts';
+
+export interface VariantModel {
+  model: SequentialRecommender;
+  /** the GRASP module (variant grasp), for explanations */
+  grasp?: GraspModule;
+}
+
+/** Older configs (before variants) are plain runs. */
+export function variantOf(config: RunConfig): RunConfig['variant'] {
+  return config.variant ?? 'plain';
+}
+
+/** The text artefacts a variant needs (none for plain), built from training data only. */
+export async function prepareText(config: RunConfig, dataset: Dataset, split: Split, ctx: JobContext): Promise<TextArtifacts | undefined> {
+  if (variantOf(config) === 'plain') return undefined;
+  ctx.progress({ message: 'Building text embeddings and neighbours (training data only)' });
+  const started = Date.now();
+  const artifacts = await buildTextArtifacts(dataset, split, config, ctx);
+  ctx.log(`text side for ${config.variant}: items ${artifacts.items.count} × ${artifacts.dims} (K_I ${artifacts.items.k}), users ${artifacts.users.count} × ${artifacts.dims} (K_U ${artifacts.users.k}) in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+  return artifacts;
+}
+
+export function graspInputs(artifacts: TextArtifacts, split: Split): GraspInputs {
+  return {
+    dims: artifacts.dims,
+    itemVectors: artifacts.items.vectors,
+    kItems: artifacts.items.k,
+    itemNeighbours: artifacts.items.neighbours,
+    userVectors: artifacts.users.vectors,
+    kUsers: artifacts.users.k,
+    userNeighbours: artifacts.users.neighbours,
+    userItems: split.train,
+  };
+}
+
+/** The backbone for `config.model`, with the variant applied; weights depend only on the seed. */
+export function buildModel(config: RunConfig, numItems: number, split: Split, artifacts: TextArtifacts | undefined, seed = config.train.seed): VariantModel {
+  const model = createModel(config.model, numItems, seed);
+  const variant = variantOf(config);
+  if (variant === 'plain') return { model };
+  if (!artifacts) throw new Error(`variant ${variant} needs text artefacts`);
+  try {
+    const inputs = graspInputs(artifacts, split);
+    if (variant === 'llm-init') {
+      initFromText(model, inputs.itemVectors, inputs.dims);
+      return { model };
+    }
+    if (variant === 'llm-esr') {
+      attachLlmEsr(model, inputs, { distillWeight: config.grasp.distillWeight, seed });
+      return { model };
+    }
+    const { itemLevel, userLevel, gate } = config.grasp;
+    return { model, grasp: attachGrasp(model, inputs, { itemLevel, userLevel, gate, dropout: config.model.dropout, seed }) };
+  } catch (error) {
+    model.dispose();
+    throw error;
+  }
+}

@@ -1,0 +1,203 @@
+// Hosts the Inspect Neighbours webview: one panel per (dataset, entity kind). Data comes from worker jobs
+// (`entityList` once, `inspect` per id, answers cached so back/forward are instant); the webview keeps the
+// history and is restored after a reload by the serializer.
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import type { EntityListJobResult } from '../core/jobs/inspect';
+import { NEIGHBOURS_VIEW_TYPE, type DatasetRef, type Entity, type FromWebview, type InspectView, type NeighboursPanelState, type ToWebview } from '../../webview/neighbours/protocol';
+import { pickDataset } from './datasetPicker';
+import type { RunManager } from './runManager';
+import { datasetFormat } from './settings';
+import { webviewHtml, webviewOptions } from './webviewHtml';
+
+export interface NeighboursDeps {
+  extensionUri: vscode.Uri;
+  runs: RunManager;
+}
+
+/** Where an Inspect Neighbours request can start: a dataset (and maybe an entity and id) chosen elsewhere. */
+export interface InspectTarget {
+  dataset?: vscode.Uri;
+  entity?: Entity;
+  id?: string;
+}
+
+export async function pickEntity(): Promise<Entity | undefined> {
+  const picked = await vscode.window.showQuickPick(
+    [
+      { label: 'Items', description: 'an item and the items most similar to its description', entity: 'item' as const },
+      { label: 'Users', description: 'a user and the users with the most similar profiles', entity: 'user' as const },
+    ],
+    { title: 'GRASP: Inspect the neighbours of…' },
+  );
+  return picked?.entity;
+}
+
+export async function inspectNeighbours(deps: NeighboursDeps, target: InspectTarget = {}): Promise<void> {
+  const dataset = target.dataset ?? (await pickDataset());
+  if (!dataset) return;
+  const entity = target.entity ?? (await pickEntity());
+  if (!entity) return;
+  const existing = NeighboursPanel.find(dataset.fsPath, entity);
+  let id = target.id;
+  if (id === undefined) {
+    const list = existing?.list ?? (await loadList(deps, dataset.fsPath, entity));
+    if (!list) return;
+    id = await pickId(list);
+    if (id === undefined) return;
+  }
+  NeighboursPanel.show(deps, dataset.fsPath, entity, id);
+}
+
+async function loadList(deps: NeighboursDeps, datasetPath: string, entity: Entity): Promise<EntityListJobResult | undefined> {
+  const outcome = await deps.runs.run({
+    kind: 'entityList',
+    params: { dataset: datasetPath, entity, load: { format: datasetFormat() } },
+    title: `List the ${entity}s of ${path.basename(datasetPath)}`,
+    subjectFile: datasetPath,
+    quiet: true,
+  });
+  return outcome.status === 'done' ? outcome.result : undefined;
+}
+
+/** VS Code's quick pick over every id (its fuzzy filter copes with Beauty's 22k users). */
+async function pickId(list: EntityListJobResult): Promise<string | undefined> {
+  const picked = await vscode.window.showQuickPick(
+    list.ids.map((id, i) => ({ label: id, description: list.labels[i] })),
+    { title: `GRASP: Which ${list.entity} of ${list.dataset}?`, placeHolder: 'Type an id or part of a title', matchOnDescription: true },
+  );
+  return picked?.label;
+}
+
+export class NeighboursPanel {
+  private static readonly byKey = new Map<string, NeighboursPanel>();
+  private readonly results = new Map<string, InspectView>();
+  private pendingId: string | undefined;
+  private inspectCancel: vscode.CancellationTokenSource | undefined;
+  private disposed = false;
+  list: EntityListJobResult | undefined;
+  private listLoading: Promise<void> | undefined;
+
+  static find(datasetPath: string, entity: Entity): NeighboursPanel | undefined {
+    return NeighboursPanel.byKey.get(key(datasetPath, entity));
+  }
+
+  static show(deps: NeighboursDeps, datasetPath: string, entity: Entity, id: string): void {
+    const existing = NeighboursPanel.find(datasetPath, entity);
+    if (existing) {
+      existing.panel.reveal(vscode.ViewColumn.Beside);
+      existing.post({ type: 'navigate', id });
+      return;
+    }
+    const ref = datasetRef(datasetPath);
+    const panel = vscode.window.createWebviewPanel(NEIGHBOURS_VIEW_TYPE, title(ref, entity), vscode.ViewColumn.Beside, { ...webviewOptions(deps.extensionUri), retainContextWhenHidden: false });
+    new NeighboursPanel(deps, panel, ref, entity, id);
+  }
+
+  static registerSerializer(deps: NeighboursDeps): vscode.Disposable {
+    return vscode.window.registerWebviewPanelSerializer(NEIGHBOURS_VIEW_TYPE, {
+      async deserializeWebviewPanel(panel: vscode.WebviewPanel, state: unknown) {
+        const saved = state as Partial<NeighboursPanelState> | undefined;
+        if (!saved?.dataset?.path || (saved.entity !== 'item' && saved.entity !== 'user')) {
+          panel.dispose(); // saved before it knew what it showed
+          return;
+        }
+        panel.webview.options = webviewOptions(deps.extensionUri);
+        new NeighboursPanel(deps, panel, datasetRef(saved.dataset.path), saved.entity, undefined);
+      },
+    });
+  }
+
+  private constructor(
+    private readonly deps: NeighboursDeps,
+    private readonly panel: vscode.WebviewPanel,
+    private readonly dataset: DatasetRef,
+    private readonly entity: Entity,
+    initialId: string | undefined,
+  ) {
+    this.pendingId = initialId;
+    NeighboursPanel.byKey.set(key(dataset.path, entity), this);
+    panel.webview.html = webviewHtml(panel.webview, deps.extensionUri, 'neighbours', 'Inspect neighbours');
+    panel.webview.onDidReceiveMessage((message: FromWebview) => this.onMessage(message));
+    panel.onDidDispose(() => {
+      this.disposed = true;
+      this.inspectCancel?.cancel();
+      if (NeighboursPanel.find(dataset.path, entity) === this) NeighboursPanel.byKey.delete(key(dataset.path, entity));
+    });
+  }
+
+  private post(message: ToWebview): void {
+    if (!this.disposed) void this.panel.webview.postMessage(message);
+  }
+
+  private onMessage(message: FromWebview): void {
+    switch (message.type) {
+      case 'ready':
+        this.post({ type: 'init', dataset: this.dataset, entity: this.entity, id: this.pendingId });
+        this.pendingId = undefined;
+        void this.sendList();
+        break;
+      case 'open':
+        void this.inspect(message.id);
+        break;
+      case 'quickPick':
+        void this.quickPick();
+        break;
+    }
+  }
+
+  private async sendList(): Promise<void> {
+    this.listLoading ??= (async () => {
+      this.list ??= await loadList(this.deps, this.dataset.path, this.entity);
+    })();
+    await this.listLoading;
+    if (this.list) this.post({ type: 'list', ids: this.list.ids, labels: this.list.labels });
+    else {
+      this.listLoading = undefined; // let a reload try again
+      this.post({ type: 'listFailed', message: 'The list could not be loaded (see the GRASP output).' });
+    }
+  }
+
+  private async quickPick(): Promise<void> {
+    if (!this.list) await this.sendList();
+    const id = this.list && (await pickId(this.list));
+    if (id !== undefined) this.post({ type: 'navigate', id });
+  }
+
+  private async inspect(id: string): Promise<void> {
+    const cached = this.results.get(id);
+    if (cached) {
+      this.post({ type: 'result', id, result: cached });
+      return;
+    }
+    this.inspectCancel?.cancel(); // the user moved on: the older answer is not wanted
+    const cancel = (this.inspectCancel = new vscode.CancellationTokenSource());
+    const outcome = await this.deps.runs.run({
+      kind: 'inspect',
+      params: { dataset: this.dataset.path, entity: this.entity, id, load: { format: datasetFormat() } },
+      title: `Neighbours of ${this.entity} ${id}`,
+      subjectFile: this.dataset.path,
+      quiet: true,
+      cancellation: cancel.token,
+      onProgress: (update) => this.post({ type: 'loading', id, message: update.message, fraction: update.fraction }),
+    });
+    cancel.dispose();
+    if (this.inspectCancel === cancel) this.inspectCancel = undefined;
+    if (outcome.status === 'done') {
+      this.results.set(id, outcome.result);
+      this.post({ type: 'result', id, result: outcome.result });
+    } else if (outcome.status === 'failed') this.post({ type: 'failed', id, message: outcome.message });
+  }
+}
+
+function key(datasetPath: string, entity: Entity): string {
+  return `${entity}\u0000${datasetPath}`;
+}
+
+function datasetRef(datasetPath: string): DatasetRef {
+  return { name: path.basename(datasetPath), path: datasetPath };
+}
+
+function title(dataset: DatasetRef, entity: Entity): string {
+  return `Neighbours: ${dataset.name} (${entity}s)`;
+}

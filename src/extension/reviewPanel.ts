@@ -1,0 +1,189 @@
+// Hosts the Review Flagged Descriptions webview: a `flag` job scores the texts (in a worker), the page shows
+// them riskiest first, and each verdict is appended to the annotations file through the core API
+// (appendAnnotation: validated, one O_APPEND write). Regenerate asks the LLM again through an `annotate` job,
+// after the user confirms (it is a paid call when a key is set).
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import { appendAnnotation } from '../core/hallucination/annotations';
+import type { FlagJobResult } from '../core/hallucination/jobs';
+import { REVIEW_VIEW_TYPE, type DatasetRef, type Entity, type FlagRecord, type FromWebview, type ReviewPanelState, type ToWebview, type Verdict } from '../../webview/review/protocol';
+import { ANTHROPIC_KEY_ENV } from '../worker/protocol';
+import type { AnthropicKey } from './anthropicKey';
+import { pickDataset } from './datasetPicker';
+import { inspectTargetOf } from './inspectTargets';
+import { pickEntity } from './neighboursPanel';
+import type { RunManager } from './runManager';
+import { datasetFormat } from './settings';
+import { webviewHtml, webviewOptions } from './webviewHtml';
+
+export interface ReviewDeps {
+  extensionUri: vscode.Uri;
+  runs: RunManager;
+  key: AnthropicKey;
+}
+
+export async function reviewFlags(deps: ReviewDeps, arg?: unknown): Promise<void> {
+  const dataset = inspectTargetOf(arg).dataset ?? (await pickDataset());
+  if (!dataset) return;
+  const entity = await pickEntity();
+  if (!entity) return;
+  ReviewPanel.show(deps, dataset.fsPath, entity);
+}
+
+/** Texts with nothing to review (risk 0, no verdict) stay in the worker: Beauty has 12k of them. */
+function worthReviewing(record: FlagRecord): boolean {
+  return record.risk > 0 || record.flagged || record.annotation !== undefined;
+}
+
+export class ReviewPanel {
+  private static readonly byKey = new Map<string, ReviewPanel>();
+  private result: FlagJobResult | undefined;
+  private current: ToWebview;
+  private cancel: vscode.CancellationTokenSource | undefined;
+  private disposed = false;
+
+  static show(deps: ReviewDeps, datasetPath: string, entity: Entity): void {
+    const existing = ReviewPanel.byKey.get(`${entity}\u0000${datasetPath}`);
+    if (existing) {
+      existing.panel.reveal(vscode.ViewColumn.Beside);
+      return;
+    }
+    const panel = vscode.window.createWebviewPanel(REVIEW_VIEW_TYPE, `Review: ${path.basename(datasetPath)} (${entity}s)`, vscode.ViewColumn.Beside, webviewOptions(deps.extensionUri));
+    void new ReviewPanel(deps, panel, { name: path.basename(datasetPath), path: datasetPath }, entity).load();
+  }
+
+  static registerSerializer(deps: ReviewDeps): vscode.Disposable {
+    return vscode.window.registerWebviewPanelSerializer(REVIEW_VIEW_TYPE, {
+      async deserializeWebviewPanel(panel: vscode.WebviewPanel, state: unknown) {
+        const saved = state as Partial<ReviewPanelState> | undefined;
+        if (!saved?.dataset?.path || (saved.entity !== 'item' && saved.entity !== 'user')) {
+          panel.dispose();
+          return;
+        }
+        panel.webview.options = webviewOptions(deps.extensionUri);
+        // The records are not kept in the page state (they can be megabytes): score again.
+        void new ReviewPanel(deps, panel, { name: path.basename(saved.dataset.path), path: saved.dataset.path }, saved.entity).load();
+      },
+    });
+  }
+
+  private constructor(
+    private readonly deps: ReviewDeps,
+    private readonly panel: vscode.WebviewPanel,
+    private readonly dataset: DatasetRef,
+    private readonly entity: Entity,
+  ) {
+    this.current = { type: 'loading', dataset };
+    ReviewPanel.byKey.set(`${entity}\u0000${dataset.path}`, this);
+    panel.webview.html = webviewHtml(panel.webview, deps.extensionUri, 'review', 'Review flagged descriptions');
+    panel.webview.onDidReceiveMessage((message: FromWebview) => this.onMessage(message));
+    panel.onDidDispose(() => {
+      this.disposed = true;
+      this.cancel?.cancel();
+      if (ReviewPanel.byKey.get(`${entity}\u0000${dataset.path}`) === this) ReviewPanel.byKey.delete(`${entity}\u0000${dataset.path}`);
+    });
+  }
+
+  private post(message: ToWebview, remember = true): void {
+    if (remember) this.current = message;
+    if (!this.disposed) void this.panel.webview.postMessage(message);
+  }
+
+  private onMessage(message: FromWebview): void {
+    switch (message.type) {
+      case 'ready':
+        this.post(this.current, false);
+        break;
+      case 'refresh':
+        void this.load();
+        break;
+      case 'verdict':
+        void this.verdict(message.id, message.verdict, message.editedText);
+        break;
+      case 'regenerate':
+        void this.regenerate(message.id);
+        break;
+    }
+  }
+
+  private async load(): Promise<void> {
+    this.cancel?.cancel();
+    const cancel = (this.cancel = new vscode.CancellationTokenSource());
+    this.post({ type: 'loading', dataset: this.dataset });
+    const outcome = await this.deps.runs.run({
+      kind: 'flag',
+      params: { dataset: this.dataset.path, entity: this.entity, top: 0, load: { format: datasetFormat() } },
+      title: `Flag ${this.entity} texts of ${this.dataset.name}`,
+      subjectFile: this.dataset.path,
+      quiet: true,
+      cancellation: cancel.token,
+      onProgress: (update) => this.post({ type: 'loading', dataset: this.dataset, message: update.message, fraction: update.fraction }, false),
+    });
+    if (cancel !== this.cancel) return; // a newer load replaced this one
+    if (outcome.status !== 'done') {
+      this.post({ type: 'failed', dataset: this.dataset, message: outcome.status === 'failed' ? outcome.message : 'Cancelled.' });
+      return;
+    }
+    const result = (this.result = outcome.result);
+    this.post({
+      type: 'records',
+      dataset: this.dataset,
+      records: result.records.filter(worthReviewing),
+      summary: {
+        entity: this.entity,
+        total: result.total,
+        flagged: result.flagged,
+        threshold: result.config.threshold,
+        source: result.source,
+        absent: Object.fromEntries(Object.entries(result.absent).filter((entry): entry is [string, string] => typeof entry[1] === 'string')),
+        annotationsFile: result.annotations.file,
+        stale: result.annotations.stale,
+      },
+    });
+  }
+
+  private record(id: string): FlagRecord | undefined {
+    return this.result?.records.find((record) => record.id === id);
+  }
+
+  private annotated(id: string, annotation: NonNullable<FlagRecord['annotation']>): void {
+    const record = this.record(id);
+    if (record) record.annotation = annotation;
+    this.post({ type: 'annotated', id, annotation }, false);
+    if (this.current.type === 'records') this.current = { ...this.current, records: this.result?.records.filter(worthReviewing) ?? [] };
+  }
+
+  private async verdict(id: string, verdict: Verdict, editedText?: string): Promise<void> {
+    const record = this.record(id);
+    if (!record || !this.result) return;
+    try {
+      // The hash of the text shown is stored: if the text changes later, this verdict becomes stale.
+      const written = await appendAnnotation(this.result.annotations.file, { entity: this.entity, id, text: record.text, verdict, editedText });
+      this.annotated(id, { verdict: written.verdict, stale: false, at: written.at });
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      void vscode.window.showErrorMessage(`GRASP: could not record the verdict on ${id}: ${message}`);
+      this.post({ type: 'annotateFailed', id, message }, false);
+    }
+  }
+
+  private async regenerate(id: string): Promise<void> {
+    const paid = !!(await this.deps.key.workerEnv())[ANTHROPIC_KEY_ENV];
+    if (paid) {
+      const go = await vscode.window.showWarningMessage(`Regenerate the text of ${this.entity} ${id} with Claude, telling it why it was flagged? This is one paid API call.`, { modal: true }, 'Regenerate');
+      if (go !== 'Regenerate') {
+        this.post({ type: 'annotateFailed', id, message: 'not regenerated' }, false);
+        return;
+      }
+    }
+    const outcome = await this.deps.runs.run({
+      kind: 'annotate',
+      params: { dataset: this.dataset.path, entity: this.entity, id, verdict: 'edited', regenerate: true, load: { format: datasetFormat() } },
+      title: `Regenerate ${this.entity} ${id}`,
+      subjectFile: this.dataset.path,
+      summarize: (result) => ({ text: `new text from ${result.regenerated?.provider ?? '?'}/${result.regenerated?.model ?? '?'} recorded as edited` }),
+    });
+    if (outcome.status === 'done') this.annotated(id, { verdict: outcome.result.record.verdict, stale: false, at: outcome.result.record.at, note: outcome.result.record.note });
+    else this.post({ type: 'annotateFailed', id, message: outcome.status }, false);
+  }
+}

@@ -1,0 +1,115 @@
+// The table maths on fixed inputs, against values worked out by hand (closed forms of Student's t for
+// df = 1 and 2: p = 1 − 2·atan(|t|)/π and p = 1 − |t|/√(t² + 2)).
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import type { FinishedRun } from '../../../src/core/experiment/runs';
+import { pairedOverSeeds, pairedOverUsers, seedAveragedNdcg, summarise } from '../../../src/core/experiment/stats';
+import { compare } from '../../../src/core/experiment/table';
+import { deepMerge } from '../../../src/core/experiment/merge';
+import { formatP, spliceSection } from '../../../src/core/experiment/report';
+import type { TrainJobResult } from '../../../src/core/train/job';
+
+const close = (actual: number, expected: number, tolerance = 1e-4) => assert.ok(Math.abs(actual - expected) < tolerance, `${actual} ≠ ${expected}`);
+
+test('mean ± sample std over seeds', () => {
+  const m = summarise([0.02, 0.03, 0.04]);
+  close(m.mean, 0.03, 1e-12);
+  close(m.std, 0.01, 1e-12); // √((0.01² + 0 + 0.01²) / 2)
+  assert.equal(m.n, 3);
+  assert.deepEqual(summarise([0.5]), { mean: 0.5, std: 0, n: 1 });
+});
+
+test('paired over seeds: differences 0.2, 0.3, 0.1 give t = 2√3, df 2, p = 0.0742', () => {
+  const r = pairedOverSeeds([0.3, 0.5, 0.4], [0.1, 0.2, 0.3]);
+  close(r.meanDifference, 0.2, 1e-12);
+  close(r.t, 2 * Math.sqrt(3)); // mean 0.2 / (std 0.1 / √3)
+  assert.equal(r.df, 2);
+  close(r.p, 1 - (2 * Math.sqrt(3)) / Math.sqrt(14)); // 0.07418
+  close(r.p, 0.07418);
+});
+
+test('paired over two seeds (df 1): p = 1 − 2·atan(t)/π', () => {
+  const r = pairedOverSeeds([0.5, 0.7], [0.2, 0.2]); // differences 0.3, 0.5: mean 0.4, std 0.1414, t = 0.4/0.1 = 4
+  close(r.t, 4);
+  close(r.p, 1 - (2 * Math.atan(4)) / Math.PI); // 0.1560
+});
+
+test('paired over users: per-user NDCG@10 averaged over seeds first, one observation per user', () => {
+  const users = [0, 1, 2];
+  // NDCG@10 of rank r is 1/log2(r + 2) below 10, else 0: rank 0 → 1, rank 1 → 0.6309, rank 20 → 0.
+  const variant = [{ users, ranks: [0, 1, 20] }, { users, ranks: [0, 0, 20] }];
+  const baseline = [{ users, ranks: [1, 20, 20] }, { users, ranks: [1, 20, 20] }];
+  const averaged = seedAveragedNdcg(variant, 10);
+  close(averaged[0], 1, 1e-12);
+  close(averaged[1], (1 / Math.log2(3) + 1) / 2); // 0.81546
+  close(averaged[2], 0, 1e-12);
+  const r = pairedOverUsers(variant, baseline, 10);
+  assert.equal(r.n, 3, 'n = users, not users × seeds');
+  // differences 0.36907, 0.81546, 0: mean 0.39485, std 0.40834, t = 1.67480
+  close(r.meanDifference, 0.39485);
+  close(r.t, 1.6748);
+  close(r.p, 0.23596);
+  close(r.variantMean, 0.60515);
+  close(r.baselineMean, 0.21031);
+});
+
+test('paired over users refuses runs scored on different users', () => {
+  assert.throws(() => pairedOverUsers([{ users: [0, 1], ranks: [0, 0] }], [{ users: [0, 2], ranks: [0, 0] }]), /same users/);
+  assert.throws(() => pairedOverUsers([{ users: [0], ranks: [0] }], []), /same seeds/);
+});
+
+function fakeRun(variant: string, seed: number, ranks: number[]): FinishedRun {
+  const ndcg = ranks.reduce((sum, r) => sum + (r < 10 ? 1 / Math.log2(r + 2) : 0), 0) / ranks.length;
+  const result = { metrics: { test: { full: { 'NDCG@10': ndcg } }, valid: { full: { 'NDCG@10': ndcg } } } } as unknown as TrainJobResult;
+  return { variant, seed, dir: `${variant}/${seed}`, result, ranks: { users: ranks.map((_, i) => i), ranks } };
+}
+
+test('a comparison pairs only the seeds both sides finished, and calls it better only with p < 0.05 both ways', () => {
+  const runs = [
+    fakeRun('grasp', 1, [0, 0, 0, 0, 5, 20]),
+    fakeRun('grasp', 2, [0, 0, 0, 1, 5, 20]),
+    fakeRun('grasp', 3, [0, 0, 0, 0, 0, 20]),
+    fakeRun('plain', 1, [20, 20, 20, 20, 20, 20]),
+    fakeRun('plain', 2, [20, 20, 20, 20, 20, 20]),
+  ];
+  const c = compare('grasp', 'plain', [1, 2, 3], runs);
+  assert.deepEqual(c.seeds, [1, 2], 'seed 3 has no baseline run');
+  assert.equal(c.perSeed.length, 2);
+  assert.equal(c.overUsers?.n, 6);
+  assert.equal(c.overSeeds?.n, 2);
+  close(c.baselineMean, 0);
+  assert.ok(c.difference > 0);
+  // Over seeds: NDCG@10 0.72603 and 0.66452 against 0 → t = 22.606 (df 1), p = 0.02814.
+  close(c.overSeeds!.t, 22.606, 1e-3);
+  close(c.overSeeds!.p, 0.02814);
+  // Over users: seed-averaged differences 1, 1, 1, 0.81546, 0.35621, 0 → t = 4.0335 (df 5), p = 0.00999.
+  close(c.overUsers!.t, 4.0335);
+  close(c.overUsers!.p, 0.009986);
+  assert.equal(c.significant, true);
+  const one = compare('grasp', 'plain', [1], runs);
+  assert.equal(one.overSeeds, null, 'no test over a single seed');
+  assert.equal(one.significant, false);
+  const reversed = compare('plain', 'grasp', [1, 2], runs);
+  assert.equal(reversed.significant, false, 'a worse variant is never "better"');
+  const none = compare('grasp', 'missing', [1, 2], runs);
+  assert.deepEqual(none.seeds, []);
+  assert.equal(none.overUsers, null);
+});
+
+test('deep merge: objects merge, arrays and values replace, null removes', () => {
+  const base = { model: { kind: 'sasrec', d: 64 }, eval: { ks: [5, 10, 20] }, grasp: { dims: 32 } };
+  const merged = deepMerge(base, { model: { d: 32 }, eval: { ks: [10] }, grasp: null });
+  assert.deepEqual(merged, { model: { kind: 'sasrec', d: 32 }, eval: { ks: [10] } });
+  assert.deepEqual(base.model, { kind: 'sasrec', d: 64 }, 'the base is not changed');
+});
+
+test('p-values print with enough digits; report sections are replaced, not duplicated', () => {
+  assert.equal(formatP(0.07418), '0.0742');
+  assert.equal(formatP(0.00001234), '1.2e-5');
+  assert.equal(formatP(undefined), '—');
+  const once = spliceSection('# Results\n\nProse.\n', 'beauty', 'table 1');
+  const twice = spliceSection(`${once}\nMore prose.\n`, 'beauty', 'table 2');
+  assert.match(twice, /Prose\.[\s\S]*table 2[\s\S]*More prose\./);
+  assert.doesNotMatch(twice, /table 1/);
+  assert.equal(twice.split('grasp-experiment:beauty begin').length, 2);
+});

@@ -1,0 +1,215 @@
+// GRASP's holistic attention (src/core/model/grasp.ts) and the LLM baselines on tiny synthetic
+// inputs: attention numerics, gradients into the adapters, each ablation flag, every backbone.
+import assert from 'node:assert/strict';
+import { before, test } from 'node:test';
+import { initEngine } from '../../../src/core/engine/backend';
+import { tf, type Tensor2D } from '../../../src/core/engine/tf';
+import { createModel, type ModelConfig } from '../../../src/core/model';
+import { attachGrasp, type GraspInputs, type GraspOptions } from '../../../src/core/model/grasp';
+import { attachLlmEsr, initFromText } from '../../../src/core/model/llmBaselines';
+import { ClozeSampler, NextItemSampler } from '../../../src/core/train/sampler';
+import { batchLoss } from '../../../src/core/train/step';
+import { Random } from '../../../src/core/util/random';
+
+const NUM_ITEMS = 12;
+const train = [
+  [0, 1, 2, 3, 4, 5],
+  [5, 4, 3],
+  [6, 7, 8, 9, 6, 7, 8],
+  [1, 3, 5, 7, 9, 11, 2],
+].map((s) => Int32Array.from(s));
+
+function inputs(overrides: Partial<GraspInputs> = {}): GraspInputs {
+  const random = new Random(11);
+  const dims = 4;
+  const kItems = 3;
+  const kUsers = 2;
+  const itemNeighbours = new Int32Array(NUM_ITEMS * kItems).map((_, i) => (Math.floor(i / kItems) + 1 + (i % kItems)) % NUM_ITEMS);
+  itemNeighbours[5 * kItems + 2] = -1; // item 5 has a missing slot
+  return {
+    dims,
+    itemVectors: Float32Array.from({ length: NUM_ITEMS * dims }, () => random.next() * 2 - 1),
+    kItems,
+    itemNeighbours,
+    userVectors: Float32Array.from({ length: train.length * dims }, () => random.next() * 2 - 1),
+    kUsers,
+    userNeighbours: Int32Array.from([1, 2, 0, 3, 3, -1, 0, 1]),
+    userItems: train,
+    ...overrides,
+  };
+}
+
+const ALL: GraspOptions = { itemLevel: true, userLevel: true, gate: true, dropout: 0, seed: 1 };
+const sasrec: ModelConfig = { kind: 'sasrec', d: 8, layers: 1, heads: 1, dropout: 0, maxLen: 5 };
+
+before(async () => {
+  await initEngine({});
+});
+
+function encodeOnce(config: ModelConfig, options: GraspOptions | null, given = inputs()): Float32Array {
+  const model = createModel(config, NUM_ITEMS, 3);
+  try {
+    if (options) attachGrasp(model, given, options);
+    return tf.tidy(() => {
+      const ids = tf.tensor2d(Int32Array.from([0, 1, 2, 3, 4, 0, 0, 6, 5, 6]), [2, 5], 'int32');
+      return model.encode(ids as Tensor2D, false, Int32Array.of(0, 2)).dataSync() as Float32Array;
+    });
+  } finally {
+    model.dispose();
+  }
+}
+
+function differs(a: Float32Array, b: Float32Array): boolean {
+  return a.some((value, i) => Math.abs(value - b[i]) > 1e-6);
+}
+
+test('item-level weights are a softmax over the item itself and its neighbours (missing slots get none)', () => {
+  const model = createModel(sasrec, NUM_ITEMS, 3);
+  try {
+    const module = attachGrasp(model, inputs(), ALL);
+    for (const item of [0, 5, 11]) {
+      const { candidates, weights } = module.explainItem(item);
+      assert.equal(candidates[0], item, 'slot 0 is the item itself');
+      assert.equal(candidates.length, item === 5 ? 3 : 4);
+      assert.ok(Math.abs(weights.reduce((a, b) => a + b, 0) - 1) < 1e-5, `weights of ${item} sum to 1: ${weights}`);
+      assert.ok(weights.every((w) => w > 0));
+    }
+    const user = module.explainUser(2, Int32Array.from([0, 0, 4, 5, 6]));
+    assert.deepEqual(user.neighbours, [3]);
+    assert.ok(Math.abs(user.weights[0] - 1) < 1e-6, 'one neighbour takes all the weight');
+    assert.ok(user.gate !== null && user.gate > 0 && user.gate < 1);
+  } finally {
+    model.dispose();
+  }
+});
+
+test('neighbours identical to the item give the same output as no neighbours at all', () => {
+  // Items 0 and 1 made identical (same E row and text): item 0 with neighbour 1 must equal item 0 alone.
+  const base = inputs();
+  const vectors = base.itemVectors.slice();
+  vectors.set(vectors.subarray(0, base.dims), base.dims);
+  const withTwin = inputs({ itemVectors: vectors, kItems: 1, itemNeighbours: Int32Array.from({ length: NUM_ITEMS }, (_, i) => (i === 0 ? 1 : -1)) });
+  const alone = inputs({ itemVectors: vectors, kItems: 1, itemNeighbours: new Int32Array(NUM_ITEMS).fill(-1) });
+  const run = (given: GraspInputs): Float32Array => {
+    const model = createModel(sasrec, NUM_ITEMS, 3);
+    try {
+      const table = model.itemEmbedding.arraySync() as number[][];
+      table[2] = table[1].slice();
+      model.itemEmbedding.assign(tf.tensor2d(table));
+      attachGrasp(model, given, { ...ALL, userLevel: false });
+      return tf.tidy(() => model.encode(tf.tensor2d(Int32Array.from([0, 0, 0, 3, 1]), [1, 5], 'int32') as Tensor2D, false).dataSync() as Float32Array);
+    } finally {
+      model.dispose();
+    }
+  };
+  const a = run(withTwin);
+  const b = run(alone);
+  assert.ok(!differs(a, b), 'same output');
+  // and a neighbour that is NOT identical changes it
+  const other = run(inputs({ itemVectors: vectors, kItems: 1, itemNeighbours: Int32Array.from({ length: NUM_ITEMS }, (_, i) => (i === 0 ? 7 : -1)) }));
+  assert.ok(differs(a, other));
+});
+
+test('each ablation flag changes the computation; all off leaves only the adapter input', () => {
+  const full = encodeOnce(sasrec, ALL);
+  const plain = encodeOnce(sasrec, null);
+  assert.ok(differs(full, plain));
+  for (const flag of ['itemLevel', 'userLevel', 'gate'] as const) assert.ok(differs(full, encodeOnce(sasrec, { ...ALL, [flag]: false })), `${flag}: false changes the output`);
+  const random = new Random(5);
+  const noise = inputs({ itemVectors: Float32Array.from({ length: NUM_ITEMS * 4 }, () => random.next()), userVectors: Float32Array.from({ length: train.length * 4 }, () => random.next()) });
+  assert.ok(differs(full, encodeOnce(sasrec, ALL, noise)), 'other text vectors change the output');
+  // gate off and user level off differ from each other too (z = h + g vs z = h)
+  assert.ok(differs(encodeOnce(sasrec, { ...ALL, gate: false }), encodeOnce(sasrec, { ...ALL, userLevel: false })));
+});
+
+test('padding positions stay zero through the input hook', () => {
+  const model = createModel({ ...sasrec, kind: 'gru4rec' }, NUM_ITEMS, 3);
+  try {
+    attachGrasp(model, inputs(), ALL);
+    const x = tf.tidy(() => {
+      const ids = tf.tensor2d(Int32Array.from([0, 0, 1, 2, 3]), [1, 5], 'int32') as Tensor2D;
+      return model.hooks.inputItems!(ids, tf.gather(model.itemEmbedding, ids) as tf.Tensor3D, false).dataSync() as Float32Array;
+    });
+    assert.ok(x.subarray(0, 16).every((v) => v === 0));
+    assert.ok(x.subarray(16).some((v) => v !== 0));
+  } finally {
+    model.dispose();
+  }
+});
+
+for (const config of [sasrec, { ...sasrec, kind: 'gru4rec' as const }, { ...sasrec, kind: 'bert4rec' as const, heads: 2, maskProb: 0.4 }]) {
+  test(`${config.kind} wraps: loss is finite and gradients reach the adapters, the attention and E`, () => {
+    const model = createModel(config, NUM_ITEMS, 3);
+    try {
+      attachGrasp(model, inputs(), ALL);
+      const users = Int32Array.from([0, 1, 2, 3]);
+      const batch =
+        model.objective === 'cloze'
+          ? new ClozeSampler(train, NUM_ITEMS, config.maxLen, NUM_ITEMS + 1, 0.4, 2, new Random(5)).batch(users)
+          : new NextItemSampler(train, NUM_ITEMS, config.maxLen, 2, new Random(5)).batch(users);
+      const named = model.namedVariables();
+      const names = named.map(([name]) => name);
+      for (const name of ['grasp.item_adapter.w', 'grasp.user_adapter.w', 'grasp.item_attn.q.w', 'grasp.user_attn.k.w', 'grasp.gate.wh']) assert.ok(names.includes(name), name);
+      const { value, grads } = tf.variableGrads(() => batchLoss(model, batch, model.objective === 'cloze' ? 'ce' : 'bce', 2), named.map(([, v]) => v));
+      assert.ok(Number.isFinite(value.dataSync()[0]));
+      const norm = (name: string): number => {
+        const variable = named.find(([n]) => n === name)![1];
+        return Math.sqrt((grads[variable.name].dataSync() as Float32Array).reduce((s, g) => s + g * g, 0));
+      };
+      for (const name of ['grasp.item_adapter.w', 'grasp.user_adapter.w', 'grasp.item_attn.k.w', 'grasp.user_attn.q.w', 'grasp.gate.wh', 'item_emb']) assert.ok(norm(name) > 0, `gradient into ${name}`);
+      // the padding row of E gets no gradient (it must stay zero)
+      const table = named.find(([n]) => n === 'item_emb')![1];
+      assert.ok((grads[table.name].dataSync() as Float32Array).subarray(0, config.d).every((g) => g === 0), 'no gradient into the padding row');
+      tf.dispose([value, ...Object.values(grads)]);
+    } finally {
+      model.dispose();
+    }
+  });
+}
+
+test('BERT4Rec: the mask token has no text and no neighbours, so a masked position attends to itself only', () => {
+  const model = createModel({ ...sasrec, kind: 'bert4rec', maskProb: 0.4 }, NUM_ITEMS, 3);
+  try {
+    const module = attachGrasp(model, inputs(), ALL);
+    assert.equal(model.itemEmbedding.shape[0], NUM_ITEMS + 2);
+    const out = tf.tidy(() => model.encode(tf.tensor2d(Int32Array.from([0, 1, 2, 3, NUM_ITEMS + 1]), [1, 5], 'int32') as Tensor2D, false, Int32Array.of(1)).dataSync() as Float32Array);
+    assert.ok(out.every(Number.isFinite));
+    module.recording = true;
+    tf.tidy(() => model.hooks.inputItems!(tf.tensor2d(Int32Array.from([0, 0, 0, 0, NUM_ITEMS + 1]), [1, 5], 'int32') as Tensor2D, tf.zeros([1, 5, 8]) as tf.Tensor3D, false));
+    assert.equal(module.lastItem!.weights[0], 1, 'all weight on the mask token itself');
+  } finally {
+    model.dispose();
+  }
+});
+
+test('llm-init copies the scaled text vectors into E; llm-esr adds a distillation term only in training', () => {
+  const model = createModel(sasrec, NUM_ITEMS, 3);
+  try {
+    const given = inputs();
+    const before = model.itemEmbedding.arraySync() as number[][];
+    initFromText(model, given.itemVectors, given.dims);
+    const after = model.itemEmbedding.arraySync() as number[][];
+    assert.deepEqual(after[0], before[0], 'padding row untouched');
+    const ratio = after[1][0] / given.itemVectors[0];
+    assert.ok(Math.abs(after[2][1] / given.itemVectors[given.dims + 1] - ratio) < 1e-4, 'one common scale');
+    assert.deepEqual(after[1].slice(given.dims), before[1].slice(given.dims), 'columns beyond d_s keep their init');
+  } finally {
+    model.dispose();
+  }
+  const esr = createModel(sasrec, NUM_ITEMS, 3);
+  try {
+    attachLlmEsr(esr, inputs(), { distillWeight: 0.5, seed: 1 });
+    const batch = new NextItemSampler(train, NUM_ITEMS, 5, 1, new Random(5)).batch(Int32Array.from([0, 1, 2, 3]));
+    const named = esr.namedVariables();
+    const withTerm = tf.tidy(() => batchLoss(esr, batch, 'bce', 1).dataSync()[0]);
+    const { grads } = tf.variableGrads(() => batchLoss(esr, batch, 'bce', 1), named.map(([, v]) => v));
+    assert.ok((grads[named.find(([n]) => n === 'llmesr.adapter.w')![1].name].dataSync() as Float32Array).some((g) => g !== 0), 'gradient into the semantic adapter');
+    tf.tidy(() => esr.encode(tf.tensor2d(batch.input, [4, 5], 'int32') as Tensor2D, false, batch.users));
+    assert.equal(esr.hooks.auxiliaryLoss!(), undefined, 'no distillation term outside training');
+    esr.hooks = { ...esr.hooks, auxiliaryLoss: undefined };
+    const without = tf.tidy(() => batchLoss(esr, batch, 'bce', 1).dataSync()[0]);
+    assert.ok(withTerm > without, `distillation adds to the loss (${withTerm} vs ${without})`);
+  } finally {
+    esr.dispose();
+  }
+});

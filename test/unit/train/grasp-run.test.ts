@@ -1,0 +1,132 @@
+// GRASP and the LLM baselines as runs: the config section, the text side built from training data
+// only (DESIGN §3), and a short end-to-end run on the demo world with its attention read back.
+import assert from 'node:assert/strict';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { leaveOneOut } from '../../../src/core/data/split';
+import { loadDataset } from '../../../src/core/data/load';
+import { initEngine } from '../../../src/core/engine/backend';
+import { evalJob } from '../../../src/core/eval/job';
+import { silentContext } from '../../../src/core/jobs/context';
+import { demoJob } from '../../../src/core/jobs/demo';
+import { readAttention } from '../../../src/core/train/attention';
+import { ConfigError, validateConfig } from '../../../src/core/train/config';
+import { trainJob } from '../../../src/core/train/job';
+import { buildTextArtifacts } from '../../../src/core/train/textArtifacts';
+import { graspInputs } from '../../../src/core/train/variant';
+import { entityTexts } from '../../../src/core/embed/texts';
+import { Random } from '../../../src/core/util/random';
+import { tempFolder } from '../helpers';
+
+test('the grasp section and variant get defaults; errors name the file and the field', () => {
+  const config = validateConfig({ data: { path: 'x' }, model: { kind: 'sasrec' } }, 'run.json');
+  assert.equal(config.variant, 'plain');
+  assert.deepEqual(
+    [config.grasp.texts.provider, config.grasp.embedder, config.grasp.dims, config.grasp.kItems, config.grasp.kUsers, config.grasp.itemLevel, config.grasp.userLevel, config.grasp.gate, config.grasp.randomEmbeddings, config.grasp.corruption.fraction],
+    ['metadata', 'lsa', 64, 10, 10, true, true, true, false, 0],
+  );
+  const cases: Array<[unknown, RegExp]> = [
+    [{ variant: 'graps' }, /run\.json: variant must be one of "plain", "grasp", "llm-init", "llm-esr"/],
+    [{ variant: 'grasp', grasp: { kItems: 0 } }, /run\.json: grasp\.kItems must be >= 1/],
+    [{ variant: 'grasp', grasp: { gates: false } }, /run\.json: grasp\.gates is not a known setting/],
+    [{ variant: 'grasp', grasp: { corruption: { fraction: 1.5 } } }, /run\.json: grasp\.corruption\.fraction must be <= 1/],
+    [{ variant: 'grasp', grasp: { texts: { provider: 'gpt' } } }, /run\.json: grasp\.texts\.provider must be one of "metadata", "anthropic", "raw"/],
+    [{ variant: 'grasp', train: { sparseEmbedding: true } }, /run\.json: train\.sparseEmbedding cannot be used with variant "grasp"/],
+    [{ variant: 'llm-init', grasp: { dims: 128 } }, /run\.json: grasp\.dims must be at most model\.d \(64\)/],
+  ];
+  for (const [extra, message] of cases) {
+    assert.throws(() => validateConfig({ data: { path: 'x' }, model: { kind: 'sasrec' }, ...(extra as object) }, 'run.json'), (error: unknown) => error instanceof ConfigError && message.test(error.message), `${JSON.stringify(extra)} → ${message}`);
+  }
+});
+
+/** Users with training items from a shared catalogue and their own held-out items (never trained on). */
+function leakWorld(): string {
+  const dir = tempFolder();
+  const data = join(dir, 'world');
+  mkdirSync(data);
+  mkdirSync(join(dir, '.git')); // the workspace root: caches go to <dir>/.grasp
+  const random = new Random(4);
+  const inter = ['user_id:token\titem_id:token\ttimestamp:float'];
+  const items = ['item_id:token\ttitle:token_seq\tcategory:token_seq'];
+  const families = ['lipstick', 'shampoo', 'razor', 'perfume'];
+  for (let i = 0; i < 24; i++) items.push(`t${i}\t${families[i % 4]} shade ${i}\t${families[i % 4]}`);
+  for (let u = 0; u < 40; u++) {
+    const family = u % 4;
+    const length = 3 + random.int(6);
+    let time = 1;
+    for (let j = 0; j < length; j++) inter.push(`u${u}\tt${family + 4 * random.int(6)}\t${time++}`);
+    for (const kind of ['valid', 'test']) {
+      inter.push(`u${u}\th${kind}${u}\t${time++}`);
+      items.push(`h${kind}${u}\tsecret${kind}${u} ${families[family]}\t${families[family]}`);
+    }
+  }
+  writeFileSync(join(data, 'world.inter'), `${inter.join('\n')}\n`);
+  writeFileSync(join(data, 'world.item'), `${items.join('\n')}\n`);
+  return data;
+}
+
+test('no leakage: profiles, neighbours, PCA and r_v see training data only', async () => {
+  const data = leakWorld();
+  const dataset = await loadDataset(data);
+  const split = leaveOneOut(dataset.sequences);
+  const heldOut = new Set(dataset.itemIds.flatMap((id, row) => (id.startsWith('h') ? [row] : [])));
+  assert.equal(heldOut.size, 80);
+  for (const row of heldOut) assert.ok(split.train.every((prefix) => !prefix.includes(row)), 'held-out items are never in a training prefix');
+  const config = validateConfig({ data: { path: data }, model: { kind: 'sasrec', d: 16 }, variant: 'grasp', grasp: { dims: 8, width: 16, kItems: 5, kUsers: 4 } }, 'run.json');
+  const artifacts = await buildTextArtifacts(dataset, split, config, silentContext);
+  for (const neighbour of artifacts.items.neighbours) assert.ok(neighbour < 0 || !heldOut.has(neighbour), `held-out item ${dataset.itemIds[neighbour]} retrieved as a neighbour`);
+  assert.ok(artifacts.items.neighbours.some((n) => n >= 0), 'training items do get neighbours');
+  const profiles = await entityTexts(dataset, split, join(data, '..', '.grasp', 'datasets', 'world'), 'user', 'metadata');
+  assert.equal(profiles.fromSynthesis, 40, 'profiles come from the synthesis cache the run filled');
+  for (const text of profiles.texts) assert.doesNotMatch(text, /secret/, 'a profile mentions a validation or test item');
+  const manifest = JSON.parse((await import('node:fs')).readFileSync(artifacts.items.manifest, 'utf8'));
+  assert.equal(manifest.reduced.fittedOn, 24, 'item PCA (and LSA) fitted on the 24 items with training interactions only');
+  const inputs = graspInputs(artifacts, split);
+  assert.equal(inputs.userItems, split.train, 'r_v averages training prefixes');
+  // users are never their own neighbour
+  for (let u = 0; u < 40; u++) for (let j = 0; j < 4; j++) assert.notEqual(artifacts.users.neighbours[u * 4 + j], u);
+});
+
+test('GRASP-SASRec trains end to end on the demo world; eval reloads it; attention reads back from the checkpoint', async () => {
+  await initEngine({});
+  const dir = tempFolder();
+  mkdirSync(join(dir, '.git'));
+  const data = (await demoJob({ outDir: join(dir, 'demo'), users: 120, items: 40, seed: 5, retrieval: false }, silentContext)).dir;
+  const config = { data: { path: data }, model: { kind: 'sasrec', d: 16, layers: 1, maxLen: 8 }, train: { epochs: 2, batchSize: 32 }, eval: { sampled: 0 }, variant: 'grasp', grasp: { dims: 8, width: 16, kItems: 4, kUsers: 3 } };
+  const run = join(dir, 'run');
+  const result = await trainJob({ config, outDir: run }, silentContext);
+  assert.equal(result.best_epoch > 0, true);
+  assert.ok(result.metrics.test.full['NDCG@10'] >= 0 && result.metrics.test.full['NDCG@10'] <= 1);
+  const again = await evalJob({ run }, silentContext);
+  assert.deepEqual(again.metrics.test.full, result.metrics.test.full, 'the checkpoint reloads into the same GRASP model');
+
+  const dataset = await loadDataset(data);
+  const item = dataset.itemIds[3];
+  const explained = await readAttention(run, { item });
+  assert.equal(explained.entity, 'item');
+  assert.equal(explained.neighbours[0].id, item);
+  assert.equal(explained.neighbours[0].self, true);
+  assert.equal(explained.neighbours.length, 5, 'the item and its 4 neighbours');
+  assert.ok(Math.abs(explained.neighbours.reduce((s, n) => s + n.weight, 0) - 1) < 1e-5);
+  for (const neighbour of explained.neighbours.slice(1)) {
+    assert.ok(dataset.itemIds.includes(neighbour.id), 'raw ids');
+    assert.ok(neighbour.similarity !== null && neighbour.similarity <= 1.0001);
+  }
+  const user = dataset.userIds[7];
+  const userView = await readAttention(run, { user });
+  assert.equal(userView.query.id, user);
+  assert.ok(userView.neighbours.length > 0 && userView.neighbours.length <= 3);
+  assert.ok(Math.abs(userView.neighbours.reduce((s, n) => s + n.weight, 0) - 1) < 1e-5);
+  assert.ok(userView.neighbours.every((n) => n.id !== user && dataset.userIds.includes(n.id)));
+  assert.ok(typeof userView.gate === 'number');
+  await assert.rejects(readAttention(run, { item: 'no-such-item' }), /no item with id "no-such-item"/);
+
+  // the baselines and the other backbones run through the same trainer
+  for (const extra of [{ variant: 'llm-init' }, { variant: 'llm-esr' }, { variant: 'grasp', model: { kind: 'gru4rec', d: 16, layers: 1, maxLen: 8 } }, { variant: 'grasp', model: { kind: 'bert4rec', d: 16, layers: 1, maxLen: 8 } }]) {
+    const other = await trainJob({ config: { ...config, ...extra, train: { epochs: 1, batchSize: 32 } }, outDir: join(dir, `run-${extra.variant}-${extra.model?.kind ?? 'sasrec'}`) }, silentContext);
+    assert.ok(Number.isFinite(other.metrics.test.full['NDCG@10']), JSON.stringify(extra));
+  }
+  const plainRun = join(dir, 'run-llm-init-sasrec');
+  await assert.rejects(readAttention(plainRun, { item }), /a llm-init run has no GRASP attention weights/);
+});

@@ -1,0 +1,41 @@
+// The worker's experiment job: a tiny experiment through JSON-RPC, with progress (cancellation and
+// reuse are tested on the core job, test/unit/experiment).
+import assert from 'node:assert/strict';
+import { existsSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { before, test } from 'node:test';
+import { silentContext } from '../../../src/core/jobs/context';
+import { demoJob } from '../../../src/core/jobs/demo';
+import { WorkerClient } from '../../../src/worker/client';
+import { WORKER, ensureBuilt, tempDir } from './harness';
+
+before(() => ensureBuilt());
+
+test('the worker runs an experiment file and reports progress over the whole experiment', async () => {
+  const { dir, cleanup } = tempDir();
+  const data = (await demoJob({ outDir: join(dir, 'demo'), users: 40, items: 15, seed: 9, retrieval: false }, silentContext)).dir;
+  const file = join(dir, 'experiment.json');
+  writeFileSync(
+    file,
+    JSON.stringify({
+      name: 'worker-tiny',
+      base: { data: { path: data }, model: { kind: 'sasrec', d: 8, layers: 1, maxLen: 5 }, train: { epochs: 1, batchSize: 16 }, eval: { sampled: 0 }, engine: { backend: 'wasm' } },
+      seeds: [1, 2],
+      variants: [{ name: 'A' }, { name: 'B', overrides: { model: { dropout: 0.3 } } }],
+      comparisons: [{ variant: 'B', baseline: 'A' }],
+      output: 'out',
+    }),
+  );
+  const client = await WorkerClient.start({ workerPath: WORKER, client: 'test' });
+  try {
+    const fractions: number[] = [];
+    const result = await client.run('experiment', { configPath: file }, { onProgress: (p) => p.fraction !== undefined && fractions.push(p.fraction) });
+    assert.equal(result.trained, 4);
+    assert.equal(result.results.table.comparisons[0].seeds.length, 2);
+    assert.ok(existsSync(result.resultsMarkdown));
+    assert.ok(fractions.some((f) => f > 0.75), 'progress reaches the last run');
+  } finally {
+    await client.stop();
+    cleanup();
+  }
+});

@@ -1,0 +1,39 @@
+// Which records the review list shows, and the review progress. Pure, unit-tested.
+import type { FlagRecord } from '../../src/core/hallucination/types';
+
+export interface ReviewFilter {
+  /** A reason kind ("brand", "category", …) or signal name; '' = any. */
+  reason: string;
+  minRisk: number;
+  /** Hide records that already carry a current (non-stale) verdict. */
+  unreviewedOnly: boolean;
+}
+
+export const reviewed = (record: FlagRecord): boolean => !!record.annotation && !record.annotation.stale;
+
+export function matchesFilter(record: FlagRecord, filter: ReviewFilter): boolean {
+  if (record.risk < filter.minRisk) return false;
+  if (filter.unreviewedOnly && reviewed(record)) return false;
+  if (filter.reason !== '' && !record.reasons.some((reason) => reason.kind === filter.reason || reason.signal === filter.reason)) return false;
+  return true;
+}
+
+/** Riskiest first (ties in dataset order), as the flag job ranks them. */
+export function filterRecords(records: readonly FlagRecord[], filter: ReviewFilter): number[] {
+  return records
+    .map((record, index) => ({ record, index }))
+    .filter(({ record }) => matchesFilter(record, filter))
+    .sort((a, b) => b.record.risk - a.record.risk || a.record.index - b.record.index)
+    .map(({ index }) => index);
+}
+
+/** "n of m reviewed" over the flagged records. */
+export function progress(records: readonly FlagRecord[]): { reviewed: number; flagged: number } {
+  const flagged = records.filter((record) => record.flagged);
+  return { reviewed: flagged.filter(reviewed).length, flagged: flagged.length };
+}
+
+/** Every reason kind present, for the filter's choices. */
+export function reasonKinds(records: readonly FlagRecord[]): string[] {
+  return [...new Set(records.flatMap((record) => record.reasons.map((reason) => reason.kind)))].sort();
+}
