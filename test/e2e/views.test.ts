@@ -157,6 +157,8 @@ describe('GRASP Lab views (part 2)', { skip: skipUnlessE2EReady() }, () => {
     await vscode.screenshot('neighbours-beauty-moved');
     await frame.locator('#back').click();
     await frame.locator('h1', { hasText: `Item ${BEAUTY_ITEM}` }).waitFor({ timeout: 30_000 });
+    // The page shows "loading" until the host answers (from its cache, for a visited id).
+    await frame.locator('.neighbour .nb-open').first().waitFor({ timeout: 30_000 });
     assert.deepEqual(await neighbourIds(frame), expected.neighbours.map((n) => n.id));
     await frame.locator('#forward').click();
     await frame.locator('h1', { hasText: `Item ${first}` }).waitFor({ timeout: 30_000 });

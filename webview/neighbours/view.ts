@@ -12,7 +12,8 @@ export interface DetailActions {
 }
 
 const two = (n: number) => n.toFixed(2);
-const three = (n: number) => n.toFixed(3);
+// Cosines round to -0.000 for orthogonal texts; show them as 0.
+const three = (n: number) => (Math.abs(n) < 5e-4 ? 0 : n).toFixed(3);
 const pct = (n: number) => `${(n * 100).toFixed(1)} %`;
 
 function noun(entity: Entity, plural = false): string {

@@ -30,7 +30,7 @@ export type ToWebview =
   | { type: 'records'; dataset: DatasetRef; summary: ReviewSummary; records: FlagRecord[] }
   | { type: 'failed'; dataset: DatasetRef; message: string }
   /** A verdict was written: the record's new annotation. */
-  | { type: 'annotated'; id: string; annotation: NonNullable<FlagRecord['annotation']>; editedText?: string }
+  | { type: 'annotated'; id: string; annotation: NonNullable<FlagRecord['annotation']> }
   | { type: 'annotateFailed'; id: string; message: string };
 
 export type FromWebview =

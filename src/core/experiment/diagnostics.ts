@@ -9,14 +9,14 @@ import { loadDataset } from '../data/load';
 import { leaveOneOut } from '../data/split';
 import { initEngine } from '../engine/backend';
 import { tf, type Tensor2D } from '../engine/tf';
-import { evalCases } from '../eval/evaluator';
-import type { JobContext } from '../jobs/context';
+import { evalCases, rankTarget } from '../eval/evaluator';
+import { throwIfCancelled, type JobContext } from '../jobs/context';
 import { loadWeights, readManifest } from '../train/checkpoint';
 import { buildModel, prepareText } from '../train/variant';
 import { writeFileAtomic } from '../util/atomicWrite';
 
 export interface AttentionDiagnostics {
-  /** distinct input items whose item-level weights were read */
+  /** distinct input items (of the sampled users) whose item-level weights were read */
   items: number;
   /** mean weight on the item itself (slot 0); uniform attention would give 1 / (1 + neighbours) */
   itemSelf: number | null;
@@ -29,11 +29,16 @@ export interface AttentionDiagnostics {
   userEntropy: number | null;
   /** mean fusion gate σ(·) at the last position (null without a gate or user level) */
   gate: number | null;
+  /**
+   * Share of the sampled users whose test rank, recomputed here, equals the run's ranks.json: 1 means the
+   * checkpoint and this build's model code reproduce the run, so the weights above are the run's own.
+   */
+  reproduced: number;
 }
 
 const FILE = 'attention.json';
 
-export async function attentionDiagnostics(run: string, ctx: JobContext, sampleUsers = 2000): Promise<AttentionDiagnostics> {
+export async function attentionDiagnostics(run: string, ctx: JobContext, sampleUsers = 2000, maxItems = 3000): Promise<AttentionDiagnostics> {
   const cached = join(run, FILE);
   if (existsSync(cached)) return JSON.parse(await readFile(cached, 'utf8')) as AttentionDiagnostics;
   const manifest = await readManifest(run);
@@ -47,6 +52,9 @@ export async function attentionDiagnostics(run: string, ctx: JobContext, sampleU
     if (!grasp) throw new Error(`${run}: not a GRASP run (variant ${config.variant ?? 'plain'})`);
     await loadWeights(run, model, manifest);
     const cases = evalCases(split, 'test');
+    const stored = JSON.parse(await readFile(join(run, 'ranks.json'), 'utf8')) as { users: number[]; ranks: number[] };
+    const runRanks = new Map(stored.users.map((user, i) => [user, stored.ranks[i]]));
+    let reproduced = 0;
     const step = Math.max(1, Math.floor(cases.users.length / sampleUsers));
     const picked = Array.from({ length: Math.min(sampleUsers, cases.users.length) }, (_, i) => i * step).filter((i) => i < cases.users.length);
     const maxLen = model.config.maxLen;
@@ -60,61 +68,44 @@ export async function attentionDiagnostics(run: string, ctx: JobContext, sampleU
     let gateCount = 0;
     const batch = 256;
     for (let start = 0; start < picked.length; start += batch) {
+      throwIfCancelled(ctx);
       const rows = picked.slice(start, start + batch);
       const input = new Int32Array(rows.length * maxLen);
       rows.forEach((row, i) => model.inferenceRow(cases.history[row], input, i * maxLen));
       const users = Int32Array.from(rows, (row) => cases.users[row]);
-      grasp.recording = true;
-      try {
-        tf.tidy(() => model.encode(tf.tensor2d(input, [rows.length, maxLen], 'int32') as Tensor2D, false, users));
-      } finally {
-        grasp.recording = false;
-      }
-      const item = grasp.lastItem;
-      if (item) {
-        const slots = item.candidates.length / item.items.length;
-        for (let r = 0; r < item.items.length; r++) {
-          if (seenItems.has(item.items[r])) continue;
-          seenItems.add(item.items[r]);
-          self += item.weights[r * slots];
-          let best = 0;
-          let real = 0;
-          // A neighbour slot with ~0 weight is a missing neighbour (masked with -1e9 before the softmax).
-          for (let j = 1; j < slots; j++) {
-            const w = item.weights[r * slots + j];
-            if (w > 1e-12) real++;
-            best = Math.max(best, w);
-          }
-          top += best;
-          neighbours += real;
+      const scores = tf.tidy(() => {
+        const states = model.encode(tf.tensor2d(input, [rows.length, maxLen], 'int32') as Tensor2D, false, users);
+        const last = tf.reshape(tf.slice(states, [0, maxLen - 1, 0], [rows.length, 1, -1]), [rows.length, -1]) as Tensor2D;
+        return tf.matMul(last, tf.slice(model.itemEmbedding, [1, 0], [model.numItems, -1]), false, true);
+      });
+      const values = (await scores.data()) as Float32Array;
+      scores.dispose();
+      rows.forEach((row, i) => {
+        const { masked } = rankTarget(values.subarray(i * model.numItems, (i + 1) * model.numItems), cases.targets[row], cases.history[row]);
+        if (masked === runRanks.get(cases.users[row])) reproduced++;
+      });
+      // The weights through the module's own explanation API (one item / one user at a time), so this
+      // reads what the neighbours view shows and does not depend on the module's batch layout.
+      rows.forEach((row, i) => {
+        const user = grasp.explainUser(cases.users[row], input.subarray(i * maxLen, (i + 1) * maxLen));
+        if (user.weights.length > 1) {
+          const h = user.weights.reduce((sum, w) => (w > 0 ? sum - w * Math.log(w) : sum), 0);
+          entropy += h / Math.log(user.weights.length);
+          entropyCount++;
         }
-      }
-      const user = grasp.lastUser;
-      if (user) {
-        const K = user.weights.length / (user.users.length * user.positions);
-        for (let b = 0; b < user.users.length; b++) {
-          const offset = (b * user.positions + user.positions - 1) * K;
-          let h = 0;
-          let real = 0;
-          for (let j = 0; j < K; j++) {
-            const w = user.weights[offset + j];
-            if (w > 1e-12) {
-              h -= w * Math.log(w);
-              real++;
-            }
-          }
-          if (real > 1) {
-            entropy += h / Math.log(real);
-            entropyCount++;
-          }
-          if (user.gate) {
-            gate += user.gate[b * user.positions + user.positions - 1];
-            gateCount++;
-          }
+        if (user.gate !== null) {
+          gate += user.gate;
+          gateCount++;
         }
-      }
-      grasp.lastItem = undefined;
-      grasp.lastUser = undefined;
+        for (const item of cases.history[row].slice(-maxLen)) {
+          if (seenItems.has(item) || seenItems.size >= maxItems) continue;
+          seenItems.add(item);
+          const attention = grasp.explainItem(item);
+          self += attention.weights[0];
+          top += Math.max(0, ...attention.weights.slice(1));
+          neighbours += attention.candidates.length - 1;
+        }
+      });
     }
     const n = seenItems.size;
     const result: AttentionDiagnostics = {
@@ -125,6 +116,7 @@ export async function attentionDiagnostics(run: string, ctx: JobContext, sampleU
       users: picked.length,
       userEntropy: entropyCount ? entropy / entropyCount : null,
       gate: gateCount ? gate / gateCount : null,
+      reproduced: picked.length ? reproduced / picked.length : 0,
     };
     await writeFileAtomic(cached, `${JSON.stringify(result, null, 2)}\n`);
     return result;

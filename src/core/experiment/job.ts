@@ -72,8 +72,9 @@ function planned(experiment: Experiment, params: ExperimentJobParams): Array<{ v
 
 export async function experimentJob(params: ExperimentJobParams, ctx: JobContext): Promise<ExperimentJobResult> {
   const experiment = await loadExperiment(params.configPath);
-  // One experiment process per output folder: two would train the same run folders at once.
-  const release = acquireLock(join(experiment.output, '.lock'), `experiment output ${experiment.output}`);
+  // One training experiment per output folder: two would train the same run folders at once. Tabulating
+  // only reads finished runs (and writes its files atomically), so it may run beside one.
+  const release = params.tabulateOnly ? () => {} : acquireLock(join(experiment.output, '.lock'), `experiment output ${experiment.output}`);
   try {
     const plan = params.tabulateOnly ? [] : planned(experiment, params);
     let trained = 0;

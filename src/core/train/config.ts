@@ -92,6 +92,8 @@ export interface GraspSettings {
   itemLevel: boolean;
   userLevel: boolean;
   gate: boolean;
+  /** user level: add A_u(e_v), the similar user's profile embedding, to r_v (DESIGN §2 as written) */
+  userText: boolean;
   /** ablation: adapters read seeded random vectors instead of the text embeddings (neighbours stay) */
   randomEmbeddings: boolean;
   /** rewrite this share of item descriptions with false claims before embedding (hallucination robustness) */
@@ -211,6 +213,7 @@ export const RUN_CONFIG_SCHEMA = {
         itemLevel: { type: 'boolean', default: true, description: 'grasp: item-level attention over the item and its neighbours (false: x = E[i] + A(e_i) only)' },
         userLevel: { type: 'boolean', default: true, description: 'grasp: user-level attention over similar users and the fusion' },
         gate: { type: 'boolean', default: true, description: 'grasp: gated fusion (false: z = h + g)' },
+        userText: { type: 'boolean', default: false, description: "grasp: add A_u(e_v), the similar user's profile embedding, to r_v (DESIGN §2 as written). Off by default: a profile names the user's recent training items, which during training include the query user's own later targets" },
         randomEmbeddings: { type: 'boolean', default: false, description: 'ablation: seeded random vectors replace the text embeddings the adapters read (neighbours stay)' },
         corruption: {
           type: 'object',

@@ -60,8 +60,8 @@ export function buildModel(config: RunConfig, numItems: number, split: Split, ar
       attachLlmEsr(model, inputs, { distillWeight: config.grasp.distillWeight, seed });
       return { model };
     }
-    const { itemLevel, userLevel, gate } = config.grasp;
-    return { model, grasp: attachGrasp(model, inputs, { itemLevel, userLevel, gate, dropout: config.model.dropout, seed }) };
+    const { itemLevel, userLevel, gate, userText } = config.grasp;
+    return { model, grasp: attachGrasp(model, inputs, { itemLevel, userLevel, gate, userText: userText ?? false, dropout: config.model.dropout, seed }) };
   } catch (error) {
     model.dispose();
     throw error;

@@ -1,7 +1,7 @@
 // `grasp experiment` end to end on a tiny generated dataset with a 2-epoch budget: runs, reuse,
 // recovery of an interrupted run, cancellation, the table against the run folders, and the errors.
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { before, test } from 'node:test';
 import { experimentJob, type ExperimentResults } from '../../../src/core/experiment/job';
@@ -160,8 +160,19 @@ test('--diagnostics reads GRASP attention from the best checkpoints (self vs nei
   assert.ok(a.itemSelf! > 0 && a.itemSelf! < 1, `self weight ${a.itemSelf}`);
   assert.ok(a.itemSelf! + a.itemTopNeighbour! <= 1 + 1e-6);
   assert.ok(a.itemNeighbours! > 0 && a.itemNeighbours! <= 4);
-  assert.ok(a.gate! > 0 && a.gate! < 1);
+  assert.ok(a.gate! > 0 && a.gate! < 1, JSON.stringify(a));
   assert.ok(a.userEntropy! > 0 && a.userEntropy! <= 1 + 1e-6);
+  assert.equal(a.reproduced, 1, 'the checkpoint reproduces every sampled test rank');
   assert.ok(existsSync(join(dir, 'out', 'runs', 'G', 'seed-1', 'attention.json')), 'stored beside the checkpoint');
   assert.match(readFileSync(result.resultsMarkdown, 'utf8'), /\| G \| \d+ \| 0\.\d{3} \|/);
+});
+
+test('one training experiment per output folder; tabulating may run beside it', async () => {
+  const dir = tempFolder();
+  const file = write(dir, experiment({ seeds: [1] }));
+  mkdirSync(join(dir, 'out'), { recursive: true });
+  writeFileSync(join(dir, 'out', '.lock'), '1'); // pid 1 is always alive: another experiment holds the folder
+  await assert.rejects(experimentJob({ configPath: file }, silentContext), /in use by process 1/);
+  const tabulated = await experimentJob({ configPath: file, tabulateOnly: true }, silentContext);
+  assert.equal(tabulated.notRun, 2);
 });

@@ -39,7 +39,7 @@ function inputs(overrides: Partial<GraspInputs> = {}): GraspInputs {
   };
 }
 
-const ALL: GraspOptions = { itemLevel: true, userLevel: true, gate: true, dropout: 0, seed: 1 };
+const ALL: GraspOptions = { itemLevel: true, userLevel: true, gate: true, userText: true, dropout: 0, seed: 1 };
 const sasrec: ModelConfig = { kind: 'sasrec', d: 8, layers: 1, heads: 1, dropout: 0, maxLen: 5 };
 
 before(async () => {
@@ -114,7 +114,7 @@ test('each ablation flag changes the computation; all off leaves only the adapte
   const full = encodeOnce(sasrec, ALL);
   const plain = encodeOnce(sasrec, null);
   assert.ok(differs(full, plain));
-  for (const flag of ['itemLevel', 'userLevel', 'gate'] as const) assert.ok(differs(full, encodeOnce(sasrec, { ...ALL, [flag]: false })), `${flag}: false changes the output`);
+  for (const flag of ['itemLevel', 'userLevel', 'gate', 'userText'] as const) assert.ok(differs(full, encodeOnce(sasrec, { ...ALL, [flag]: false })), `${flag}: false changes the output`);
   const random = new Random(5);
   const noise = inputs({ itemVectors: Float32Array.from({ length: NUM_ITEMS * 4 }, () => random.next()), userVectors: Float32Array.from({ length: train.length * 4 }, () => random.next()) });
   assert.ok(differs(full, encodeOnce(sasrec, ALL, noise)), 'other text vectors change the output');
@@ -211,5 +211,34 @@ test('llm-init copies the scaled text vectors into E; llm-esr adds a distillatio
     assert.ok(withTerm > without, `distillation adds to the loss (${withTerm} vs ${without})`);
   } finally {
     esr.dispose();
+  }
+});
+
+test('GRASP-SASRec loss and gradients on wasm (the fast kernels) match the reference cpu backend', async () => {
+  const run = (): { loss: number; grads: Map<string, Float32Array> } => {
+    const model = createModel({ ...sasrec, dropout: 0.2 }, NUM_ITEMS, 3);
+    try {
+      attachGrasp(model, inputs(), { ...ALL, dropout: 0.2 });
+      const batch = new NextItemSampler(train, NUM_ITEMS, 5, 2, new Random(5)).batch(Int32Array.from([0, 1, 2, 3]));
+      const named = model.namedVariables();
+      const { value, grads } = tf.variableGrads(() => batchLoss(model, batch, 'bce', 2), named.map(([, v]) => v));
+      const out = new Map(named.map(([name, v]) => [name, grads[v.name].dataSync() as Float32Array]));
+      const loss = value.dataSync()[0];
+      tf.dispose([value, ...Object.values(grads)]);
+      return { loss, grads: out };
+    } finally {
+      model.dispose();
+    }
+  };
+  await initEngine({ backend: 'cpu', native: false, fused: false });
+  const expected = run();
+  await initEngine({ backend: 'wasm' });
+  const actual = run();
+  assert.ok(Math.abs(expected.loss - actual.loss) < 1e-4 * (1 + Math.abs(expected.loss)), `loss ${expected.loss} vs ${actual.loss}`);
+  for (const [name, e] of expected.grads) {
+    const a = actual.grads.get(name)!;
+    const scale = Math.max(1e-6, ...Array.from(e, Math.abs));
+    const worst = Math.max(...Array.from(e, (x, i) => Math.abs(x - a[i])));
+    assert.ok(worst <= 1e-3 * scale + 1e-7, `${name}: max difference ${worst} (scale ${scale})`);
   }
 });
