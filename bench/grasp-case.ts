@@ -1,6 +1,6 @@
 // GRASP-SASRec's training step beside plain SASRec, for `npm run bench:train`: both models in ONE
 // process at the bench's settings (B=128, L=50, d=64, 2 blocks, BCE with one negative), their steps
-// interleaved in blocks, so both see the same machine load; the ratio of medians is the overhead.
+// alternating on the same batches, so both see the same machine load; the ratio of medians is the overhead.
 // GRASP runs with every level on (K_I = K_U = 10, metadata descriptions → LSA → PCA 64); its text
 // artefacts come from (or go to) <repo>/.grasp, built from training data only. Prints one JSON line.
 import { dirname, join } from 'node:path';
@@ -35,9 +35,9 @@ async function main(): Promise<void> {
   const started = performance.now();
   const artifacts = await prepareText(graspConfig, dataset, split, quiet);
   const artifactSeconds = (performance.now() - started) / 1000;
-  const models: Array<{ name: string; model: SequentialRecommender; optimizer: Adam; times: number[] }> = [plainConfig, graspConfig].map((config) => {
+  const models: Array<{ name: string; model: SequentialRecommender; optimizer: Adam; times: number[]; cpu: number[] }> = [plainConfig, graspConfig].map((config) => {
     const { model } = buildModel(config, numItems, split, artifacts);
-    return { name: config.variant, model, optimizer: new Adam(model.namedVariables(), { lr: 1e-3, beta1: 0.9, beta2: 0.98, epsilon: 1e-8 }), times: [] };
+    return { name: config.variant, model, optimizer: new Adam(model.namedVariables(), { lr: 1e-3, beta1: 0.9, beta2: 0.98, epsilon: 1e-8 }), times: [], cpu: [] };
   });
   const sampler = new NextItemSampler(split.train, numItems, 50, 1, new Random(42));
   let batches = sampler.epoch(128);
@@ -54,17 +54,20 @@ async function main(): Promise<void> {
     const batch = fullBatch();
     for (const entry of models) trainStep(entry.model, entry.optimizer, batch, 'bce', 1);
   }
-  // Blocks of 5 steps each, alternating, on the same batches.
-  for (let done = 0; done < timed; done += 5) {
-    const block = Array.from({ length: Math.min(5, timed - done) }, fullBatch);
-    for (const entry of models) {
-      for (const batch of block) {
-        const t = performance.now();
-        trainStep(entry.model, entry.optimizer, batch, 'bce', 1);
-        entry.times.push(performance.now() - t);
-      }
+  // Step by step, alternating (which model goes first alternates too), on the same batches: other
+  // people's jobs come and go within seconds, so both models see the same machine.
+  for (let i = 0; i < timed; i++) {
+    const batch = fullBatch();
+    for (const entry of i % 2 === 0 ? models : [...models].reverse()) {
+      const t = performance.now();
+      const c = process.cpuUsage();
+      trainStep(entry.model, entry.optimizer, batch, 'bce', 1);
+      entry.times.push(performance.now() - t);
+      const used = process.cpuUsage(c);
+      entry.cpu.push((used.user + used.system) / 1000);
     }
   }
+  const pairRatios = models[1].times.map((t, i) => t / models[0].times[i]);
   const [plain, grasp] = models.map((entry) => {
     const sorted = [...entry.times].sort((a, b) => a - b);
     return { median: median(entry.times), p10: sorted[Math.floor(0.1 * sorted.length)], p90: sorted[Math.floor(0.9 * sorted.length)] };
@@ -81,6 +84,12 @@ async function main(): Promise<void> {
       grasp_ms_per_step_p10: grasp.p10,
       grasp_ms_per_step_p90: grasp.p90,
       grasp_overhead: grasp.median / plain.median,
+      /** median over steps of GRASP's time / SASRec's on the same batch, measured back to back */
+      grasp_overhead_paired_median: median(pairRatios),
+      /** the same ratio in this process's CPU time (user + system, all threads): less moved by other people's jobs than wall time */
+      sasrec_cpu_ms_per_step_median: median(models[0].cpu),
+      grasp_cpu_ms_per_step_median: median(models[1].cpu),
+      grasp_cpu_overhead: median(models[1].cpu) / median(models[0].cpu),
       grasp_params: models[1].model.namedVariables().reduce((n, [, v]) => n + v.size, 0),
       sasrec_params: models[0].model.namedVariables().reduce((n, [, v]) => n + v.size, 0),
       text_artifacts_s: artifactSeconds,

@@ -12,6 +12,7 @@ interface FlagFlags extends DatasetFlags {
   threshold?: number;
   texts: string;
   annotations?: string;
+  run?: string | false;
   json?: boolean;
 }
 
@@ -25,12 +26,14 @@ export function registerFlag(program: Command): void {
     .option('--threshold <risk>', 'risk at or above which a text is flagged (default 0.5)', unitInterval)
     .option('--texts <source>', 'descriptions to check: auto (the cached synthesis), provider[:model], or metadata-only', 'auto')
     .option('--annotations <file>', 'annotations file (default <workspace>/grasp.annotations.jsonl)')
+    .option('--run <dir>', 'GRASP run whose attention gives the model-distrust signal (default: the newest on this dataset)')
+    .option('--no-run', 'leave the model-distrust signal out')
     .option('--json', 'print one JSON object');
   addDatasetOptions(command).action(async (dataset: string, flags: FlagFlags) => {
     const ctx = terminalContext({ quiet: flags.json });
     try {
       const result = await flagJob(
-        { dataset, load: datasetLoadParams(flags), cacheDir: flags.cacheDir, entity: entityOf(flags.entity), top: flags.top, texts: flags.texts, annotations: flags.annotations, detector: flags.threshold === undefined ? {} : { threshold: flags.threshold } },
+        { dataset, load: datasetLoadParams(flags), cacheDir: flags.cacheDir, entity: entityOf(flags.entity), top: flags.top, texts: flags.texts, annotations: flags.annotations, run: flags.run === false ? null : flags.run, detector: flags.threshold === undefined ? {} : { threshold: flags.threshold } },
         ctx,
       );
       ctx.dispose();

@@ -25,9 +25,11 @@ export const DEFAULT_DETECTOR: DetectorConfig = {
 
 /**
  * Attention the trained model put on an item's retrieved neighbours, as a share of the item-level
- * attention (the rest is on the item itself); undefined when the checkpoint has none for it.
+ * attention (the rest is on the item itself), beside the catalogue's median share: a model may trust
+ * its own ids more than texts everywhere, so distrust is judged against the median, not against 1.
+ * Undefined when the checkpoint has none for the item.
  */
-export type AttentionLookup = (row: number) => number | undefined;
+export type AttentionLookup = (row: number) => { mass: number; median: number } | undefined;
 
 export interface DetectInput {
   entity: FlagEntity;
@@ -115,12 +117,13 @@ export function detect(input: DetectInput, overrides: Partial<DetectorConfig> = 
       }
     }
     if (input.attention) {
-      const mass = input.attention(index);
-      if (mass === undefined) signals.distrust = { score: null, absent: 'the checkpoint holds no attention for this item' };
+      const attention = input.attention(index);
+      if (attention === undefined) signals.distrust = { score: null, absent: 'the checkpoint holds no attention for this item' };
       else {
-        const score = Math.min(1, Math.max(0, (config.distrustBelow - mass) / config.distrustBelow));
+        const relative = attention.median > 0 ? attention.mass / attention.median : 1;
+        const score = Math.min(1, Math.max(0, (config.distrustBelow - relative) / config.distrustBelow));
         signals.distrust = { score };
-        if (score > 0) reasons.push({ signal: 'distrust', kind: 'attention', message: `the trained model puts ${(100 * mass).toFixed(0)} % of its item-level attention on this item's text neighbours`, start: 0, end: summaryEnd, text: view.text.slice(0, summaryEnd), severity: score });
+        if (score > 0) reasons.push({ signal: 'distrust', kind: 'attention', message: `the trained model puts ${(100 * attention.mass).toFixed(1)} % of its item-level attention on this item's text neighbours (catalogue median ${(100 * attention.median).toFixed(1)} %)`, start: 0, end: summaryEnd, text: view.text.slice(0, summaryEnd), severity: score });
       }
     }
     const risk = combineSignals(signals, config.weights);

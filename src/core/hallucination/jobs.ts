@@ -1,13 +1,15 @@
+import { join } from 'node:path';
 import { leaveOneOut } from '../data/split';
 import type { JobContext } from '../jobs/context';
 import { loadForJob, type DatasetLoadParams } from '../jobs/load';
 import { resolveTemplatePath } from '../llm/synthesize';
 import { loadTemplate } from '../llm/templates';
 import { ConfigError } from '../util/errors';
+import { findGraspRun } from '../train/graspRuns';
 import { cachePaths } from '../util/workspace';
 import { appendAnnotation, defaultAnnotationsPath, latestAnnotations, readAnnotations } from './annotations';
 import { loadDescriptions } from './descriptions';
-import { detect, detectorConfig, textHash } from './detect';
+import { detect, detectorConfig, textHash, type DetectInput } from './detect';
 import { evaluateFlags, type DetectorEvaluation } from './evaluate';
 import { regenerateDescription, regenerationProvider, type RegenerateOptions } from './regenerate';
 import type { AnnotationRecord, DetectorConfig, FlagEntity, FlagRecord, SignalName, Verdict } from './types';
@@ -26,6 +28,8 @@ interface DatasetParams {
 export interface FlagJobParams extends DatasetParams {
   /** Return the N riskiest records (default 20; 0 = all). */
   top?: number;
+  /** The GRASP run whose attention gives the model-distrust signal (default: the dataset's newest; null: none). */
+  run?: string | null;
   detector?: Partial<DetectorConfig>;
 }
 
@@ -53,7 +57,8 @@ export async function flagJob(params: FlagJobParams, ctx: JobContext): Promise<F
   ctx.progress({ message: `Reading ${entity} descriptions`, fraction: 0.35 });
   const loaded = await loadDescriptions(dataset, split, cachePaths(params.dataset, params.cacheDir).dataset, entity, params.texts ?? 'auto');
   ctx.progress({ message: `Checking ${loaded.texts.length} ${entity} texts`, fraction: 0.5 });
-  const records = detect({ entity, ids: loaded.ids, inputs: loaded.inputs, outputs: loaded.outputs, train: split.train, attentionAbsent: 'no GRASP checkpoint attention reader in this build' }, config);
+  const distrust = await distrustEvidence(params, entity, loaded.ids, ctx);
+  const records = detect({ entity, ids: loaded.ids, inputs: loaded.inputs, outputs: loaded.outputs, train: split.train, ...distrust }, config);
   // Human verdicts: shown beside each record, and (when current) used as labels to evaluate the detector.
   const latest = latestAnnotations(annotations.filter((record) => record.entity === entity));
   let stale = 0;
@@ -87,6 +92,32 @@ export async function flagJob(params: FlagJobParams, ctx: JobContext): Promise<F
     records: top,
     annotations: { file, applied: labelled.length, stale, evaluation: labelled.length > 0 ? evaluateFlags(labelled, (record) => positive.has(record), config.threshold) : null },
   };
+}
+
+/**
+ * Model distrust from a trained GRASP checkpoint: how much item-level attention the model kept on each
+ * item's text neighbours. Absent, with the reason, when there is no such run or it cannot be read.
+ */
+async function distrustEvidence(params: FlagJobParams, entity: FlagEntity, ids: readonly string[], ctx: JobContext): Promise<Pick<DetectInput, 'attention' | 'attentionAbsent'>> {
+  if (entity !== 'item') return { attentionAbsent: 'model distrust is measured for items (their item-level attention)' };
+  if (params.run === null) return { attentionAbsent: 'no GRASP run asked for' };
+  const run = params.run ?? (await findGraspRun(params.dataset, join(cachePaths(params.dataset, params.cacheDir).root, 'runs')));
+  if (!run) return { attentionAbsent: 'no trained GRASP run on this dataset (train one with "variant": "grasp")' };
+  try {
+    // The engine loads only here, when there is a checkpoint to read.
+    const { itemNeighbourAttention } = await import('../train/attention');
+    ctx.progress({ message: `Reading attention weights from ${run}`, fraction: 0.4 });
+    const { itemIds, mass, median } = await itemNeighbourAttention(run, ctx);
+    const rowOf = new Map(itemIds.map((id, row) => [id, row]));
+    return {
+      attention: (index) => {
+        const row = rowOf.get(ids[index]);
+        return row === undefined || Number.isNaN(mass[row]) ? undefined : { mass: mass[row], median };
+      },
+    };
+  } catch (error) {
+    return { attentionAbsent: `the GRASP checkpoint in ${run} could not be read: ${(error as Error).message}` };
+  }
 }
 
 export interface AnnotateJobParams extends DatasetParams {

@@ -1,12 +1,11 @@
 // The optional parts of the neighbours view: hallucination flags (src/core/hallucination) and GRASP
 // attention weights (a GRASP run's checkpoint). Each says plainly when it is not available, so the view
 // shows the reason rather than empty or invented numbers.
-import { readdir, readFile, stat } from 'node:fs/promises';
-import { dirname, join, resolve } from 'node:path';
 import type { Dataset, Split } from '../data/types';
 import { loadDescriptions } from '../hallucination/descriptions';
 import { detect } from '../hallucination/detect';
 import type { Entity } from '../llm/schema';
+import { findGraspRun } from '../train/graspRuns';
 import type { JobContext } from './context';
 import type { InspectJobParams } from './inspect';
 
@@ -44,27 +43,6 @@ export async function flagsFor(dataset: Dataset, split: Split, datasetCacheDir: 
   const records = detect({ entity, ids: rows.map((r) => loaded.ids[r]), inputs: rows.map((r) => loaded.inputs[r]), outputs: rows.map((r) => loaded.outputs[r]) });
   const byId = new Map(records.map((record) => [record.id, { score: record.risk, reasons: record.reasons.map((reason) => reason.message) }]));
   return { status: { available: true }, byId };
-}
-
-/** The newest GRASP run folder trained on this dataset (its folder or a file in it), with a checkpoint. */
-export async function findGraspRun(datasetPath: string, runsDir: string): Promise<string | undefined> {
-  const names = await readdir(runsDir).catch(() => [] as string[]);
-  const wanted = new Set([resolve(datasetPath), dirname(resolve(datasetPath))]);
-  const found: Array<{ dir: string; time: number }> = [];
-  for (const name of names) {
-    const dir = join(runsDir, name);
-    try {
-      const config = JSON.parse(await readFile(join(dir, 'config.json'), 'utf8')) as { variant?: string; data?: { path?: string } };
-      if (config.variant !== 'grasp' || !config.data?.path) continue;
-      const data = resolve(config.data.path);
-      if (!wanted.has(data) && !wanted.has(dirname(data))) continue;
-      const checkpoint = await stat(join(dir, 'checkpoint.json')).catch(() => undefined);
-      if (checkpoint) found.push({ dir, time: checkpoint.mtimeMs });
-    } catch {
-      // not a run folder, or one still being written
-    }
-  }
-  return found.sort((a, b) => b.time - a.time)[0]?.dir;
 }
 
 /**

@@ -105,13 +105,13 @@ export class GraspModule {
     this.userAdapter = adapter('grasp.user_adapter');
     this.item = {
       q: projection('grasp.item_attn.q'),
-      k: projection('grasp.item_attn.k'),
+      k: { w: this.params.normal('grasp.item_attn.k.w', [d, d], Math.sqrt(2 / (4 * d))) }, // a key bias would cancel in the softmax
       v: projection('grasp.item_attn.v'),
       norm: { gamma: this.params.constant('grasp.item_ln.gamma', [d], scale), beta: this.params.constant('grasp.item_ln.beta', [d], 0), epsilon: 1e-8 },
     };
     this.user = {
       q: projection('grasp.user_attn.q'),
-      k: projection('grasp.user_attn.k'),
+      k: { w: this.params.normal('grasp.user_attn.k.w', [d, d], Math.sqrt(2 / (4 * d))) },
       v: projection('grasp.user_attn.v'),
       // W_g of [h; g; A_u(e_u)] as its three [d, d] blocks (xavier of the whole [3d, d] matrix)
       gate: {
@@ -196,16 +196,18 @@ export class GraspModule {
     // gamma (initialised to that scale) brings x̃ back to E's scale for the backbone.
     const m = tf.mul(tf.add(gatherItems(this.table, ids), ownText(ids)), this.unit) as Tensor2D; // [|C|, d]
     const x = tf.slice(m, [0, 0], [n, this.d]) as Tensor2D;
-    const q = applyDense(this.item.q, x);
-    const k = applyDense(this.item.k, m);
-    const v = applyDense(this.item.v, m);
+    // (W_q x + b_q)·(W_k m + b_k) = ((W_q x + b_q) W_kᵀ)·m + a term constant over the candidates (it
+    // cancels in the softmax), and Σ_j w_j (W_v m_j + b_v) = W_v (Σ_j w_j m_j) + b_v: the same
+    // attention with the projections on the n queries instead of on every candidate row.
+    const q = tf.matMul(applyDense(this.item.q, x), this.item.k.w, false, true);
     const index = tf.tensor1d(candidates, 'int32');
-    const keys = tf.reshape(tf.gather(k, index), [n, slots, this.d]);
-    const values = tf.reshape(tf.gather(v, index), [n, slots, this.d]);
-    const scores = tf.add(tf.mul(tf.matMul(tf.reshape(q, [n, 1, this.d]), keys, false, true), 1 / Math.sqrt(this.d)), tf.tensor3d(bias, [n, 1, slots]));
+    const memory = tf.reshape(tf.gather(m, index), [n, slots, this.d]);
+    let scores = tf.mul(tf.matMul(tf.reshape(q, [n, 1, this.d]), memory, false, true), 1 / Math.sqrt(this.d));
+    // most items have all K neighbours: no mask to add then (one op less each way)
+    if (bias.some((b) => b !== 0)) scores = tf.add(scores, tf.tensor3d(bias, [n, 1, slots]));
     const weights = tf.softmax(scores) as Tensor3D; // [n, 1, slots]
     if (this.recording) this.lastItem = { items: items.slice(), candidates: Int32Array.from(candidates, (row) => order[row]), weights: weights.dataSync() as Float32Array };
-    const context = tf.reshape(tf.matMul(weights, values), [n, this.d]);
+    const context = applyDense(this.item.v, tf.reshape(tf.matMul(weights, memory), [n, this.d]) as Tensor2D);
     return applyLayerNorm(this.item.norm, tf.add(x, this.dropout.apply(context, this.options.dropout, training)) as Tensor2D);
   }
 
@@ -230,16 +232,18 @@ export class GraspModule {
     const rows = Int32Array.from(picked);
     const rowUser = tf.tensor1d(Int32Array.from(rows, (p) => Math.floor(p / L)), 'int32');
     const { r, bias, any } = this.neighbourRepresentations(users); // r: [B·K, d]
-    const keys = tf.gather(tf.reshape(applyDense(this.user.k, r), [B, K, d]), rowUser); // [n, K, d]
-    const values = tf.gather(tf.reshape(applyDense(this.user.v, r), [B, K, d]), rowUser);
+    const memory = tf.gather(tf.reshape(r, [B, K, d]), rowUser); // [n, K, d]
     const h = tf.gather(tf.reshape(states, [B * L, d]), tf.tensor1d(rows, 'int32')) as Tensor2D; // [n, d]
-    const q = tf.reshape(applyDense(this.user.q, h), [n, 1, d]);
+    // projections moved to the queries' side, as at the item level (the same attention)
+    const q = tf.reshape(tf.matMul(applyDense(this.user.q, h), this.user.k.w, false, true), [n, 1, d]);
     // K is small: elementwise products and sums beat n tiny batched matmuls
-    const scores = tf.add(tf.mul(tf.sum(tf.mul(q, keys), -1), 1 / Math.sqrt(d)), tf.gather(tf.tensor2d(bias, [B, K]), rowUser));
+    let scores = tf.mul(tf.sum(tf.mul(q, memory), -1), 1 / Math.sqrt(d));
+    if (bias.some((b) => b !== 0)) scores = tf.add(scores, tf.gather(tf.tensor2d(bias, [B, K]), rowUser));
     const weights = tf.softmax(scores) as Tensor2D; // [n, K]
+    // no dropout on g: DESIGN §2 drops only c_t
+    let g = applyDense(this.user.v, tf.sum(tf.mul(tf.expandDims(weights, 2), memory), 1) as Tensor2D);
     // users without any neighbour get g = 0 (their softmax is over padding)
-    let g = tf.mul(tf.sum(tf.mul(tf.expandDims(weights, 2), values), 1), tf.gather(tf.tensor2d(any, [B, 1]), rowUser)) as Tensor2D;
-    g = this.dropout.apply(g, this.options.dropout, context.training);
+    if (any.some((a) => a === 0)) g = tf.mul(g, tf.gather(tf.tensor2d(any, [B, 1]), rowUser));
     let delta: Tensor2D = g;
     let gate: Tensor2D | undefined;
     if (this.options.gate) {
@@ -250,11 +254,13 @@ export class GraspModule {
       delta = tf.mul(gate, g) as Tensor2D;
     }
     if (this.recording) this.lastUser = { users: users.slice(), weights: weights.dataSync() as Float32Array, gate: gate ? (tf.mean(gate, -1).dataSync() as Float32Array) : undefined, positions: n };
-    // back to [B, L, d]: row 0 of `padded` is zero for the positions not computed
+    // Back to [B, L, d]. Padding positions were not computed and take row 0's delta: their states are
+    // never scored (no target there, and inference reads the last position, which holds an item),
+    // so no zero row is concatenated for them.
+    if (n === B * L) return tf.add(states, tf.reshape(delta, [B, L, d])) as Tensor3D;
     const slot = new Int32Array(B * L);
-    rows.forEach((p, i) => (slot[p] = i + 1));
-    const padded = tf.concat([tf.zeros([1, d]), delta], 0);
-    return tf.add(states, tf.reshape(tf.gather(padded, tf.tensor1d(slot, 'int32')), [B, L, d])) as Tensor3D;
+    rows.forEach((p, i) => (slot[p] = i));
+    return tf.add(states, tf.reshape(tf.gather(delta, tf.tensor1d(slot, 'int32')), [B, L, d])) as Tensor3D;
   }
 
   /**

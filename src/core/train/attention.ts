@@ -5,7 +5,7 @@
 import { leaveOneOut } from '../data/split';
 import { loadDataset } from '../data/load';
 import { initEngine } from '../engine/backend';
-import { silentContext, type JobContext } from '../jobs/context';
+import { CancelledError, silentContext, type JobContext } from '../jobs/context';
 import { entityLabel } from '../jobs/neighbours';
 import { ConfigError } from '../util/errors';
 import { loadWeights, readManifest } from './checkpoint';
@@ -42,8 +42,8 @@ export interface AttentionExplanation {
   note?: string;
 }
 
-/** The learned attention weights of a GRASP run for one item or user (raw id), from its checkpoint. */
-export async function readAttention(runDir: string, target: AttentionTarget, ctx: JobContext = silentContext): Promise<AttentionExplanation> {
+/** A GRASP run's model, dataset and text artifacts, as trained, with its checkpoint's weights loaded. */
+async function openGraspRun(runDir: string, ctx: JobContext) {
   const manifest = await readManifest(runDir);
   const { config } = manifest;
   if (variantOf(config) !== 'grasp') throw new ConfigError(`${runDir}: a ${variantOf(config)} run has no GRASP attention weights (train with "variant": "grasp")`);
@@ -57,11 +57,48 @@ export async function readAttention(runDir: string, target: AttentionTarget, ctx
   const { model, grasp } = buildModel(config, manifest.numItems, split, artifacts);
   try {
     await loadWeights(runDir, model, manifest);
+  } catch (error) {
+    model.dispose();
+    throw error;
+  }
+  return { manifest, config, dataset, split, artifacts, model, grasp: grasp! };
+}
+
+/**
+ * For every item of a GRASP run, the share of its item-level attention on its retrieved neighbours
+ * (the rest stays on the item itself): NaN where the item has no neighbours. With the catalogue
+ * median, this is the model-distrust evidence of the hallucination detector.
+ */
+export async function itemNeighbourAttention(runDir: string, ctx: JobContext = silentContext): Promise<{ run: string; itemIds: string[]; mass: Float64Array; median: number }> {
+  const { config, dataset, model, grasp } = await openGraspRun(runDir, ctx);
+  try {
+    if (!config.grasp.itemLevel) throw new ConfigError(`${runDir}: item-level attention is off in this run (grasp.itemLevel: false)`);
+    const mass = new Float64Array(dataset.itemIds.length);
+    for (let row = 0; row < mass.length; row++) {
+      if (row % 500 === 0) {
+        if (ctx.isCancelled()) throw new CancelledError();
+        ctx.progress({ message: `Reading attention weights (${row} of ${mass.length} items)`, fraction: row / mass.length });
+      }
+      const { candidates, weights } = grasp.explainItem(row);
+      mass[row] = candidates.length > 1 ? 1 - weights[0] : NaN;
+    }
+    const known = Array.from(mass).filter((x) => !Number.isNaN(x)).sort((a, b) => a - b);
+    const median = known.length === 0 ? NaN : known[Math.floor(known.length / 2)];
+    return { run: runDir, itemIds: dataset.itemIds, mass, median };
+  } finally {
+    model.dispose();
+  }
+}
+
+/** The learned attention weights of a GRASP run for one item or user (raw id), from its checkpoint. */
+export async function readAttention(runDir: string, target: AttentionTarget, ctx: JobContext = silentContext): Promise<AttentionExplanation> {
+  const { manifest, config, dataset, split, artifacts, model, grasp } = await openGraspRun(runDir, ctx);
+  try {
     const base = { run: runDir, model: config.model.kind, epoch: manifest.epoch };
     if ('item' in target) {
       const row = dataset.itemIds.indexOf(target.item);
       if (row < 0) throw new ConfigError(`no item with id ${JSON.stringify(target.item.slice(0, 60))} in ${dataset.source}`);
-      const { candidates, weights } = grasp!.explainItem(row);
+      const { candidates, weights } = grasp.explainItem(row);
       const k = artifacts.items.k;
       const similarity = new Map<number, number>();
       for (let j = 0; j < k; j++) if (artifacts.items.neighbours[row * k + j] >= 0) similarity.set(artifacts.items.neighbours[row * k + j], artifacts.items.similarities[row * k + j]);
@@ -79,7 +116,7 @@ export async function readAttention(runDir: string, target: AttentionTarget, ctx
     const history = split.valid[row] >= 0 ? Int32Array.from([...split.train[row], split.valid[row]]) : split.train[row];
     const input = new Int32Array(config.model.maxLen);
     model.inferenceRow(history, input, 0);
-    const { neighbours, weights, gate } = grasp!.explainUser(row, input);
+    const { neighbours, weights, gate } = grasp.explainUser(row, input);
     const k = artifacts.users.k;
     const similarity = new Map<number, number>();
     for (let j = 0; j < k; j++) if (artifacts.users.neighbours[row * k + j] >= 0) similarity.set(artifacts.users.neighbours[row * k + j], artifacts.users.similarities[row * k + j]);

@@ -130,9 +130,12 @@ test('model distrust: absent with a reason without a checkpoint; scored from the
   const output = item('Acme Claw Hammer.');
   assert.equal(one(HAMMER, output).signals.distrust.score, null);
   assert.equal(one(HAMMER, output, { attentionAbsent: 'no checkpoint' }).signals.distrust.absent, 'no checkpoint');
-  const low = one(HAMMER, output, { attention: () => 0.1 });
-  assert.ok(Math.abs(low.signals.distrust.score! - 0.8) < 1e-12);
-  assert.equal(one(HAMMER, output, { attention: () => 0.9 }).signals.distrust.score, 0);
+  // relative to the catalogue median: 0.1 / 0.5 = 0.2 of the median → (0.5 - 0.2) / 0.5
+  const low = one(HAMMER, output, { attention: () => ({ mass: 0.1, median: 0.5 }) });
+  assert.ok(Math.abs(low.signals.distrust.score! - 0.6) < 1e-12);
+  assert.match(low.reasons.find((r) => r.signal === 'distrust')?.message ?? '', /10\.0 % .* median 50\.0 %/);
+  assert.equal(one(HAMMER, output, { attention: () => ({ mass: 0.9, median: 0.5 }) }).signals.distrust.score, 0);
+  assert.equal(one(HAMMER, output, { attention: () => ({ mass: 0.02, median: 0.02 }) }).signals.distrust.score, 0);
   assert.match(one(HAMMER, output, { attention: () => undefined }).signals.distrust.absent ?? '', /no attention/);
 });
 
@@ -140,7 +143,7 @@ test('risk and every signal stay in [0, 1]; the threshold decides the flag', () 
   const random = new Random(4);
   const words = ['Acme', 'hammer', '350 ml', 'titanium', 'Zorvex', '1987', 'steel', 'Lab', 'Supplies', 'red', '12', 'Kylumora Labs'];
   const outputs = Array.from({ length: 60 }, (_, i) => i % 4 === 0 ? item('Acme Claw Hammer.', { brand: 'Acme' }) : item(Array.from({ length: 12 }, () => random.pick(words)).join(' '), { brand: random.pick(['', 'Acme', 'Zorvex']), category: random.pick(['', 'Hammers', 'Lab Supplies']), attributes: [random.pick(['red', '9 kg'])] }));
-  const records = detect({ entity: 'item', ids: outputs.map((_, i) => `x${i}`), inputs: outputs.map((_, i) => ({ ...HAMMER, id: `x${i}` })), outputs, train: [Int32Array.from({ length: 60 }, (_, i) => i)], attention: (row) => (row % 3 === 0 ? undefined : (row % 10) / 10) }, { minCoNeighbours: 1 });
+  const records = detect({ entity: 'item', ids: outputs.map((_, i) => `x${i}`), inputs: outputs.map((_, i) => ({ ...HAMMER, id: `x${i}` })), outputs, train: [Int32Array.from({ length: 60 }, (_, i) => i)], attention: (row) => (row % 3 === 0 ? undefined : { mass: (row % 10) / 10, median: 0.5 }) }, { minCoNeighbours: 1 });
   for (const record of records) {
     assert.ok(record.risk >= 0 && record.risk <= 1, `${record.risk}`);
     for (const signal of Object.values(record.signals)) assert.ok(signal.score === null || (signal.score >= 0 && signal.score <= 1));
