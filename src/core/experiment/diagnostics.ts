@@ -22,6 +22,8 @@ export interface AttentionDiagnostics {
   itemSelf: number | null;
   /** mean of the largest single neighbour weight */
   itemTopNeighbour: number | null;
+  /** share of items whose most-weighted neighbour is their nearest retrieved one (retrieval rank 1) */
+  itemTopIsNearest: number | null;
   /** mean number of real neighbours per item (the uniform reference is 1 / (1 + this)) */
   itemNeighbours: number | null;
   users: number;
@@ -61,6 +63,7 @@ export async function attentionDiagnostics(run: string, ctx: JobContext, sampleU
     const seenItems = new Set<number>();
     let self = 0;
     let top = 0;
+    let nearest = 0;
     let neighbours = 0;
     let entropy = 0;
     let entropyCount = 0;
@@ -102,7 +105,11 @@ export async function attentionDiagnostics(run: string, ctx: JobContext, sampleU
           seenItems.add(item);
           const attention = grasp.explainItem(item);
           self += attention.weights[0];
-          top += Math.max(0, ...attention.weights.slice(1));
+          const neighbourWeights = attention.weights.slice(1);
+          const best = Math.max(0, ...neighbourWeights);
+          top += best;
+          // candidates after the item itself are its retrieved neighbours, nearest first
+          if (neighbourWeights.length > 0 && neighbourWeights[0] === best) nearest++;
           neighbours += attention.candidates.length - 1;
         }
       });
@@ -112,6 +119,7 @@ export async function attentionDiagnostics(run: string, ctx: JobContext, sampleU
       items: n,
       itemSelf: n ? self / n : null,
       itemTopNeighbour: n ? top / n : null,
+      itemTopIsNearest: n ? nearest / n : null,
       itemNeighbours: n ? neighbours / n : null,
       users: picked.length,
       userEntropy: entropyCount ? entropy / entropyCount : null,

@@ -71,15 +71,15 @@ export function renderMarkdown(results: ExperimentResults): string {
     };
     lines.push(
       '',
-      'Attention diagnostics (best checkpoints, test inputs of an evenly spaced sample of users; mean over seeds). Item self: weight the item-level attention keeps on the item itself (uniform would be 1 / (1 + neighbours)); top neighbour: the largest single neighbour weight; user entropy: entropy of the weights over similar users at the last position / log(#neighbours), 1 = uniform; gate: mean σ of the fusion gate; ranks reproduced: share of the sampled users whose test rank this build recomputes exactly from the checkpoint (1 = the weights shown are the run\'s own).',
+      'Attention diagnostics (best checkpoints, test inputs of an evenly spaced sample of users; mean over seeds). Item self: weight the item-level attention keeps on the item itself (uniform would be 1 / (1 + neighbours)); top neighbour: the largest single neighbour weight; top is nearest: share of items whose most-weighted neighbour is their nearest retrieved one; user entropy: entropy of the weights over similar users at the last position / log(#neighbours), 1 = uniform; gate: mean σ of the fusion gate; ranks reproduced: share of the sampled users whose test rank this build recomputes exactly from the checkpoint (1 = the weights shown are the run\'s own).',
       '',
-      '| variant | items | item self | uniform self | top neighbour | users | user entropy | gate | ranks reproduced |',
-      '|---|---|---|---|---|---|---|---|---|',
+      '| variant | items | item self | uniform self | top neighbour | top is nearest | users | user entropy | gate | ranks reproduced |',
+      '|---|---|---|---|---|---|---|---|---|---|',
       ...attention.map((v) => {
         const a = v.attention!;
         const neighbours = a.map((x) => x.itemNeighbours).filter((x): x is number => x !== null);
         const uniform = neighbours.length ? (1 / (1 + neighbours.reduce((p, q) => p + q, 0) / neighbours.length)).toFixed(3) : '—';
-        return `| ${v.name} | ${a[0].items} | ${mean(a.map((x) => x.itemSelf))} | ${uniform} | ${mean(a.map((x) => x.itemTopNeighbour))} | ${a[0].users} | ${mean(a.map((x) => x.userEntropy))} | ${mean(a.map((x) => x.gate))} | ${mean(a.map((x) => x.reproduced))} |`;
+        return `| ${v.name} | ${a[0].items} | ${mean(a.map((x) => x.itemSelf))} | ${uniform} | ${mean(a.map((x) => x.itemTopNeighbour))} | ${mean(a.map((x) => x.itemTopIsNearest ?? null))} | ${a[0].users} | ${mean(a.map((x) => x.userEntropy))} | ${mean(a.map((x) => x.gate))} | ${mean(a.map((x) => x.reproduced))} |`;
       }),
     );
   }

@@ -3,8 +3,8 @@
 //     j ∈ {i} ∪ N_I(i); x̃_i = LayerNorm(x_i + dropout(c_i)). Both depend on the item alone, so they
 //     are computed once per distinct item of a batch and gathered to positions.
 //   user level (final-state hook): r_v = mean of E over v's training items (the last maxLen, less
-//     u's own training items) [+ A_u(e_v) with userText: see neighbourRepresentations]; g_t = attention of W'_q h_t over r_v for v ∈ N_U(u);
-//     z_t = h_t + σ(W_g [h_t; g_t; A_u(e_u)]) ⊙ g_t.
+//     u's own training items) [+ A_u(e_v) with userText: see neighbourRepresentations];
+//     g_t = attention of W'_q h_t over r_v for v ∈ N_U(u); z_t = h_t + σ(W_g [h_t; g_t; A_u(e_u)]) ⊙ g_t.
 // Scores stay h·E (tied), and the loss is the backbone's own. Text vectors and neighbour tables are
 // frozen inputs (built from training data only, see train/textArtifacts.ts).
 import { tf, type Tensor1D, type Tensor2D, type Tensor3D, type Variable } from '../engine/tf';
@@ -133,7 +133,7 @@ export class GraspModule {
     this.userText.dispose();
   }
 
-  /** Input hook: E[ids] (base) → x̃ per position; padding positions stay zero. */
+  /** Input hook: E[ids] (base, not needed: the rows are gathered with the neighbours') → x̃ per position; padding positions stay zero. */
   inputItems(ids: Tensor2D, base: Tensor3D, training: boolean): Tensor3D {
     const [B, L] = ids.shape;
     const flat = ids.dataSync() as Int32Array;
@@ -310,10 +310,6 @@ export class GraspModule {
     if (items.length === 0) return { r: text ?? (tf.zeros([slots, this.d]) as Tensor2D), bias, any };
     const mean = tf.mul(segmentSum(gatherItems(this.table, tf.tensor1d(Int32Array.from(items), 'int32')) as Tensor2D, tf.tensor1d(Int32Array.from(segments), 'int32'), slots), tf.tensor2d(inverse, [slots, 1])) as Tensor2D;
     return { r: text ? (tf.add(mean, text) as Tensor2D) : mean, bias, any };
-  }
-
-  meanItemEmbedding(users: Int32Array): Tensor2D {
-    return meanItemEmbedding(this.table, this.inputs.userItems, this.model.config.maxLen, users);
   }
 
   /** Item-level weights of one item (dense id), as the model computes them at inference. */

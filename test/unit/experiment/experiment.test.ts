@@ -159,12 +159,13 @@ test('--diagnostics reads GRASP attention from the best checkpoints (self vs nei
   assert.ok(a.items > 0 && a.users > 0);
   assert.ok(a.itemSelf! > 0 && a.itemSelf! < 1, `self weight ${a.itemSelf}`);
   assert.ok(a.itemSelf! + a.itemTopNeighbour! <= 1 + 1e-6);
+  assert.ok(a.itemTopIsNearest! >= 0 && a.itemTopIsNearest! <= 1);
   assert.ok(a.itemNeighbours! > 0 && a.itemNeighbours! <= 4);
   assert.ok(a.gate! > 0 && a.gate! < 1, JSON.stringify(a));
   assert.ok(a.userEntropy! > 0 && a.userEntropy! <= 1 + 1e-6);
   assert.equal(a.reproduced, 1, 'the checkpoint reproduces every sampled test rank');
   assert.ok(existsSync(join(dir, 'out', 'runs', 'G', 'seed-1', 'attention.json')), 'stored beside the checkpoint');
-  assert.match(readFileSync(result.resultsMarkdown, 'utf8'), /\| G \| \d+ \| 0\.\d{3} \|/);
+  assert.match(readFileSync(result.resultsMarkdown, 'utf8'), /\| G \| \d+ \| 0\.\d{3} \| 0\.\d{3} \| 0\.\d{3} \| [01]\.\d{3} \|/);
 });
 
 test('one training experiment per output folder; tabulating may run beside it', async () => {

@@ -242,3 +242,28 @@ test('GRASP-SASRec loss and gradients on wasm (the fast kernels) match the refer
     assert.ok(worst <= 1e-3 * scale + 1e-7, `${name}: max difference ${worst} (scale ${scale})`);
   }
 });
+
+test("r_v leaves out the query user's own training items (they are its later targets in training)", () => {
+  // user 0 = [0..5]; its only similar user holds items inside user 0's set, then one item outside it
+  const run = (similarItems: number[]): Float32Array => {
+    const model = createModel(sasrec, NUM_ITEMS, 3);
+    try {
+      const userItems = [train[0], Int32Array.from(similarItems), train[2], train[3]];
+      attachGrasp(model, inputs({ userItems, userNeighbours: Int32Array.from([1, -1, 0, -1, 0, -1, 0, -1]) }), { ...ALL, userText: false });
+      return tf.tidy(() => model.encode(tf.tensor2d(Int32Array.from([1, 2, 3, 4, 5]), [1, 5], 'int32') as Tensor2D, false, Int32Array.of(0)).dataSync() as Float32Array);
+    } finally {
+      model.dispose();
+    }
+  };
+  const inside = run([1, 2, 3]);
+  const model = createModel(sasrec, NUM_ITEMS, 3);
+  let noUser: Float32Array;
+  try {
+    attachGrasp(model, inputs(), { ...ALL, userLevel: false });
+    noUser = tf.tidy(() => model.encode(tf.tensor2d(Int32Array.from([1, 2, 3, 4, 5]), [1, 5], 'int32') as Tensor2D, false, Int32Array.of(0)).dataSync() as Float32Array);
+  } finally {
+    model.dispose();
+  }
+  assert.ok(!differs(inside, noUser), 'only own items: r_v is empty, so the user level adds nothing (W_v bias starts at 0)');
+  assert.ok(differs(run([1, 2, 9]), noUser), 'an item the user has not had reaches it');
+});
