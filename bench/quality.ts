@@ -2,7 +2,8 @@
 // train) after the same number of epochs at the same settings, on Beauty, in one run, seed by seed.
 // Both are evaluated as the reference evaluates: full ranking over all items, history NOT masked, at
 // the last epoch. The goal (issue 3) is our mean test NDCG@10 within 5 % of the reference's.
-// Env: BENCH_QUALITY_EPOCHS (default 30), BENCH_QUALITY_SEEDS (default "42,43").
+// Env: BENCH_QUALITY_EPOCHS (default 30), BENCH_QUALITY_SEEDS (default "42,43"), BENCH_QUALITY_TORCH_THREADS
+// (default 2; on a machine shared with other jobs use 1: OpenMP's two threads then slow down many times over).
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -17,9 +18,10 @@ interface Pair {
 
 const epochs = Number(process.env.BENCH_QUALITY_EPOCHS ?? 30);
 const seeds = (process.env.BENCH_QUALITY_SEEDS ?? '42,43').split(',').map(Number);
+const torchThreads = process.env.BENCH_QUALITY_TORCH_THREADS ?? '2';
 
 function torchRun(seed: number): Pair | undefined {
-  const out = runTorch(['train', '--epochs', String(epochs), '--eval-every', String(epochs), '--seed', String(seed)], tunedEnv(chooseBlasCoreType({})));
+  const out = runTorch(['train', '--epochs', String(epochs), '--eval-every', String(epochs), '--seed', String(seed), '--threads', torchThreads], tunedEnv(chooseBlasCoreType({})));
   const last = out
     ?.trim()
     .split('\n')
