@@ -114,9 +114,10 @@ export async function attentionDiagnostics(run: string, ctx: JobContext, sampleU
         }
       });
     }
-    const n = seenItems.size;
+    // Without the item level there is no item attention to describe (explainItem reports the item alone).
+    const n = config.grasp.itemLevel ? seenItems.size : 0;
     const result: AttentionDiagnostics = {
-      items: n,
+      items: seenItems.size,
       itemSelf: n ? self / n : null,
       itemTopNeighbour: n ? top / n : null,
       itemTopIsNearest: n ? nearest / n : null,

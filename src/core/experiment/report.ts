@@ -25,7 +25,7 @@ function signed(x: number): string {
 function comparisonRow(c: ComparisonResult): string {
   if (c.seeds.length === 0) return `| ${c.variant} vs ${c.baseline} | not run | | | | | |`;
   const perSeed = c.perSeed.map((s) => `${s.seed}: ${formatP(s.p)}`).join(', ');
-  const verdict = c.significant ? 'yes' : c.difference > 0 ? 'no (not significant)' : 'no (not better)';
+  const verdict = c.significant ? 'yes' : c.difference <= 0 ? 'no (not better)' : c.overSeeds === null ? 'untested (1 seed: no test over seeds)' : 'no (not significant)';
   return `| ${c.variant} vs ${c.baseline} | ${f4(c.variantMean)} vs ${f4(c.baselineMean)} | ${signed(c.difference)} (${c.relative >= 0 ? '+' : '−'}${Math.abs(100 * c.relative).toFixed(1)} %) | ${formatP(c.overUsers?.p)} (n=${c.overUsers?.n ?? 0}) | ${perSeed} | ${c.overSeeds ? `${formatP(c.overSeeds.p)} (n=${c.overSeeds.n})` : '— (1 seed)'} | ${verdict} |`;
 }
 
