@@ -14,18 +14,10 @@ import { ConfigError } from '../util/errors';
 import { cachePaths } from '../util/workspace';
 import { throwIfCancelled, type JobContext } from './context';
 import { loadForJob, type DatasetLoadParams } from './load';
-import { entityLabel } from './neighbours';
+import { entityLabel, type NeighboursJobParams } from './neighbours';
 import { attentionFor, flagsFor, type AttentionCandidate, type AttentionInfo, type FlagInfo, type OptionalSource } from './inspectSources';
 
-export interface InspectJobParams {
-  dataset: string;
-  load?: DatasetLoadParams;
-  cacheDir?: string;
-  entity: Entity;
-  /** Raw id, as in the dataset file. */
-  id: string;
-  k?: number;
-  embedder?: string;
+export interface InspectJobParams extends NeighboursJobParams {
   /** A GRASP run folder whose checkpoint gives attention weights; default: the newest GRASP run found. */
   run?: string;
 }
