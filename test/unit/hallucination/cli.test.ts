@@ -23,7 +23,7 @@ test('grasp flag --json lists the riskiest texts with scores in [0, 1] and says 
   assert.equal(result.records.length, 2);
   assert.ok(result.records[0].risk >= result.records[1].risk);
   for (const record of result.records) assert.ok(record.risk >= 0 && record.risk <= 1);
-  assert.match(result.absent.distrust, /checkpoint/);
+  assert.match(result.absent.distrust, /no trained GRASP run/);
   assert.equal(snapshot(dir), before, 'flag writes nothing');
 });
 
