@@ -61,6 +61,9 @@ test('grasp demo trains SASRec on the demo world and prints its test metrics', (
   assert.ok(result.training.test.full['NDCG@10'] > 0.05, `NDCG@10 ${result.training.test.full['NDCG@10']}`);
   assert.ok(existsSync(join(result.training.run, 'checkpoint.json')));
   const table = grasp('demo', '--out', out, '--users', '500', '--items', '150', '--no-retrieval');
-  assert.match(table.stdout, /SASRec on the demo world \(\w+ backend/);
-  assert.match(table.stdout, /test, full ranking\s+HR@10 \d\.\d{4}/);
+  // The closing comparison table: both models with their full-ranking metrics, then the paired test.
+  assert.match(table.stdout, /Demo world, test split, full ranking \(\w+ backend/);
+  assert.match(table.stdout, /\n\s+SASRec\s+\d\.\d{4}\s+\d\.\d{4}/);
+  assert.match(table.stdout, /\n\s+GRASP-SASRec\s+\d\.\d{4}\s+\d\.\d{4}/);
+  assert.match(table.stdout, /paired t-test over \d+ users, p = /);
 });
