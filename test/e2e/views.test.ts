@@ -3,7 +3,7 @@
 // `grasp` CLI, which runs the same core jobs as the palette.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { appendFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -111,8 +111,8 @@ describe('GRASP Lab views (part 2)', { skip: skipUnlessE2EReady() }, () => {
     writeFileSync(graspConfig, JSON.stringify({ name: 'grasp-llm', data: { path: join(workspace, 'llm') }, model: { kind: 'sasrec', d: 16, layers: 1, maxLen: 10 }, train: { epochs: 2, batchSize: 8 }, eval: { sampled: 0 }, variant: 'grasp', grasp: { kItems: 3, kUsers: 3, dims: 8, width: 8 } }));
     grasp('train', '--config', graspConfig, '--out', join(workspace, '.grasp', 'runs', 'grasp-llm'), '--quiet');
 
-    // The project's demo data and a short run config for the dashboard.
-    cpSync(join(REPO_ROOT, 'demo-data'), join(workspace, 'demo'), { recursive: true });
+    // The project's demo world (generated here: a clean clone has none) and a short run config for the dashboard.
+    grasp('demo', '--out', join(workspace, 'demo'), '--no-train', '--no-retrieval', '--json');
     writeFileSync(
       join(workspace, 'demo-short.grasp.json'),
       JSON.stringify({ name: 'demo-short', data: { path: 'demo/demo.inter' }, model: { kind: 'sasrec', d: 16, layers: 1, maxLen: 20 }, train: { epochs: 3, batchSize: 64, maxStepsPerEpoch: 40, evalEvery: 1, patience: 0 }, eval: { sampled: 0 } }, null, 2),
