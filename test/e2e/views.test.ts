@@ -111,11 +111,12 @@ describe('GRASP Lab views (part 2)', { skip: skipUnlessE2EReady() }, () => {
     writeFileSync(graspConfig, JSON.stringify({ name: 'grasp-llm', data: { path: join(workspace, 'llm') }, model: { kind: 'sasrec', d: 16, layers: 1, maxLen: 10 }, train: { epochs: 2, batchSize: 8 }, eval: { sampled: 0 }, variant: 'grasp', grasp: { kItems: 3, kUsers: 3, dims: 8, width: 8 } }));
     grasp('train', '--config', graspConfig, '--out', join(workspace, '.grasp', 'runs', 'grasp-llm'), '--quiet');
 
-    // The project's demo world (generated here: a clean clone has none) and a short run config for the dashboard.
+    // The project's demo world (generated here: a clean clone has none) and a run config for the dashboard,
+    // long enough (about 8 s of training on idle cores) for the test to watch it update.
     grasp('demo', '--out', join(workspace, 'demo'), '--no-train', '--no-retrieval', '--json');
     writeFileSync(
       join(workspace, 'demo-short.grasp.json'),
-      JSON.stringify({ name: 'demo-short', data: { path: 'demo/demo.inter' }, model: { kind: 'sasrec', d: 16, layers: 1, maxLen: 20 }, train: { epochs: 3, batchSize: 64, maxStepsPerEpoch: 40, evalEvery: 1, patience: 0 }, eval: { sampled: 0 } }, null, 2),
+      JSON.stringify({ name: 'demo-short', data: { path: 'demo/demo.inter' }, model: { kind: 'sasrec', d: 64, layers: 2, maxLen: 50 }, train: { epochs: 3, batchSize: 8, evalEvery: 1, patience: 0 }, eval: { sampled: 0 } }, null, 2),
     );
     // Two finished runs on a small dataset for Compare Runs: one with two seeds, one with another learning rate.
     mkdirSync(join(workspace, 'small'), { recursive: true });
