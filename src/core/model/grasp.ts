@@ -13,6 +13,7 @@ import { gatherItems } from './embedding';
 import { applyDense, applyLayerNorm, type Dense, type LayerNorm } from './layers';
 import { ParamStore } from './params';
 import type { SequentialRecommender } from './types';
+import { wrapBackbone } from './wrap';
 
 /** The frozen side GRASP reads: d_s-wide text vectors and retrieved neighbours, by DENSE ids. */
 export interface GraspInputs {
@@ -415,17 +416,13 @@ export function tableScale(table: Variable): number {
 
 /** Wraps a backbone with GRASP through its hooks; the module is disposed with the model. */
 export function attachGrasp(model: SequentialRecommender, inputs: GraspInputs, options: GraspOptions): GraspModule {
-  if (model.hooks.inputItems || model.hooks.finalState) throw new Error('the model already has encoder hooks');
-  const module = new GraspModule(model, inputs, options);
-  model.hooks = {
-    inputItems: (ids, base, training) => module.inputItems(ids, base, training),
-    finalState: (states, context) => module.finalState(states, context),
-    variables: () => module.variables(),
-  };
-  const dispose = model.dispose.bind(model);
-  model.dispose = () => {
-    dispose();
-    module.dispose();
-  };
-  return module;
+  return wrapBackbone(
+    model,
+    () => new GraspModule(model, inputs, options),
+    (module) => ({
+      inputItems: (ids, base, training) => module.inputItems(ids, base, training),
+      finalState: (states, context) => module.finalState(states, context),
+      variables: () => module.variables(),
+    }),
+  );
 }

@@ -12,6 +12,7 @@ import { meanItemEmbedding, tableScale, type GraspInputs } from './grasp';
 import { applyDense, type Dense } from './layers';
 import { ParamStore } from './params';
 import type { SequentialRecommender } from './types';
+import { wrapBackbone } from './wrap';
 
 /** llm-init: rows 1..numItems of E take the (standardised) text vectors in their first dims columns. */
 export function initFromText(model: SequentialRecommender, itemVectors: Float32Array, dims: number): void {
@@ -105,18 +106,14 @@ export class LlmEsrModule {
 }
 
 export function attachLlmEsr(model: SequentialRecommender, inputs: GraspInputs, options: LlmEsrOptions): LlmEsrModule {
-  if (model.hooks.inputItems || model.hooks.finalState) throw new Error('the model already has encoder hooks');
-  const module = new LlmEsrModule(model, inputs, options);
-  model.hooks = {
-    inputItems: (ids, base) => module.inputItems(ids, base),
-    finalState: (states, context) => module.finalState(states, context),
-    variables: () => module.variables(),
-    auxiliaryLoss: () => module.takeLoss(),
-  };
-  const dispose = model.dispose.bind(model);
-  model.dispose = () => {
-    dispose();
-    module.dispose();
-  };
-  return module;
+  return wrapBackbone(
+    model,
+    () => new LlmEsrModule(model, inputs, options),
+    (module) => ({
+      inputItems: (ids, base) => module.inputItems(ids, base),
+      finalState: (states, context) => module.finalState(states, context),
+      variables: () => module.variables(),
+      auxiliaryLoss: () => module.takeLoss(),
+    }),
+  );
 }
