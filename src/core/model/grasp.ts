@@ -1,10 +1,13 @@
 // GRASP holistic attention (DESIGN §2 step 4) around any backbone, through its encoder hooks:
 //   item level (input hook): x_i = E[i] + A(e_i); attention of W_q x_i over m_j = E[j] + A(e_j) for
-//     j ∈ {i} ∪ N_I(i); x̃_i = LayerNorm(x_i + dropout(c_i)). Both depend on the item alone, so they
-//     are computed once per distinct item of a batch and gathered to positions.
+//     j ∈ {i} ∪ N_I(i), scored by the cosine of W_q x_i and W_k m_j over a fixed temperature;
+//     x̃_i = LayerNorm(x_i + dropout(c_i)). Both depend on the item alone, so they are computed once
+//     per distinct item of a batch and gathered to positions.
 //   user level (final-state hook): r_v = mean of E over v's training items (the last maxLen, less
 //     u's own training items) [+ A_u(e_v) with userText: see neighbourRepresentations];
 //     g_t = attention of W'_q h_t over r_v for v ∈ N_U(u); z_t = h_t + σ(W_g [h_t; g_t; A_u(e_u)]) ⊙ g_t.
+// The adapters and both value projections start at zero, so an untrained module adds nothing: the
+// backbone starts as itself and takes from the text and the neighbours only what lowers its loss.
 // Scores stay h·E (tied), and the loss is the backbone's own. Text vectors and neighbour tables are
 // frozen inputs (built from training data only, see train/textArtifacts.ts).
 import { tf, type Tensor1D, type Tensor2D, type Tensor3D, type Variable } from '../engine/tf';
@@ -56,6 +59,13 @@ export interface UserAttention {
 }
 
 const NEG = -1e9;
+/**
+ * Item-level logits are cosines divided by this temperature (range ±1/ITEM_TEMPERATURE). Why not
+ * the dot product of DESIGN §2: trained rows of popular items grow, and with raw dot products one
+ * large-norm candidate took ~93 % of every item's weight on Beauty whether or not it was similar
+ * (docs/results.md, diagnostics). Cosines judge direction only.
+ */
+export const ITEM_TEMPERATURE = 0.2;
 
 export class GraspModule {
   private readonly params: ParamStore;
@@ -68,8 +78,6 @@ export class GraspModule {
   private readonly item: { q: Dense; k: Dense; v: Dense; norm: LayerNorm };
   private readonly user: { q: Dense; k: Dense; v: Dense; gate: { wh: Dense; wg: Variable; wu: Variable } };
   private readonly dropout: DropoutStream;
-  /** 1 / the item table's initial RMS (fixed by the seed, so a reloaded model gets the same) */
-  private readonly unit: number;
   /** model id → its neighbours as model ids (0 = none), kItems per row */
   private readonly itemNeighbourIds: Int32Array;
   /** last attention weights, kept only while `recording` (explanations) */
@@ -96,24 +104,23 @@ export class GraspModule {
     this.userText = tf.keep(tf.tensor2d(inputs.userVectors, [inputs.userVectors.length / dims, dims]));
     this.itemNeighbourIds = new Int32Array(rows * inputs.kItems);
     for (let i = 0; i < model.numItems; i++) for (let j = 0; j < inputs.kItems; j++) this.itemNeighbourIds[(i + 1) * inputs.kItems + j] = inputs.itemNeighbours[i * inputs.kItems + j] + 1;
-    // Adapters start at the item table's scale, so E and A(e) begin balanced and the layer norm's
-    // output (gamma) matches what the backbone was tuned for.
+    // The layer norm's gain starts at the table's scale, so x̃ has the scale the backbone was tuned for.
     const scale = tableScale(this.table);
-    this.unit = 1 / scale;
-    const adapter = (name: string): Dense => ({ w: this.params.normal(`${name}.w`, [dims, d], scale / Math.sqrt(dims)), b: this.params.constant(`${name}.b`, [d], 0) });
+    const zero = (name: string, inputs: number): Dense => ({ w: this.params.constant(`${name}.w`, [inputs, d], 0), b: this.params.constant(`${name}.b`, [d], 0) });
+    const adapter = (name: string): Dense => zero(name, dims);
     const projection = (name: string): Dense => ({ w: this.params.normal(`${name}.w`, [d, d], Math.sqrt(2 / (4 * d))), b: this.params.constant(`${name}.b`, [d], 0) });
     this.itemAdapter = adapter('grasp.item_adapter');
     this.userAdapter = adapter('grasp.user_adapter');
     this.item = {
       q: projection('grasp.item_attn.q'),
-      k: { w: this.params.normal('grasp.item_attn.k.w', [d, d], Math.sqrt(2 / (4 * d))) }, // a key bias would cancel in the softmax
-      v: projection('grasp.item_attn.v'),
+      k: { w: this.params.normal('grasp.item_attn.k.w', [d, d], Math.sqrt(2 / (4 * d))) },
+      v: zero('grasp.item_attn.v', d),
       norm: { gamma: this.params.constant('grasp.item_ln.gamma', [d], scale), beta: this.params.constant('grasp.item_ln.beta', [d], 0), epsilon: 1e-8 },
     };
     this.user = {
       q: projection('grasp.user_attn.q'),
       k: { w: this.params.normal('grasp.user_attn.k.w', [d, d], Math.sqrt(2 / (4 * d))) },
-      v: projection('grasp.user_attn.v'),
+      v: zero('grasp.user_attn.v', d),
       // W_g of [h; g; A_u(e_u)] as its three [d, d] blocks (xavier of the whole [3d, d] matrix)
       gate: {
         wh: { w: this.params.normal('grasp.gate.wh', [d, d], Math.sqrt(2 / (4 * d))), b: this.params.constant('grasp.gate.b', [d], 0) },
@@ -192,18 +199,13 @@ export class GraspModule {
       }
     }
     const ids = tf.tensor1d(Int32Array.from(order), 'int32');
-    // In units of the table's initial scale: E's rows are ~0.01-0.05, which would leave every score
-    // (W_q x)·(W_k m)/√d near 0 and the weights uniform however long it trains. The layer norm's
-    // gamma (initialised to that scale) brings x̃ back to E's scale for the backbone.
-    const m = tf.mul(tf.add(gatherItems(this.table, ids), ownText(ids)), this.unit) as Tensor2D; // [|C|, d]
+    const m = tf.add(gatherItems(this.table, ids), ownText(ids)) as Tensor2D; // [|C|, d]
     const x = tf.slice(m, [0, 0], [n, this.d]) as Tensor2D;
-    // (W_q x + b_q)·(W_k m + b_k) = ((W_q x + b_q) W_kᵀ)·m + a term constant over the candidates (it
-    // cancels in the softmax), and Σ_j w_j (W_v m_j + b_v) = W_v (Σ_j w_j m_j) + b_v: the same
-    // attention with the projections on the n queries instead of on every candidate row.
-    const q = tf.matMul(applyDense(this.item.q, x), this.item.k.w, false, true);
+    const q = unitRows(applyDense(this.item.q, x));
+    const keys = unitRows(tf.matMul(m, this.item.k.w) as Tensor2D); // a key bias would only shift the cosines
     const index = tf.tensor1d(candidates, 'int32');
     const memory = tf.reshape(tf.gather(m, index), [n, slots, this.d]);
-    let scores = tf.mul(tf.matMul(tf.reshape(q, [n, 1, this.d]), memory, false, true), 1 / Math.sqrt(this.d));
+    let scores = tf.mul(tf.matMul(tf.reshape(q, [n, 1, this.d]), tf.reshape(tf.gather(keys, index), [n, slots, this.d]), false, true), 1 / ITEM_TEMPERATURE);
     // most items have all K neighbours: no mask to add then (one op less each way)
     if (bias.some((b) => b !== 0)) scores = tf.add(scores, tf.tensor3d(bias, [n, 1, slots]));
     const weights = tf.softmax(scores) as Tensor3D; // [n, 1, slots]
@@ -402,6 +404,11 @@ function segmentSum(x: Tensor2D, segments: Tensor1D, count: number): Tensor2D {
     return { value: tf.unsortedSegmentSum(input as Tensor2D, segments, count), gradFunc: (dy, saved) => tf.gather(dy, saved[0] as Tensor1D) };
   });
   return sum(x) as Tensor2D;
+}
+
+/** Rows scaled to unit length (a zero row stays zero). */
+function unitRows(x: Tensor2D): Tensor2D {
+  return tf.div(x, tf.sqrt(tf.add(tf.sum(tf.square(x), -1, true), 1e-12))) as Tensor2D;
 }
 
 /** RMS of the item table's real rows (row 0 is padding). */

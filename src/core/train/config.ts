@@ -96,6 +96,8 @@ export interface GraspSettings {
   userText: boolean;
   /** ablation: adapters read seeded random vectors instead of the text embeddings (neighbours stay) */
   randomEmbeddings: boolean;
+  /** grasp: E starts from the text vectors as in llm-init (false: E starts random, the text enters through A only) */
+  initFromText: boolean;
   /** rewrite this share of item descriptions with false claims before embedding (hallucination robustness) */
   corruption: { fraction: number; seed: number };
   /** llm-esr: weight of the self-distillation term towards the similar users' representations */
@@ -215,6 +217,7 @@ export const RUN_CONFIG_SCHEMA = {
         gate: { type: 'boolean', default: true, description: 'grasp: gated fusion (false: z = h + g)' },
         userText: { type: 'boolean', default: false, description: "grasp: add A_u(e_v), the similar user's profile embedding, to r_v (DESIGN §2 as written). Off by default: a profile names the user's recent training items, which during training include the query user's own later targets" },
         randomEmbeddings: { type: 'boolean', default: false, description: 'ablation: seeded random vectors replace the text embeddings the adapters read (neighbours stay)' },
+        initFromText: { type: 'boolean', default: true, description: "grasp: the ID embeddings E start from the text vectors, as llm-init's do (false: E starts random and the text enters through the adapters only)" },
         corruption: {
           type: 'object',
           additionalProperties: false,

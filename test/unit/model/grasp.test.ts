@@ -4,8 +4,8 @@ import assert from 'node:assert/strict';
 import { before, test } from 'node:test';
 import { initEngine } from '../../../src/core/engine/backend';
 import { tf, type Tensor2D } from '../../../src/core/engine/tf';
-import { createModel, type ModelConfig } from '../../../src/core/model';
-import { attachGrasp, type GraspInputs, type GraspOptions } from '../../../src/core/model/grasp';
+import { createModel, type ModelConfig, type SequentialRecommender } from '../../../src/core/model';
+import { attachGrasp, type GraspInputs, type GraspModule, type GraspOptions } from '../../../src/core/model/grasp';
 import { attachLlmEsr, initFromText } from '../../../src/core/model/llmBaselines';
 import { ClozeSampler, NextItemSampler } from '../../../src/core/train/sampler';
 import { batchLoss } from '../../../src/core/train/step';
@@ -46,10 +46,24 @@ before(async () => {
   await initEngine({});
 });
 
+/**
+ * attachGrasp, then seeded random values in the zero-initialised GRASP weights (adapters, value
+ * projections), as if trained: an untrained module adds nothing, so the ablations would not show.
+ */
+function attachTrained(model: SequentialRecommender, given: GraspInputs, options: GraspOptions): GraspModule {
+  const module = attachGrasp(model, given, options);
+  const random = new Random(17);
+  for (const [name, variable] of module.variables()) {
+    if (!/(adapter|attn\.v)\.w$/.test(name)) continue; // biases stay 0
+    variable.assign(tf.tensor(Float32Array.from({ length: variable.size }, () => (random.next() * 2 - 1) * 0.3), variable.shape));
+  }
+  return module;
+}
+
 function encodeOnce(config: ModelConfig, options: GraspOptions | null, given = inputs()): Float32Array {
   const model = createModel(config, NUM_ITEMS, 3);
   try {
-    if (options) attachGrasp(model, given, options);
+    if (options) attachTrained(model, given, options);
     return tf.tidy(() => {
       const ids = tf.tensor2d(Int32Array.from([0, 1, 2, 3, 4, 0, 0, 6, 5, 6]), [2, 5], 'int32');
       return model.encode(ids as Tensor2D, false, Int32Array.of(0, 2)).dataSync() as Float32Array;
@@ -66,7 +80,7 @@ function differs(a: Float32Array, b: Float32Array): boolean {
 test('item-level weights are a softmax over the item itself and its neighbours (missing slots get none)', () => {
   const model = createModel(sasrec, NUM_ITEMS, 3);
   try {
-    const module = attachGrasp(model, inputs(), ALL);
+    const module = attachTrained(model, inputs(), ALL);
     for (const item of [0, 5, 11]) {
       const { candidates, weights } = module.explainItem(item);
       assert.equal(candidates[0], item, 'slot 0 is the item itself');
@@ -96,7 +110,7 @@ test('neighbours identical to the item give the same output as no neighbours at 
       const table = model.itemEmbedding.arraySync() as number[][];
       table[2] = table[1].slice();
       model.itemEmbedding.assign(tf.tensor2d(table));
-      attachGrasp(model, given, { ...ALL, userLevel: false });
+      attachTrained(model, given, { ...ALL, userLevel: false });
       return tf.tidy(() => model.encode(tf.tensor2d(Int32Array.from([0, 0, 0, 3, 1]), [1, 5], 'int32') as Tensor2D, false).dataSync() as Float32Array);
     } finally {
       model.dispose();
@@ -122,10 +136,41 @@ test('each ablation flag changes the computation; all off leaves only the adapte
   assert.ok(differs(encodeOnce(sasrec, { ...ALL, gate: false }), encodeOnce(sasrec, { ...ALL, userLevel: false })));
 });
 
+test('an untrained module adds nothing: neither the neighbours nor the texts change the output, yet every zero-initialised weight gets a gradient', () => {
+  const run = (given: GraspInputs): Float32Array => {
+    const model = createModel(sasrec, NUM_ITEMS, 3);
+    try {
+      attachGrasp(model, given, ALL);
+      return tf.tidy(() => model.encode(tf.tensor2d(Int32Array.from([0, 1, 2, 3, 4, 0, 0, 6, 5, 6]), [2, 5], 'int32') as Tensor2D, false, Int32Array.of(0, 2)).dataSync() as Float32Array);
+    } finally {
+      model.dispose();
+    }
+  };
+  const random = new Random(5);
+  const base = run(inputs());
+  assert.ok(!differs(base, run(inputs({ itemNeighbours: new Int32Array(NUM_ITEMS * 3).fill(-1), userNeighbours: new Int32Array(8).fill(-1) }))), 'no neighbours: same output');
+  assert.ok(!differs(base, run(inputs({ itemVectors: Float32Array.from({ length: NUM_ITEMS * 4 }, () => random.next()), userVectors: Float32Array.from({ length: train.length * 4 }, () => random.next()) }))), 'other texts: same output');
+  const model = createModel(sasrec, NUM_ITEMS, 3);
+  try {
+    attachGrasp(model, inputs(), ALL);
+    const batch = new NextItemSampler(train, NUM_ITEMS, sasrec.maxLen, 2, new Random(5)).batch(Int32Array.from([0, 1, 2, 3]));
+    const named = model.namedVariables();
+    const { value, grads } = tf.variableGrads(() => batchLoss(model, batch, 'bce', 2), named.map(([, v]) => v));
+    for (const name of ['grasp.item_adapter.w', 'grasp.item_attn.v.w', 'grasp.user_attn.v.w']) {
+      const variable = named.find(([n]) => n === name)![1];
+      assert.ok((variable.dataSync() as Float32Array).every((w) => w === 0), `${name} starts at zero`);
+      assert.ok((grads[variable.name].dataSync() as Float32Array).some((g) => g !== 0), `gradient into ${name}`);
+    }
+    tf.dispose([value, ...Object.values(grads)]);
+  } finally {
+    model.dispose();
+  }
+});
+
 test('padding positions stay zero through the input hook', () => {
   const model = createModel({ ...sasrec, kind: 'gru4rec' }, NUM_ITEMS, 3);
   try {
-    attachGrasp(model, inputs(), ALL);
+    attachTrained(model, inputs(), ALL);
     const x = tf.tidy(() => {
       const ids = tf.tensor2d(Int32Array.from([0, 0, 1, 2, 3]), [1, 5], 'int32') as Tensor2D;
       return model.hooks.inputItems!(ids, tf.gather(model.itemEmbedding, ids) as tf.Tensor3D, false).dataSync() as Float32Array;
@@ -141,7 +186,7 @@ for (const config of [sasrec, { ...sasrec, kind: 'gru4rec' as const }, { ...sasr
   test(`${config.kind} wraps: loss is finite and gradients reach the adapters, the attention and E`, () => {
     const model = createModel(config, NUM_ITEMS, 3);
     try {
-      attachGrasp(model, inputs(), ALL);
+      attachTrained(model, inputs(), ALL);
       const users = Int32Array.from([0, 1, 2, 3]);
       const batch =
         model.objective === 'cloze'
@@ -170,7 +215,7 @@ for (const config of [sasrec, { ...sasrec, kind: 'gru4rec' as const }, { ...sasr
 test('BERT4Rec: the mask token has no text and no neighbours, so a masked position attends to itself only', () => {
   const model = createModel({ ...sasrec, kind: 'bert4rec', maskProb: 0.4 }, NUM_ITEMS, 3);
   try {
-    const module = attachGrasp(model, inputs(), ALL);
+    const module = attachTrained(model, inputs(), ALL);
     assert.equal(model.itemEmbedding.shape[0], NUM_ITEMS + 2);
     const out = tf.tidy(() => model.encode(tf.tensor2d(Int32Array.from([0, 1, 2, 3, NUM_ITEMS + 1]), [1, 5], 'int32') as Tensor2D, false, Int32Array.of(1)).dataSync() as Float32Array);
     assert.ok(out.every(Number.isFinite));
@@ -218,7 +263,7 @@ test('GRASP-SASRec loss and gradients on wasm (the fast kernels) match the refer
   const run = (): { loss: number; grads: Map<string, Float32Array> } => {
     const model = createModel({ ...sasrec, dropout: 0.2 }, NUM_ITEMS, 3);
     try {
-      attachGrasp(model, inputs(), { ...ALL, dropout: 0.2 });
+      attachTrained(model, inputs(), { ...ALL, dropout: 0.2 });
       const batch = new NextItemSampler(train, NUM_ITEMS, 5, 2, new Random(5)).batch(Int32Array.from([0, 1, 2, 3]));
       const named = model.namedVariables();
       const { value, grads } = tf.variableGrads(() => batchLoss(model, batch, 'bce', 2), named.map(([, v]) => v));
@@ -249,7 +294,7 @@ test("r_v leaves out the query user's own training items (they are its later tar
     const model = createModel(sasrec, NUM_ITEMS, 3);
     try {
       const userItems = [train[0], Int32Array.from(similarItems), train[2], train[3]];
-      attachGrasp(model, inputs({ userItems, userNeighbours: Int32Array.from([1, -1, 0, -1, 0, -1, 0, -1]) }), { ...ALL, userText: false });
+      attachTrained(model, inputs({ userItems, userNeighbours: Int32Array.from([1, -1, 0, -1, 0, -1, 0, -1]) }), { ...ALL, userText: false });
       return tf.tidy(() => model.encode(tf.tensor2d(Int32Array.from([1, 2, 3, 4, 5]), [1, 5], 'int32') as Tensor2D, false, Int32Array.of(0)).dataSync() as Float32Array);
     } finally {
       model.dispose();
@@ -259,7 +304,7 @@ test("r_v leaves out the query user's own training items (they are its later tar
   const model = createModel(sasrec, NUM_ITEMS, 3);
   let noUser: Float32Array;
   try {
-    attachGrasp(model, inputs(), { ...ALL, userLevel: false });
+    attachTrained(model, inputs(), { ...ALL, userLevel: false });
     noUser = tf.tidy(() => model.encode(tf.tensor2d(Int32Array.from([1, 2, 3, 4, 5]), [1, 5], 'int32') as Tensor2D, false, Int32Array.of(0)).dataSync() as Float32Array);
   } finally {
     model.dispose();
