@@ -41,6 +41,10 @@ export interface GraspOptions {
   gate: boolean;
   /** add A_u(e_v), the similar user's profile embedding, to r_v (DESIGN §2 as written; off by default, see neighbourRepresentations) */
   userText: boolean;
+  /** A(e_i) added to E[i] in x and in the candidates m (DESIGN §2); false: x = E[i], m_j = E[j] */
+  itemAdapter: boolean;
+  /** x̃ = LayerNorm(x + c) as DESIGN §2 writes it; false: x̃ = x + c */
+  itemNorm: boolean;
   dropout: number;
   seed: number;
 }
@@ -172,11 +176,11 @@ export class GraspModule {
    */
   private itemState(items: Int32Array, local: Map<number, number>, order: number[], training: boolean): Tensor2D {
     const n = items.length;
-    const ownText = (ids: Tensor1D): Tensor2D => applyDense(this.itemAdapter, tf.gather(this.itemText, ids) as Tensor2D);
-    if (!this.options.itemLevel) {
-      const ids = tf.tensor1d(items, 'int32');
-      return tf.add(gatherItems(this.table, ids), ownText(ids)) as Tensor2D;
-    }
+    const represent = (ids: Tensor1D): Tensor2D => {
+      const rows = gatherItems(this.table, ids) as Tensor2D;
+      return this.options.itemAdapter ? (tf.add(rows, applyDense(this.itemAdapter, tf.gather(this.itemText, ids) as Tensor2D)) as Tensor2D) : rows;
+    };
+    if (!this.options.itemLevel) return represent(tf.tensor1d(items, 'int32'));
     const K = this.inputs.kItems;
     const slots = K + 1;
     const candidates = new Int32Array(n * slots);
@@ -199,7 +203,7 @@ export class GraspModule {
       }
     }
     const ids = tf.tensor1d(Int32Array.from(order), 'int32');
-    const m = tf.add(gatherItems(this.table, ids), ownText(ids)) as Tensor2D; // [|C|, d]
+    const m = represent(ids); // [|C|, d]
     const x = tf.slice(m, [0, 0], [n, this.d]) as Tensor2D;
     const q = unitRows(applyDense(this.item.q, x));
     const keys = unitRows(tf.matMul(m, this.item.k.w) as Tensor2D); // a key bias would only shift the cosines
@@ -211,7 +215,8 @@ export class GraspModule {
     const weights = tf.softmax(scores) as Tensor3D; // [n, 1, slots]
     if (this.recording) this.lastItem = { items: items.slice(), candidates: Int32Array.from(candidates, (row) => order[row]), weights: weights.dataSync() as Float32Array };
     const context = applyDense(this.item.v, tf.reshape(tf.matMul(weights, memory), [n, this.d]) as Tensor2D);
-    return applyLayerNorm(this.item.norm, tf.add(x, this.dropout.apply(context, this.options.dropout, training)) as Tensor2D);
+    const sum = tf.add(x, this.dropout.apply(context, this.options.dropout, training)) as Tensor2D;
+    return this.options.itemNorm ? applyLayerNorm(this.item.norm, sum) : sum;
   }
 
   /**

@@ -60,10 +60,10 @@ export function buildModel(config: RunConfig, numItems: number, split: Split, ar
       attachLlmEsr(model, inputs, { distillWeight: config.grasp.distillWeight, seed });
       return { model };
     }
-    const { itemLevel, userLevel, gate, userText, initFromText: fromText } = config.grasp;
+    const { itemLevel, userLevel, gate, userText, itemAdapter, itemNorm, initFromText: fromText } = config.grasp;
     // before attaching: GRASP's layer-norm gain reads the table's scale
     if (fromText ?? true) initFromText(model, inputs.itemVectors, inputs.dims);
-    return { model, grasp: attachGrasp(model, inputs, { itemLevel, userLevel, gate, userText: userText ?? false, dropout: config.model.dropout, seed }) };
+    return { model, grasp: attachGrasp(model, inputs, { itemLevel, userLevel, gate, userText: userText ?? false, itemAdapter: itemAdapter ?? false, itemNorm: itemNorm ?? true, dropout: config.model.dropout, seed }) };
   } catch (error) {
     model.dispose();
     throw error;

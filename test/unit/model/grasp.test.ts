@@ -39,7 +39,7 @@ function inputs(overrides: Partial<GraspInputs> = {}): GraspInputs {
   };
 }
 
-const ALL: GraspOptions = { itemLevel: true, userLevel: true, gate: true, userText: true, dropout: 0, seed: 1 };
+const ALL: GraspOptions = { itemLevel: true, userLevel: true, gate: true, userText: true, itemAdapter: true, itemNorm: true, dropout: 0, seed: 1 };
 const sasrec: ModelConfig = { kind: 'sasrec', d: 8, layers: 1, heads: 1, dropout: 0, maxLen: 5 };
 
 before(async () => {
@@ -128,10 +128,14 @@ test('each ablation flag changes the computation; all off leaves only the adapte
   const full = encodeOnce(sasrec, ALL);
   const plain = encodeOnce(sasrec, null);
   assert.ok(differs(full, plain));
-  for (const flag of ['itemLevel', 'userLevel', 'gate', 'userText'] as const) assert.ok(differs(full, encodeOnce(sasrec, { ...ALL, [flag]: false })), `${flag}: false changes the output`);
+  for (const flag of ['itemLevel', 'userLevel', 'gate', 'userText', 'itemAdapter', 'itemNorm'] as const) assert.ok(differs(full, encodeOnce(sasrec, { ...ALL, [flag]: false })), `${flag}: false changes the output`);
   const random = new Random(5);
   const noise = inputs({ itemVectors: Float32Array.from({ length: NUM_ITEMS * 4 }, () => random.next()), userVectors: Float32Array.from({ length: train.length * 4 }, () => random.next()) });
   assert.ok(differs(full, encodeOnce(sasrec, ALL, noise)), 'other text vectors change the output');
+  // without the item adapter the item texts are not read (the user texts still are, by the gate)
+  const otherItems = inputs({ itemVectors: Float32Array.from({ length: NUM_ITEMS * 4 }, () => random.next()) });
+  assert.ok(!differs(encodeOnce(sasrec, { ...ALL, itemAdapter: false }), encodeOnce(sasrec, { ...ALL, itemAdapter: false }, otherItems)), 'itemAdapter: false ignores the item texts');
+  assert.ok(differs(full, encodeOnce(sasrec, ALL, otherItems)), 'with it, they count');
   // gate off and user level off differ from each other too (z = h + g vs z = h)
   assert.ok(differs(encodeOnce(sasrec, { ...ALL, gate: false }), encodeOnce(sasrec, { ...ALL, userLevel: false })));
 });
