@@ -1,13 +1,14 @@
 // GRASP holistic attention (DESIGN §2 step 4) around any backbone, through its encoder hooks:
-//   item level (input hook): x_i = E[i] + A(e_i); attention of W_q x_i over m_j = E[j] + A(e_j) for
-//     j ∈ {i} ∪ N_I(i), scored by the cosine of W_q x_i and W_k m_j over a fixed temperature;
-//     x̃_i = LayerNorm(x_i + dropout(c_i)). Both depend on the item alone, so they are computed once
-//     per distinct item of a batch and gathered to positions.
+//   item level (input hook): x_i = E[i] (+ A(e_i) with itemAdapter); attention of W_q x_i over
+//     m_j = E[j] (+ A(e_j)) for j ∈ {i} ∪ N_I(i), scored by the cosine of W_q x_i and W_k m_j over a
+//     fixed temperature; x̃_i = LayerNorm(x_i + dropout(c_i)) (no norm with itemNorm off). Both depend on
+//     the item alone, so they are computed once per distinct item of a batch and gathered to positions.
 //   user level (final-state hook): r_v = mean of E over v's training items (the last maxLen, less
 //     u's own training items) [+ A_u(e_v) with userText: see neighbourRepresentations];
 //     g_t = attention of W'_q h_t over r_v for v ∈ N_U(u); z_t = h_t + σ(W_g [h_t; g_t; A_u(e_u)]) ⊙ g_t.
-// The adapters and both value projections start at zero, so an untrained module adds nothing: the
-// backbone starts as itself and takes from the text and the neighbours only what lowers its loss.
+// E itself starts from the text vectors (train/variant.ts, grasp.initFromText), which is why the item
+// adapter is off by default. The adapters and both value projections start at zero, so an untrained
+// module adds nothing: the backbone starts as itself and takes from the neighbours only what lowers its loss.
 // Scores stay h·E (tied), and the loss is the backbone's own. Text vectors and neighbour tables are
 // frozen inputs (built from training data only, see train/textArtifacts.ts).
 import { tf, type Tensor1D, type Tensor2D, type Tensor3D, type Variable } from '../engine/tf';
