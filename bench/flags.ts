@@ -8,6 +8,8 @@
 // per dataset (GRASP-SASRec, maxLen 20, --epochs, default 10) into .grasp/bench/flags/, reuses it when
 // it has finished, checks that its recorded corruption is the bench's ground truth, and reads its
 // item-level attention. --no-distrust skips it (the distrust signal is then absent).
+// --distrust-run DIR (repeatable) also scores any finished GRASP run trained with `grasp.corruption`
+// (e.g. the robustness experiment's): ROC-AUC of its neighbour attention share against its own ground truth.
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -15,7 +17,7 @@ import { loadDataset } from '../src/core/data/load';
 import { leaveOneOut } from '../src/core/data/split';
 import { corruptDescriptions } from '../src/core/hallucination/corrupt';
 import { DEFAULT_DETECTOR, detect, type AttentionLookup } from '../src/core/hallucination/detect';
-import { evaluateFlags } from '../src/core/hallucination/evaluate';
+import { evaluateFlags, rocAuc } from '../src/core/hallucination/evaluate';
 import { buildInputs, type ItemInput } from '../src/core/llm/inputs';
 import { describeItem } from '../src/core/llm/metadataProvider';
 import { initEngine } from '../src/core/engine/backend';
@@ -26,7 +28,7 @@ import { trainJob } from '../src/core/train/job';
 const ROOT = join(__dirname, '..');
 const DATA = join(ROOT, '..', 'shared', 'data');
 const { values } = parseArgs({
-  options: { seed: { type: 'string', default: '1' }, fraction: { type: 'string', default: '0.2' }, datasets: { type: 'string', default: 'beauty,scientific' }, epochs: { type: 'string', default: '10' }, 'no-distrust': { type: 'boolean', default: false } },
+  options: { seed: { type: 'string', default: '1' }, fraction: { type: 'string', default: '0.2' }, datasets: { type: 'string', default: 'beauty,scientific' }, epochs: { type: 'string', default: '10' }, 'no-distrust': { type: 'boolean', default: false }, 'distrust-run': { type: 'string', multiple: true, default: [] } },
 });
 const seed = Number(values.seed);
 const fraction = Number(values.fraction);
@@ -93,6 +95,20 @@ async function run(name: string): Promise<number | null> {
   return c.auc;
 }
 
+/** ROC-AUC of a corrupted-text GRASP run's neighbour attention share (lower share = more suspect) against the run's own truth. */
+async function scoreRun(runDir: string): Promise<void> {
+  const truth = JSON.parse(readFileSync(join(runDir, 'corruption.json'), 'utf8')) as CorruptionTruth;
+  const corrupted = new Set(truth.items.map((item) => item.id));
+  const { itemIds, mass, median } = await itemNeighbourAttention(runDir, stderrContext);
+  const rows = itemIds.map((_, row) => row).filter((row) => !Number.isNaN(mass[row]));
+  const auc = rocAuc(rows.map((row) => -mass[row]), rows.map((row) => corrupted.has(itemIds[row])));
+  const mean = (flag: boolean): number => {
+    const picked = rows.filter((row) => corrupted.has(itemIds[row]) === flag);
+    return picked.reduce((sum, row) => sum + mass[row], 0) / Math.max(1, picked.length);
+  };
+  console.log(JSON.stringify({ distrust_run: runDir, fraction: truth.fraction, seed: truth.seed, items: rows.length, corrupted: truth.items.length, distrust_auc: round(auc), neighbour_share_median: round(median), neighbour_share_corrupted: round(mean(true)), neighbour_share_clean: round(mean(false)) }));
+}
+
 async function main(): Promise<void> {
   if (!values['no-distrust']) {
     const engine = await initEngine({});
@@ -100,6 +116,7 @@ async function main(): Promise<void> {
   }
   const aucs: Array<number | null> = [];
   for (const name of values.datasets!.split(',')) aucs.push(await run(name));
+  for (const runDir of values['distrust-run'] ?? []) await scoreRun(runDir);
   const known = aucs.filter((auc): auc is number => auc !== null);
   console.log(JSON.stringify({ auc_combined: known.length === aucs.length ? round(Math.min(...known)) : null, seed, fraction, goal: 0.9 }));
 }
