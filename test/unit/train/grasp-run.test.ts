@@ -14,7 +14,8 @@ import { readAttention } from '../../../src/core/train/attention';
 import { ConfigError, validateConfig } from '../../../src/core/train/config';
 import { trainJob } from '../../../src/core/train/job';
 import { buildTextArtifacts } from '../../../src/core/train/textArtifacts';
-import { graspInputs } from '../../../src/core/train/variant';
+import { buildModel, graspInputs } from '../../../src/core/train/variant';
+import type { TextArtifacts } from '../../../src/core/train/textArtifacts';
 import { entityTexts } from '../../../src/core/embed/texts';
 import { Random } from '../../../src/core/util/random';
 import { tempFolder } from '../helpers';
@@ -26,6 +27,7 @@ test('the grasp section and variant get defaults; errors name the file and the f
     [config.grasp.texts.provider, config.grasp.embedder, config.grasp.dims, config.grasp.kItems, config.grasp.kUsers, config.grasp.itemLevel, config.grasp.userLevel, config.grasp.gate, config.grasp.randomEmbeddings, config.grasp.corruption.fraction],
     ['metadata', 'lsa', 64, 10, 10, true, true, true, false, 0],
   );
+  assert.deepEqual([config.grasp.initFromText, config.grasp.itemAdapter, config.grasp.itemNorm, config.grasp.userText], [true, false, true, false]);
   const cases: Array<[unknown, RegExp]> = [
     [{ variant: 'graps' }, /run\.json: variant must be one of "plain", "grasp", "llm-init", "llm-esr"/],
     [{ variant: 'grasp', grasp: { kItems: 0 } }, /run\.json: grasp\.kItems must be >= 1/],
@@ -129,4 +131,32 @@ test('GRASP-SASRec trains end to end on the demo world; eval reloads it; attenti
   }
   const plainRun = join(dir, 'run-llm-init-sasrec');
   await assert.rejects(readAttention(plainRun, { item }), /a llm-init run has no GRASP attention weights/);
+});
+
+test("GRASP's E starts from the text vectors (as llm-init's), unless initFromText is false", async () => {
+  await initEngine({});
+  const numItems = 6;
+  const dims = 4;
+  const random = new Random(9);
+  const side = (count: number) => ({ count, vectors: Float32Array.from({ length: count * dims }, () => random.next() * 2 - 1), k: 2, neighbours: Int32Array.from({ length: count * 2 }, (_, i) => (Math.floor(i / 2) + 1 + (i % 2)) % count), similarities: new Float32Array(count * 2), manifest: 'test' });
+  const artifacts: TextArtifacts = { dims, items: side(numItems), users: side(3) };
+  const split = leaveOneOut([Int32Array.from([0, 1, 2, 3, 4]), Int32Array.from([5, 4, 3, 2]), Int32Array.from([1, 3, 5, 0])]);
+  const table = (overrides: object): number[][] => {
+    const config = validateConfig({ data: { path: 'x' }, model: { kind: 'sasrec', d: 8, maxLen: 4 }, ...overrides }, 'run.json');
+    const { model } = buildModel(config, numItems, split, artifacts, 3);
+    try {
+      return model.itemEmbedding.arraySync() as number[][];
+    } finally {
+      model.dispose();
+    }
+  };
+  const plain = table({});
+  const grasp = table({ variant: 'grasp' });
+  const llmInit = table({ variant: 'llm-init', grasp: { dims } });
+  assert.deepEqual(grasp, llmInit, 'the same starting table as llm-init');
+  assert.notDeepEqual(grasp, plain);
+  // proportional to the text vectors in the first d_s columns
+  const ratio = grasp[1][0] / artifacts.items.vectors[0];
+  assert.ok(Math.abs(grasp[3][2] / artifacts.items.vectors[2 * dims + 2] - ratio) < 1e-4);
+  assert.deepEqual(table({ variant: 'grasp', grasp: { initFromText: false } }), plain, 'initFromText: false keeps the seeded random table');
 });
