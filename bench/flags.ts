@@ -28,11 +28,14 @@ import { trainJob } from '../src/core/train/job';
 const ROOT = join(__dirname, '..');
 const DATA = join(ROOT, '..', 'shared', 'data');
 const { values } = parseArgs({
-  options: { seed: { type: 'string', default: '1' }, fraction: { type: 'string', default: '0.2' }, datasets: { type: 'string', default: 'beauty,scientific' }, epochs: { type: 'string', default: '10' }, 'no-distrust': { type: 'boolean', default: false }, 'distrust-run': { type: 'string', multiple: true, default: [] } },
+  options: { seed: { type: 'string', default: '1' }, fraction: { type: 'string', default: '0.2' }, datasets: { type: 'string', default: 'beauty,scientific' }, epochs: { type: 'string', default: '10' }, 'no-distrust': { type: 'boolean', default: false }, 'distrust-run': { type: 'string', multiple: true, default: [] }, 'distrust-below': { type: 'string' } },
 });
 const seed = Number(values.seed);
 const fraction = Number(values.fraction);
 const epochs = Number(values.epochs);
+// to look at other settings on the selection seed (101), never to pick them on the evaluation seed
+const detector = values['distrust-below'] === undefined ? {} : { distrustBelow: Number(values['distrust-below']) };
+const threshold = DEFAULT_DETECTOR.threshold;
 const stderrContext = { progress: () => {}, log: (line: string) => process.stderr.write(`${line}\n`), isCancelled: () => false };
 
 /** A short GRASP-SASRec run on this dataset's corrupted texts (trained once, then reused), and its item-level attention. */
@@ -87,11 +90,11 @@ async function run(name: string): Promise<number | null> {
   const ids = records.map((r) => r.id);
   const distrust = values['no-distrust'] ? undefined : await distrustFromRun(name, truth);
   const attention = distrust ? (index: number) => distrust.lookup(ids[index]) : undefined;
-  const flags = detect({ entity: 'item', ids, inputs, outputs: records.map((r) => r.description), train: split.train, attention, attentionAbsent: 'skipped (--no-distrust)' });
-  const evaluation = evaluateFlags(flags, (record) => corrupted.has(record.index), DEFAULT_DETECTOR.threshold);
+  const flags = detect({ entity: 'item', ids, inputs, outputs: records.map((r) => r.description), train: split.train, attention, attentionAbsent: 'skipped (--no-distrust)' }, detector);
+  const evaluation = evaluateFlags(flags, (record) => corrupted.has(record.index), threshold);
   const signals = Object.fromEntries(Object.entries(evaluation.signals).map(([signal, e]) => [signal, { auc: round(e.auc), precision: round(e.precision), recall: round(e.recall), coverage: round(e.coverage) }]));
   const c = evaluation.combined;
-  console.log(JSON.stringify({ dataset: name, seed, fraction, items: evaluation.texts, corrupted: evaluation.positives, threshold: DEFAULT_DETECTOR.threshold, signals, combined: { auc: round(c.auc), precision: round(c.precision), recall: round(c.recall), flagged: c.flagged }, distrust_run: distrust?.run ?? null, distrust_train_s: distrust ? round(distrust.trainSeconds) : null, seconds: round((performance.now() - started) / 1000) }));
+  console.log(JSON.stringify({ dataset: name, seed, fraction, items: evaluation.texts, corrupted: evaluation.positives, threshold, distrust_below: detector.distrustBelow ?? DEFAULT_DETECTOR.distrustBelow, signals, combined: { auc: round(c.auc), precision: round(c.precision), recall: round(c.recall), flagged: c.flagged }, distrust_run: distrust?.run ?? null, distrust_train_s: distrust ? round(distrust.trainSeconds) : null, seconds: round((performance.now() - started) / 1000) }));
   return c.auc;
 }
 
