@@ -48,6 +48,13 @@ export function firstDifference(a: unknown, b: unknown, path = ''): string | und
   return path || '(whole config)';
 }
 
+/**
+ * Settings that came with the current GRASP module (cosine item attention, zero-initialised adapters, E from
+ * the text). A run's stored config is re-validated with today's defaults, so without this an older GRASP
+ * run would pass for a run of the current module.
+ */
+const GRASP_MODULE_SETTINGS = ['initFromText', 'itemAdapter', 'itemNorm'];
+
 export type RunState = { state: 'finished'; run: FinishedRun } | { state: 'incomplete' } | { state: 'absent' };
 
 /**
@@ -62,7 +69,12 @@ export async function inspectRun(dir: string, variant: string, expected: RunConf
   if (!existsSync(metricsFile) || !existsSync(ranksFile)) return { state: 'incomplete' };
   const result = JSON.parse(await readFile(metricsFile, 'utf8')) as TrainJobResult;
   if (result.event !== 'result') return { state: 'incomplete' };
-  const stored = validateConfig(JSON.parse(await readFile(join(dir, 'config.json'), 'utf8')), join(dir, 'config.json'));
+  const raw = JSON.parse(await readFile(join(dir, 'config.json'), 'utf8')) as { grasp?: Record<string, unknown> };
+  const predates = expected.variant === 'grasp' ? GRASP_MODULE_SETTINGS.find((key) => raw.grasp?.[key] === undefined) : undefined;
+  if (predates !== undefined) {
+    throw new Error(`${dir} holds a GRASP run trained before grasp.${predates} existed, by an earlier GRASP module (other attention and initialisation): move that folder away, or give the experiment another "output"`);
+  }
+  const stored = validateConfig(raw, join(dir, 'config.json'));
   const difference = firstDifference(stored, expected);
   if (difference !== undefined) {
     throw new Error(`${dir} holds a finished run of "${variant}" with another config (${difference} differs): move that folder away, or give the experiment another "output"`);

@@ -8,7 +8,9 @@ import { experimentJob, type ExperimentResults } from '../../../src/core/experim
 import { loadExperiment } from '../../../src/core/experiment/config';
 import { CancelledError, silentContext, type JobContext } from '../../../src/core/jobs/context';
 import { demoJob } from '../../../src/core/jobs/demo';
+import { inspectRun } from '../../../src/core/experiment/runs';
 import { summarise } from '../../../src/core/experiment/stats';
+import { validateConfig } from '../../../src/core/train/config';
 import { tempFolder } from '../helpers';
 
 let data: string;
@@ -176,4 +178,26 @@ test('one training experiment per output folder; tabulating may run beside it', 
   await assert.rejects(experimentJob({ configPath: file }, silentContext), /in use by process 1/);
   const tabulated = await experimentJob({ configPath: file, tabulateOnly: true }, silentContext);
   assert.equal(tabulated.notRun, 2);
+});
+
+test('a GRASP run from before the current module (its stored config lacks the module settings) is refused, not reused', async () => {
+  const dir = tempFolder();
+  const expected = validateConfig({ data: { path: join(dir, 'data') }, model: { kind: 'sasrec' }, variant: 'grasp' }, 'run.json');
+  const store = (config: unknown): string => {
+    const run = join(dir, `run-${Math.random().toString(36).slice(2)}`);
+    mkdirSync(run);
+    writeFileSync(join(run, 'config.json'), JSON.stringify(config));
+    writeFileSync(join(run, 'metrics.json'), JSON.stringify({ event: 'result' }));
+    writeFileSync(join(run, 'ranks.json'), JSON.stringify({ users: [0], ranks: [1] }));
+    return run;
+  };
+  const current = store(expected);
+  assert.equal((await inspectRun(current, 'GRASP', expected)).state, 'finished');
+  const older = structuredClone(expected) as unknown as { grasp: Record<string, unknown> };
+  delete older.grasp.itemAdapter;
+  delete older.grasp.itemNorm;
+  await assert.rejects(inspectRun(store(older), 'GRASP', expected), /trained before grasp\.itemAdapter existed/);
+  // other variants are not concerned
+  const plain = validateConfig({ data: { path: join(dir, 'data') }, model: { kind: 'sasrec' } }, 'run.json');
+  assert.equal((await inspectRun(store(plain), 'SASRec', plain)).state, 'finished');
 });
