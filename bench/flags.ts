@@ -38,6 +38,12 @@ const detector = values['distrust-below'] === undefined ? {} : { distrustBelow: 
 const threshold = DEFAULT_DETECTOR.threshold;
 const stderrContext = { progress: () => {}, log: (line: string) => process.stderr.write(`${line}\n`), isCancelled: () => false };
 
+/** A GRASP run trained with `grasp.corruption`: its ground truth and each item's attention share on its neighbours. */
+async function corruptedRunAttention(runDir: string): Promise<{ truth: CorruptionTruth } & Awaited<ReturnType<typeof itemNeighbourAttention>>> {
+  const truth = JSON.parse(readFileSync(join(runDir, 'corruption.json'), 'utf8')) as CorruptionTruth;
+  return { truth, ...(await itemNeighbourAttention(runDir, stderrContext)) };
+}
+
 /** A short GRASP-SASRec run on this dataset's corrupted texts (trained once, then reused), and its item-level attention. */
 async function distrustFromRun(name: string, truth: CorruptionTruth): Promise<{ lookup: (id: string) => ReturnType<AttentionLookup>; run: string; trainSeconds: number }> {
   const runDir = join(ROOT, '.grasp', 'bench', 'flags', `${name}-f${fraction}-s${seed}-e${epochs}`);
@@ -59,11 +65,10 @@ async function distrustFromRun(name: string, truth: CorruptionTruth): Promise<{ 
     );
   }
   const trainSeconds = (performance.now() - started) / 1000;
+  const { truth: recorded, itemIds, mass, median } = await corruptedRunAttention(runDir);
   // the run's texts must be the bench's: same items corrupted, with the same false claims
-  const recorded = JSON.parse(readFileSync(join(runDir, 'corruption.json'), 'utf8')) as CorruptionTruth;
   const key = (t: CorruptionTruth): string => t.items.map((item) => `${item.id}\u0000${item.corrupted}`).join('\u0001');
   if (key(recorded) !== key(truth)) throw new Error(`${runDir}: the run's corrupted descriptions are not the bench's (${recorded.items.length} vs ${truth.items.length} items); delete the folder to retrain`);
-  const { itemIds, mass, median } = await itemNeighbourAttention(runDir, stderrContext);
   const rowOf = new Map(itemIds.map((id, row) => [id, row]));
   return {
     run: runDir,
@@ -100,9 +105,8 @@ async function run(name: string): Promise<number | null> {
 
 /** ROC-AUC of a corrupted-text GRASP run's neighbour attention share (lower share = more suspect) against the run's own truth. */
 async function scoreRun(runDir: string): Promise<void> {
-  const truth = JSON.parse(readFileSync(join(runDir, 'corruption.json'), 'utf8')) as CorruptionTruth;
+  const { truth, itemIds, mass, median } = await corruptedRunAttention(runDir);
   const corrupted = new Set(truth.items.map((item) => item.id));
-  const { itemIds, mass, median } = await itemNeighbourAttention(runDir, stderrContext);
   const rows = itemIds.map((_, row) => row).filter((row) => !Number.isNaN(mass[row]));
   const auc = rocAuc(rows.map((row) => -mass[row]), rows.map((row) => corrupted.has(itemIds[row])));
   const mean = (flag: boolean): number => {

@@ -5,7 +5,7 @@ import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { TrainJobResult } from '../train/job';
-import { validateConfig, type RunConfig } from '../train/config';
+import { checkGraspModule, validateConfig, type RunConfig } from '../train/config';
 import type { UserRanks } from './stats';
 
 export interface FinishedRun {
@@ -48,13 +48,6 @@ export function firstDifference(a: unknown, b: unknown, path = ''): string | und
   return path || '(whole config)';
 }
 
-/**
- * Settings that came with the current GRASP module (cosine item attention, zero-initialised adapters, E from
- * the text). A run's stored config is re-validated with today's defaults, so without this an older GRASP
- * run would pass for a run of the current module.
- */
-const GRASP_MODULE_SETTINGS = ['initFromText', 'itemAdapter', 'itemNorm'];
-
 export type RunState = { state: 'finished'; run: FinishedRun } | { state: 'incomplete' } | { state: 'absent' };
 
 /**
@@ -69,11 +62,8 @@ export async function inspectRun(dir: string, variant: string, expected: RunConf
   if (!existsSync(metricsFile) || !existsSync(ranksFile)) return { state: 'incomplete' };
   const result = JSON.parse(await readFile(metricsFile, 'utf8')) as TrainJobResult;
   if (result.event !== 'result') return { state: 'incomplete' };
-  const raw = JSON.parse(await readFile(join(dir, 'config.json'), 'utf8')) as { grasp?: Record<string, unknown> };
-  const predates = expected.variant === 'grasp' ? GRASP_MODULE_SETTINGS.find((key) => raw.grasp?.[key] === undefined) : undefined;
-  if (predates !== undefined) {
-    throw new Error(`${dir} holds a GRASP run trained before grasp.${predates} existed, by an earlier GRASP module (other attention and initialisation): move that folder away, or give the experiment another "output"`);
-  }
+  const raw = JSON.parse(await readFile(join(dir, 'config.json'), 'utf8')) as { variant?: unknown; grasp?: unknown };
+  checkGraspModule(raw, dir);
   const stored = validateConfig(raw, join(dir, 'config.json'));
   const difference = firstDifference(stored, expected);
   if (difference !== undefined) {

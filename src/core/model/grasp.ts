@@ -112,10 +112,9 @@ export class GraspModule {
     // The layer norm's gain starts at the table's scale, so x̃ has the scale the backbone was tuned for.
     const scale = tableScale(this.table);
     const zero = (name: string, inputs: number): Dense => ({ w: this.params.constant(`${name}.w`, [inputs, d], 0), b: this.params.constant(`${name}.b`, [d], 0) });
-    const adapter = (name: string): Dense => zero(name, dims);
     const projection = (name: string): Dense => ({ w: this.params.normal(`${name}.w`, [d, d], Math.sqrt(2 / (4 * d))), b: this.params.constant(`${name}.b`, [d], 0) });
-    this.itemAdapter = adapter('grasp.item_adapter');
-    this.userAdapter = adapter('grasp.user_adapter');
+    this.itemAdapter = zero('grasp.item_adapter', dims);
+    this.userAdapter = zero('grasp.user_adapter', dims);
     this.item = {
       q: projection('grasp.item_attn.q'),
       k: { w: this.params.normal('grasp.item_attn.k.w', [d, d], Math.sqrt(2 / (4 * d))) },

@@ -240,6 +240,21 @@ export const RUN_CONFIG_SCHEMA = {
   },
 } as const;
 
+/**
+ * Settings that came with the current GRASP module (cosine item attention, zero-initialised adapters, E
+ * from the text). A stored config is re-validated with today's defaults, so without this check a run
+ * trained by an earlier module would be rebuilt, evaluated or reused as if it were a run of this one.
+ */
+const GRASP_MODULE_SETTINGS = ['initFromText', 'itemAdapter', 'itemNorm'] as const;
+
+/** Throws when `config`, as a run stored it (before validation), is a GRASP run of an earlier module. */
+export function checkGraspModule(config: { variant?: unknown; grasp?: unknown }, where: string): void {
+  if (config.variant !== 'grasp') return;
+  const grasp = (config.grasp ?? {}) as Record<string, unknown>;
+  const missing = GRASP_MODULE_SETTINGS.find((key) => grasp[key] === undefined);
+  if (missing !== undefined) throw new Error(`${where}: a GRASP run trained before grasp.${missing} existed, by an earlier GRASP module (other attention and initialisation) that this build does not rebuild: retrain it, or move its folder away`);
+}
+
 export class ConfigError extends Error {
   constructor(
     readonly file: string,

@@ -7,7 +7,7 @@ import { createModel } from '../model';
 import { attachGrasp, type GraspInputs, type GraspModule } from '../model/grasp';
 import { attachLlmEsr, initFromText } from '../model/llmBaselines';
 import type { SequentialRecommender } from '../model/types';
-import type { RunConfig } from './config';
+import { checkGraspModule, type RunConfig } from './config';
 import { buildTextArtifacts, type TextArtifacts } from './textArtifacts';
 
 export interface VariantModel {
@@ -60,10 +60,12 @@ export function buildModel(config: RunConfig, numItems: number, split: Split, ar
       attachLlmEsr(model, inputs, { distillWeight: config.grasp.distillWeight, seed });
       return { model };
     }
-    const { itemLevel, userLevel, gate, userText, itemAdapter, itemNorm, initFromText: fromText } = config.grasp;
+    // a checkpoint's config is read as stored: one from an earlier GRASP module must not be rebuilt as this one
+    checkGraspModule(config, "the run's config");
+    const { itemLevel, userLevel, gate, userText, itemAdapter, itemNorm } = config.grasp;
     // before attaching: GRASP's layer-norm gain reads the table's scale
-    if (fromText ?? true) initFromText(model, inputs.itemVectors, inputs.dims);
-    return { model, grasp: attachGrasp(model, inputs, { itemLevel, userLevel, gate, userText: userText ?? false, itemAdapter: itemAdapter ?? false, itemNorm: itemNorm ?? true, dropout: config.model.dropout, seed }) };
+    if (config.grasp.initFromText) initFromText(model, inputs.itemVectors, inputs.dims);
+    return { model, grasp: attachGrasp(model, inputs, { itemLevel, userLevel, gate, userText: userText ?? false, itemAdapter, itemNorm, dropout: config.model.dropout, seed }) };
   } catch (error) {
     model.dispose();
     throw error;

@@ -159,4 +159,8 @@ test("GRASP's E starts from the text vectors (as llm-init's), unless initFromTex
   const ratio = grasp[1][0] / artifacts.items.vectors[0];
   assert.ok(Math.abs(grasp[3][2] / artifacts.items.vectors[2 * dims + 2] - ratio) < 1e-4);
   assert.deepEqual(table({ variant: 'grasp', grasp: { initFromText: false } }), plain, 'initFromText: false keeps the seeded random table');
+  // a checkpoint's config as stored by an earlier GRASP module (without the module's settings) is not rebuilt as this one
+  const stored = validateConfig({ data: { path: 'x' }, model: { kind: 'sasrec', d: 8, maxLen: 4 }, variant: 'grasp' }, 'run.json');
+  delete (stored.grasp as Partial<typeof stored.grasp>).itemAdapter;
+  assert.throws(() => buildModel(stored, numItems, split, artifacts, 3), /trained before grasp\.itemAdapter existed/);
 });
