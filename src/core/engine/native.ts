@@ -58,6 +58,27 @@ export interface NativeKernels {
    */
   attention(q: Float32Array, k: Float32Array, v: Float32Array, bias: Float32Array, out: Float32Array, probs: Float32Array, bh: number, L: number, dh: number, heads: number, biasMode: number, scale: number, rate: number, seed: number): void;
   attentionGrad(dOut: Float32Array, q: Float32Array, k: Float32Array, v: Float32Array, probs: Float32Array, dq: Float32Array, dk: Float32Array, dv: Float32Array, bh: number, L: number, dh: number, heads: number, biasMode: number, scale: number, rate: number, seed: number): void;
+  /**
+   * Row r of q ([rows, width]) attends over rows index[r, s] (−1: no slot) of keys and values
+   * ([table, width]): weights [rows, slots] = softmax(scale · q·k), out = Σ weights · v (see kernels/indexedAttention.ts).
+   */
+  indexedAttention(q: Float32Array, keys: Float32Array, values: Float32Array, index: Int32Array, out: Float32Array, weights: Float32Array, rows: number, slots: number, width: number, table: number, scale: number): void;
+  indexedAttentionGrad(
+    dOut: Float32Array,
+    q: Float32Array,
+    keys: Float32Array,
+    values: Float32Array,
+    index: Int32Array,
+    weights: Float32Array,
+    dq: Float32Array,
+    dKeys: Float32Array,
+    dValues: Float32Array,
+    rows: number,
+    slots: number,
+    width: number,
+    table: number,
+    scale: number,
+  ): void;
   /** out = 0, then out[ids[i], :] += x[i, :] for a [count, width] x; ids outside [0, numSegments) dropped. */
   scatterAddRows(x: Float32Array, ids: Int32Array, out: Float32Array, numSegments: number, width: number): void;
   /** out[r] = how many of row r's scores are strictly greater than scores[r, targets[r]]. */

@@ -2,6 +2,7 @@
 // and are composed from standard tfjs ops elsewhere (tfjs-node). Both paths compute the same thing;
 // tests compare them.
 import { ATTENTION, DENSE, DROPOUT, dropoutHash, LAYER_NORM } from './kernels/fused';
+import { INDEXED_ATTENTION } from './kernels/indexedAttention';
 import { tf, type Tensor, type Tensor2D, type Tensor3D } from './tf';
 
 let fusedBackends = new Set<string>();
@@ -77,4 +78,26 @@ export function attention(q: Tensor3D, k: Tensor3D, v: Tensor3D, bias: Attention
   else if (bias?.kind === 'keys') scores = tf.reshape(tf.add(tf.reshape(scores, [bh / heads, heads, L, L]), tf.reshape(bias.bias, [bh / heads, 1, 1, L])), [bh, L, L]);
   const weights = dropout(tf.softmax(scores), rate, seed);
   return tf.matMul(weights, v) as Tensor3D;
+}
+
+/**
+ * Row r of q ([rows, d]) attends over the rows index[r, s] of keys and values ([table, d]); an index
+ * of −1 is no slot (weight 0; a row without any slot gets out = 0). Returns out [rows, d] and the
+ * weights [rows, slots]. The composite path gathers [rows, slots, d] copies; the fused kernel does not.
+ */
+export function indexedAttention(q: Tensor2D, keys: Tensor2D, values: Tensor2D, index: Int32Array, scale: number): { out: Tensor2D; weights: Tensor2D } {
+  const rows = q.shape[0];
+  const slots = rows === 0 ? 0 : index.length / rows;
+  if (fusedAvailable()) {
+    const [out, weights] = tf.engine().runKernel(INDEXED_ATTENTION, { q, keys, values, index: tf.tensor2d(index, [rows, slots], 'int32') }, { scale }) as Tensor2D[];
+    return { out, weights };
+  }
+  const safe = tf.tensor1d(Int32Array.from(index, (at) => Math.max(0, at)), 'int32');
+  const d = q.shape[1];
+  const gathered = (t: Tensor2D) => tf.reshape(tf.gather(t, safe), [rows, slots, d]);
+  const missing = tf.tensor2d(Float32Array.from(index, (at) => (at < 0 ? 1 : 0)), [rows, slots]);
+  const scores = tf.sub(tf.mul(tf.sum(tf.mul(tf.expandDims(q, 1), gathered(keys)), -1), scale), tf.mul(missing, 1e9));
+  // a row with no slot at all would get uniform weights over nothing: zeroed
+  const weights = tf.mul(tf.softmax(scores), tf.sub(1, missing)) as Tensor2D;
+  return { out: tf.sum(tf.mul(tf.expandDims(weights, 2), gathered(values)), 1) as Tensor2D, weights };
 }

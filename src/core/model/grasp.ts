@@ -12,6 +12,7 @@
 // Scores stay h·E (tied), and the loss is the backbone's own. Text vectors and neighbour tables are
 // frozen inputs (built from training data only, see train/textArtifacts.ts).
 import { tf, type Tensor1D, type Tensor2D, type Tensor3D, type Variable } from '../engine/tf';
+import { indexedAttention } from '../engine/ops';
 import { DropoutStream } from './dropout';
 import { gatherItems } from './embedding';
 import { applyDense, applyLayerNorm, type Dense, type LayerNorm } from './layers';
@@ -183,17 +184,13 @@ export class GraspModule {
     if (!this.options.itemLevel) return represent(tf.tensor1d(items, 'int32'));
     const K = this.inputs.kItems;
     const slots = K + 1;
+    // rows of `order` (−1: no neighbour in that slot)
     const candidates = new Int32Array(n * slots);
-    const bias = new Float32Array(n * slots);
     for (let r = 0; r < n; r++) {
       candidates[r * slots] = r;
       for (let j = 0; j < K; j++) {
         const neighbour = this.itemNeighbourIds[items[r] * K + j];
-        if (neighbour <= 0) {
-          bias[r * slots + 1 + j] = NEG;
-          continue;
-        }
-        let at = local.get(neighbour);
+        let at = neighbour <= 0 ? -1 : local.get(neighbour);
         if (at === undefined) {
           at = order.length;
           local.set(neighbour, at);
@@ -207,14 +204,9 @@ export class GraspModule {
     const x = tf.slice(m, [0, 0], [n, this.d]) as Tensor2D;
     const q = unitRows(applyDense(this.item.q, x));
     const keys = unitRows(tf.matMul(m, this.item.k.w) as Tensor2D); // a key bias would only shift the cosines
-    const index = tf.tensor1d(candidates, 'int32');
-    const memory = tf.reshape(tf.gather(m, index), [n, slots, this.d]);
-    let scores = tf.mul(tf.matMul(tf.reshape(q, [n, 1, this.d]), tf.reshape(tf.gather(keys, index), [n, slots, this.d]), false, true), 1 / ITEM_TEMPERATURE);
-    // most items have all K neighbours: no mask to add then (one op less each way)
-    if (bias.some((b) => b !== 0)) scores = tf.add(scores, tf.tensor3d(bias, [n, 1, slots]));
-    const weights = tf.softmax(scores) as Tensor3D; // [n, 1, slots]
-    if (this.recording) this.lastItem = { items: items.slice(), candidates: Int32Array.from(candidates, (row) => order[row]), weights: weights.dataSync() as Float32Array };
-    const context = applyDense(this.item.v, tf.reshape(tf.matMul(weights, memory), [n, this.d]) as Tensor2D);
+    const { out, weights } = indexedAttention(q, keys, m, candidates, 1 / ITEM_TEMPERATURE);
+    if (this.recording) this.lastItem = { items: items.slice(), candidates: Int32Array.from(candidates, (row) => (row < 0 ? 0 : order[row])), weights: weights.dataSync() as Float32Array };
+    const context = applyDense(this.item.v, out);
     const sum = tf.add(x, this.dropout.apply(context, this.options.dropout, training)) as Tensor2D;
     return this.options.itemNorm ? applyLayerNorm(this.item.norm, sum) : sum;
   }
@@ -238,25 +230,26 @@ export class GraspModule {
     if (picked.length === 0) return states;
     const n = picked.length;
     const rows = Int32Array.from(picked);
-    const rowUser = tf.tensor1d(Int32Array.from(rows, (p) => Math.floor(p / L)), 'int32');
-    const { r, bias, any } = this.neighbourRepresentations(users); // r: [B·K, d]
-    const memory = tf.gather(tf.reshape(r, [B, K, d]), rowUser); // [n, K, d]
+    const rowUser = Int32Array.from(rows, (p) => Math.floor(p / L));
+    const rowUserIds = tf.tensor1d(rowUser, 'int32');
+    const { r, bias, any } = this.neighbourRepresentations(users); // r: [B·K, d], slot b·K + j
+    const slots = new Int32Array(n * K);
+    rowUser.forEach((b, i) => {
+      for (let j = 0; j < K; j++) slots[i * K + j] = bias[b * K + j] !== 0 ? -1 : b * K + j;
+    });
     const h = tf.gather(tf.reshape(states, [B * L, d]), tf.tensor1d(rows, 'int32')) as Tensor2D; // [n, d]
     // projections moved to the queries' side, as at the item level (the same attention)
-    const q = tf.reshape(tf.matMul(applyDense(this.user.q, h), this.user.k.w, false, true), [n, 1, d]);
-    // K is small: elementwise products and sums beat n tiny batched matmuls
-    let scores = tf.mul(tf.sum(tf.mul(q, memory), -1), 1 / Math.sqrt(d));
-    if (bias.some((b) => b !== 0)) scores = tf.add(scores, tf.gather(tf.tensor2d(bias, [B, K]), rowUser));
-    const weights = tf.softmax(scores) as Tensor2D; // [n, K]
+    const q = tf.matMul(applyDense(this.user.q, h), this.user.k.w, false, true) as Tensor2D;
+    const { out, weights } = indexedAttention(q, r, r, slots, 1 / Math.sqrt(d)); // weights: [n, K]
     // no dropout on g: DESIGN §2 drops only c_t
-    let g = applyDense(this.user.v, tf.sum(tf.mul(tf.expandDims(weights, 2), memory), 1) as Tensor2D);
+    let g = applyDense(this.user.v, out);
     // users without any neighbour get g = 0 (their softmax is over padding)
-    if (any.some((a) => a === 0)) g = tf.mul(g, tf.gather(tf.tensor2d(any, [B, 1]), rowUser));
+    if (any.some((a) => a === 0)) g = tf.mul(g, tf.gather(tf.tensor2d(any, [B, 1]), rowUserIds));
     let delta: Tensor2D = g;
     let gate: Tensor2D | undefined;
     if (this.options.gate) {
       const own = applyDense(this.userAdapter, tf.gather(this.userText, tf.tensor1d(users, 'int32')) as Tensor2D); // A_u(e_u), [B, d]
-      const ownTerm = tf.gather(tf.matMul(own, this.user.gate.wu), rowUser); // [n, d]
+      const ownTerm = tf.gather(tf.matMul(own, this.user.gate.wu), rowUserIds); // [n, d]
       const logits = tf.add(tf.add(applyDense(this.user.gate.wh, h), tf.matMul(g, this.user.gate.wg)), ownTerm);
       gate = tf.sigmoid(logits) as Tensor2D;
       delta = tf.mul(gate, g) as Tensor2D;

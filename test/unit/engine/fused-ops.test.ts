@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { initEngine, nativeKernels } from '../../../src/core/engine/backend';
-import { attention, dense, dropout, dropoutMask, layerNorm, layerNormComposite } from '../../../src/core/engine/ops';
+import { attention, dense, dropout, dropoutMask, indexedAttention, layerNorm, layerNormComposite } from '../../../src/core/engine/ops';
 import { tf } from '../../../src/core/engine/tf';
 import { Random } from '../../../src/core/util/random';
 
@@ -47,6 +47,19 @@ function referenceAttention(t: tf.Tensor, bias: tf.Tensor | null, keys: boolean,
   return tf.matMul(weights, v);
 }
 
+// indexed attention: 7 query rows of width 6 over a 9-row table, 4 slots; −1 = no slot (row 5 has none,
+// table row 2 is reached twice from one row, so its gradients accumulate)
+const slotIndex = Int32Array.from([0, 3, 8, -1, 2, 2, 1, 7, 4, -1, -1, -1, 6, 5, 0, 3, 8, 8, 8, 8, -1, -1, -1, -1, 1, -1, 7, 2]);
+/** The same attention written with plain tfjs ops: gathered keys and values, masked softmax. */
+function referenceIndexedAttention(q: tf.Tensor, keys: tf.Tensor, values: tf.Tensor, scale: number): tf.Tensor {
+  const safe = tf.tensor1d(Int32Array.from(slotIndex, (i) => Math.max(0, i)), 'int32');
+  const missing = tf.tensor2d(Float32Array.from(slotIndex, (i) => (i < 0 ? 1 : 0)), [7, 4]);
+  const gathered = (t: tf.Tensor) => tf.reshape(tf.gather(t, safe), [7, 4, 6]);
+  const scores = tf.sub(tf.mul(tf.sum(tf.mul(tf.reshape(q, [7, 1, 6]), gathered(keys)), -1), scale), tf.mul(missing, 1e9));
+  const weights = tf.mul(tf.softmax(scores), tf.sub(1, missing));
+  return tf.sum(tf.mul(tf.reshape(weights, [7, 4, 1]), gathered(values)), 1);
+}
+
 // `compared`: how many leading inputs' gradients to compare (attention biases are constants: no gradient)
 const cases: Array<{ name: string; fused: (...t: tf.Tensor[]) => tf.Tensor; reference: (...t: tf.Tensor[]) => tf.Tensor; inputs: Array<[Float32Array, number[]]>; compared?: number }> = [
   { name: 'layer norm', fused: (a, g, b) => layerNorm(a, g, b, 1e-8), reference: (a, g, b) => layerNormComposite(a, g, b, 1e-8), inputs: [[x, [37, 24]], [gamma, [24]], [beta, [24]]] },
@@ -72,6 +85,18 @@ const cases: Array<{ name: string; fused: (...t: tf.Tensor[]) => tf.Tensor; refe
     fused: (t) => { const [q, k, v] = slices(t); return attention(q, k, v, null, 2, 0.1, 9); },
     reference: (t) => referenceAttention(t, null, false, 0.1),
     inputs: [[qkv, [3, 120]]],
+  },
+  {
+    name: 'indexed attention',
+    fused: (q, k, v) => indexedAttention(q as tf.Tensor2D, k as tf.Tensor2D, v as tf.Tensor2D, slotIndex, 0.7).out,
+    reference: (q, k, v) => referenceIndexedAttention(q, k, v, 0.7),
+    inputs: [[values(42), [7, 6]], [values(54), [9, 6]], [values(54), [9, 6]]],
+  },
+  {
+    name: 'indexed attention, keys = values',
+    fused: (q, k) => indexedAttention(q as tf.Tensor2D, k as tf.Tensor2D, k as tf.Tensor2D, slotIndex, 2).out,
+    reference: (q, k) => referenceIndexedAttention(q, k, k, 2),
+    inputs: [[values(42), [7, 6]], [values(54), [9, 6]]],
   },
   { name: 'sum over leading axes', fused: (a) => tf.sum(tf.reshape(a, [37, 4, 6]), [0, 1]), reference: (a) => tf.sum(tf.reshape(a, [37, 4, 6]), [0, 1]), inputs: [[x, [37, 24]]] },
 ];
@@ -110,4 +135,22 @@ test('dropout keeps about 1 - rate of the elements, scaled, and the same seed gi
   assert.ok(kept.every((v) => Math.abs(v - 1.25) < 1e-6));
   assert.deepEqual(a, b);
   assert.notDeepEqual(a, c);
+});
+
+test('indexed attention returns its weights (rows sum to 1 over their slots, 0 on missing slots and rows without any), composed or fused alike', async () => {
+  const outputs: Float32Array[] = [];
+  const [q, keys, vals] = [values(42), values(54), values(54)];
+  for (const fused of [false, true]) {
+    await initEngine({ backend: 'wasm', native: false, fused });
+    const { out, weights } = indexedAttention(tf.tensor2d(q, [7, 6]), tf.tensor2d(keys, [9, 6]), tf.tensor2d(vals, [9, 6]), slotIndex, 1);
+    const w = weights.dataSync();
+    for (let r = 0; r < 7; r++) {
+      const row = Array.from(w.slice(r * 4, r * 4 + 4));
+      row.forEach((p, s) => slotIndex[r * 4 + s] < 0 && assert.equal(p, 0, `row ${r} slot ${s}`));
+      assert.ok(Math.abs(row.reduce((a, b) => a + b, 0) - (r === 5 ? 0 : 1)) < 1e-6, `row ${r}: ${row}`);
+    }
+    assert.deepEqual(Array.from(out.dataSync().slice(30, 36)), [0, 0, 0, 0, 0, 0]);
+    outputs.push(out.dataSync() as Float32Array);
+  }
+  assertClose(outputs[0], outputs[1]);
 });

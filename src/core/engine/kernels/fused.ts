@@ -5,6 +5,7 @@
 import { type GradConfig, type KernelConfig, type KernelFunc, type NamedAttrMap, type Tensor, type TensorInfo } from '@tensorflow/tfjs';
 import type { NativeKernels } from '../native';
 import { tf } from '../tf';
+import { indexedAttentionGradient, indexedAttentionKernels } from './indexedAttention';
 import { floatView, makeFloatOutput, size } from './memory';
 
 export const DROPOUT = 'GraspDropout';
@@ -128,6 +129,8 @@ export function fusedKernels(backendName: string, native: NativeKernels | null):
     { kernelName: DROPOUT, backendName, kernelFunc: dropout },
     { kernelName: LAYER_NORM, backendName, kernelFunc: layerNorm },
     { kernelName: LAYER_NORM_GRAD, backendName, kernelFunc: layerNormGrad },
+    // a native build from before the indexed-attention kernels runs them in JS
+    ...indexedAttentionKernels(backendName, typeof native?.indexedAttention === 'function' ? native : null),
   ];
   return native ? [...kernels, ...denseKernels(backendName, native)] : kernels;
 }
@@ -198,6 +201,7 @@ function denseKernels(backendName: string, native: NativeKernels): KernelConfig[
 const run = (name: string, inputs: Record<string, Tensor>, attrs: NamedAttrMap) => tf.engine().runKernel(name, inputs, attrs);
 
 export const fusedGradients: GradConfig[] = [
+  indexedAttentionGradient,
   {
     kernelName: ATTENTION,
     inputsToSave: ['q', 'k', 'v', 'bias'],
