@@ -16,7 +16,7 @@ import type { JobContext } from '../jobs/context';
 import type { Entity } from '../llm/schema';
 import { synthesize } from '../llm/synthesize';
 import { buildIndex } from '../retrieval/build';
-import { indexManifestPath, readIndexManifest, readNeighbourTable } from '../retrieval/store';
+import { indexManifestPath, readIndexManifest, readNeighbourTable, type NeighbourTable } from '../retrieval/store';
 import { sha256Hex } from '../util/hash';
 import { Random } from '../util/random';
 import { cachePaths } from '../util/workspace';
@@ -123,9 +123,22 @@ async function entityArtifacts(dataset: Dataset, split: Split, texts: EntityText
   const embedding = await readEmbedding(manifestPath);
   const index = await readIndexManifest(indexPath);
   const table = await readNeighbourTable(indexPath, index);
+  const { neighbours, similarities } = pickNeighbours(table, k, trainedRows(split, entity, rows, count));
+  const dims = embedding.manifest.reduced.dim;
+  return { count, vectors: standardise(Float32Array.from(embedding.reduced), count, dims, rows), k, neighbours, similarities, manifest: manifestPath };
+}
+
+/** Which rows may be retrieved: entities with training interactions. */
+export function trainedRows(split: Split, entity: Entity, fitted: Int32Array, count: number): Uint8Array {
   const trained = new Uint8Array(count);
-  for (const row of rows) trained[row] = 1;
   if (entity === 'user') for (let u = 0; u < count; u++) trained[u] = split.train[u].length > 0 ? 1 : 0;
+  else for (const row of fitted) trained[row] = 1;
+  return trained;
+}
+
+/** Each row's best k stored neighbours that are another row and trained; -1 fills the rest. */
+export function pickNeighbours(table: NeighbourTable, k: number, trained: Uint8Array): { neighbours: Int32Array; similarities: Float32Array } {
+  const count = trained.length;
   const neighbours = new Int32Array(count * k).fill(-1);
   const similarities = new Float32Array(count * k);
   for (let row = 0; row < count; row++) {
@@ -138,12 +151,11 @@ async function entityArtifacts(dataset: Dataset, split: Split, texts: EntityText
       slot++;
     }
   }
-  const dims = embedding.manifest.reduced.dim;
-  return { count, vectors: standardise(Float32Array.from(embedding.reduced), count, dims, rows), k, neighbours, similarities, manifest: manifestPath };
+  return { neighbours, similarities };
 }
 
 /** Scales the PCA vectors to unit RMS over the fitted rows, so adapters start at a known input scale. */
-function standardise(vectors: Float32Array, count: number, dims: number, rows: Int32Array): Float32Array {
+export function standardise(vectors: Float32Array, count: number, dims: number, rows: Int32Array): Float32Array {
   let sum = 0;
   for (const row of rows) for (let c = 0; c < dims; c++) sum += vectors[row * dims + c] ** 2;
   const rms = Math.sqrt(sum / Math.max(1, rows.length * dims));

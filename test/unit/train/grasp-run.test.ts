@@ -13,6 +13,7 @@ import { demoJob } from '../../../src/core/jobs/demo';
 import { readAttention } from '../../../src/core/train/attention';
 import { ConfigError, validateConfig } from '../../../src/core/train/config';
 import { trainJob } from '../../../src/core/train/job';
+import { refreshedUserArtifacts, testTimeSplit } from '../../../src/core/train/refreshedUsers';
 import { buildTextArtifacts } from '../../../src/core/train/textArtifacts';
 import { buildModel, graspInputs } from '../../../src/core/train/variant';
 import type { TextArtifacts } from '../../../src/core/train/textArtifacts';
@@ -88,6 +89,34 @@ test('no leakage: profiles, neighbours, PCA and r_v see training data only', asy
   assert.equal(inputs.userItems, split.train, 'r_v averages training prefixes');
   // users are never their own neighbour
   for (let u = 0; u < 40; u++) for (let j = 0; j < 4; j++) assert.notEqual(artifacts.users.neighbours[u * 4 + j], u);
+});
+
+test('test-time user retrieval: profiles from training prefix + validation item, the training fit reused, never the test item', async () => {
+  const data = leakWorld();
+  const dataset = await loadDataset(data);
+  const split = leaveOneOut(dataset.sequences);
+  const config = validateConfig({ data: { path: data }, model: { kind: 'sasrec', d: 16 }, variant: 'grasp', grasp: { dims: 8, width: 16, kItems: 5, kUsers: 4 } }, 'run.json');
+  const artifacts = await buildTextArtifacts(dataset, split, config, silentContext);
+  const later = testTimeSplit(split);
+  for (let u = 0; u < 40; u++) {
+    assert.deepEqual(Array.from(later.train[u]), [...split.train[u], split.valid[u]]);
+    assert.ok(!later.train[u].includes(split.test[u]));
+  }
+  const refreshed = await refreshedUserArtifacts(dataset, split, config, artifacts, silentContext);
+  const profiles = await entityTexts(dataset, later, join(data, '..', '.grasp', 'datasets', 'world'), 'user', 'metadata');
+  assert.equal(profiles.fromSynthesis, 40);
+  for (let u = 0; u < 40; u++) {
+    assert.match(profiles.texts[u], new RegExp(`secretvalid${u}\\b`), 'the profile names the validation item');
+    assert.doesNotMatch(profiles.texts[u], /secrettest/, 'a test item reached a profile');
+  }
+  assert.ok(refreshed.refitError < 1e-6, `the training profiles re-project to the stored vectors (error ${refreshed.refitError})`);
+  assert.equal(refreshed.users.vectors.length, artifacts.users.vectors.length);
+  assert.notDeepEqual(refreshed.users.vectors, artifacts.users.vectors, 'the test-time profiles have their own vectors');
+  for (let u = 0; u < 40; u++) {
+    const found = Array.from(refreshed.users.neighbours.subarray(u * 4, u * 4 + 4));
+    assert.ok(!found.includes(u), 'a user is never its own neighbour');
+    assert.ok(found.filter((v) => v >= 0 && v % 4 === u % 4).length >= 3, `user ${u} found users of another family: ${found}`);
+  }
 });
 
 test('GRASP-SASRec trains end to end on the demo world; eval reloads it; attention reads back from the checkpoint', async () => {
