@@ -917,6 +917,69 @@ napi_value IndexedAttentionGrad(napi_env env, napi_callback_info info) {
   return nullptr;
 }
 
+// ---------------------------------------------------------------- pooled rows
+// out[s] = scale[s] · Σ_{i: segments[i] = s} table[rows[i]] and its gradient (src/core/engine/kernels/pooledRows.ts).
+struct PooledArgs {
+  const int32_t *rows = nullptr, *segments = nullptr;
+  size_t count = 0;
+  View source, scale, target;
+  int64_t tableRows = 0, width = 0;
+};
+
+// (source, rows: Int32Array, segments: Int32Array, scale, target, tableRows, width); source is the table
+// (forward) or dOut (backward), and target the other. Every id is checked before any row is touched.
+bool pooledArgs(napi_env env, napi_callback_info info, bool forward, PooledArgs* a) {
+  size_t argc = 7;
+  napi_value args[7];
+  size_t segmentCount = 0;
+  if (napi_get_cb_info(env, info, &argc, args, nullptr, nullptr) != napi_ok || argc != 7 || !float32View(env, args[0], &a->source.data, &a->source.length) ||
+      !int32View(env, args[1], &a->rows, &a->count) || !int32View(env, args[2], &a->segments, &segmentCount) ||
+      !float32View(env, args[3], &a->scale.data, &a->scale.length) || !float32View(env, args[4], &a->target.data, &a->target.length) ||
+      !int64Arg(env, args[5], &a->tableRows) || !int64Arg(env, args[6], &a->width) || segmentCount != a->count || a->tableRows < 0 || a->width <= 0) {
+    napi_throw_type_error(env, nullptr, "grasp_blas.pooledRows: expected (source: Float32Array, rows, segments: Int32Array, scale, target: Float32Array, tableRows, width)");
+    return false;
+  }
+  const int64_t groups = int64_t(a->scale.length);
+  const int64_t tableSize = a->tableRows * a->width, pooledSize = groups * a->width;
+  if (int64_t(forward ? a->source.length : a->target.length) < tableSize || int64_t(forward ? a->target.length : a->source.length) < pooledSize) {
+    napi_throw_range_error(env, nullptr, "grasp_blas.pooledRows: arrays too short");
+    return false;
+  }
+  for (size_t i = 0; i < a->count; i++)
+    if (a->rows[i] < 0 || a->rows[i] >= a->tableRows || a->segments[i] < 0 || a->segments[i] >= groups) {
+      napi_throw_range_error(env, nullptr, "grasp_blas.pooledRows: a row or segment id is out of range");
+      return false;
+    }
+  return true;
+}
+
+GRASP_VECTOR_CLONES void pooledRowsLoop(const PooledArgs& a, bool forward) {
+  const int64_t d = a.width;
+  std::fill(a.target.data, a.target.data + (forward ? int64_t(a.scale.length) : a.tableRows) * d, 0.f);
+  for (size_t i = 0; i < a.count; i++) {
+    const int64_t s = a.segments[i], row = a.rows[i];
+    const float f = a.scale.data[s];
+    const float* from = a.source.data + (forward ? row : s) * d;
+    float* to = a.target.data + (forward ? s : row) * d;
+#pragma omp simd
+    for (int64_t j = 0; j < d; j++) to[j] += f * from[j];
+  }
+}
+
+// pooledRows(table, rows, segments, scale, out, tableRows, width)
+napi_value PooledRows(napi_env env, napi_callback_info info) {
+  PooledArgs a;
+  if (pooledArgs(env, info, true, &a)) pooledRowsLoop(a, true);
+  return nullptr;
+}
+
+// pooledRowsGrad(dOut, rows, segments, scale, dTable, tableRows, width)
+napi_value PooledRowsGrad(napi_env env, napi_callback_info info) {
+  PooledArgs a;
+  if (pooledArgs(env, info, false, &a)) pooledRowsLoop(a, false);
+  return nullptr;
+}
+
 // scatterAddRows(x, ids: Int32Array, out, numSegments, width): out = 0, then out[ids[i], :] += x[i, :]
 // (gather's gradient, UnsortedSegmentSum); ids outside [0, numSegments) are dropped, as TensorFlow does.
 napi_value ScatterAddRows(napi_env env, napi_callback_info info) {
@@ -1032,6 +1095,8 @@ napi_value Init(napi_env env, napi_value exports) {
       {"attentionGrad", nullptr, AttentionGrad, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"indexedAttention", nullptr, IndexedAttention, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"indexedAttentionGrad", nullptr, IndexedAttentionGrad, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"pooledRows", nullptr, PooledRows, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"pooledRowsGrad", nullptr, PooledRowsGrad, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"scatterAddRows", nullptr, ScatterAddRows, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"countGreater", nullptr, CountGreater, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"info", nullptr, Info, nullptr, nullptr, nullptr, napi_default, nullptr},

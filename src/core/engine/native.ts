@@ -79,6 +79,10 @@ export interface NativeKernels {
     table: number,
     scale: number,
   ): void;
+  /** out[s] = scale[s] · Σ_{i: segments[i] = s} table[rows[i]] (see kernels/pooledRows.ts); table is [tableRows, width]. */
+  pooledRows(table: Float32Array, rows: Int32Array, segments: Int32Array, scale: Float32Array, out: Float32Array, tableRows: number, width: number): void;
+  /** dTable = 0, then dTable[rows[i]] += scale[s] · dOut[s] for s = segments[i]. */
+  pooledRowsGrad(dOut: Float32Array, rows: Int32Array, segments: Int32Array, scale: Float32Array, dTable: Float32Array, tableRows: number, width: number): void;
   /** out = 0, then out[ids[i], :] += x[i, :] for a [count, width] x; ids outside [0, numSegments) dropped. */
   scatterAddRows(x: Float32Array, ids: Int32Array, out: Float32Array, numSegments: number, width: number): void;
   /** out[r] = how many of row r's scores are strictly greater than scores[r, targets[r]]. */

@@ -3,6 +3,7 @@
 // tests compare them.
 import { ATTENTION, DENSE, DROPOUT, dropoutHash, LAYER_NORM } from './kernels/fused';
 import { INDEXED_ATTENTION } from './kernels/indexedAttention';
+import { POOLED_ROWS } from './kernels/pooledRows';
 import { tf, type Tensor, type Tensor2D, type Tensor3D } from './tf';
 
 let fusedBackends = new Set<string>();
@@ -100,4 +101,15 @@ export function indexedAttention(q: Tensor2D, keys: Tensor2D, values: Tensor2D, 
   // a row with no slot at all would get uniform weights over nothing: zeroed
   const weights = tf.mul(tf.softmax(scores), tf.sub(1, missing)) as Tensor2D;
   return { out: tf.sum(tf.mul(tf.expandDims(weights, 2), gathered(values)), 1) as Tensor2D, weights };
+}
+
+/**
+ * out[s] = scale[s] · Σ over i with segments[i] = s of table[rows[i]] ([scale.length, d]): weighted sums
+ * (means, with scale = 1/count) of table rows by group. Fused, the rows are never copied out of the table.
+ */
+export function pooledRows(table: Tensor, rows: Int32Array, segments: Int32Array, scale: Float32Array): Tensor2D {
+  const count = scale.length;
+  const [rowTensor, segmentTensor] = [rows, segments].map((ids) => tf.tensor1d(ids, 'int32'));
+  if (fusedAvailable()) return tf.engine().runKernel(POOLED_ROWS, { table, rows: rowTensor, segments: segmentTensor, scale: tf.tensor1d(scale) }, {}) as Tensor2D;
+  return tf.mul(tf.unsortedSegmentSum(tf.gather(table, rowTensor), segmentTensor, count), tf.tensor2d(scale, [count, 1])) as Tensor2D;
 }

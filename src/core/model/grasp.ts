@@ -12,7 +12,7 @@
 // Scores stay h·E (tied), and the loss is the backbone's own. Text vectors and neighbour tables are
 // frozen inputs (built from training data only, see train/textArtifacts.ts).
 import { tf, type Tensor1D, type Tensor2D, type Tensor3D, type Variable } from '../engine/tf';
-import { indexedAttention } from '../engine/ops';
+import { indexedAttention, pooledRows } from '../engine/ops';
 import { DropoutStream } from './dropout';
 import { gatherItems } from './embedding';
 import { applyDense, applyLayerNorm, type Dense, type LayerNorm } from './layers';
@@ -309,7 +309,7 @@ export class GraspModule {
     }
     const text = this.options.userText ? applyDense(this.userAdapter, tf.gather(this.userText, tf.tensor1d(similar, 'int32')) as Tensor2D) : undefined;
     if (items.length === 0) return { r: text ?? (tf.zeros([slots, this.d]) as Tensor2D), bias, any };
-    const mean = tf.mul(segmentSum(gatherItems(this.table, tf.tensor1d(Int32Array.from(items), 'int32')) as Tensor2D, tf.tensor1d(Int32Array.from(segments), 'int32'), slots), tf.tensor2d(inverse, [slots, 1])) as Tensor2D;
+    const mean = pooledRows(this.table, Int32Array.from(items), Int32Array.from(segments), inverse);
     return { r: text ? (tf.add(mean, text) as Tensor2D) : mean, bias, any };
   }
 
@@ -386,22 +386,7 @@ export function meanItemEmbedding(table: Variable, userItems: Int32Array[], maxL
     inverse[row] = sequence.length > start ? 1 / (sequence.length - start) : 0;
   });
   if (total === 0) return tf.zeros([users.length, table.shape[1]!]) as Tensor2D;
-  const sums = segmentSum(gatherItems(table, tf.tensor1d(items, 'int32')) as Tensor2D, tf.tensor1d(segments, 'int32'), users.length);
-  return tf.mul(sums, tf.tensor2d(inverse, [users.length, 1])) as Tensor2D;
-}
-
-/**
- * Rows of x summed by segment. tfjs's own gradient of unsortedSegmentSum guards against negative
- * ids with a broadcast LogicalAnd that has no fast wasm kernel (measured: ~300 ms for [8k, 64]);
- * the ids here are never negative, so the gradient is a plain gather.
- */
-function segmentSum(x: Tensor2D, segments: Tensor1D, count: number): Tensor2D {
-  // segment ids are saved with the op: the tape disposes closure tensors before the backward pass
-  const sum = tf.customGrad((input, save) => {
-    (save as (tensors: tf.Tensor[]) => void)([segments]);
-    return { value: tf.unsortedSegmentSum(input as Tensor2D, segments, count), gradFunc: (dy, saved) => tf.gather(dy, saved[0] as Tensor1D) };
-  });
-  return sum(x) as Tensor2D;
+  return pooledRows(table, items, segments, inverse);
 }
 
 /** Rows scaled to unit length (a zero row stays zero). */

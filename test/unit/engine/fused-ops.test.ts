@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { initEngine, nativeKernels } from '../../../src/core/engine/backend';
-import { attention, dense, dropout, dropoutMask, indexedAttention, layerNorm, layerNormComposite } from '../../../src/core/engine/ops';
+import { attention, dense, dropout, dropoutMask, indexedAttention, layerNorm, layerNormComposite, pooledRows } from '../../../src/core/engine/ops';
 import { tf } from '../../../src/core/engine/tf';
 import { Random } from '../../../src/core/util/random';
 
@@ -60,6 +60,11 @@ function referenceIndexedAttention(q: tf.Tensor, keys: tf.Tensor, values: tf.Ten
   return tf.sum(tf.mul(tf.reshape(weights, [7, 4, 1]), gathered(values)), 1);
 }
 
+// pooled rows: 5 groups over a 9-row table; row 8 twice in group 0, group 3 empty (scale 0), rows out of order
+const poolRows = Int32Array.from([8, 1, 8, 4, 0, 2, 7, 7, 5]);
+const poolSegments = Int32Array.from([0, 2, 0, 1, 4, 2, 1, 4, 0]);
+const poolScale = Float32Array.from([1 / 3, 0.5, 0.5, 0, 2]);
+
 // `compared`: how many leading inputs' gradients to compare (attention biases are constants: no gradient)
 const cases: Array<{ name: string; fused: (...t: tf.Tensor[]) => tf.Tensor; reference: (...t: tf.Tensor[]) => tf.Tensor; inputs: Array<[Float32Array, number[]]>; compared?: number }> = [
   { name: 'layer norm', fused: (a, g, b) => layerNorm(a, g, b, 1e-8), reference: (a, g, b) => layerNormComposite(a, g, b, 1e-8), inputs: [[x, [37, 24]], [gamma, [24]], [beta, [24]]] },
@@ -97,6 +102,12 @@ const cases: Array<{ name: string; fused: (...t: tf.Tensor[]) => tf.Tensor; refe
     fused: (q, k) => indexedAttention(q as tf.Tensor2D, k as tf.Tensor2D, k as tf.Tensor2D, slotIndex, 2).out,
     reference: (q, k) => referenceIndexedAttention(q, k, k, 2),
     inputs: [[values(42), [7, 6]], [values(54), [9, 6]]],
+  },
+  {
+    name: 'pooled rows',
+    fused: (t) => pooledRows(t, poolRows, poolSegments, poolScale),
+    reference: (t) => tf.mul(tf.unsortedSegmentSum(tf.gather(t, tf.tensor1d(poolRows, 'int32')), tf.tensor1d(poolSegments, 'int32'), 5), tf.tensor2d(poolScale, [5, 1])),
+    inputs: [[values(54), [9, 6]]],
   },
   { name: 'sum over leading axes', fused: (a) => tf.sum(tf.reshape(a, [37, 4, 6]), [0, 1]), reference: (a) => tf.sum(tf.reshape(a, [37, 4, 6]), [0, 1]), inputs: [[x, [37, 24]]] },
 ];

@@ -7,6 +7,7 @@ import type { NativeKernels } from '../native';
 import { tf } from '../tf';
 import { indexedAttentionGradient, indexedAttentionKernels } from './indexedAttention';
 import { floatView, makeFloatOutput, size } from './memory';
+import { pooledRowsGradient, pooledRowsKernels } from './pooledRows';
 
 export const DROPOUT = 'GraspDropout';
 export const LAYER_NORM = 'GraspLayerNorm';
@@ -131,6 +132,7 @@ export function fusedKernels(backendName: string, native: NativeKernels | null):
     { kernelName: LAYER_NORM_GRAD, backendName, kernelFunc: layerNormGrad },
     // a native build from before the indexed-attention kernels runs them in JS
     ...indexedAttentionKernels(backendName, typeof native?.indexedAttention === 'function' ? native : null),
+    ...pooledRowsKernels(backendName, typeof native?.pooledRows === 'function' ? native : null),
   ];
   return native ? [...kernels, ...denseKernels(backendName, native)] : kernels;
 }
@@ -202,6 +204,7 @@ const run = (name: string, inputs: Record<string, Tensor>, attrs: NamedAttrMap) 
 
 export const fusedGradients: GradConfig[] = [
   indexedAttentionGradient,
+  pooledRowsGradient,
   {
     kernelName: ATTENTION,
     inputsToSave: ['q', 'k', 'v', 'bias'],
