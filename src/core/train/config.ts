@@ -102,6 +102,8 @@ export interface GraspSettings {
   itemNorm: boolean;
   /** grasp: E starts from the text vectors as in llm-init (false: E starts random, the text enters through A only) */
   initFromText: boolean;
+  /** grasp: similar users for the TEST pass from the training-prefix profile (DESIGN §2) or from the test step's history (+ validation item) */
+  testRetrieval: 'training' | 'history';
   /** rewrite this share of item descriptions with false claims before embedding (hallucination robustness) */
   corruption: { fraction: number; seed: number };
   /** llm-esr: weight of the self-distillation term towards the similar users' representations */
@@ -224,6 +226,12 @@ export const RUN_CONFIG_SCHEMA = {
         itemAdapter: { type: 'boolean', default: false, description: 'grasp: x = E[i] + A(e_i) and m_j = E[j] + A(e_j) as DESIGN §2 writes them. Off by default: E already starts from the text (initFromText), and the extra adapter input cost 13 % validation NDCG@10 on Beauty (docs/results.md)' },
         itemNorm: { type: 'boolean', default: true, description: 'grasp: x̃ = LayerNorm(x + dropout(c)) as DESIGN §2 writes it (false: x̃ = x + dropout(c))' },
         initFromText: { type: 'boolean', default: true, description: "grasp: the ID embeddings E start from the text vectors, as llm-init's do (false: E starts random and the text enters through the adapters only)" },
+        testRetrieval: {
+          enum: ['training', 'history'],
+          default: 'training',
+          description:
+            "grasp: the similar users of the TEST pass are retrieved from the user's training-prefix profile (training, DESIGN §2) or from the history the test step reads, training prefix + validation item (history: the profile is rewritten and projected with the training fit; docs/results.md shows the training-prefix retrieval is one step stale at test time). Training and validation are the same either way",
+        },
         corruption: {
           type: 'object',
           additionalProperties: false,

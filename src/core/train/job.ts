@@ -10,11 +10,13 @@ import { evaluate, type EvalResult } from '../eval/evaluator';
 import type { Metrics } from '../eval/metrics';
 import { meanStd } from '../eval/significance';
 import type { JobContext } from '../jobs/context';
+import type { SequentialRecommender } from '../model/types';
 import { writeFileAtomic } from '../util/atomicWrite';
 import { loadWeights, saveCheckpoint } from './checkpoint';
 import { loadConfig, validateConfig, type RunConfig } from './config';
 import { train, type TrainEvent } from './trainer';
 import type { TextArtifacts } from './textArtifacts';
+import { testPassArtifacts } from './refreshedUsers';
 import { buildModel, prepareText } from './variant';
 
 export interface TrainJobParams {
@@ -107,7 +109,7 @@ async function runOne(config: RunConfig, dataset: Dataset, split: Split, engine:
     if (outcome.bestEpoch === 0) throw new Error('training ended before any validation (epochs < evalEvery?)');
     await loadWeights(dir, model);
     ctx.progress({ message: 'Evaluating the best checkpoint on test' });
-    const test = await evaluate(model, split, 'test', config.eval, ctx);
+    const test = await evaluateTest(model, config, dataset, split, dir, ctx, artifacts);
     const valid = outcome.bestValid!;
     const result: TrainJobResult = {
       event: 'result',
@@ -128,6 +130,19 @@ async function runOne(config: RunConfig, dataset: Dataset, split: Split, engine:
     return result;
   } finally {
     model.dispose();
+  }
+}
+
+/** Test metrics of the best checkpoint; with grasp.testRetrieval "history", from a copy of the model given the test-time similar users. */
+export async function evaluateTest(model: SequentialRecommender, config: RunConfig, dataset: Dataset, split: Split, dir: string, ctx: JobContext, artifacts?: TextArtifacts): Promise<EvalResult> {
+  const forTest = await testPassArtifacts(dataset, split, config, artifacts, ctx);
+  if (forTest === artifacts) return evaluate(model, split, 'test', config.eval, ctx);
+  const { model: testModel } = buildModel(config, dataset.itemIds.length, split, forTest);
+  try {
+    await loadWeights(dir, testModel);
+    return await evaluate(testModel, split, 'test', config.eval, ctx);
+  } finally {
+    testModel.dispose();
   }
 }
 

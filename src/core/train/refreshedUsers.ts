@@ -80,3 +80,12 @@ export async function refreshedUserArtifacts(dataset: Dataset, split: Split, con
   for (let u = 0; u < count; u++) if (neighbours.subarray(u * k, (u + 1) * k).some((v, j) => v !== artifacts.users.neighbours[u * k + j])) changed++;
   return { users: { ...artifacts.users, vectors: vectors.slice(count * dims), neighbours, similarities }, changed, refitError };
 }
+
+/** The text artefacts for a run's test pass: as trained, or with the users retrieved from the test-time history (grasp.testRetrieval). */
+export async function testPassArtifacts(dataset: Dataset, split: Split, config: RunConfig, artifacts: TextArtifacts | undefined, ctx: JobContext): Promise<TextArtifacts | undefined> {
+  if (!artifacts || config.variant !== 'grasp' || config.grasp.testRetrieval !== 'history' || !config.grasp.userLevel) return artifacts;
+  ctx.progress({ message: 'Retrieving similar users from the test-time history' });
+  const refreshed = await refreshedUserArtifacts(dataset, split, config, artifacts, ctx);
+  ctx.log(`test pass: similar users retrieved from training prefix + validation item (${refreshed.changed} of ${refreshed.users.count} users' lists changed)`);
+  return { ...artifacts, users: refreshed.users };
+}

@@ -1,7 +1,7 @@
 // GRASP and the LLM baselines as runs: the config section, the text side built from training data
 // only (DESIGN §3), and a short end-to-end run on the demo world with its attention read back.
 import assert from 'node:assert/strict';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { leaveOneOut } from '../../../src/core/data/split';
@@ -117,6 +117,24 @@ test('test-time user retrieval: profiles from training prefix + validation item,
     assert.ok(!found.includes(u), 'a user is never its own neighbour');
     assert.ok(found.filter((v) => v >= 0 && v % 4 === u % 4).length >= 3, `user ${u} found users of another family: ${found}`);
   }
+});
+
+test('grasp.testRetrieval "history" changes the test pass only; grasp eval reproduces it', async () => {
+  await initEngine({});
+  const dir = tempFolder();
+  mkdirSync(join(dir, '.git'));
+  const data = (await demoJob({ outDir: join(dir, 'demo'), users: 120, items: 40, seed: 5, retrieval: false }, silentContext)).dir;
+  const config = (testRetrieval: string) => ({ data: { path: data }, model: { kind: 'sasrec', d: 16, layers: 1, maxLen: 8 }, train: { epochs: 8, batchSize: 32, lr: 0.01 }, eval: { sampled: 0 }, variant: 'grasp', grasp: { dims: 8, width: 16, kItems: 4, kUsers: 3, testRetrieval } });
+  const stale = await trainJob({ config: config('training'), outDir: join(dir, 'stale') }, silentContext);
+  const logs: string[] = [];
+  const fresh = await trainJob({ config: config('history'), outDir: join(dir, 'fresh') }, { ...silentContext, log: (line) => logs.push(line) });
+  assert.deepEqual(fresh.metrics.valid.full, stale.metrics.valid.full, 'training and validation do not depend on the setting');
+  assert.ok(logs.some((line) => /test pass: similar users retrieved from training prefix \+ validation item/.test(line)), 'the run says which retrieval its test pass used');
+  const ranks = (run: string) => JSON.parse(readFileSync(join(run, 'ranks.json'), 'utf8')).ranks as number[];
+  assert.notDeepEqual(ranks(fresh.run), ranks(stale.run), 'the test pass read other similar users');
+  const again = await evalJob({ run: fresh.run }, silentContext);
+  assert.deepEqual(again.metrics.test.full, fresh.metrics.test.full, 'grasp eval applies the run\'s own test retrieval');
+  assert.throws(() => validateConfig({ ...config('latest'), data: { path: 'x' } }, 'run.json'), /grasp\.testRetrieval must be one of "training", "history"/);
 });
 
 test('GRASP-SASRec trains end to end on the demo world; eval reloads it; attention reads back from the checkpoint', async () => {
