@@ -980,6 +980,59 @@ napi_value PooledRowsGrad(napi_env env, napi_callback_info info) {
   return nullptr;
 }
 
+// ---------------------------------------------------------------- unit rows
+// y = x / sqrt(Σ x² + 1e-12) per row, and its gradient (src/core/engine/kernels/unitRows.ts).
+GRASP_VECTOR_CLONES void unitRowsSpan(const float* dy, const float* x, float* out, int64_t r0, int64_t r1, int64_t d) {
+  for (int64_t r = r0; r < r1; r++) {
+    const float* xr = x + r * d;
+    float* o = out + r * d;
+    float sum = 0;
+#pragma omp simd reduction(+ : sum)
+    for (int64_t j = 0; j < d; j++) sum += xr[j] * xr[j];
+    const float inverse = 1.f / std::sqrt(sum + 1e-12f);
+    if (!dy) {
+#pragma omp simd
+      for (int64_t j = 0; j < d; j++) o[j] = xr[j] * inverse;
+      continue;
+    }
+    const float* g = dy + r * d;
+    float dot = 0;
+#pragma omp simd reduction(+ : dot)
+    for (int64_t j = 0; j < d; j++) dot += g[j] * xr[j];
+    dot *= inverse;
+#pragma omp simd
+    for (int64_t j = 0; j < d; j++) o[j] = (g[j] - xr[j] * inverse * dot) * inverse;
+  }
+}
+
+// unitRows(x, y, width) and unitRowsGrad(dy, x, dx, width)
+napi_value UnitRowsBinding(napi_env env, napi_callback_info info, bool backward) {
+  size_t argc = 4;
+  napi_value args[4];
+  CHECK(napi_get_cb_info(env, info, &argc, args, nullptr, nullptr));
+  const size_t arrays = backward ? 3 : 2;
+  View v[3];
+  int64_t width = 0;
+  if (argc != arrays + 1 || !views(env, args, arrays, v) || !int64Arg(env, args[arrays], &width) || width <= 0 || v[0].length % size_t(width) != 0) {
+    napi_throw_type_error(env, nullptr, backward ? "grasp_blas.unitRowsGrad: expected (dy, x, dx: Float32Array, width)" : "grasp_blas.unitRows: expected (x, y: Float32Array, width)");
+    return nullptr;
+  }
+  for (size_t i = 1; i < arrays; i++)
+    if (v[i].length < v[0].length) {
+      napi_throw_range_error(env, nullptr, "grasp_blas.unitRows: arrays of different lengths");
+      return nullptr;
+    }
+  const int64_t rows = int64_t(v[0].length) / width;
+  const float* dy = backward ? v[0].data : nullptr;
+  const float* x = backward ? v[1].data : v[0].data;
+  float* out = backward ? v[2].data : v[1].data;
+  parallelRanges(rows, 256, [&](int64_t r0, int64_t r1) { unitRowsSpan(dy, x, out, r0, r1, width); });
+  return nullptr;
+}
+
+napi_value UnitRows(napi_env env, napi_callback_info info) { return UnitRowsBinding(env, info, false); }
+napi_value UnitRowsGrad(napi_env env, napi_callback_info info) { return UnitRowsBinding(env, info, true); }
+
 // scatterAddRows(x, ids: Int32Array, out, numSegments, width): out = 0, then out[ids[i], :] += x[i, :]
 // (gather's gradient, UnsortedSegmentSum); ids outside [0, numSegments) are dropped, as TensorFlow does.
 napi_value ScatterAddRows(napi_env env, napi_callback_info info) {
@@ -1097,6 +1150,8 @@ napi_value Init(napi_env env, napi_value exports) {
       {"indexedAttentionGrad", nullptr, IndexedAttentionGrad, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"pooledRows", nullptr, PooledRows, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"pooledRowsGrad", nullptr, PooledRowsGrad, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"unitRows", nullptr, UnitRows, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"unitRowsGrad", nullptr, UnitRowsGrad, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"scatterAddRows", nullptr, ScatterAddRows, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"countGreater", nullptr, CountGreater, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"info", nullptr, Info, nullptr, nullptr, nullptr, napi_default, nullptr},

@@ -83,6 +83,10 @@ export interface NativeKernels {
   pooledRows(table: Float32Array, rows: Int32Array, segments: Int32Array, scale: Float32Array, out: Float32Array, tableRows: number, width: number): void;
   /** dTable = 0, then dTable[rows[i]] += scale[s] · dOut[s] for s = segments[i]. */
   pooledRowsGrad(dOut: Float32Array, rows: Int32Array, segments: Int32Array, scale: Float32Array, dTable: Float32Array, tableRows: number, width: number): void;
+  /** y = x / sqrt(Σ x² + 1e-12) per row of width `width` (see kernels/unitRows.ts). */
+  unitRows(x: Float32Array, y: Float32Array, width: number): void;
+  /** dx = (dy − y (dy·y)) / ‖x‖ per row. */
+  unitRowsGrad(dy: Float32Array, x: Float32Array, dx: Float32Array, width: number): void;
   /** out = 0, then out[ids[i], :] += x[i, :] for a [count, width] x; ids outside [0, numSegments) dropped. */
   scatterAddRows(x: Float32Array, ids: Int32Array, out: Float32Array, numSegments: number, width: number): void;
   /** out[r] = how many of row r's scores are strictly greater than scores[r, targets[r]]. */

@@ -4,6 +4,7 @@
 import { ATTENTION, DENSE, DROPOUT, dropoutHash, LAYER_NORM } from './kernels/fused';
 import { INDEXED_ATTENTION } from './kernels/indexedAttention';
 import { POOLED_ROWS } from './kernels/pooledRows';
+import { UNIT_ROWS, UNIT_ROWS_EPSILON } from './kernels/unitRows';
 import { tf, type Tensor, type Tensor2D, type Tensor3D } from './tf';
 
 let fusedBackends = new Set<string>();
@@ -112,4 +113,10 @@ export function pooledRows(table: Tensor, rows: Int32Array, segments: Int32Array
   const [rowTensor, segmentTensor] = [rows, segments].map((ids) => tf.tensor1d(ids, 'int32'));
   if (fusedAvailable()) return tf.engine().runKernel(POOLED_ROWS, { table, rows: rowTensor, segments: segmentTensor, scale: tf.tensor1d(scale) }, {}) as Tensor2D;
   return tf.mul(tf.unsortedSegmentSum(tf.gather(table, rowTensor), segmentTensor, count), tf.tensor2d(scale, [count, 1])) as Tensor2D;
+}
+
+/** Each row over the last axis scaled to unit length (a zero row stays zero). */
+export function unitRows<T extends Tensor>(x: T): T {
+  if (fusedAvailable()) return tf.engine().runKernel(UNIT_ROWS, { x }, {}) as T;
+  return tf.div(x, tf.sqrt(tf.add(tf.sum(tf.square(x), -1, true), UNIT_ROWS_EPSILON))) as T;
 }

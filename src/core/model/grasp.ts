@@ -12,7 +12,7 @@
 // Scores stay h·E (tied), and the loss is the backbone's own. Text vectors and neighbour tables are
 // frozen inputs (built from training data only, see train/textArtifacts.ts).
 import { tf, type Tensor1D, type Tensor2D, type Tensor3D, type Variable } from '../engine/tf';
-import { indexedAttention, pooledRows } from '../engine/ops';
+import { indexedAttention, pooledRows, unitRows } from '../engine/ops';
 import { DropoutStream } from './dropout';
 import { gatherItems } from './embedding';
 import { applyDense, applyLayerNorm, type Dense, type LayerNorm } from './layers';
@@ -387,11 +387,6 @@ export function meanItemEmbedding(table: Variable, userItems: Int32Array[], maxL
   });
   if (total === 0) return tf.zeros([users.length, table.shape[1]!]) as Tensor2D;
   return pooledRows(table, items, segments, inverse);
-}
-
-/** Rows scaled to unit length (a zero row stays zero). */
-function unitRows(x: Tensor2D): Tensor2D {
-  return tf.div(x, tf.sqrt(tf.add(tf.sum(tf.square(x), -1, true), 1e-12))) as Tensor2D;
 }
 
 /** RMS of the item table's real rows (row 0 is padding). */

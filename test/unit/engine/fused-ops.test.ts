@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { initEngine, nativeKernels } from '../../../src/core/engine/backend';
-import { attention, dense, dropout, dropoutMask, indexedAttention, layerNorm, layerNormComposite, pooledRows } from '../../../src/core/engine/ops';
+import { attention, dense, dropout, dropoutMask, indexedAttention, layerNorm, layerNormComposite, pooledRows, unitRows } from '../../../src/core/engine/ops';
 import { tf } from '../../../src/core/engine/tf';
 import { Random } from '../../../src/core/util/random';
 
@@ -108,6 +108,12 @@ const cases: Array<{ name: string; fused: (...t: tf.Tensor[]) => tf.Tensor; refe
     fused: (t) => pooledRows(t, poolRows, poolSegments, poolScale),
     reference: (t) => tf.mul(tf.unsortedSegmentSum(tf.gather(t, tf.tensor1d(poolRows, 'int32')), tf.tensor1d(poolSegments, 'int32'), 5), tf.tensor2d(poolScale, [5, 1])),
     inputs: [[values(54), [9, 6]]],
+  },
+  {
+    name: 'unit rows (row 3 all zero)',
+    fused: (t) => unitRows(t),
+    reference: (t) => tf.div(t, tf.sqrt(tf.add(tf.sum(tf.square(t), -1, true), 1e-12))),
+    inputs: [[Float32Array.from(values(54), (v, i) => (i >= 18 && i < 24 ? 0 : v)), [9, 6]]],
   },
   { name: 'sum over leading axes', fused: (a) => tf.sum(tf.reshape(a, [37, 4, 6]), [0, 1]), reference: (a) => tf.sum(tf.reshape(a, [37, 4, 6]), [0, 1]), inputs: [[x, [37, 24]]] },
 ];

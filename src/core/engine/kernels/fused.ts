@@ -8,6 +8,7 @@ import { tf } from '../tf';
 import { indexedAttentionGradient, indexedAttentionKernels } from './indexedAttention';
 import { floatView, makeFloatOutput, size } from './memory';
 import { pooledRowsGradient, pooledRowsKernels } from './pooledRows';
+import { unitRowsGradient, unitRowsKernels } from './unitRows';
 
 export const DROPOUT = 'GraspDropout';
 export const LAYER_NORM = 'GraspLayerNorm';
@@ -133,6 +134,7 @@ export function fusedKernels(backendName: string, native: NativeKernels | null):
     // a native build from before the indexed-attention kernels runs them in JS
     ...indexedAttentionKernels(backendName, typeof native?.indexedAttention === 'function' ? native : null),
     ...pooledRowsKernels(backendName, typeof native?.pooledRows === 'function' ? native : null),
+    ...unitRowsKernels(backendName, typeof native?.unitRows === 'function' ? native : null),
   ];
   return native ? [...kernels, ...denseKernels(backendName, native)] : kernels;
 }
@@ -205,6 +207,7 @@ const run = (name: string, inputs: Record<string, Tensor>, attrs: NamedAttrMap) 
 export const fusedGradients: GradConfig[] = [
   indexedAttentionGradient,
   pooledRowsGradient,
+  unitRowsGradient,
   {
     kernelName: ATTENTION,
     inputsToSave: ['q', 'k', 'v', 'bias'],
