@@ -171,3 +171,15 @@ test('indexed attention returns its weights (rows sum to 1 over their slots, 0 o
   }
   assertClose(outputs[0], outputs[1]);
 });
+
+test('the native GRASP kernels refuse ids outside their tables before touching memory', { skip: nativeKernels() ? false : 'native kernels not built' }, () => {
+  const native = nativeKernels()!;
+  const table = new Float32Array(4 * 3);
+  const out = Float32Array.of(7, 7, 7);
+  assert.throws(() => native.indexedAttention(new Float32Array(3), table, table, Int32Array.of(0, 4), out, new Float32Array(2), 1, 2, 3, 4, 1), /outside the table/);
+  assert.throws(() => native.indexedAttention(new Float32Array(3), table, table, Int32Array.of(0, -2), out, new Float32Array(2), 1, 2, 3, 4, 1), /outside the table/);
+  assert.throws(() => native.pooledRows(table, Int32Array.of(5), Int32Array.of(0), Float32Array.of(1), out, 4, 3), /out of range/);
+  assert.throws(() => native.pooledRows(table, Int32Array.of(1), Int32Array.of(1), Float32Array.of(1), out, 4, 3), /out of range/);
+  assert.throws(() => native.unitRows(new Float32Array(7), new Float32Array(7), 3), /expected/);
+  assert.deepEqual(Array.from(out), [7, 7, 7], 'nothing was written');
+});
