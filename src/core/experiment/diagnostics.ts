@@ -12,6 +12,7 @@ import { tf, type Tensor2D } from '../engine/tf';
 import { evalCases, rankTarget } from '../eval/evaluator';
 import { throwIfCancelled, type JobContext } from '../jobs/context';
 import { loadWeights, readManifest } from '../train/checkpoint';
+import { testPassArtifacts } from '../train/refreshedUsers';
 import { buildModel, prepareText } from '../train/variant';
 import { writeFileAtomic } from '../util/atomicWrite';
 
@@ -48,7 +49,8 @@ export async function attentionDiagnostics(run: string, ctx: JobContext, sampleU
   await initEngine({ backend: config.engine.backend, native: config.engine.native, threads: config.engine.threads || undefined });
   const dataset = await loadDataset(config.data.path, { format: config.data.format, duplicates: config.data.duplicates, userCore: config.data.userCore, itemCore: config.data.itemCore });
   const split = leaveOneOut(dataset.sequences);
-  const artifacts = await prepareText(config, dataset, split, ctx);
+  // the test inputs are read, so the similar users are those of the run's test pass (grasp.testRetrieval)
+  const artifacts = await testPassArtifacts(dataset, split, config, await prepareText(config, dataset, split, ctx), ctx);
   const { model, grasp } = buildModel(config, manifest.numItems, split, artifacts);
   try {
     if (!grasp) throw new Error(`${run}: not a GRASP run (variant ${config.variant ?? 'plain'})`);

@@ -8,6 +8,7 @@ import { leaveOneOut } from '../../../src/core/data/split';
 import { loadDataset } from '../../../src/core/data/load';
 import { initEngine } from '../../../src/core/engine/backend';
 import { evalJob } from '../../../src/core/eval/job';
+import { attentionDiagnostics } from '../../../src/core/experiment/diagnostics';
 import { silentContext } from '../../../src/core/jobs/context';
 import { demoJob } from '../../../src/core/jobs/demo';
 import { readAttention } from '../../../src/core/train/attention';
@@ -134,6 +135,7 @@ test('grasp.testRetrieval "history" changes the test pass only; grasp eval repro
   assert.notDeepEqual(ranks(fresh.run), ranks(stale.run), 'the test pass read other similar users');
   const again = await evalJob({ run: fresh.run }, silentContext);
   assert.deepEqual(again.metrics.test.full, fresh.metrics.test.full, 'grasp eval applies the run\'s own test retrieval');
+  assert.equal((await attentionDiagnostics(fresh.run, silentContext, 50, 20)).reproduced, 1, 'the diagnostics read the weights of the run\'s own test pass');
   assert.throws(() => validateConfig({ ...config('latest'), data: { path: 'x' } }, 'run.json'), /grasp\.testRetrieval must be one of "training", "history"/);
 });
 
