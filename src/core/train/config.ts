@@ -299,6 +299,8 @@ export function validateConfig(value: unknown, file: string): RunConfig {
   if (config.model.d % config.model.heads !== 0) throw new ConfigError(file, 'model.heads', `must divide model.d (${config.model.d})`);
   if (config.train.sparseEmbedding && config.train.loss === 'ce') throw new ConfigError(file, 'train.sparseEmbedding', 'cannot be used with loss "ce" (it scores every item, so every row changes)');
   if (config.variant !== 'plain' && config.train.sparseEmbedding && config.variant !== 'llm-init') throw new ConfigError(file, 'train.sparseEmbedding', `cannot be used with variant "${config.variant}" (it reads the rows of retrieved neighbours too)`);
+  // Claude profiles of the test-time histories are never in the cache (`grasp synthesize` writes training-prefix ones)
+  if (config.grasp.testRetrieval === 'history' && config.grasp.texts.provider === 'anthropic') throw new ConfigError(file, 'grasp.testRetrieval', '"history" needs profiles of the test-time histories, which only the metadata and raw providers write offline; use "training" with anthropic texts');
   if (config.variant === 'llm-init' && config.grasp.dims > config.model.d) throw new ConfigError(file, 'grasp.dims', `must be at most model.d (${config.model.d}) for llm-init (the PCA fills the first grasp.dims columns)`);
   if (!config.eval.ks.includes(10)) throw new ConfigError(file, 'eval.ks', 'must include 10 (model selection uses validation NDCG@10)');
   if (config.model.kind === 'bert4rec' && config.train.loss === 'bce' && (value as { train?: { loss?: string } }).train?.loss === undefined) {

@@ -38,6 +38,7 @@ test('the grasp section and variant get defaults; errors name the file and the f
     [{ variant: 'grasp', grasp: { texts: { provider: 'gpt' } } }, /run\.json: grasp\.texts\.provider must be one of "metadata", "anthropic", "raw"/],
     [{ variant: 'grasp', train: { sparseEmbedding: true } }, /run\.json: train\.sparseEmbedding cannot be used with variant "grasp"/],
     [{ variant: 'llm-init', grasp: { dims: 128 } }, /run\.json: grasp\.dims must be at most model\.d \(64\)/],
+    [{ variant: 'grasp', grasp: { testRetrieval: 'history', texts: { provider: 'anthropic' } } }, /run\.json: grasp\.testRetrieval "history" needs profiles of the test-time histories/],
   ];
   for (const [extra, message] of cases) {
     assert.throws(() => validateConfig({ data: { path: 'x' }, model: { kind: 'sasrec' }, ...(extra as object) }, 'run.json'), (error: unknown) => error instanceof ConfigError && message.test(error.message), `${JSON.stringify(extra)} → ${message}`);
