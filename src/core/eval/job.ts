@@ -6,6 +6,7 @@ import { initEngine, type BackendChoice } from '../engine/backend';
 import type { JobContext } from '../jobs/context';
 import { loadWeights, readManifest } from '../train/checkpoint';
 import { evaluateTest, splitMetrics, type SplitMetrics } from '../train/job';
+import { testPassArtifacts } from '../train/refreshedUsers';
 import { buildModel, prepareText } from '../train/variant';
 import { evaluate } from './evaluator';
 
@@ -37,7 +38,7 @@ export async function evalJob(params: EvalJobParams, ctx: JobContext): Promise<E
   try {
     await loadWeights(params.run, model, manifest);
     const valid = await evaluate(model, split, 'valid', { ...config.eval, sampled: 0 }, ctx);
-    const test = await evaluateTest(model, config, dataset, split, params.run, ctx, artifacts);
+    const test = await evaluateTest(model, config, split, params.run, ctx, artifacts, await testPassArtifacts(dataset, split, config, artifacts, ctx));
     return { event: 'result', run: params.run, backend: engine.backend, model: config.model.kind, epoch: manifest.epoch, metrics: { valid: splitMetrics(valid), test: splitMetrics(test) } };
   } finally {
     model.dispose();

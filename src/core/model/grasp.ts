@@ -64,7 +64,6 @@ export interface UserAttention {
   gate: number | null;
 }
 
-const NEG = -1e9;
 /**
  * Item-level logits are cosines divided by this temperature (range ±1/ITEM_TEMPERATURE). Why not
  * the dot product of DESIGN §2: trained rows of popular items grow, and with raw dot products one
@@ -232,18 +231,21 @@ export class GraspModule {
     const rows = Int32Array.from(picked);
     const rowUser = Int32Array.from(rows, (p) => Math.floor(p / L));
     const rowUserIds = tf.tensor1d(rowUser, 'int32');
-    const { r, bias, any } = this.neighbourRepresentations(users); // r: [B·K, d], slot b·K + j
+    const r = this.neighbourRepresentations(users); // [B·K, d], slot b·K + j
+    // each position attends over its user's slots; a missing neighbour is no slot (−1)
+    const neighbours = this.inputs.userNeighbours;
     const slots = new Int32Array(n * K);
     rowUser.forEach((b, i) => {
-      for (let j = 0; j < K; j++) slots[i * K + j] = bias[b * K + j] !== 0 ? -1 : b * K + j;
+      for (let j = 0; j < K; j++) slots[i * K + j] = neighbours[users[b] * K + j] < 0 ? -1 : b * K + j;
     });
+    const any = Float32Array.from(users, (u) => (neighbours.subarray(u * K, (u + 1) * K).some((v) => v >= 0) ? 1 : 0));
     const h = tf.gather(tf.reshape(states, [B * L, d]), tf.tensor1d(rows, 'int32')) as Tensor2D; // [n, d]
     // projections moved to the queries' side, as at the item level (the same attention)
     const q = tf.matMul(applyDense(this.user.q, h), this.user.k.w, false, true) as Tensor2D;
     const { out, weights } = indexedAttention(q, r, r, slots, 1 / Math.sqrt(d)); // weights: [n, K]
     // no dropout on g: DESIGN §2 drops only c_t
     let g = applyDense(this.user.v, out);
-    // users without any neighbour get g = 0 (their softmax is over padding)
+    // users without any neighbour get g = 0 (their attention output is 0, but v's bias is not)
     if (any.some((a) => a === 0)) g = tf.mul(g, tf.gather(tf.tensor2d(any, [B, 1]), rowUserIds));
     let delta: Tensor2D = g;
     let gate: Tensor2D | undefined;
@@ -275,12 +277,10 @@ export class GraspModule {
    * carries the same shortcut and cannot be filtered per u (demo world, one seed, validation
    * NDCG@10: 0.141 with the term, 0.147 without; SASRec 0.146).
    */
-  private neighbourRepresentations(users: Int32Array): { r: Tensor2D; bias: Float32Array; any: Float32Array } {
+  private neighbourRepresentations(users: Int32Array): Tensor2D {
     const K = this.inputs.kUsers;
     const maxLen = this.model.config.maxLen;
     const slots = users.length * K;
-    const bias = new Float32Array(slots);
-    const any = new Float32Array(users.length);
     const similar = new Int32Array(slots);
     const items: number[] = [];
     const segments: number[] = [];
@@ -290,11 +290,7 @@ export class GraspModule {
       for (let j = 0; j < K; j++) {
         const slot = b * K + j;
         const v = this.inputs.userNeighbours[users[b] * K + j];
-        if (v < 0) {
-          bias[slot] = NEG;
-          continue;
-        }
-        any[b] = 1;
+        if (v < 0) continue;
         similar[slot] = v;
         const sequence = this.inputs.userItems[v];
         let count = 0;
@@ -308,9 +304,9 @@ export class GraspModule {
       }
     }
     const text = this.options.userText ? applyDense(this.userAdapter, tf.gather(this.userText, tf.tensor1d(similar, 'int32')) as Tensor2D) : undefined;
-    if (items.length === 0) return { r: text ?? (tf.zeros([slots, this.d]) as Tensor2D), bias, any };
+    if (items.length === 0) return text ?? (tf.zeros([slots, this.d]) as Tensor2D);
     const mean = pooledRows(this.table, Int32Array.from(items), Int32Array.from(segments), inverse);
-    return { r: text ? (tf.add(mean, text) as Tensor2D) : mean, bias, any };
+    return text ? (tf.add(mean, text) as Tensor2D) : mean;
   }
 
   /** Item-level weights of one item (dense id), as the model computes them at inference. */

@@ -73,11 +73,14 @@ export async function trainJob(params: TrainJobParams, ctx: JobContext): Promise
   if (artifacts?.annotations) await writeFileAtomic(join(runDir, 'annotations.json'), `${JSON.stringify(artifacts.annotations, null, 2)}\n`);
   // the corruption tool's ground truth: which descriptions this run embedded with false claims
   if (artifacts?.corruption) await writeFileAtomic(join(runDir, 'corruption.json'), `${JSON.stringify(artifacts.corruption)}\n`);
+  // the test pass's text side (grasp.testRetrieval), built once for all seeds, when the first test pass needs it
+  let forTest: Promise<TextArtifacts | undefined> | undefined;
+  const testArtifacts = () => (forTest ??= testPassArtifacts(dataset, split, config, artifacts, ctx));
   const results: TrainJobResult[] = [];
   for (const seed of seeds) {
     const seedDir = seeds.length > 1 ? join(runDir, `seed-${seed}`) : runDir;
     const seedConfig: RunConfig = { ...config, train: { ...config.train, seed, seeds: undefined } };
-    results.push(await runOne(seedConfig, dataset, split, engine, seedDir, ctx, artifacts));
+    results.push(await runOne(seedConfig, dataset, split, engine, seedDir, ctx, artifacts, testArtifacts));
   }
   if (results.length === 1) return results[0];
   const summary = summarise(results);
@@ -86,7 +89,16 @@ export async function trainJob(params: TrainJobParams, ctx: JobContext): Promise
   return result;
 }
 
-async function runOne(config: RunConfig, dataset: Dataset, split: Split, engine: EngineInfo, dir: string, ctx: JobContext, artifacts?: TextArtifacts): Promise<TrainJobResult> {
+async function runOne(
+  config: RunConfig,
+  dataset: Dataset,
+  split: Split,
+  engine: EngineInfo,
+  dir: string,
+  ctx: JobContext,
+  artifacts: TextArtifacts | undefined,
+  testArtifacts: () => Promise<TextArtifacts | undefined>,
+): Promise<TrainJobResult> {
   mkdirSync(dir, { recursive: true });
   const logFile = join(dir, 'log.jsonl');
   const log = (record: object): void => appendFileSync(logFile, `${JSON.stringify(record)}\n`);
@@ -109,7 +121,7 @@ async function runOne(config: RunConfig, dataset: Dataset, split: Split, engine:
     if (outcome.bestEpoch === 0) throw new Error('training ended before any validation (epochs < evalEvery?)');
     await loadWeights(dir, model);
     ctx.progress({ message: 'Evaluating the best checkpoint on test' });
-    const test = await evaluateTest(model, config, dataset, split, dir, ctx, artifacts);
+    const test = await evaluateTest(model, config, split, dir, ctx, artifacts, await testArtifacts());
     const valid = outcome.bestValid!;
     const result: TrainJobResult = {
       event: 'result',
@@ -133,11 +145,13 @@ async function runOne(config: RunConfig, dataset: Dataset, split: Split, engine:
   }
 }
 
-/** Test metrics of the best checkpoint; with grasp.testRetrieval "history", from a copy of the model given the test-time similar users. */
-export async function evaluateTest(model: SequentialRecommender, config: RunConfig, dataset: Dataset, split: Split, dir: string, ctx: JobContext, artifacts?: TextArtifacts): Promise<EvalResult> {
-  const forTest = await testPassArtifacts(dataset, split, config, artifacts, ctx);
+/**
+ * Test metrics of the best checkpoint (loaded in `model`, built from `artifacts`). When the test pass has
+ * its own text side (`forTest`, from testPassArtifacts), a copy of the model is built with it and loaded.
+ */
+export async function evaluateTest(model: SequentialRecommender, config: RunConfig, split: Split, dir: string, ctx: JobContext, artifacts: TextArtifacts | undefined, forTest: TextArtifacts | undefined): Promise<EvalResult> {
   if (forTest === artifacts) return evaluate(model, split, 'test', config.eval, ctx);
-  const { model: testModel } = buildModel(config, dataset.itemIds.length, split, forTest);
+  const { model: testModel } = buildModel(config, model.numItems, split, forTest);
   try {
     await loadWeights(dir, testModel);
     return await evaluate(testModel, split, 'test', config.eval, ctx);
