@@ -119,7 +119,7 @@ async function scoreRun(runDir: string): Promise<void> {
 async function main(): Promise<void> {
   if (!values['no-distrust']) {
     const engine = await initEngine({});
-    process.stderr.write(`engine: ${engine.backend}${engine.native ? ` + native ${engine.native.core} OpenBLAS` : ''}\n`);
+    process.stderr.write(`engine: ${engine.backend}${engine.native ? ` + native ${engine.native.blas}` : ''}\n`);
   }
   const aucs: Array<number | null> = [];
   for (const name of values.datasets!.split(',')) aucs.push(await run(name));

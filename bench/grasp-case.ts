@@ -76,7 +76,7 @@ async function main(): Promise<void> {
     `${JSON.stringify({
       case: 'grasp-vs-sasrec',
       backend: engine.backend,
-      native: engine.native ? `${engine.native.core} OpenBLAS, ${engine.native.threads} threads` : null,
+      native: engine.native ? `${engine.native.blas}, ${engine.native.threads} threads` : null,
       sasrec_ms_per_step_median: plain.median,
       sasrec_ms_per_step_p10: plain.p10,
       sasrec_ms_per_step_p90: plain.p90,

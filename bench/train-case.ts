@@ -68,7 +68,7 @@ async function main(): Promise<void> {
     `${JSON.stringify({
       case: 'ours',
       backend: engine.backend,
-      native: engine.native ? `${engine.native.core} OpenBLAS, ${engine.native.threads} threads` : null,
+      native: engine.native ? `${engine.native.blas}, ${engine.native.threads} threads` : null,
       native_detail: engine.nativeDetail,
       wasm_simd: engine.wasmSimd ?? null,
       users: dataset.userIds.length,

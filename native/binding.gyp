@@ -1,10 +1,55 @@
 {
+  # scripts/build-native.mjs sets these when it finds a static OpenBLAS (libopenblas.a + cblas.h);
+  # empty, the addon uses its built-in sgemm and needs no system library at all.
+  "variables": {
+    "grasp_openblas_lib%": "",
+    "grasp_openblas_include%": ""
+  },
+  "target_defaults": {
+    "cflags_cc": ["-O3", "-std=c++17", "-fno-exceptions", "-fopenmp-simd", "-ffp-contract=fast", "-fPIC"],
+    "xcode_settings": {
+      "OTHER_CPLUSPLUSFLAGS": ["-O3", "-std=c++17", "-fno-exceptions", "-ffp-contract=fast"]
+    }
+  },
   "targets": [
     {
       "target_name": "grasp_blas",
-      "sources": ["src/blas.cc"],
-      "cflags_cc": ["-O3", "-std=c++17", "-fno-exceptions", "-fopenmp-simd"],
-      "libraries": ["-lopenblas", "-lpthread"]
+      "sources": ["src/blas.cc", "src/gemm.cc", "src/gemm_kernel.cc"],
+      "libraries": ["-lpthread"],
+      "conditions": [
+        ["target_arch=='x64'", {
+          "defines": ["GRASP_GEMM_X64"],
+          "dependencies": ["grasp_gemm_avx2", "grasp_gemm_avx512"]
+        }],
+        ["grasp_openblas_lib!=''", {
+          "defines": ["GRASP_WITH_OPENBLAS"],
+          "include_dirs": ["<(grasp_openblas_include)"],
+          # Static, with its symbols kept private to the addon: nothing to find at run time.
+          "libraries": ["<(grasp_openblas_lib)", "-Wl,--exclude-libs,ALL"]
+        }]
+      ]
     }
+  ],
+  "conditions": [
+    ["target_arch=='x64'", {
+      "targets": [
+        {
+          "target_name": "grasp_gemm_avx2",
+          "type": "static_library",
+          "sources": ["src/gemm_kernel.cc"],
+          "defines": ["GRASP_GEMM_ISA=1"],
+          "cflags_cc": ["-mavx2", "-mfma"],
+          "xcode_settings": { "OTHER_CPLUSPLUSFLAGS": ["-mavx2", "-mfma"] }
+        },
+        {
+          "target_name": "grasp_gemm_avx512",
+          "type": "static_library",
+          "sources": ["src/gemm_kernel.cc"],
+          "defines": ["GRASP_GEMM_ISA=2"],
+          "cflags_cc": ["-mavx512f", "-mfma"],
+          "xcode_settings": { "OTHER_CPLUSPLUSFLAGS": ["-mavx512f", "-mfma"] }
+        }
+      ]
+    }]
   ]
 }

@@ -1,6 +1,9 @@
-// Builds the optional native kernels (native/, OpenBLAS sgemm + Adam) with node-gyp. Runs on
-// `npm install`/`npm ci` as postinstall and by `npm run build:native`. It never fails the install:
-// without the addon the engine uses the tfjs backend's own kernels and says so.
+// Builds the native kernels (native/: sgemm + the fused kernels and Adam) with node-gyp. Runs on
+// `npm install`/`npm ci` as postinstall and by `npm run build:native`. It needs only the C++
+// toolchain node-gyp needs anyway (hnswlib-node builds with it too): the addon carries its own sgemm.
+// Where a static OpenBLAS is installed (Debian: libopenblas-dev ships libopenblas.a), it is linked
+// in as well, privately, so the addon never needs a BLAS library at run time. It never fails the
+// install: without the addon the engine uses the tfjs backend's own kernels and says so.
 import { spawnSync } from 'node:child_process';
 import { existsSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -16,11 +19,19 @@ function done(message, ok) {
 }
 
 if (process.env.GRASP_SKIP_NATIVE === '1') done('skipped (GRASP_SKIP_NATIVE=1)', true);
-if (process.platform === 'win32') done('not built on Windows (no OpenBLAS setup); using tfjs kernels', true);
+if (process.platform === 'win32') done('not built on Windows (the built-in sgemm needs GCC or Clang); using tfjs kernels', true);
 
-const headerDirs = ['/usr/include', '/usr/include/x86_64-linux-gnu', '/usr/include/aarch64-linux-gnu', '/usr/include/openblas', '/usr/local/include', '/opt/homebrew/opt/openblas/include'];
-if (!headerDirs.some((dir) => existsSync(join(dir, 'cblas.h')))) {
-  done('not built: cblas.h not found (Debian/Ubuntu: apt-get install libopenblas-dev); the engine will use tfjs kernels', false);
+/** A static OpenBLAS and its header, unless GRASP_OPENBLAS=0; GRASP_OPENBLAS_LIB names the archive. */
+function staticOpenBlas() {
+  if (process.env.GRASP_OPENBLAS === '0') return undefined;
+  const multiarch = process.arch === 'arm64' ? 'aarch64-linux-gnu' : 'x86_64-linux-gnu';
+  const libraries = process.env.GRASP_OPENBLAS_LIB
+    ? [process.env.GRASP_OPENBLAS_LIB]
+    : [`/usr/lib/${multiarch}/openblas-pthread/libopenblas.a`, `/usr/lib/${multiarch}/libopenblas.a`, '/usr/local/lib/libopenblas.a', '/opt/homebrew/opt/openblas/lib/libopenblas.a'];
+  const headers = [`/usr/include/${multiarch}/openblas-pthread`, `/usr/include/${multiarch}`, '/usr/include/openblas', '/usr/include', '/usr/local/include', '/opt/homebrew/opt/openblas/include'];
+  const library = libraries.find((path) => existsSync(path));
+  const include = headers.find((dir) => existsSync(join(dir, 'cblas.h')) && existsSync(join(dir, 'openblas_config.h')));
+  return library && include ? { library, include } : undefined;
 }
 
 const bundledGyp = join(dirname(process.execPath), '..', 'lib', 'node_modules', 'npm', 'node_modules', 'node-gyp', 'bin', 'node-gyp.js');
@@ -28,21 +39,38 @@ const gyp = process.env.npm_config_node_gyp || (existsSync(bundledGyp) ? bundled
 if (!gyp) done('not built: node-gyp not found', false);
 
 // Offline machines cannot download Node's headers: point node-gyp at the ones installed with Node.
-const args = [gyp, 'rebuild', '--directory', nativeDir];
+const baseArgs = [gyp, 'rebuild', '--directory', nativeDir];
 const localHeaders = join(dirname(process.execPath), '..');
-if (!process.env.npm_config_nodedir && existsSync(join(localHeaders, 'include', 'node', 'node_api.h'))) args.push(`--nodedir=${localHeaders}`);
-
-const result = spawnSync(process.execPath, args, { cwd: nativeDir, encoding: 'utf8' });
+if (!process.env.npm_config_nodedir && existsSync(join(localHeaders, 'include', 'node', 'node_api.h'))) baseArgs.push(`--nodedir=${localHeaders}`);
 const built = join(nativeDir, 'build', 'Release', 'grasp_blas.node');
-if (result.status !== 0 || !existsSync(built)) {
-  const tail = `${result.stdout ?? ''}${result.stderr ?? ''}`.split('\n').filter((line) => /error|ERR!/i.test(line)).slice(-6).join('\n');
-  rmSync(join(nativeDir, 'build'), { recursive: true, force: true });
-  done(`build failed; the engine will use tfjs kernels\n${tail}`, false);
+
+/** Builds and load-checks the addon; returns what its sgemm is, or throws why it failed. */
+function build(extraArgs) {
+  const result = spawnSync(process.execPath, [...baseArgs, ...extraArgs], { cwd: nativeDir, encoding: 'utf8' });
+  if (result.status !== 0 || !existsSync(built)) {
+    rmSync(join(nativeDir, 'build'), { recursive: true, force: true });
+    const tail = `${result.stdout ?? ''}${result.stderr ?? ''}`.split('\n').filter((line) => /error|ERR!/i.test(line)).slice(-6).join('\n');
+    throw new Error(`build failed\n${tail}`);
+  }
+  // Check it loads (right ABI, every symbol resolved) before declaring success.
+  const check = spawnSync(process.execPath, ['-e', `const k = require(${JSON.stringify(built)}); console.log(k.info().blas)`], { encoding: 'utf8' });
+  if (check.status !== 0) {
+    rmSync(join(nativeDir, 'build'), { recursive: true, force: true });
+    throw new Error(`built but does not load\n${check.stderr.split('\n')[0]}`);
+  }
+  return check.stdout.trim();
 }
-// Check it loads (libopenblas present at run time, right ABI) before declaring success.
-const check = spawnSync(process.execPath, ['-e', `const k = require(${JSON.stringify(built)}); console.log(k.info().blas)`], { encoding: 'utf8' });
-if (check.status !== 0) {
-  rmSync(join(nativeDir, 'build'), { recursive: true, force: true });
-  done(`built but does not load; the engine will use tfjs kernels\n${check.stderr.split('\n')[0]}`, false);
+
+const openblas = staticOpenBlas();
+if (openblas) {
+  try {
+    done(`built ${built} (${build([`--grasp_openblas_lib=${openblas.library}`, `--grasp_openblas_include=${openblas.include}`])})`, true);
+  } catch (error) {
+    console.error(`grasp native kernels: with ${openblas.library}: ${error.message}; building with the built-in sgemm only`);
+  }
 }
-done(`built ${built} (${check.stdout.trim()})`, true);
+try {
+  done(`built ${built} (${build([])})`, true);
+} catch (error) {
+  done(`${error.message}; the engine will use tfjs kernels`, false);
+}

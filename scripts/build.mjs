@@ -73,8 +73,8 @@ if (existsSync(wasmDir)) {
     cpSync(join(wasmDir, file), join(dist, 'wasm', file));
   }
 }
-// The optional native kernels (scripts/build-native.mjs) travel with the bundles; the engine falls
-// back to tfjs kernels when they are absent or cannot load (e.g. no libopenblas on the machine).
+// The native kernels (scripts/build-native.mjs) travel with the bundles; the engine falls back to
+// tfjs kernels when they are absent or cannot load (another platform, another Node ABI).
 const nativeAddon = join(root, 'native', 'build', 'Release', 'grasp_blas.node');
 if (existsSync(nativeAddon)) {
   mkdirSync(join(dist, 'native'), { recursive: true });

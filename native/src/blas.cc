@@ -1,13 +1,14 @@
-// grasp_blas: the few dense kernels a training step spends its time in, computed by a real BLAS
-// (OpenBLAS sgemm) on memory the caller owns: the tfjs wasm heap or the cpu backend's typed arrays,
-// passed as Float32Array views, so nothing is copied. Every length is checked against the views
+// grasp_blas: the few dense kernels a training step spends its time in, computed on memory the
+// caller owns (the tfjs wasm heap or the cpu backend's typed arrays, passed as Float32Array views,
+// so nothing is copied); every matrix product goes through grasp::sgemm (gemm.h). Every length is checked against the views
 // before any pointer is touched, because a wrong offset here would corrupt the JS heap silently.
 #include <node_api.h>
-#include <cblas.h>
+#include "gemm.h"
 
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
+#include <cstdlib>
 #include <cstring>
 #include <condition_variable>
 #include <functional>
@@ -29,7 +30,7 @@ namespace {
 int g_threads = 1;
 
 // A small persistent pool: workers sleep on a condition variable between jobs (no spinning, so a
-// busy machine loses nothing to idle threads), and OpenBLAS itself is kept single-threaded: all
+// busy machine loses nothing to idle threads), and sgemm itself is single-threaded: all
 // parallelism is ours, so its threads and ours never compete for the same cores.
 class Pool {
  public:
@@ -160,7 +161,7 @@ struct Gemm {
   // Rows [r0, r1) of C for batch item i: rows of op(A) are rows of A, or columns when transposed.
   void rows(int64_t i, int64_t r0, int64_t r1) const {
     const float* aBlock = a + i * strideA + (transA ? r0 : r0 * k);
-    cblas_sgemm(CblasRowMajor, transA ? CblasTrans : CblasNoTrans, transB ? CblasTrans : CblasNoTrans, int(r1 - r0), int(n), int(k), alpha, aBlock,
+    grasp::sgemm(transA, transB, int(r1 - r0), int(n), int(k), alpha, aBlock,
                 lda(), b + i * strideB, ldb(), beta, c + i * strideC + r0 * n, int(n));
   }
 
@@ -168,7 +169,7 @@ struct Gemm {
   void inner(int64_t k0, int64_t k1, float* out, float outBeta) const {
     const float* aPart = a + (transA ? k0 * m : k0);
     const float* bPart = b + (transB ? k0 : k0 * n);
-    cblas_sgemm(CblasRowMajor, transA ? CblasTrans : CblasNoTrans, transB ? CblasTrans : CblasNoTrans, int(m), int(n), int(k1 - k0), alpha, aPart, lda(),
+    grasp::sgemm(transA, transB, int(m), int(n), int(k1 - k0), alpha, aPart, lda(),
                 bPart, ldb(), outBeta, out, int(n));
   }
 
@@ -663,7 +664,7 @@ napi_value Attention(napi_env env, napi_callback_info info) {
     std::vector<float> weights(L * L);
     for (int64_t b = from; b < to; b++) {
       float* P = probs + b * L * L;
-      cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, int(L), int(L), int(dh), a.scale, q + b * slice, int(dh), k + b * slice, int(dh), 0.f, P, int(L));
+      grasp::sgemm(false, true, int(L), int(L), int(dh), a.scale, q + b * slice, int(dh), k + b * slice, int(dh), 0.f, P, int(L));
       for (int64_t i = 0; i < L; i++) {
         float* row = P + i * L;
         if (a.biasMode == 1)
@@ -680,7 +681,7 @@ napi_value Attention(napi_env env, napi_callback_info info) {
           weights[i * L + j] = row[j] * keepFactor(a, b, i, j);
         }
       }
-      cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, int(L), int(dh), int(L), 1.f, weights.data(), int(L), val + b * slice, int(dh), 0.f, out + b * slice,
+      grasp::sgemm(false, false, int(L), int(dh), int(L), 1.f, weights.data(), int(L), val + b * slice, int(dh), 0.f, out + b * slice,
                   int(dh));
     }
   });
@@ -718,9 +719,9 @@ napi_value AttentionGrad(napi_env env, napi_callback_info info) {
       for (int64_t i = 0; i < L; i++)
         for (int64_t j = 0; j < L; j++) weights[i * L + j] = P[i * L + j] * keepFactor(a, b, i, j);
       // dv = weights^T · dOut ; d(weights) = dOut · v^T
-      cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, int(L), int(dh), int(L), 1.f, weights.data(), int(L), dOut + b * slice, int(dh), 0.f, dv + b * slice,
+      grasp::sgemm(true, false, int(L), int(dh), int(L), 1.f, weights.data(), int(L), dOut + b * slice, int(dh), 0.f, dv + b * slice,
                   int(dh));
-      cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, int(L), int(L), int(dh), 1.f, dOut + b * slice, int(dh), val + b * slice, int(dh), 0.f,
+      grasp::sgemm(false, true, int(L), int(L), int(dh), 1.f, dOut + b * slice, int(dh), val + b * slice, int(dh), 0.f,
                   dScores.data(), int(L));
       // through dropout, then softmax: dS = P ⊙ (dP − Σ_j dP ⊙ P)
       for (int64_t i = 0; i < L; i++) {
@@ -734,9 +735,9 @@ napi_value AttentionGrad(napi_env env, napi_callback_info info) {
         for (int64_t j = 0; j < L; j++) row[j] = p[j] * (row[j] - dot);
       }
       // scores = scale · q k^T: dq = scale · dS k ; dk = scale · dS^T q
-      cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, int(L), int(dh), int(L), a.scale, dScores.data(), int(L), k + b * slice, int(dh), 0.f,
+      grasp::sgemm(false, false, int(L), int(dh), int(L), a.scale, dScores.data(), int(L), k + b * slice, int(dh), 0.f,
                   dq + b * slice, int(dh));
-      cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, int(L), int(dh), int(L), a.scale, dScores.data(), int(L), q + b * slice, int(dh), 0.f,
+      grasp::sgemm(true, false, int(L), int(dh), int(L), a.scale, dScores.data(), int(L), q + b * slice, int(dh), 0.f,
                   dk + b * slice, int(dh));
     }
   });
@@ -1116,22 +1117,24 @@ napi_value SetThreads(napi_env env, napi_callback_info info) {
 }
 
 napi_value Info(napi_env env, napi_callback_info) {
-  napi_value out, config, core, threads, blasThreads;
+  napi_value out, config, core, threads;
   CHECK(napi_create_object(env, &out));
-  CHECK(napi_create_string_utf8(env, openblas_get_config(), NAPI_AUTO_LENGTH, &config));
-  CHECK(napi_create_string_utf8(env, openblas_get_corename(), NAPI_AUTO_LENGTH, &core));
+  CHECK(napi_create_string_utf8(env, grasp::gemmDescription(), NAPI_AUTO_LENGTH, &config));
+  CHECK(napi_create_string_utf8(env, grasp::gemmCore(), NAPI_AUTO_LENGTH, &core));
   CHECK(napi_create_int32(env, g_threads, &threads));
-  CHECK(napi_create_int32(env, openblas_get_num_threads(), &blasThreads));
   CHECK(napi_set_named_property(env, out, "blas", config));
   CHECK(napi_set_named_property(env, out, "core", core));
   CHECK(napi_set_named_property(env, out, "threads", threads));
-  CHECK(napi_set_named_property(env, out, "blasThreads", blasThreads));
   return out;
 }
 
 napi_value Init(napi_env env, napi_value exports) {
-  g_threads = std::max(1, openblas_get_num_threads());
-  openblas_set_num_threads(1);
+  const char* reason = nullptr;
+  if (!grasp::selectGemm(std::getenv("GRASP_GEMM"), &reason)) {
+    napi_throw_error(env, nullptr, reason);
+    return nullptr;
+  }
+  g_threads = std::max(1, int(std::thread::hardware_concurrency()));
   g_pool.resize(g_threads);
   napi_property_descriptor props[] = {
       {"gemm", nullptr, GemmBinding, nullptr, nullptr, nullptr, napi_default, nullptr},

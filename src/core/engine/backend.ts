@@ -1,7 +1,7 @@
 // One place picks the TensorFlow.js backend (DESIGN §4): @tensorflow/tfjs-node when it loads (from
 // node_modules or the accelerator folder), else wasm, else the pure-JS cpu backend; GRASP_BACKEND or
 // the run config can force one. On wasm and cpu it adds the kernels training needs (gather's
-// gradient on wasm) and, when the native addon loads, OpenBLAS matmuls. Every run records the result.
+// gradient on wasm) and, when the native addon loads, its native matmuls and fused kernels. Every run records the result.
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
@@ -25,7 +25,7 @@ export interface EngineOptions {
   backend?: BackendChoice;
   /** Threads for the native kernels (default: GRASP_THREADS, else the machine's cores). */
   threads?: number;
-  /** Use the native OpenBLAS kernels when they load (default true unless GRASP_NATIVE=0). */
+  /** Use the native kernels when they load (default true unless GRASP_NATIVE=0). */
   native?: boolean;
   /** Use the fused kernels (layer norm, dropout, …) on wasm/cpu; false = plain tfjs ops (the tests' reference). */
   fused?: boolean;
@@ -131,7 +131,8 @@ function configureKernels(info: EngineInfo, options: EngineOptions): void {
     const coreType = chooseBlasCoreType();
     const status = loadNativeKernels();
     native = status.kernels;
-    info.nativeDetail = coreType && native ? `${status.detail} (OPENBLAS_CORETYPE=${coreType} chosen from the CPU flags)` : status.detail;
+    info.nativeDetail =
+      coreType && native?.info().blas.startsWith('OpenBLAS') ? `${status.detail} (OPENBLAS_CORETYPE=${coreType} chosen from the CPU flags)` : status.detail;
   } else info.nativeDetail = 'disabled';
   if (info.backend === 'wasm') {
     replaceKernel(unsortedSegmentSumWasm(native));

@@ -1,4 +1,5 @@
-// The optional native kernel library (native/, built by scripts/build-native.mjs against OpenBLAS).
+// The native kernel library (native/, built by scripts/build-native.mjs with its own sgemm, and
+// OpenBLAS linked statically where the build machine has it).
 // It is found next to the package root, loaded once, and never required: without it every kernel
 // falls back to the tfjs backend's own implementation.
 import { existsSync, readFileSync } from 'node:fs';
@@ -92,7 +93,8 @@ export interface NativeKernels {
   /** out[r] = how many of row r's scores are strictly greater than scores[r, targets[r]]. */
   countGreater(scores: Float32Array, rows: number, cols: number, targets: Int32Array, out: Int32Array): void;
   setThreads(threads: number): void;
-  info(): { blas: string; core: string; threads: number; blasThreads: number };
+  /** blas: which sgemm runs (built-in and its instruction set, or static OpenBLAS); core: its kernel family. */
+  info(): { blas: string; core: string; threads: number };
 }
 
 export interface NativeStatus {
@@ -129,7 +131,7 @@ export function nativeCandidates(): string[] {
 }
 
 /**
- * Loads the native kernels unless GRASP_NATIVE=0. A missing file, a missing libopenblas or an ABI
+ * Loads the native kernels unless GRASP_NATIVE=0. A missing file, a bad GRASP_GEMM or an ABI
  * mismatch all end in `kernels: null` with the reason, never in an exception.
  */
 export function loadNativeKernels(): NativeStatus {
@@ -147,5 +149,5 @@ export function loadNativeKernels(): NativeStatus {
       reasons.push(`${path}: ${error instanceof Error ? error.message.split('\n')[0] : String(error)}`);
     }
   }
-  return (cached = { kernels: null, detail: reasons.length > 0 ? reasons.join('; ') : 'not built (npm run build:native needs libopenblas-dev)' });
+  return (cached = { kernels: null, detail: reasons.length > 0 ? reasons.join('; ') : 'not built (npm run build:native builds it with the C++ toolchain node-gyp uses)' });
 }

@@ -1,4 +1,4 @@
-// BatchMatMul on OpenBLAS (the native addon) for the wasm and cpu backends: measured, the wasm
+// BatchMatMul on the native addon's sgemm for the wasm and cpu backends: measured, the wasm
 // backend's own batched kernel ran at 0.6 GFLOP/s and took 815 of 876 ms of a SASRec step. The
 // addon reads and writes the tensors in place (wasm heap / cpu typed arrays). Shapes it does not
 // handle (non-float32, general batch broadcasting) go to the backend's original kernel.
@@ -33,7 +33,7 @@ export function nativeBatchMatMul(native: NativeKernels, backendName: string, fa
     const aView = floatView(args.backend, a);
     const bView = floatView(args.backend, b);
     if (batchB === 1 && batchA > 1 && !transposeA) {
-      // x[B, m, k] · W[k, n]: one [B·m, k] product, which OpenBLAS splits across its threads.
+      // x[B, m, k] · W[k, n]: one [B·m, k] product, which the addon splits across its threads.
       native.gemm(aView, bView, outView, 1, batchA * m, n, k, false, transposeB, 0, 0, 0, 1, 0);
     } else {
       native.gemm(aView, bView, outView, batch, m, n, k, transposeA, transposeB, batchA === 1 ? 0 : m * k, batchB === 1 ? 0 : k * n, m * n, 1, 0);
