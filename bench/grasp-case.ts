@@ -39,7 +39,7 @@ async function main(): Promise<void> {
     const { model } = buildModel(config, numItems, split, artifacts);
     return { name: config.variant, model, optimizer: new Adam(model.namedVariables(), { lr: 1e-3, beta1: 0.9, beta2: 0.98, epsilon: 1e-8 }), times: [], cpu: [] };
   });
-  const sampler = new NextItemSampler(split.train, numItems, 50, 1, new Random(42));
+  const sampler = new NextItemSampler(split.train, numItems, 50, { kind: 'per-position', count: 1 }, new Random(42));
   let batches = sampler.epoch(128);
   const fullBatch = (): NextItemBatch => {
     for (;;) {
@@ -52,7 +52,7 @@ async function main(): Promise<void> {
   const timed = Number(stepsArg ?? 50);
   for (let i = 0; i < warm; i++) {
     const batch = fullBatch();
-    for (const entry of models) trainStep(entry.model, entry.optimizer, batch, 'bce', 1);
+    for (const entry of models) trainStep(entry.model, entry.optimizer, batch, 'bce');
   }
   // Step by step, alternating (which model goes first alternates too), on the same batches: other
   // people's jobs come and go within seconds, so both models see the same machine.
@@ -61,7 +61,7 @@ async function main(): Promise<void> {
     for (const entry of i % 2 === 0 ? models : [...models].reverse()) {
       const t = performance.now();
       const c = process.cpuUsage();
-      trainStep(entry.model, entry.optimizer, batch, 'bce', 1);
+      trainStep(entry.model, entry.optimizer, batch, 'bce');
       entry.times.push(performance.now() - t);
       const used = process.cpuUsage(c);
       entry.cpu.push((used.user + used.system) / 1000);

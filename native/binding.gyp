@@ -14,7 +14,7 @@
   "targets": [
     {
       "target_name": "grasp_blas",
-      "sources": ["src/blas.cc", "src/gemm.cc", "src/gemm_kernel.cc"],
+      "sources": ["src/blas.cc", "src/gemm.cc", "src/gemm_kernel.cc", "src/softmax_loss.cc"],
       "libraries": ["-lpthread"],
       "conditions": [
         ["target_arch=='x64'", {

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { findAccelerator } from '../accelerator/install';
 import { chooseBlasCoreType } from './blasCore';
 import { nativeBatchMatMul } from './kernels/matmul';
+import { softmaxLossKernels } from './kernels/softmaxLoss';
 import { unsortedSegmentSumWasm } from './kernels/unsortedSegmentSum';
 import { wasmFastKernels } from './kernels/wasmFast';
 import { fusedGradients, fusedKernels } from './kernels/fused';
@@ -164,6 +165,7 @@ function installNativeKernels(native: NativeKernels, backend: BackendName): void
   const original = originalKernels.get(`BatchMatMul/${backend}`) ?? tf.getKernel('BatchMatMul', backend);
   if (!original) return;
   replaceKernel(nativeBatchMatMul(native, backend, original.kernelFunc));
+  for (const kernel of softmaxLossKernels(backend, native)) replaceKernel(kernel);
 }
 
 function replaceKernel(config: tf.KernelConfig): void {

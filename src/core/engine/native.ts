@@ -90,6 +90,24 @@ export interface NativeKernels {
   unitRowsGrad(dy: Float32Array, x: Float32Array, dx: Float32Array, width: number): void;
   /** out = 0, then out[ids[i], :] += x[i, :] for a [count, width] x; ids outside [0, numSegments) dropped. */
   scatterAddRows(x: Float32Array, ids: Int32Array, out: Float32Array, numSegments: number, width: number): void;
+  /**
+   * Mean softmax cross-entropy of states [rows, d] against a table [tableRows, d], with d(loss)/d(states)
+   * and the dense d(loss)/d(table). Empty candidateIds: full softmax over rows 1..numItems (targets among
+   * them). Otherwise each target row against the shared candidate rows (one equal to the target is
+   * masked), their logits minus logQ when logQ is not empty.
+   */
+  softmaxLoss(
+    states: Float32Array,
+    table: Float32Array,
+    targets: Int32Array,
+    candidateIds: Int32Array,
+    logQ: Float32Array,
+    dStates: Float32Array,
+    dTable: Float32Array,
+    rows: number,
+    d: number,
+    numItems: number,
+  ): number;
   /** out[r] = how many of row r's scores are strictly greater than scores[r, targets[r]]. */
   countGreater(scores: Float32Array, rows: number, cols: number, targets: Int32Array, out: Int32Array): void;
   setThreads(threads: number): void;

@@ -4,6 +4,7 @@
 import { ATTENTION, DENSE, DROPOUT, dropoutHash, LAYER_NORM } from './kernels/fused';
 import { INDEXED_ATTENTION } from './kernels/indexedAttention';
 import { POOLED_ROWS } from './kernels/pooledRows';
+import { SOFTMAX_LOSS } from './kernels/softmaxLoss';
 import { UNIT_ROWS, UNIT_ROWS_EPSILON } from './kernels/unitRows';
 import { tf, type Tensor, type Tensor2D, type Tensor3D } from './tf';
 
@@ -119,4 +120,33 @@ export function pooledRows(table: Tensor, rows: Int32Array, segments: Int32Array
 export function unitRows<T extends Tensor>(x: T): T {
   if (fusedAvailable()) return tf.engine().runKernel(UNIT_ROWS, { x }, {}) as T;
   return tf.div(x, tf.sqrt(tf.add(tf.sum(tf.square(x), -1, true), UNIT_ROWS_EPSILON))) as T;
+}
+
+/**
+ * Mean softmax cross-entropy of next-item scores states·tableᵀ. `candidates` null: full softmax over
+ * table rows 1..numItems (row 0 is padding; targets are rows in 1..numItems). Otherwise sampled
+ * softmax: each target against the candidate rows shared by the batch, a candidate equal to the
+ * target masked, each candidate's logit minus logQ[k] when given (popularity sampling).
+ */
+export function softmaxCrossEntropy(states: Tensor2D, table: Tensor2D, targets: Int32Array, candidates: Int32Array | null, logQ: Float32Array | null, numItems: number): tf.Scalar {
+  const targetTensor = tf.tensor1d(targets, 'int32');
+  if (nativeFusedAvailable()) {
+    const inputs = { states, table, targets: targetTensor, candidates: tf.tensor1d(candidates ?? new Int32Array(0), 'int32'), logQ: tf.tensor1d(logQ ?? new Float32Array(0)) };
+    const [loss] = tf.engine().runKernel(SOFTMAX_LOSS, inputs, { numItems }) as Tensor[];
+    return loss as tf.Scalar;
+  }
+  // the target's logit from its own row (gathering from the [rows, items] logits would make the
+  // gradient a scatter over rows·items segments, which the cpu backend does one segment at a time)
+  const positive = tf.sum(tf.mul(states, tf.gather(table, targetTensor)), -1);
+  if (!candidates) {
+    const logits = tf.matMul(states, tf.slice(table, [1, 0], [numItems, -1]), false, true);
+    return tf.mean(tf.sub(tf.logSumExp(logits, -1), positive)) as tf.Scalar;
+  }
+  let negative = tf.matMul(states, tf.gather(table, tf.tensor1d(candidates, 'int32')), false, true) as Tensor2D;
+  if (logQ) negative = tf.sub(negative, tf.tensor2d(logQ, [1, candidates.length]));
+  const masked = new Uint8Array(targets.length * candidates.length);
+  targets.forEach((target, r) => candidates.forEach((candidate, k) => (masked[r * candidates.length + k] = candidate === target ? 1 : 0)));
+  negative = tf.where(tf.tensor2d(masked, negative.shape, 'bool'), tf.fill(negative.shape, -Infinity), negative);
+  const logits = tf.concat([tf.expandDims(positive, 1), negative], 1);
+  return tf.mean(tf.sub(tf.logSumExp(logits, -1), positive)) as tf.Scalar;
 }

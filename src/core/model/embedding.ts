@@ -26,13 +26,20 @@ export function withTouchedRows<T>(rows: TouchedRows, f: () => T): T {
 /** table[ids], or the touched rows during a sparse step. */
 export function gatherItems(table: Variable, ids: Tensor): Tensor {
   if (!touched) return tf.gather(table, ids);
+  const { table: rows, ids: mapped } = itemRows(table, ids.dataSync() as Int32Array);
+  return tf.gather(rows, tf.tensor(mapped, ids.shape, 'int32'));
+}
+
+/** The table a lookup of model ids reads and the row of each id: the table itself, or the touched rows during a sparse step. */
+export function itemRows(table: Variable, ids: Int32Array): { table: Tensor2D; ids: Int32Array } {
+  if (!touched) return { table: table as Tensor as Tensor2D, ids };
   const local = touched.local;
-  const mapped = Int32Array.from(ids.dataSync() as Int32Array, (id) => {
+  const mapped = Int32Array.from(ids, (id) => {
     const row = local[id];
     if (row === undefined || row < 0) throw new Error(`item ${id} is not among the batch's touched rows`);
     return row;
   });
-  return tf.gather(touched.rows, tf.tensor(mapped, ids.shape, 'int32'));
+  return { table: touched.rows as Tensor as Tensor2D, ids: mapped };
 }
 
 /** E[ids] ([B, L] → [B, L, d]), then the GRASP input hook when one is set. */

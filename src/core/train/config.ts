@@ -36,8 +36,10 @@ export interface RunConfig {
     beta2: number;
     epsilon: number;
     loss: LossKind;
-    /** negatives per target position (bce, sampled_softmax) */
+    /** bce: negatives per target position; sampled_softmax: negatives shared by the batch */
     negatives: number;
+    /** sampled_softmax: uniform negatives, or by training popularity with the logQ correction */
+    negativeSampling: 'uniform' | 'popularity';
     /** evaluate on validation every N epochs */
     evalEvery: number;
     /** stop after this many evaluations without a better validation NDCG@10 (0 = never) */
@@ -162,6 +164,7 @@ export const RUN_CONFIG_SCHEMA = {
         epsilon: { type: 'number', exclusiveMinimum: 0, default: 1e-8 },
         loss: { enum: ['bce', 'sampled_softmax', 'ce'], default: 'bce' },
         negatives: { ...positiveInt, default: 1 },
+        negativeSampling: { enum: ['uniform', 'popularity'], default: 'uniform' },
         evalEvery: { ...positiveInt, default: 1 },
         patience: { ...nonNegativeInt, default: 10 },
         seed: { ...nonNegativeInt, default: 42 },

@@ -1,9 +1,11 @@
 // Training batches for next-item prediction (SASRec, GRU4Rec), as the reference sampler builds them:
 // per epoch every user with at least two training items, shuffled; input = train[:-1], targets =
-// train[1:], the last maxLen positions, left-padded; negatives uniform over the catalogue, never one
-// of the user's TRAINING items. It only ever sees training prefixes: validation and test items
-// cannot leak into inputs, targets or exclusion sets.
+// train[1:], the last maxLen positions, left-padded. Negatives either per position (BCE: uniform over
+// the catalogue, never one of the user's TRAINING items) or shared by the batch (sampled softmax:
+// uniform, or by training popularity with the logQ correction). It only ever sees training
+// prefixes: validation and test items cannot leak into inputs, targets, exclusion sets or counts.
 import { leftPadded } from '../model/embedding';
+import type { LossKind } from '../model/losses';
 import { Random } from '../util/random';
 
 export interface NextItemBatch {
@@ -14,9 +16,24 @@ export interface NextItemBatch {
   targets: Int32Array;
   /** flat positions (b·maxLen + t) that have a target */
   positions: Int32Array;
-  /** [positions.length, negatives] model ids */
+  /** per position: [positions.length, count] model ids; shared: [count] model ids; none: empty */
   negatives: Int32Array;
+  /** shared popularity negatives: log(count · q) of each, q its sampling probability (logQ correction) */
+  logQ?: Float32Array;
   batchSize: number;
+}
+
+export type NegativeSampling =
+  | { kind: 'none' }
+  | { kind: 'per-position'; count: number }
+  /** popularity: training interaction counts per dataset item (drawn ∝ count + 1); absent: uniform */
+  | { kind: 'shared'; count: number; popularity?: ArrayLike<number> };
+
+/** What a loss needs: BCE k negatives per position, sampled softmax k shared by the batch, full CE none. */
+export function negativeSamplingFor(loss: LossKind, count: number, popularity?: ArrayLike<number>): NegativeSampling {
+  if (loss === 'ce') return { kind: 'none' };
+  if (loss === 'bce') return { kind: 'per-position', count };
+  return { kind: 'shared', count, popularity };
 }
 
 export interface BatchSampler {
@@ -38,13 +55,21 @@ abstract class TrainingSampler implements BatchSampler {
     protected readonly train: Int32Array[],
     private readonly numItems: number,
     protected readonly maxLen: number,
-    private readonly negativesPerPosition: number,
+    private readonly sampling: NegativeSampling,
     protected readonly random: Random,
     minLength: number,
   ) {
     this.users = Int32Array.from(train.map((sequence, user) => (sequence.length >= minLength ? user : -1)).filter((user) => user >= 0));
     this.mark = new Int32Array(numItems).fill(-1);
+    if (sampling.kind === 'shared' && sampling.popularity) {
+      // cumulative weights (count + 1, so no item is never drawn) for a binary search per draw
+      this.cumulative = new Float64Array(numItems);
+      let total = 0;
+      for (let item = 0; item < numItems; item++) this.cumulative[item] = total += (sampling.popularity[item] ?? 0) + 1;
+    }
   }
+
+  private readonly cumulative?: Float64Array;
 
   batchesPerEpoch(batchSize: number): number {
     return Math.ceil(this.users.length / batchSize);
@@ -64,15 +89,43 @@ abstract class TrainingSampler implements BatchSampler {
     const input = new Int32Array(B * this.maxLen);
     const targets = new Int32Array(B * this.maxLen);
     const positions = this.fill(users, input, targets);
-    return { users: Int32Array.from(users), input, targets, positions, negatives: this.negatives(users, positions), batchSize: B };
+    const batch: NextItemBatch = { users: Int32Array.from(users), input, targets, positions, negatives: new Int32Array(0), batchSize: B };
+    if (this.sampling.kind === 'per-position') batch.negatives = this.negatives(users, positions, this.sampling.count);
+    else if (this.sampling.kind === 'shared') Object.assign(batch, this.sharedNegatives(this.sampling.count));
+    return batch;
   }
 
   /** Writes the [B, maxLen] inputs and targets; returns the flat positions that have a target, ascending. */
   protected abstract fill(users: Int32Array, input: Int32Array, targets: Int32Array): Int32Array;
 
-  private negatives(users: Int32Array, positions: Int32Array): Int32Array {
+  /** count model ids for the whole batch, with their logQ when drawn by popularity. */
+  private sharedNegatives(count: number): { negatives: Int32Array; logQ?: Float32Array } {
+    const negatives = new Int32Array(count);
+    const cumulative = this.cumulative;
+    if (!cumulative) {
+      for (let j = 0; j < count; j++) negatives[j] = this.random.int(this.numItems) + 1;
+      return { negatives };
+    }
+    const total = cumulative[cumulative.length - 1];
+    const logQ = new Float32Array(count);
+    for (let j = 0; j < count; j++) {
+      const threshold = this.random.next() * total;
+      let low = 0;
+      let high = cumulative.length - 1;
+      while (low < high) {
+        const middle = (low + high) >>> 1;
+        if (cumulative[middle] > threshold) high = middle;
+        else low = middle + 1;
+      }
+      negatives[j] = low + 1;
+      const weight = cumulative[low] - (low > 0 ? cumulative[low - 1] : 0);
+      logQ[j] = Math.log((count * weight) / total);
+    }
+    return { negatives, logQ };
+  }
+
+  private negatives(users: Int32Array, positions: Int32Array, k: number): Int32Array {
     const L = this.maxLen;
-    const k = this.negativesPerPosition;
     const negatives = new Int32Array(positions.length * k);
     let p = 0;
     for (let b = 0; b < users.length; b++) {
@@ -97,8 +150,8 @@ abstract class TrainingSampler implements BatchSampler {
 }
 
 export class NextItemSampler extends TrainingSampler {
-  constructor(train: Int32Array[], numItems: number, maxLen: number, negativesPerPosition: number, random: Random) {
-    super(train, numItems, maxLen, negativesPerPosition, random, 2);
+  constructor(train: Int32Array[], numItems: number, maxLen: number, sampling: NegativeSampling, random: Random) {
+    super(train, numItems, maxLen, sampling, random, 2);
   }
 
   protected fill(users: Int32Array, input: Int32Array, targets: Int32Array): Int32Array {
@@ -125,10 +178,10 @@ export class ClozeSampler extends TrainingSampler {
     maxLen: number,
     private readonly maskToken: number,
     private readonly maskProb: number,
-    negativesPerPosition: number,
+    sampling: NegativeSampling,
     random: Random,
   ) {
-    super(train, numItems, maxLen, negativesPerPosition, random, 1);
+    super(train, numItems, maxLen, sampling, random, 1);
   }
 
   protected fill(users: Int32Array, input: Int32Array, targets: Int32Array): Int32Array {

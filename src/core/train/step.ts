@@ -1,31 +1,30 @@
 // One optimisation step: forward, loss, gradients of every named variable, Adam. Returns the loss.
 import type { Adam } from '../engine/adam';
-import { tf, type Tensor, type Tensor1D, type Tensor2D } from '../engine/tf';
+import { tf, type Tensor, type Tensor2D } from '../engine/tf';
 import { lossValue, type LossKind } from '../model/losses';
 import type { SequentialRecommender } from '../model/types';
 import type { NextItemBatch } from './sampler';
 import { withTouchedRows } from '../model/embedding';
 
 /** The states at the batch's target positions ([N, d]) and the loss on them. */
-export function batchLoss(model: SequentialRecommender, batch: NextItemBatch, loss: LossKind, negatives: number): tf.Scalar {
+export function batchLoss(model: SequentialRecommender, batch: NextItemBatch, loss: LossKind): tf.Scalar {
   const L = model.config.maxLen;
   const B = batch.batchSize;
   const ids = tf.tensor2d(batch.input, [B, L], 'int32');
   const states = model.encode(ids, true, batch.users);
   const positions = tf.tensor1d(batch.positions, 'int32');
   const flat = tf.gather(tf.reshape(states, [B * L, model.config.d]), positions) as Tensor2D;
-  const positives = tf.tensor1d(Int32Array.from(batch.positions, (p) => batch.targets[p]), 'int32') as Tensor1D;
-  const negativeIds = loss === 'ce' ? undefined : tf.tensor2d(batch.negatives, [batch.positions.length, negatives], 'int32');
-  const value = lossValue(loss, { states: flat, positives, negatives: negativeIds, table: model.itemEmbedding, numItems: model.numItems });
+  const positives = Int32Array.from(batch.positions, (p) => batch.targets[p]);
+  const value = lossValue(loss, { states: flat, positives, negatives: batch.negatives, logQ: batch.logQ, table: model.itemEmbedding, numItems: model.numItems });
   const extra = model.hooks.auxiliaryLoss?.();
   return extra ? (tf.add(value, extra) as tf.Scalar) : value;
 }
 
-export function trainStep(model: SequentialRecommender, optimizer: Adam, batch: NextItemBatch, loss: LossKind, negatives: number, sparseEmbedding = false): number {
+export function trainStep(model: SequentialRecommender, optimizer: Adam, batch: NextItemBatch, loss: LossKind, sparseEmbedding = false): number {
   if (batch.positions.length === 0) return NaN;
-  if (sparseEmbedding && loss !== 'ce') return sparseStep(model, optimizer, batch, loss, negatives);
+  if (sparseEmbedding && loss !== 'ce') return sparseStep(model, optimizer, batch, loss);
   const named = model.namedVariables();
-  const { value, grads } = tf.variableGrads(() => tf.tidy(() => batchLoss(model, batch, loss, negatives)), named.map(([, variable]) => variable));
+  const { value, grads } = tf.variableGrads(() => tf.tidy(() => batchLoss(model, batch, loss)), named.map(([, variable]) => variable));
   const byName: Record<string, Tensor> = {};
   for (const [name, variable] of named) if (grads[variable.name]) byName[name] = grads[variable.name];
   optimizer.apply(byName);
@@ -48,7 +47,7 @@ export function touchedIds(batch: NextItemBatch): Int32Array {
  * [touched, d] and lazy Adam moves only those rows (the other rows' moments are not decayed, as in
  * TensorFlow's LazyAdam / PyTorch's SparseAdam).
  */
-function sparseStep(model: SequentialRecommender, optimizer: Adam, batch: NextItemBatch, loss: LossKind, negatives: number): number {
+function sparseStep(model: SequentialRecommender, optimizer: Adam, batch: NextItemBatch, loss: LossKind): number {
   const ids = touchedIds(batch);
   const local = new Int32Array(model.itemEmbedding.shape[0]).fill(-1);
   ids.forEach((id, i) => (local[id] = i));
@@ -57,7 +56,7 @@ function sparseStep(model: SequentialRecommender, optimizer: Adam, batch: NextIt
     const named = model.namedVariables().filter(([, variable]) => variable !== model.itemEmbedding);
     const tableName = model.namedVariables().find(([, variable]) => variable === model.itemEmbedding)![0];
     const { value, grads } = withTouchedRows({ rows, local }, () =>
-      tf.variableGrads(() => tf.tidy(() => batchLoss(model, batch, loss, negatives)), [...named.map(([, variable]) => variable), rows]),
+      tf.variableGrads(() => tf.tidy(() => batchLoss(model, batch, loss)), [...named.map(([, variable]) => variable), rows]),
     );
     const byName: Record<string, Tensor> = {};
     for (const [name, variable] of named) if (grads[variable.name]) byName[name] = grads[variable.name];

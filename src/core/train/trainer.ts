@@ -4,13 +4,13 @@
 // atomically, so the last good one survives.
 import type { Split } from '../data/types';
 import { Adam } from '../engine/adam';
-import { evaluate, type EvalResult } from '../eval/evaluator';
+import { evaluate, trainingPopularity, type EvalResult } from '../eval/evaluator';
 import type { Metrics } from '../eval/metrics';
 import { throwIfCancelled, type JobContext } from '../jobs/context';
 import type { SequentialRecommender } from '../model/types';
 import { Random } from '../util/random';
 import type { RunConfig } from './config';
-import { ClozeSampler, NextItemSampler, type BatchSampler } from './sampler';
+import { ClozeSampler, NextItemSampler, negativeSamplingFor, type BatchSampler } from './sampler';
 import { trainStep } from './step';
 
 export type TrainEvent =
@@ -43,10 +43,11 @@ export async function train({ config, split, model, ctx, onEvent, onBest }: Trai
   const { train: settings } = config;
   const optimizer = new Adam(model.namedVariables(), { lr: settings.lr, beta1: settings.beta1, beta2: settings.beta2, epsilon: settings.epsilon });
   const samplerRandom = new Random(settings.seed ^ 0x1234567);
+  const sampling = negativeSamplingFor(settings.loss, settings.negatives, settings.negativeSampling === 'popularity' ? trainingPopularity(split, model.numItems) : undefined);
   const sampler: BatchSampler =
     model.objective === 'cloze'
-      ? new ClozeSampler(split.train, model.numItems, model.config.maxLen, model.numItems + 1, model.config.maskProb ?? 0.2, settings.negatives, samplerRandom)
-      : new NextItemSampler(split.train, model.numItems, model.config.maxLen, settings.negatives, samplerRandom);
+      ? new ClozeSampler(split.train, model.numItems, model.config.maxLen, model.numItems + 1, model.config.maskProb ?? 0.2, sampling, samplerRandom)
+      : new NextItemSampler(split.train, model.numItems, model.config.maxLen, sampling, samplerRandom);
   const history: TrainEvent[] = [];
   const emit = (event: TrainEvent): void => {
     history.push(event);
@@ -70,7 +71,7 @@ export async function train({ config, split, model, ctx, onEvent, onBest }: Trai
       for (const batch of sampler.epoch(settings.batchSize)) {
         if (step >= stepsPerEpoch) break;
         throwIfCancelled(ctx);
-        const loss = trainStep(model, optimizer, batch, settings.loss, settings.negatives, settings.sparseEmbedding);
+        const loss = trainStep(model, optimizer, batch, settings.loss, settings.sparseEmbedding);
         step++;
         sequences += batch.batchSize;
         if (Number.isFinite(loss)) {

@@ -24,10 +24,10 @@ function gradients(config: ModelConfig, loss: LossKind): { loss: number; grads: 
     const users = Int32Array.from([0, 1, 2, 3]);
     const batch =
       model.objective === 'cloze'
-        ? new ClozeSampler(train, 12, config.maxLen, 13, 0.4, 2, new Random(5)).batch(users)
-        : new NextItemSampler(train, 12, config.maxLen, 2, new Random(5)).batch(users);
+        ? new ClozeSampler(train, 12, config.maxLen, 13, 0.4, { kind: 'per-position', count: 2 }, new Random(5)).batch(users)
+        : new NextItemSampler(train, 12, config.maxLen, { kind: 'per-position', count: 2 }, new Random(5)).batch(users);
     const named = model.namedVariables();
-    const { value, grads } = tf.variableGrads(() => batchLoss(model, batch, loss, 2), named.map(([, v]) => v));
+    const { value, grads } = tf.variableGrads(() => batchLoss(model, batch, loss), named.map(([, v]) => v));
     const out = new Map(named.map(([name, v]) => [name, grads[v.name].dataSync() as Float32Array]));
     return { loss: value.dataSync()[0], grads: out };
   } finally {

@@ -157,9 +157,9 @@ test('an untrained module adds nothing: neither the neighbours nor the texts cha
   const model = createModel(sasrec, NUM_ITEMS, 3);
   try {
     attachGrasp(model, inputs(), ALL);
-    const batch = new NextItemSampler(train, NUM_ITEMS, sasrec.maxLen, 2, new Random(5)).batch(Int32Array.from([0, 1, 2, 3]));
+    const batch = new NextItemSampler(train, NUM_ITEMS, sasrec.maxLen, { kind: 'per-position', count: 2 }, new Random(5)).batch(Int32Array.from([0, 1, 2, 3]));
     const named = model.namedVariables();
-    const { value, grads } = tf.variableGrads(() => batchLoss(model, batch, 'bce', 2), named.map(([, v]) => v));
+    const { value, grads } = tf.variableGrads(() => batchLoss(model, batch, 'bce'), named.map(([, v]) => v));
     for (const name of ['grasp.item_adapter.w', 'grasp.item_attn.v.w', 'grasp.user_attn.v.w']) {
       const variable = named.find(([n]) => n === name)![1];
       assert.ok((variable.dataSync() as Float32Array).every((w) => w === 0), `${name} starts at zero`);
@@ -194,12 +194,12 @@ for (const config of [sasrec, { ...sasrec, kind: 'gru4rec' as const }, { ...sasr
       const users = Int32Array.from([0, 1, 2, 3]);
       const batch =
         model.objective === 'cloze'
-          ? new ClozeSampler(train, NUM_ITEMS, config.maxLen, NUM_ITEMS + 1, 0.4, 2, new Random(5)).batch(users)
-          : new NextItemSampler(train, NUM_ITEMS, config.maxLen, 2, new Random(5)).batch(users);
+          ? new ClozeSampler(train, NUM_ITEMS, config.maxLen, NUM_ITEMS + 1, 0.4, { kind: 'per-position', count: 2 }, new Random(5)).batch(users)
+          : new NextItemSampler(train, NUM_ITEMS, config.maxLen, { kind: 'per-position', count: 2 }, new Random(5)).batch(users);
       const named = model.namedVariables();
       const names = named.map(([name]) => name);
       for (const name of ['grasp.item_adapter.w', 'grasp.user_adapter.w', 'grasp.item_attn.q.w', 'grasp.user_attn.k.w', 'grasp.gate.wh']) assert.ok(names.includes(name), name);
-      const { value, grads } = tf.variableGrads(() => batchLoss(model, batch, model.objective === 'cloze' ? 'ce' : 'bce', 2), named.map(([, v]) => v));
+      const { value, grads } = tf.variableGrads(() => batchLoss(model, batch, model.objective === 'cloze' ? 'ce' : 'bce'), named.map(([, v]) => v));
       assert.ok(Number.isFinite(value.dataSync()[0]));
       const norm = (name: string): number => {
         const variable = named.find(([n]) => n === name)![1];
@@ -248,15 +248,15 @@ test('llm-init copies the scaled text vectors into E; llm-esr adds a distillatio
   const esr = createModel(sasrec, NUM_ITEMS, 3);
   try {
     attachLlmEsr(esr, inputs(), { distillWeight: 0.5, seed: 1 });
-    const batch = new NextItemSampler(train, NUM_ITEMS, 5, 1, new Random(5)).batch(Int32Array.from([0, 1, 2, 3]));
+    const batch = new NextItemSampler(train, NUM_ITEMS, 5, { kind: 'per-position', count: 1 }, new Random(5)).batch(Int32Array.from([0, 1, 2, 3]));
     const named = esr.namedVariables();
-    const withTerm = tf.tidy(() => batchLoss(esr, batch, 'bce', 1).dataSync()[0]);
-    const { grads } = tf.variableGrads(() => batchLoss(esr, batch, 'bce', 1), named.map(([, v]) => v));
+    const withTerm = tf.tidy(() => batchLoss(esr, batch, 'bce').dataSync()[0]);
+    const { grads } = tf.variableGrads(() => batchLoss(esr, batch, 'bce'), named.map(([, v]) => v));
     assert.ok((grads[named.find(([n]) => n === 'llmesr.adapter.w')![1].name].dataSync() as Float32Array).some((g) => g !== 0), 'gradient into the semantic adapter');
     tf.tidy(() => esr.encode(tf.tensor2d(batch.input, [4, 5], 'int32') as Tensor2D, false, batch.users));
     assert.equal(esr.hooks.auxiliaryLoss!(), undefined, 'no distillation term outside training');
     esr.hooks = { ...esr.hooks, auxiliaryLoss: undefined };
-    const without = tf.tidy(() => batchLoss(esr, batch, 'bce', 1).dataSync()[0]);
+    const without = tf.tidy(() => batchLoss(esr, batch, 'bce').dataSync()[0]);
     assert.ok(withTerm > without, `distillation adds to the loss (${withTerm} vs ${without})`);
   } finally {
     esr.dispose();
@@ -268,9 +268,9 @@ test('GRASP-SASRec loss and gradients on wasm (the fast kernels) match the refer
     const model = createModel({ ...sasrec, dropout: 0.2 }, NUM_ITEMS, 3);
     try {
       attachTrained(model, inputs(), { ...ALL, dropout: 0.2 });
-      const batch = new NextItemSampler(train, NUM_ITEMS, 5, 2, new Random(5)).batch(Int32Array.from([0, 1, 2, 3]));
+      const batch = new NextItemSampler(train, NUM_ITEMS, 5, { kind: 'per-position', count: 2 }, new Random(5)).batch(Int32Array.from([0, 1, 2, 3]));
       const named = model.namedVariables();
-      const { value, grads } = tf.variableGrads(() => batchLoss(model, batch, 'bce', 2), named.map(([, v]) => v));
+      const { value, grads } = tf.variableGrads(() => batchLoss(model, batch, 'bce'), named.map(([, v]) => v));
       const out = new Map(named.map(([name, v]) => [name, grads[v.name].dataSync() as Float32Array]));
       const loss = value.dataSync()[0];
       tf.dispose([value, ...Object.values(grads)]);

@@ -17,7 +17,7 @@ test('training batches hold training items only: no validation or test item in i
   });
   const split = leaveOneOut(sequences);
   const held = new Set(sequences.flatMap((_, u) => [20 + 2 * u + 1, 21 + 2 * u + 1])); // as model ids (+1)
-  const sampler = new NextItemSampler(split.train, 80, 6, 3, new Random(1));
+  const sampler = new NextItemSampler(split.train, 80, 6, { kind: 'per-position', count: 3 }, new Random(1));
   let checked = 0;
   for (let epoch = 0; epoch < 3; epoch++) {
     for (const batch of sampler.epoch(7)) {
@@ -34,7 +34,7 @@ test('negatives exclude exactly the user\u2019s training items, so held-out item
   // catalogue of 6: training items 0..3, validation 4, test 5. Excluding only training items leaves 4 and 5:
   // if validation/test were in the exclusion set, no negative could be drawn at all.
   const split = leaveOneOut([Int32Array.of(0, 1, 2, 3, 4, 5)]);
-  const sampler = new NextItemSampler(split.train, 6, 5, 4, new Random(9));
+  const sampler = new NextItemSampler(split.train, 6, 5, { kind: 'per-position', count: 4 }, new Random(9));
   const batch = sampler.batch(Int32Array.of(0));
   assert.equal(batch.positions.length, 3);
   const negatives = new Set(batch.negatives);

@@ -18,8 +18,8 @@ function afterSteps(sparse: boolean, steps: number): Map<string, Float32Array> {
   const model = createModel({ kind: 'sasrec', d: 8, layers: 1, heads: 1, dropout: 0.1, maxLen: 5 }, 30, 3);
   try {
     const optimizer = new Adam(model.namedVariables());
-    const sampler = new NextItemSampler(train, 30, 5, 2, new Random(4));
-    for (let i = 0; i < steps; i++) trainStep(model, optimizer, sampler.batch(Int32Array.of(0, 1, 2)), 'bce', 2, sparse);
+    const sampler = new NextItemSampler(train, 30, 5, { kind: 'per-position', count: 2 }, new Random(4));
+    for (let i = 0; i < steps; i++) trainStep(model, optimizer, sampler.batch(Int32Array.of(0, 1, 2)), 'bce', sparse);
     return new Map(model.namedVariables().map(([name, v]) => [name, v.dataSync().slice() as Float32Array]));
   } finally {
     model.dispose();
@@ -38,7 +38,7 @@ for (const backend of ['wasm', 'cpu'] as const) {
     const initial = afterSteps(true, 0).get('item_emb')!;
     const moved = afterSteps(true, 3).get('item_emb')!;
     // the same three batches as afterSteps draws (negatives differ per step)
-    const replay = new NextItemSampler(train, 30, 5, 2, new Random(4));
+    const replay = new NextItemSampler(train, 30, 5, { kind: 'per-position', count: 2 }, new Random(4));
     const touched = new Set([0, 1, 2].flatMap(() => [...touchedIds(replay.batch(Int32Array.of(0, 1, 2)))]));
     assert.ok(touched.size < 31, 'some rows are untouched');
     for (let id = 0; id < 31; id++) {
