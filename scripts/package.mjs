@@ -2,7 +2,7 @@
 // native addon, so like vscode-jupyter's native modules it is staged per platform: its runtime files
 // are copied into dist/node_modules, where the bundles' require('hnswlib-node') finds them.
 import { spawnSync } from 'node:child_process';
-import { cpSync, mkdirSync, rmSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -19,6 +19,20 @@ function run(command, commandArgs) {
 }
 
 run(process.execPath, [join(root, 'scripts/build.mjs')]);
+
+// The native kernels (scripts/build-native.mjs) are built for the machine that packages: a VSIX for this
+// platform must carry them (without, training falls back to plain wasm, tens of times slower); one for
+// another platform is packaged on that platform.
+const host = `${process.platform}-${process.arch}`;
+if (!existsSync(join(root, 'dist', 'native', 'grasp_blas.node'))) {
+  if (target === host) {
+    console.error('package: dist/native/grasp_blas.node is missing: run `npm run build:native` (it needs the C++ toolchain node-gyp uses)');
+    process.exit(1);
+  }
+  console.error(`package: a ${target} VSIX packaged on ${host} carries no native kernels; package it on ${target}`);
+} else if (target !== host) {
+  rmSync(join(root, 'dist', 'native'), { recursive: true, force: true }); // this host's build would not load there
+}
 
 const staged = join(root, 'dist', 'node_modules');
 rmSync(staged, { recursive: true, force: true });

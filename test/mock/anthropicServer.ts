@@ -177,8 +177,10 @@ export class MockAnthropic {
     this.log.push(entry);
     response.once('finish', () => (entry.answeredAt = Date.now()));
     if (outcome === 'timeout') {
-      // Never answer; drop the connection later (the client's own timeout normally fires first).
-      setTimeout(() => response.destroy(), this.options.hangMs ?? 30_000);
+      // Never answer; drop the connection later (the client's own timeout normally fires first, and
+      // then the timer goes with the connection, so it never keeps a test process alive).
+      const drop = setTimeout(() => response.destroy(), this.options.hangMs ?? 30_000);
+      response.once('close', () => clearTimeout(drop));
       return;
     }
     this.later(() => {

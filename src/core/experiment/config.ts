@@ -6,7 +6,7 @@ import Ajv, { type ErrorObject } from 'ajv';
 import { readFile } from 'node:fs/promises';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { ConfigError, validateConfig, type RunConfig } from '../train/config';
-import { deepMerge, type JsonObject } from './merge';
+import { deepMerge, type JsonObject } from '../util/merge';
 
 export interface ExperimentVariant {
   name: string;

@@ -6,6 +6,7 @@ import { dirname, isAbsolute, resolve } from 'node:path';
 import type { BackendChoice } from '../engine/backend';
 import type { LossKind } from '../model/losses';
 import type { ModelKind } from '../model/types';
+import { withPreset } from './presets';
 
 export interface RunConfig {
   /** free-text name, used in the run folder name */
@@ -291,9 +292,9 @@ function describe(error: ErrorObject): { field: string; detail: string } {
   return { field, detail: error.message ?? 'is invalid' };
 }
 
-/** Validates a parsed config (filling defaults in place) and checks what the schema cannot. */
+/** Validates a parsed config (its backbone's preset, then the defaults fill what it leaves out) and checks what the schema cannot. */
 export function validateConfig(value: unknown, file: string): RunConfig {
-  const copy = structuredClone(value);
+  const copy = withPreset(structuredClone(value));
   if (!validate(copy)) {
     const { field, detail } = describe(validate.errors![0]);
     throw new ConfigError(file, field, detail);
@@ -306,9 +307,6 @@ export function validateConfig(value: unknown, file: string): RunConfig {
   if (config.grasp.testRetrieval === 'history' && config.grasp.texts.provider === 'anthropic') throw new ConfigError(file, 'grasp.testRetrieval', '"history" needs profiles of the test-time histories, which only the metadata and raw providers write offline; use "training" with anthropic texts');
   if (config.variant === 'llm-init' && config.grasp.dims > config.model.d) throw new ConfigError(file, 'grasp.dims', `must be at most model.d (${config.model.d}) for llm-init (the PCA fills the first grasp.dims columns)`);
   if (!config.eval.ks.includes(10)) throw new ConfigError(file, 'eval.ks', 'must include 10 (model selection uses validation NDCG@10)');
-  if (config.model.kind === 'bert4rec' && config.train.loss === 'bce' && (value as { train?: { loss?: string } }).train?.loss === undefined) {
-    config.train.loss = 'ce'; // BERT4Rec's own objective: cross-entropy over the masked positions
-  }
   return config;
 }
 

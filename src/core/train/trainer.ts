@@ -11,6 +11,7 @@ import type { SequentialRecommender } from '../model/types';
 import { Random } from '../util/random';
 import type { RunConfig } from './config';
 import { ClozeSampler, NextItemSampler, negativeSamplingFor, type BatchSampler } from './sampler';
+import { formatEta, trainingEta } from './eta';
 import { trainStep } from './step';
 
 export type TrainEvent =
@@ -60,6 +61,7 @@ export async function train({ config, split, model, ctx, onEvent, onBest }: Trai
   let trainSeconds = 0;
   let totalSteps = 0;
   let epoch = 0;
+  const trainingStarted = performance.now();
   try {
     for (epoch = 1; epoch <= settings.epochs; epoch++) {
       const started = performance.now();
@@ -82,7 +84,9 @@ export async function train({ config, split, model, ctx, onEvent, onBest }: Trai
         if (now - lastReport > 1000 || step === stepsPerEpoch) {
           lastReport = now;
           const msPerStep = (now - started) / step;
-          ctx.progress({ message: `Epoch ${epoch}/${settings.epochs}, step ${step}/${stepsPerEpoch}, loss ${(lossSum / Math.max(1, counted)).toFixed(4)}`, fraction: (epoch - 1 + step / stepsPerEpoch) / settings.epochs, series: { epoch, step, steps: stepsPerEpoch, loss: lossSum / Math.max(1, counted) } });
+          const eta = trainingEta({ ...settings, epochsDone: epoch - 1 + step / stepsPerEpoch, elapsedSeconds: (now - trainingStarted) / 1000, evalsSinceBest });
+          const timing = eta && epoch > 1 ? ` · ${formatEta(eta, settings.epochs)}` : '';
+          ctx.progress({ message: `Epoch ${epoch}/${settings.epochs}, step ${step}/${stepsPerEpoch}, loss ${(lossSum / Math.max(1, counted)).toFixed(4)}${timing}`, fraction: (epoch - 1 + step / stepsPerEpoch) / settings.epochs, series: { epoch, step, steps: stepsPerEpoch, loss: lossSum / Math.max(1, counted) } });
           onEvent?.({ event: 'step', epoch, step, steps: stepsPerEpoch, loss: lossSum / Math.max(1, counted), ms_per_step: msPerStep });
         }
         // Let the event loop breathe (progress, cancellation requests) between steps.

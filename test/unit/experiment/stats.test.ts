@@ -5,7 +5,7 @@ import { test } from 'node:test';
 import type { FinishedRun } from '../../../src/core/experiment/runs';
 import { pairedOverSeeds, pairedOverUsers, seedAveragedNdcg, summarise } from '../../../src/core/experiment/stats';
 import { compare } from '../../../src/core/experiment/table';
-import { deepMerge } from '../../../src/core/experiment/merge';
+import { deepMerge } from '../../../src/core/util/merge';
 import { formatP, spliceSection } from '../../../src/core/experiment/report';
 import type { TrainJobResult } from '../../../src/core/train/job';
 

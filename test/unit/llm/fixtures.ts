@@ -26,6 +26,7 @@ export function leakageDataset(users = 12): string {
   return dir;
 }
 
+/** A job context that keeps what the job said; cancelWhen is asked at each of the job's cancellation checks. */
 export function recordingContext(cancelWhen?: () => boolean): JobContext & { lines: string[]; messages: string[] } {
   const lines: string[] = [];
   const messages: string[] = [];

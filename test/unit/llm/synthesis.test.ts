@@ -17,12 +17,14 @@ const secrets = { anthropicApiKey: FAKE_KEY };
 before(async () => {
   dataset = tempFolder();
   await demoJob({ outDir: dataset, users: 80, items: 60, seed: 5, retrieval: false }, recordingContext());
-  mock = await MockAnthropic.start({ apiKey: FAKE_KEY, retryAfterMs: 5, hangMs: 700 });
+  // A timeout fault holds its request until the client gives up (the cap is never reached), and the
+  // client's timeout is far above any answer time of a loaded machine: only injected hangs time out.
+  mock = await MockAnthropic.start({ apiKey: FAKE_KEY, retryAfterMs: 5, hangMs: 60_000 });
 });
 after(() => mock.close());
 
 function params(cacheDir: string, extra: Partial<SynthesizeJobParams> = {}): SynthesizeJobParams {
-  return { dataset, cacheDir, entity: 'item', provider: 'anthropic', baseURL: mock.url, concurrency: 8, timeoutMs: 500, sdkMaxRetries: 1, backoffBaseMs: 5, maxAttempts: 4, ...extra };
+  return { dataset, cacheDir, entity: 'item', provider: 'anthropic', baseURL: mock.url, concurrency: 8, timeoutMs: 3000, sdkMaxRetries: 1, backoffBaseMs: 5, maxAttempts: 4, ...extra };
 }
 
 function filesUnder(dir: string): string[] {
@@ -82,10 +84,11 @@ describe('messages API', () => {
   test('cancelling stops promptly, records nothing as failed, and the next run completes', async () => {
     mock.configure({ latencyMs: 50, faults: {} });
     const cacheDir = tempFolder();
-    let cancel = false;
-    const ctx = recordingContext(() => cancel);
-    const running = synthesizeJob(params(cacheDir, { concurrency: 2, cancelGraceMs: 100 }), ctx, secrets);
-    setTimeout(() => (cancel = true), 150);
+    // cancelled once the mock has answered two calls (an event, not a timer); the grace lets answered
+    // calls be recorded, so the next run finds some results cached
+    const since = mock.log.length;
+    const ctx = recordingContext(() => mock.log.slice(since).filter((entry) => entry.answeredAt !== undefined).length >= 2);
+    const running = synthesizeJob(params(cacheDir, { concurrency: 2, cancelGraceMs: 1000 }), ctx, secrets);
     await assert.rejects(running, /cancelled/);
     const resumed = await synthesizeJob(params(cacheDir), recordingContext(), secrets);
     assert.ok(resumed.counts.cached > 0 && resumed.counts.failed === 0);
@@ -98,11 +101,10 @@ describe('Message Batches API', () => {
   test('a batch left running by a cancelled run is resumed, not submitted again', async () => {
     mock.configure({ faults: {}, batchProcessingMs: 300 });
     const cacheDir = tempFolder();
-    let cancel = false;
-    const ctx = recordingContext(() => cancel);
     const batches = mock.stats().batchesCreated;
+    // cancelled once the batch exists (an event, not a timer)
+    const ctx = recordingContext(() => mock.stats().batchesCreated > batches);
     const running = synthesizeJob(params(cacheDir, { mode: 'batch', pollIntervalMs: 50 }), ctx, secrets);
-    setTimeout(() => (cancel = true), 100);
     await assert.rejects(running, /cancelled/);
     assert.equal(mock.stats().batchesCreated, batches + 1);
     const resumed = await synthesizeJob(params(cacheDir, { mode: 'batch', pollIntervalMs: 50 }), recordingContext(), secrets);

@@ -4,6 +4,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { ConfigError, loadConfig, validateConfig } from '../../../src/core/train/config';
+import { PRESETS } from '../../../src/core/train/presets';
 import { tempFolder } from '../helpers';
 
 test('defaults fill a minimal config; relative data paths are relative to the config file', async () => {
@@ -11,7 +12,7 @@ test('defaults fill a minimal config; relative data paths are relative to the co
   const config = await loadConfig(join(dir, 'run.json'));
   assert.equal(config.data.path, join(dir, 'data', 'Beauty.txt'));
   assert.deepEqual([config.model.d, config.model.layers, config.model.maxLen, config.train.batchSize, config.train.loss, config.engine.backend], [64, 2, 50, 128, 'bce', 'auto']);
-  assert.equal(validateConfig({ data: { path: 'x' }, model: { kind: 'bert4rec' } }, 'b.json').train.loss, 'ce');
+  assert.equal(validateConfig({ data: { path: 'x' }, model: { kind: 'bert4rec' } }, 'b.json').train.loss, PRESETS.bert4rec.train.loss ?? 'bce');
 });
 
 test('errors name the config file and the field', async () => {
@@ -40,4 +41,17 @@ test('grasp train with a bad config exits 1 naming the file and field, without a
   assert.equal(run.status, 1);
   assert.match(run.stderr, /bad\.json: model\.layers must be >= 1/);
   assert.doesNotMatch(run.stderr, /\n\s+at /);
+});
+
+test('a config takes its backbone\'s preset wherever it is silent; what it states wins', () => {
+  for (const [kind, preset] of Object.entries(PRESETS)) {
+    const config = validateConfig({ data: { path: 'x' }, model: { kind } }, `${kind}.json`) as unknown as Record<'model' | 'train', Record<string, unknown>>;
+    for (const section of ['model', 'train'] as const) {
+      for (const [key, value] of Object.entries(preset[section])) assert.deepEqual(config[section][key], value, `${kind}: ${section}.${key}`);
+    }
+    const stated = validateConfig({ data: { path: 'x' }, model: { kind, dropout: 0.35 }, train: { epochs: 3, loss: 'bce' } }, `${kind}.json`);
+    assert.equal(stated.model.dropout, 0.35);
+    assert.equal(stated.train.epochs, 3);
+    assert.equal(stated.train.loss, 'bce');
+  }
 });

@@ -1,6 +1,6 @@
-// Deep merge of JSON config objects, for experiment variants: a variant states only what differs
-// from the base. Objects merge key by key; arrays and plain values replace; null removes the key
-// (so a variant can drop a whole section the base sets).
+// Deep merge of JSON config objects: an experiment variant states only what differs from its base, a
+// run config only what differs from its backbone's preset. Objects merge key by key; arrays and
+// plain values replace; null removes the key (so a variant can drop a whole section the base sets).
 export type JsonValue = string | number | boolean | null | JsonValue[] | JsonObject;
 export interface JsonObject {
   [key: string]: JsonValue | undefined;
