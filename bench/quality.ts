@@ -14,7 +14,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chooseBlasCoreType } from '../src/core/engine/blasCore';
+import { chooseBlasCoreType } from './blasCore';
 import { BEAUTY, ROOT, emit, ensureTorch, load, runTorch, tunedEnv } from './torchRef';
 
 interface Pair {

@@ -8,7 +8,7 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { chooseBlasCoreType } from '../src/core/engine/blasCore';
+import { chooseBlasCoreType } from './blasCore';
 import { BEAUTY, ROOT, emit, ensureTorch, load, runTorch, tunedEnv, waitForQuiet } from './torchRef';
 
 /** What bench/train-case.ts prints. */

@@ -1,10 +1,6 @@
 {
-  # scripts/build-native.mjs sets these when it finds a static OpenBLAS (libopenblas.a + cblas.h);
-  # empty, the addon uses its built-in sgemm and needs no system library at all.
-  "variables": {
-    "grasp_openblas_lib%": "",
-    "grasp_openblas_include%": ""
-  },
+  # No BLAS library: the addon's own sgemm is compiled once per instruction set (x64: AVX2 and
+  # AVX-512 beside the baseline) and picked when it loads.
   "target_defaults": {
     "cflags_cc": ["-O3", "-std=c++17", "-fno-exceptions", "-fopenmp-simd", "-ffp-contract=fast", "-fPIC"],
     "xcode_settings": {
@@ -20,12 +16,6 @@
         ["target_arch=='x64'", {
           "defines": ["GRASP_GEMM_X64"],
           "dependencies": ["grasp_gemm_avx2", "grasp_gemm_avx512"]
-        }],
-        ["grasp_openblas_lib!=''", {
-          "defines": ["GRASP_WITH_OPENBLAS"],
-          "include_dirs": ["<(grasp_openblas_include)"],
-          # Static, with its symbols kept private to the addon: nothing to find at run time.
-          "libraries": ["<(grasp_openblas_lib)", "-Wl,--exclude-libs,ALL"]
         }]
       ]
     }

@@ -1,9 +1,8 @@
-// Builds the native kernels (native/: sgemm + the fused kernels and Adam) with node-gyp. Runs on
-// `npm install`/`npm ci` as postinstall and by `npm run build:native`. It needs only the C++
-// toolchain node-gyp needs anyway (hnswlib-node builds with it too): the addon carries its own sgemm.
-// Where a static OpenBLAS is installed (Debian: libopenblas-dev ships libopenblas.a), it is linked
-// in as well, privately, so the addon never needs a BLAS library at run time. It never fails the
-// install: without the addon the engine uses the tfjs backend's own kernels and says so.
+// Builds the native kernels (native/: sgemm, the fused kernels, the softmax losses and Adam) with
+// node-gyp. Runs on `npm install`/`npm ci` as postinstall and by `npm run build:native`. It needs only
+// the C++ toolchain node-gyp needs anyway (hnswlib-node builds with it too): the addon carries its own
+// sgemm, so no BLAS library is needed to build or to run it. It never fails the install: without the
+// addon the engine uses the tfjs backend's own kernels and says so.
 import { spawnSync } from 'node:child_process';
 import { existsSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -21,19 +20,6 @@ function done(message, ok) {
 if (process.env.GRASP_SKIP_NATIVE === '1') done('skipped (GRASP_SKIP_NATIVE=1)', true);
 if (process.platform === 'win32') done('not built on Windows (the built-in sgemm needs GCC or Clang); using tfjs kernels', true);
 
-/** A static OpenBLAS and its header, unless GRASP_OPENBLAS=0; GRASP_OPENBLAS_LIB names the archive. */
-function staticOpenBlas() {
-  if (process.env.GRASP_OPENBLAS === '0') return undefined;
-  const multiarch = process.arch === 'arm64' ? 'aarch64-linux-gnu' : 'x86_64-linux-gnu';
-  const libraries = process.env.GRASP_OPENBLAS_LIB
-    ? [process.env.GRASP_OPENBLAS_LIB]
-    : [`/usr/lib/${multiarch}/openblas-pthread/libopenblas.a`, `/usr/lib/${multiarch}/libopenblas.a`, '/usr/local/lib/libopenblas.a', '/opt/homebrew/opt/openblas/lib/libopenblas.a'];
-  const headers = [`/usr/include/${multiarch}/openblas-pthread`, `/usr/include/${multiarch}`, '/usr/include/openblas', '/usr/include', '/usr/local/include', '/opt/homebrew/opt/openblas/include'];
-  const library = libraries.find((path) => existsSync(path));
-  const include = headers.find((dir) => existsSync(join(dir, 'cblas.h')) && existsSync(join(dir, 'openblas_config.h')));
-  return library && include ? { library, include } : undefined;
-}
-
 const bundledGyp = join(dirname(process.execPath), '..', 'lib', 'node_modules', 'npm', 'node_modules', 'node-gyp', 'bin', 'node-gyp.js');
 const gyp = process.env.npm_config_node_gyp || (existsSync(bundledGyp) ? bundledGyp : undefined);
 if (!gyp) done('not built: node-gyp not found', false);
@@ -45,8 +31,8 @@ if (!process.env.npm_config_nodedir && existsSync(join(localHeaders, 'include', 
 const built = join(nativeDir, 'build', 'Release', 'grasp_blas.node');
 
 /** Builds and load-checks the addon; returns what its sgemm is, or throws why it failed. */
-function build(extraArgs) {
-  const result = spawnSync(process.execPath, [...baseArgs, ...extraArgs], { cwd: nativeDir, encoding: 'utf8' });
+function build() {
+  const result = spawnSync(process.execPath, baseArgs, { cwd: nativeDir, encoding: 'utf8' });
   if (result.status !== 0 || !existsSync(built)) {
     rmSync(join(nativeDir, 'build'), { recursive: true, force: true });
     const tail = `${result.stdout ?? ''}${result.stderr ?? ''}`.split('\n').filter((line) => /error|ERR!/i.test(line)).slice(-6).join('\n');
@@ -61,16 +47,8 @@ function build(extraArgs) {
   return check.stdout.trim();
 }
 
-const openblas = staticOpenBlas();
-if (openblas) {
-  try {
-    done(`built ${built} (${build([`--grasp_openblas_lib=${openblas.library}`, `--grasp_openblas_include=${openblas.include}`])})`, true);
-  } catch (error) {
-    console.error(`grasp native kernels: with ${openblas.library}: ${error.message}; building with the built-in sgemm only`);
-  }
-}
 try {
-  done(`built ${built} (${build([])})`, true);
+  done(`built ${built} (${build()})`, true);
 } catch (error) {
   done(`${error.message}; the engine will use tfjs kernels`, false);
 }

@@ -2,9 +2,10 @@
 // C = alpha · op(A) · op(B) + beta · C, op(A) is m x k, op(B) is k x n; beta == 0 never reads C.
 // Single-threaded: the addon's own pool splits the work, so no library threads compete with it.
 //
-// Two implementations, chosen when the addon loads (see gemm.cc): OpenBLAS when the build linked it
-// statically (never a shared library: the addon must load on machines without one), else the
-// built-in blocked kernel compiled for AVX-512, AVX2 or the baseline instruction set.
+// The addon's own blocked kernel (gemm_kernel.cc), compiled for AVX-512, AVX2 and the baseline
+// instruction set and chosen when the addon loads (gemm.cc), so it needs no BLAS library anywhere.
+// (A statically linked OpenBLAS 0.3.21 was measured against it on whole SASRec training steps and
+// was no faster; see README, "The engine".)
 #pragma once
 #include <cstdint>
 
@@ -16,14 +17,14 @@ using SgemmFn = void (*)(bool transA, bool transB, int64_t m, int64_t n, int64_t
 void sgemm(bool transA, bool transB, int64_t m, int64_t n, int64_t k, float alpha, const float* a, int64_t lda, const float* b, int64_t ldb,
            float beta, float* c, int64_t ldc);
 
-// Picks the implementation: GRASP_GEMM=openblas|builtin overrides the default (OpenBLAS when linked);
-// builtin:avx2 and builtin:baseline cap the instruction set, so tests can reach every kernel.
+// Picks the kernel: the widest the CPU runs; GRASP_GEMM=builtin:avx2 or builtin:baseline caps the
+// instruction set, so tests can reach every kernel. Returns false with a reason for an unknown value.
 // Returns false with a reason when the requested one is not in this build.
 bool selectGemm(const char* wanted, const char** reason);
 
-// What runs: "OpenBLAS <config> (static, core <name>)" or "built-in sgemm (avx512, 12x32 tiles)".
+// What runs: "built-in sgemm (avx512)".
 const char* gemmDescription();
-// The kernel family in use: OpenBLAS's core name, or the built-in kernel's instruction set.
+// The kernel's instruction set: avx512, avx2 or baseline.
 const char* gemmCore();
 
 // A per-thread buffer of at least `floats` floats (slot 0 or 1), kept between calls.

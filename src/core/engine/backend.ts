@@ -6,7 +6,6 @@ import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { findAccelerator } from '../accelerator/install';
-import { chooseBlasCoreType } from './blasCore';
 import { nativeBatchMatMul } from './kernels/matmul';
 import { softmaxLossKernels } from './kernels/softmaxLoss';
 import { unsortedSegmentSumWasm } from './kernels/unsortedSegmentSum';
@@ -129,11 +128,9 @@ function configureKernels(info: EngineInfo, options: EngineOptions): void {
   const wanted = options.native ?? process.env.GRASP_NATIVE !== '0';
   let native: NativeKernels | null = null;
   if (wanted) {
-    const coreType = chooseBlasCoreType();
     const status = loadNativeKernels();
     native = status.kernels;
-    info.nativeDetail =
-      coreType && native?.info().blas.startsWith('OpenBLAS') ? `${status.detail} (OPENBLAS_CORETYPE=${coreType} chosen from the CPU flags)` : status.detail;
+    info.nativeDetail = status.detail;
   } else info.nativeDetail = 'disabled';
   if (info.backend === 'wasm') {
     replaceKernel(unsortedSegmentSumWasm(native));

@@ -1,10 +1,10 @@
 import { readFileSync } from 'node:fs';
 
 /**
- * OpenBLAS 0.3.21 (Debian 12) does not know recent Intel cores and falls back to its generic
- * "Prescott" SSE3 kernels, measured 4-6x slower here than its AVX2/AVX-512 ones. OpenBLAS reads
- * OPENBLAS_CORETYPE when the library loads, so the engine names the kernel family from the CPU's
- * flags before loading the addon — unless the user set it already. Returns the value set, if any.
+ * For the PyTorch reference's environment: OpenBLAS 0.3.21 (Debian 12) does not know recent cores and
+ * may fall back to slower kernels than the CPU runs. OpenBLAS reads OPENBLAS_CORETYPE when the library
+ * loads, so the benchmarks also time PyTorch with the kernel family named from the CPU's flags, and
+ * take the faster. Returns the value set, if any.
  */
 export function chooseBlasCoreType(env: NodeJS.ProcessEnv = process.env, cpuinfo = readCpuinfo()): string | undefined {
   if (env.OPENBLAS_CORETYPE || !cpuinfo) return undefined;
