@@ -1,5 +1,5 @@
-// The demo's training stage: SASRec and GRASP-SASRec on the demo world with the same settings
-// (a few epochs each, early stopping on validation NDCG@10; a few minutes on two cores), each best
+// The demo's training stage: SASRec and GRASP-SASRec on the demo world with the same settings (SASRec's
+// strong preset, src/core/train/presets/, with its early stopping on validation NDCG@10), each best
 // epoch evaluated on test, then a paired test over users. Run folders sit beside the dataset.
 import { join } from 'node:path';
 import { compareRuns, type CompareResult } from '../eval/compare';
@@ -31,10 +31,7 @@ export interface DemoTrainingResult {
   paired?: CompareResult;
 }
 
-const SETTINGS = {
-  model: { kind: 'sasrec', d: 64, layers: 2, heads: 1, dropout: 0.2, maxLen: 50 },
-  train: { epochs: 20, batchSize: 128, evalEvery: 2, patience: 2, seed: 1 },
-};
+const SETTINGS = { model: { kind: 'sasrec' }, train: { seed: 1 } };
 
 function summary(result: TrainJobResult, variant: DemoModelResult['variant']): DemoModelResult {
   const { full, sampled100, groups } = result.metrics.test;
