@@ -4,9 +4,14 @@
 // ../shared/bench/README.md, and again with the same OPENBLAS_CORETYPE our engine picks (Debian's
 // OpenBLAS 0.3.21 misdetects recent Intel cores as "Prescott"), so the ratio is taken against the
 // FASTER PyTorch. Then GRASP-SASRec beside plain SASRec (bench/grasp-case.ts): grasp_ms_per_step and
-// grasp_overhead (ratio to SASRec in that same process). Prints JSON lines; the last is the summary.
+// grasp_overhead (ratio to SASRec in that same process). Then the strong losses (issue 14), 1 block:
+// sampled softmax over 256 shared negatives and full cross-entropy, one epoch each of ours and of
+// `sasrec_torch.py train --loss ss|ce`, ms per step with sampling included on both sides. Last, unless
+// BENCH_SKIP_CONVERGENCE=1: a whole training of SASRec's preset on Beauty to early stopping (wall time,
+// peak RSS). Prints JSON lines; the last is the summary.
 import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chooseBlasCoreType } from './blasCore';
 import { BEAUTY, ROOT, emit, ensureTorch, load, runTorch, tunedEnv, waitForQuiet } from './torchRef';
@@ -108,6 +113,68 @@ function main(): void {
       }
     }
   }
+  // The strong losses, ours then PyTorch's, each a whole epoch (sampling included) on idle cores.
+  const strong: Record<string, { ours_ms_per_step: number; ours_step_median_ms: number; ours_peak_rss_mb: number; torch_ms_per_step: number | null; torch_peak_rss_mb: number | null; ratio: number | null }> = {};
+  const fastestEnv = [...torchRuns].sort((a, b) => a.ms - b.ms)[0]?.env;
+  for (const [name, loss, torchLoss] of [
+    ['sampled_softmax_256', 'sampled_softmax', 'ss'],
+    ['full_ce', 'ce', 'ce'],
+  ] as const) {
+    busy[`ours-${name}`] = waitForQuiet(`ours ${name}`);
+    const ours = spawnSync(process.execPath, ['--import', 'tsx', join(__dirname, 'train-case.ts'), BEAUTY, backend, '5', '30', '1', loss, '256', '1'], { cwd: ROOT, encoding: 'utf8', maxBuffer: 64 << 20 });
+    if (ours.status !== 0) throw new Error(`our ${name} case failed:\n${ours.stderr}`);
+    const mine = JSON.parse(ours.stdout.trim().split('\n').pop()!) as OursResult & { epoch_ms_per_step_incl_sampling: number };
+    emit({ case: `ours-${name}`, ...mine });
+    let torchStep: { ms: number; rss: number } | undefined;
+    if (!torchProblem && fastestEnv) {
+      busy[`torch-${name}`] = waitForQuiet(`torch ${name}`);
+      const out = runTorch(['train', '--loss', torchLoss, '--negatives', '256', '--blocks', '1', '--epochs', '1', '--eval-every', '1'], fastestEnv.includes('OPENBLAS_CORETYPE') ? tunedEnv(coreType) : tunedEnv());
+      const epoch = out
+        ?.trim()
+        .split('\n')
+        .map((line) => JSON.parse(line))
+        .find((record) => record.event === 'epoch');
+      if (epoch) torchStep = { ms: epoch.ms_per_step_incl_sampling, rss: epoch.peak_rss_mb };
+      emit({ case: `torch-${name}`, env: fastestEnv, ms_per_step_incl_sampling: torchStep?.ms ?? null, peak_rss_mb: torchStep?.rss ?? null });
+    }
+    strong[name] = {
+      ours_ms_per_step: Math.round(mine.epoch_ms_per_step_incl_sampling * 100) / 100,
+      ours_step_median_ms: Math.round(mine.ms_per_step_median * 100) / 100,
+      ours_peak_rss_mb: mine.peak_rss_mb,
+      torch_ms_per_step: torchStep?.ms ?? null,
+      torch_peak_rss_mb: torchStep?.rss ?? null,
+      ratio: torchStep ? Math.round((mine.epoch_ms_per_step_incl_sampling / torchStep.ms) * 100) / 100 : null,
+    };
+  }
+
+  // A whole strong training: SASRec's preset (its config says only the backbone) on Beauty, to early stopping.
+  let convergence: { wall_s: number; train_s: number; epochs: number; best_epoch: number; peak_rss_mb: number; loss: string; valid_ndcg10: number } | null = null;
+  if (process.env.BENCH_SKIP_CONVERGENCE !== '1') {
+    busy.convergence = waitForQuiet('convergence');
+    const scratch = mkdtempSync(join(tmpdir(), 'grasp-bench-train-'));
+    try {
+      const file = join(scratch, 'run.json');
+      writeFileSync(file, JSON.stringify({ name: 'bench-convergence', data: { path: BEAUTY }, model: { kind: 'sasrec' }, eval: { sampled: 0 } }));
+      const started = Date.now();
+      const run = spawnSync(process.execPath, [join(ROOT, 'bin', 'grasp.js'), 'train', '--config', file, '--out', join(scratch, 'run'), '--quiet'], { cwd: ROOT, encoding: 'utf8', maxBuffer: 256 << 20 });
+      if (run.status !== 0) throw new Error(`the convergence run failed:\n${run.stderr.trim().split('\n').slice(-5).join('\n')}`);
+      const result = JSON.parse(run.stdout.trim().split('\n').pop()!);
+      const config = JSON.parse(readFileSync(join(scratch, 'run', 'config.json'), 'utf8'));
+      convergence = {
+        wall_s: Math.round((Date.now() - started) / 1000),
+        train_s: Math.round(result.timing.train_s),
+        epochs: result.epochs,
+        best_epoch: result.best_epoch,
+        peak_rss_mb: result.timing.peak_rss_mb,
+        loss: `${config.train.loss}${config.train.loss === 'sampled_softmax' ? ` ${config.train.negatives}` : ''}, ${config.model.layers} block(s)`,
+        valid_ndcg10: Math.round(result.metrics.valid.full['NDCG@10'] * 10000) / 10000,
+      };
+      emit({ case: 'convergence', ...convergence });
+    } finally {
+      rmSync(scratch, { recursive: true, force: true });
+    }
+  }
+
   const fastest = [...torchRuns].sort((a, b) => a.ms - b.ms)[0];
   const readme = torchRuns.find((run) => run.env === 'README tuned env');
   const round = (x: number) => Math.round(x * 100) / 100;
@@ -133,6 +200,8 @@ function main(): void {
     torch_eval_s_valid_and_test: torchEpoch?.eval_s ?? null,
     peak_rss_mb: oursResult.peak_rss_mb,
     torch_peak_rss_mb: torchEpoch?.peak_rss_mb ?? null,
+    strong_losses: strong,
+    convergence,
     busy_share_before_each_case: busy,
     load_avg_before: loadBefore,
     load_avg_after: load(),

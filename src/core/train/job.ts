@@ -47,7 +47,8 @@ export interface TrainJobResult {
   best_epoch: number;
   epochs: number;
   metrics: { valid: SplitMetrics; test: SplitMetrics };
-  timing: { train_s: number; ms_per_step: number; eval_s: number };
+  /** peak_rss_mb: the process's peak resident memory so far (the worker or CLI running this job) */
+  timing: { train_s: number; ms_per_step: number; eval_s: number; peak_rss_mb: number };
   /** several seeds: mean ± std of each test metric, and each seed's result folder */
   seeds?: { seeds: number[]; test: Record<string, { mean: number; std: number }>; runs: string[] };
 }
@@ -134,7 +135,7 @@ async function runOne(
       best_epoch: outcome.bestEpoch,
       epochs: outcome.epochs,
       metrics: { valid: splitMetrics(valid), test: splitMetrics(test) },
-      timing: { train_s: outcome.trainSeconds, ms_per_step: outcome.msPerStep, eval_s: test.seconds },
+      timing: { train_s: outcome.trainSeconds, ms_per_step: outcome.msPerStep, eval_s: test.seconds, peak_rss_mb: Math.round(process.resourceUsage().maxRSS / 1024) },
     };
     log(result);
     await writeFileAtomic(join(dir, 'metrics.json'), `${JSON.stringify({ ...result, history: outcome.history }, null, 2)}\n`);
