@@ -10,7 +10,7 @@
   "targets": [
     {
       "target_name": "grasp_blas",
-      "sources": ["src/blas.cc", "src/gemm.cc", "src/gemm_kernel.cc", "src/softmax_loss.cc"],
+      "sources": ["src/blas.cc", "src/gemm.cc", "src/gemm_kernel.cc", "src/softmax_loss.cc", "src/gru.cc"],
       "libraries": ["-lpthread"],
       "conditions": [
         ["target_arch=='x64'", {

@@ -4,6 +4,7 @@
 // before any pointer is touched, because a wrong offset here would corrupt the JS heap silently.
 #include <node_api.h>
 #include "gemm.h"
+#include "gru.h"
 #include "softmax_loss.h"
 
 #include <algorithm>
@@ -1163,6 +1164,71 @@ napi_value SoftmaxLossBinding(napi_env env, napi_callback_info info) {
   return result;
 }
 
+// gru(xp, wh, bh, keep, states, saved, B, L, d): one GRU layer over [B, L] sequences (native/src/gru.cc).
+// gruGrad(dStates, wh, keep, states, saved, dxp, dwh, dbh, B, L, d): its backward pass (dwh, dbh overwritten).
+bool gruShape(napi_env env, napi_value* args, int64_t* B, int64_t* L, int64_t* d) {
+  return int64Arg(env, args[0], B) && int64Arg(env, args[1], L) && int64Arg(env, args[2], d) && *B > 0 && *L > 0 && *d > 0;
+}
+
+napi_value GruBinding(napi_env env, napi_callback_info info) {
+  size_t argc = 9;
+  napi_value args[9];
+  CHECK(napi_get_cb_info(env, info, &argc, args, nullptr, nullptr));
+  View v[6];
+  int64_t B, L, d;
+  if (argc != 9 || !views(env, args, 6, v) || !gruShape(env, args + 6, &B, &L, &d)) {
+    napi_throw_type_error(env, nullptr, "grasp_blas.gru: expected (xp, wh, bh, keep, states, saved: Float32Array, B, L, d)");
+    return nullptr;
+  }
+  const int64_t n = B * L;
+  if (int64_t(v[0].length) < n * 3 * d || int64_t(v[1].length) < d * 3 * d || int64_t(v[2].length) < 3 * d || int64_t(v[3].length) < n ||
+      int64_t(v[4].length) < n * d || int64_t(v[5].length) < n * 4 * d) {
+    napi_throw_range_error(env, nullptr, "grasp_blas.gru: arrays too short");
+    return nullptr;
+  }
+  grasp::Gru g{v[0].data, v[1].data, v[2].data, v[3].data, L, d};
+  parallelRanges(B, 8, [&](int64_t b0, int64_t b1) { grasp::gruForwardRows(g, b0, b1, v[4].data, v[5].data); });
+  return nullptr;
+}
+
+napi_value GruGradBinding(napi_env env, napi_callback_info info) {
+  size_t argc = 11;
+  napi_value args[11];
+  CHECK(napi_get_cb_info(env, info, &argc, args, nullptr, nullptr));
+  View v[8];
+  int64_t B, L, d;
+  if (argc != 11 || !views(env, args, 8, v) || !gruShape(env, args + 8, &B, &L, &d)) {
+    napi_throw_type_error(env, nullptr, "grasp_blas.gruGrad: expected (dStates, wh, keep, states, saved, dxp, dwh, dbh: Float32Array, B, L, d)");
+    return nullptr;
+  }
+  const int64_t n = B * L;
+  if (int64_t(v[0].length) < n * d || int64_t(v[1].length) < d * 3 * d || int64_t(v[2].length) < n || int64_t(v[3].length) < n * d ||
+      int64_t(v[4].length) < n * 4 * d || int64_t(v[5].length) < n * 3 * d || int64_t(v[6].length) < d * 3 * d || int64_t(v[7].length) < 3 * d) {
+    napi_throw_range_error(env, nullptr, "grasp_blas.gruGrad: arrays too short");
+    return nullptr;
+  }
+  grasp::Gru g{nullptr, v[1].data, nullptr, v[2].data, L, d};
+  // Each worker sums d(W_h) and d(b_h) over its own sequences; added up at the end.
+  const int workers = int(std::min<int64_t>(g_pool.size(), std::max<int64_t>(1, B / 8)));
+  const int64_t per = (B + workers - 1) / workers;
+  std::vector<std::vector<float>> partial(static_cast<size_t>(workers), std::vector<float>(size_t(d * 3 * d + 3 * d), 0.f));
+  auto work = [&](int w) {
+    if (w >= workers) return;
+    const int64_t b0 = w * per, b1 = std::min(B, b0 + per);
+    float* dwh = partial[size_t(w)].data();
+    if (b0 < b1) grasp::gruBackwardRows(g, b0, b1, v[0].data, v[3].data, v[4].data, v[5].data, dwh, dwh + d * 3 * d);
+  };
+  if (workers <= 1) work(0);
+  else g_pool.run(work);
+  std::fill(v[6].data, v[6].data + d * 3 * d, 0.f);
+  std::fill(v[7].data, v[7].data + 3 * d, 0.f);
+  for (const auto& p : partial) {
+    for (int64_t j = 0; j < d * 3 * d; j++) v[6].data[j] += p[size_t(j)];
+    for (int64_t j = 0; j < 3 * d; j++) v[7].data[j] += p[size_t(d * 3 * d + j)];
+  }
+  return nullptr;
+}
+
 // countGreater(scores, rows, cols, targets: Int32Array, out: Int32Array):
 // out[r] = how many scores in row r are strictly greater than scores[r, targets[r]] (full-ranking eval).
 napi_value CountGreater(napi_env env, napi_callback_info info) {
@@ -1252,6 +1318,8 @@ napi_value Init(napi_env env, napi_value exports) {
       {"unitRows", nullptr, UnitRows, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"unitRowsGrad", nullptr, UnitRowsGrad, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"scatterAddRows", nullptr, ScatterAddRows, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"gru", nullptr, GruBinding, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"gruGrad", nullptr, GruGradBinding, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"softmaxLoss", nullptr, SoftmaxLossBinding, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"countGreater", nullptr, CountGreater, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"info", nullptr, Info, nullptr, nullptr, nullptr, napi_default, nullptr},

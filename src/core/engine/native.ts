@@ -108,6 +108,21 @@ export interface NativeKernels {
     d: number,
     numItems: number,
   ): number;
+  /** One GRU layer over [B, L] sequences: states [B, L, d] and the gates r | z | n | hn saved [B, L, 4d] (native/src/gru.cc). */
+  gru(xp: Float32Array, wh: Float32Array, bh: Float32Array, keep: Float32Array, states: Float32Array, saved: Float32Array, B: number, L: number, d: number): void;
+  gruGrad(
+    dStates: Float32Array,
+    wh: Float32Array,
+    keep: Float32Array,
+    states: Float32Array,
+    saved: Float32Array,
+    dxp: Float32Array,
+    dwh: Float32Array,
+    dbh: Float32Array,
+    B: number,
+    L: number,
+    d: number,
+  ): void;
   /** out[r] = how many of row r's scores are strictly greater than scores[r, targets[r]]. */
   countGreater(scores: Float32Array, rows: number, cols: number, targets: Int32Array, out: Int32Array): void;
   setThreads(threads: number): void;

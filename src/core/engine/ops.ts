@@ -4,6 +4,7 @@
 import { ATTENTION, DENSE, DROPOUT, dropoutHash, LAYER_NORM } from './kernels/fused';
 import { INDEXED_ATTENTION } from './kernels/indexedAttention';
 import { POOLED_ROWS } from './kernels/pooledRows';
+import { GRU } from './kernels/gru';
 import { SOFTMAX_LOSS } from './kernels/softmaxLoss';
 import { UNIT_ROWS, UNIT_ROWS_EPSILON } from './kernels/unitRows';
 import { tf, type Tensor, type Tensor2D, type Tensor3D } from './tf';
@@ -149,4 +150,30 @@ export function softmaxCrossEntropy(states: Tensor2D, table: Tensor2D, targets: 
   negative = tf.where(tf.tensor2d(masked, negative.shape, 'bool'), tf.fill(negative.shape, -Infinity), negative);
   const logits = tf.concat([tf.expandDims(positive, 1), negative], 1);
   return tf.mean(tf.sub(tf.logSumExp(logits, -1), positive)) as tf.Scalar;
+}
+
+/**
+ * One GRU layer (PyTorch's gate equations) over [B, L] sequences: xp [B, L, 3d] are the input
+ * projections (gates r | z | n, bias included), wh [d, 3d] and bh [3d] the hidden ones; where keep
+ * [B, L] is 0 (padding) the state is carried over unchanged (zero before the first item).
+ */
+export function gruLayer(xp: Tensor3D, wh: Tensor2D, bh: Tensor, keep: Tensor2D): Tensor3D {
+  if (nativeFusedAvailable()) return (tf.engine().runKernel(GRU, { xp, wh, bh, keep }, {}) as Tensor[])[0] as Tensor3D;
+  const [B, L, d3] = xp.shape;
+  const d = d3 / 3;
+  const steps = tf.unstack(xp, 1) as Tensor2D[];
+  const keeps = tf.unstack(tf.expandDims(keep, -1), 1) as Tensor2D[];
+  let h = tf.zeros([B, d]) as Tensor2D;
+  const states: Tensor2D[] = [];
+  for (let t = 0; t < L; t++) {
+    const [xr, xz, xn] = tf.split(steps[t], 3, 1);
+    const [hr, hz, hn] = tf.split(tf.add(tf.matMul(h, wh), bh), 3, 1);
+    const r = tf.sigmoid(tf.add(xr, hr));
+    const z = tf.sigmoid(tf.add(xz, hz));
+    const n = tf.tanh(tf.add(xn, tf.mul(r, hn)));
+    const next = tf.add(tf.mul(tf.sub(1, z), n), tf.mul(z, h));
+    h = tf.add(tf.mul(keeps[t], next), tf.mul(tf.sub(1, keeps[t]), h)) as Tensor2D;
+    states.push(h);
+  }
+  return tf.stack(states, 1) as Tensor3D;
 }

@@ -1,7 +1,8 @@
 // GRU4Rec (Hidasi et al. 2016, in RecBole's session-parallel-free form): item embeddings with
 // dropout, then stacked GRU layers (PyTorch's gate equations) over the sequence; the state at each
 // position predicts the next item. Left padding is skipped: the state does not move on padding.
-import { tf, type Tensor2D, type Tensor3D, type Variable } from '../engine/tf';
+import { gruLayer } from '../engine/ops';
+import { tf, type Tensor, type Tensor2D, type Tensor3D, type Variable } from '../engine/tf';
 import { DropoutStream } from './dropout';
 import { leftPadded, lookupItems } from './embedding';
 import { applyDense, dense, type Dense } from './layers';
@@ -44,25 +45,11 @@ export class GRU4Rec implements SequentialRecommender {
   encode(ids: Tensor2D, training: boolean, users?: Int32Array): Tensor3D {
     const [B, L] = ids.shape;
     const d = this.config.d;
-    const keep = tf.unstack(tf.expandDims(tf.cast(tf.notEqual(ids, 0), 'float32'), -1), 1) as Tensor2D[]; // L x [B, 1]
+    const keep = tf.cast(tf.notEqual(ids, 0), 'float32') as Tensor2D; // padding positions keep the previous state
     let x = this.dropout.apply(lookupItems(this.itemEmbedding, ids, this.hooks, training), this.config.dropout, training);
     for (const layer of this.layers) {
-      const projected = tf.reshape(applyDense(layer.input, tf.reshape(x, [B * L, d]) as Tensor2D), [B, L, 3 * d]);
-      const steps = tf.unstack(projected, 1) as Tensor2D[];
-      let h = tf.zeros([B, d]) as Tensor2D;
-      const states: Tensor2D[] = [];
-      for (let t = 0; t < L; t++) {
-        const [xr, xz, xn] = tf.split(steps[t], 3, 1);
-        const [hr, hz, hn] = tf.split(applyDense(layer.hidden, h), 3, 1);
-        const r = tf.sigmoid(tf.add(xr, hr));
-        const z = tf.sigmoid(tf.add(xz, hz));
-        const n = tf.tanh(tf.add(xn, tf.mul(r, hn)));
-        const next = tf.add(tf.mul(tf.sub(1, z), n), tf.mul(z, h)) as Tensor2D;
-        // padding positions keep the previous state (zero before the first item)
-        h = tf.add(tf.mul(keep[t], next), tf.mul(tf.sub(1, keep[t]), h)) as Tensor2D;
-        states.push(h);
-      }
-      x = tf.stack(states, 1) as Tensor3D;
+      const projected = tf.reshape(applyDense(layer.input, tf.reshape(x, [B * L, d]) as Tensor2D), [B, L, 3 * d]) as Tensor3D;
+      x = gruLayer(projected, layer.hidden.w as Tensor as Tensor2D, layer.hidden.b!, keep);
     }
     const states = this.dropout.apply(x, this.config.dropout, training);
     return this.hooks.finalState ? this.hooks.finalState(states, { ids, users, training }) : states;

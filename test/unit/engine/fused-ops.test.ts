@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { initEngine, nativeKernels } from '../../../src/core/engine/backend';
-import { attention, dense, dropout, dropoutMask, indexedAttention, layerNorm, layerNormComposite, pooledRows, unitRows } from '../../../src/core/engine/ops';
+import { attention, dense, dropout, dropoutMask, gruLayer, indexedAttention, layerNorm, layerNormComposite, pooledRows, unitRows } from '../../../src/core/engine/ops';
 import { tf } from '../../../src/core/engine/tf';
 import { Random } from '../../../src/core/util/random';
 
@@ -49,6 +49,9 @@ function referenceAttention(t: tf.Tensor, bias: tf.Tensor | null, keys: boolean,
 
 // indexed attention: 7 query rows of width 6 over a 9-row table, 4 slots; −1 = no slot (row 5 has none,
 // table row 2 is reached twice from one row, so its gradients accumulate)
+// 20 sequences of 6 steps, sequence i left-padded by i % 7 (so some full, one all padding): enough
+// sequences for the native kernel to split them between threads
+const gruKeep = Float32Array.from({ length: 20 * 6 }, (_, i) => (i % 6 >= Math.floor(i / 6) % 7 ? 1 : 0));
 const slotIndex = Int32Array.from([0, 3, 8, -1, 2, 2, 1, 7, 4, -1, -1, -1, 6, 5, 0, 3, 8, 8, 8, 8, -1, -1, -1, -1, 1, -1, 7, 2]);
 /** The same attention written with plain tfjs ops: gathered keys and values, masked softmax. */
 function referenceIndexedAttention(q: tf.Tensor, keys: tf.Tensor, values: tf.Tensor, scale: number): tf.Tensor {
@@ -114,6 +117,12 @@ const cases: Array<{ name: string; fused: (...t: tf.Tensor[]) => tf.Tensor; refe
     fused: (t) => unitRows(t),
     reference: (t) => tf.div(t, tf.sqrt(tf.add(tf.sum(tf.square(t), -1, true), 1e-12))),
     inputs: [[Float32Array.from(values(54), (v, i) => (i >= 18 && i < 24 ? 0 : v)), [9, 6]]],
+  },
+  {
+    name: 'GRU layer over left-padded sequences (d = 4)',
+    fused: (xp, wh, bh) => gruLayer(xp as tf.Tensor3D, wh as tf.Tensor2D, bh, tf.tensor2d(gruKeep, [20, 6])),
+    reference: (xp, wh, bh) => gruLayer(xp as tf.Tensor3D, wh as tf.Tensor2D, bh, tf.tensor2d(gruKeep, [20, 6])),
+    inputs: [[values(20 * 6 * 12), [20, 6, 12]], [values(48), [4, 12]], [values(12), [12]]],
   },
   { name: 'sum over leading axes', fused: (a) => tf.sum(tf.reshape(a, [37, 4, 6]), [0, 1]), reference: (a) => tf.sum(tf.reshape(a, [37, 4, 6]), [0, 1]), inputs: [[x, [37, 24]]] },
 ];

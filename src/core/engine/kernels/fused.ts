@@ -8,6 +8,7 @@ import { tf } from '../tf';
 import { indexedAttentionGradient, indexedAttentionKernels } from './indexedAttention';
 import { floatView, makeFloatOutput, size } from './memory';
 import { pooledRowsGradient, pooledRowsKernels } from './pooledRows';
+import { gruGradient } from './gru';
 import { softmaxLossGradient } from './softmaxLoss';
 import { unitRowsGradient, unitRowsKernels } from './unitRows';
 
@@ -208,6 +209,7 @@ const run = (name: string, inputs: Record<string, Tensor>, attrs: NamedAttrMap) 
 export const fusedGradients: GradConfig[] = [
   indexedAttentionGradient,
   softmaxLossGradient,
+  gruGradient,
   pooledRowsGradient,
   unitRowsGradient,
   {
