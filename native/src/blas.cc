@@ -4,6 +4,7 @@
 // before any pointer is touched, because a wrong offset here would corrupt the JS heap silently.
 #include <node_api.h>
 #include "gemm.h"
+#include "fast_math.h"
 #include "gru.h"
 #include "softmax_loss.h"
 
@@ -1229,6 +1230,41 @@ napi_value GruGradBinding(napi_env env, napi_callback_info info) {
   return nullptr;
 }
 
+// ---------------------------------------------------------------- GELU (exact, erf form: BERT4Rec)
+// y = x · Φ(x) = ½ x (1 + erf(x / √2));  dy/dx = Φ(x) + x · φ(x)
+GRASP_VECTOR_CLONES void geluSpan(const float* x, float* y, int64_t from, int64_t to) {
+#pragma omp simd
+  for (int64_t i = from; i < to; i++) y[i] = 0.5f * x[i] * (1.f + grasp::fastErf(x[i] * 0.70710678118654752f));
+}
+
+GRASP_VECTOR_CLONES void geluGradSpan(const float* dy, const float* x, float* dx, int64_t from, int64_t to) {
+#pragma omp simd
+  for (int64_t i = from; i < to; i++) {
+    const float cdf = 0.5f * (1.f + grasp::fastErf(x[i] * 0.70710678118654752f));
+    const float pdf = 0.39894228040143268f * grasp::fastExp(-0.5f * x[i] * x[i]);
+    dx[i] = dy[i] * (cdf + x[i] * pdf);
+  }
+}
+
+// gelu(x, y) and geluGrad(dy, x, dx), element-wise over equal-length arrays
+napi_value GeluBinding(napi_env env, napi_callback_info info, bool backward) {
+  size_t argc = 3;
+  napi_value args[3];
+  CHECK(napi_get_cb_info(env, info, &argc, args, nullptr, nullptr));
+  View v[3];
+  const size_t count = backward ? 3 : 2;
+  if (argc != count || !views(env, args, count, v) || v[1].length != v[0].length || (backward && v[2].length != v[0].length)) {
+    napi_throw_type_error(env, nullptr, backward ? "grasp_blas.geluGrad: expected (dy, x, dx) Float32Arrays of one length" : "grasp_blas.gelu: expected (x, y) Float32Arrays of one length");
+    return nullptr;
+  }
+  const int64_t n = int64_t(v[0].length);
+  if (backward) parallelRanges(n, 1 << 14, [&](int64_t from, int64_t to) { geluGradSpan(v[0].data, v[1].data, v[2].data, from, to); });
+  else parallelRanges(n, 1 << 14, [&](int64_t from, int64_t to) { geluSpan(v[0].data, v[1].data, from, to); });
+  return nullptr;
+}
+napi_value Gelu(napi_env env, napi_callback_info info) { return GeluBinding(env, info, false); }
+napi_value GeluGrad(napi_env env, napi_callback_info info) { return GeluBinding(env, info, true); }
+
 // countGreater(scores, rows, cols, targets: Int32Array, out: Int32Array):
 // out[r] = how many scores in row r are strictly greater than scores[r, targets[r]] (full-ranking eval).
 napi_value CountGreater(napi_env env, napi_callback_info info) {
@@ -1318,6 +1354,8 @@ napi_value Init(napi_env env, napi_value exports) {
       {"unitRows", nullptr, UnitRows, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"unitRowsGrad", nullptr, UnitRowsGrad, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"scatterAddRows", nullptr, ScatterAddRows, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"gelu", nullptr, Gelu, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"geluGrad", nullptr, GeluGrad, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"gru", nullptr, GruBinding, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"gruGrad", nullptr, GruGradBinding, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"softmaxLoss", nullptr, SoftmaxLossBinding, nullptr, nullptr, nullptr, napi_default, nullptr},

@@ -7,6 +7,7 @@ import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { findAccelerator } from '../accelerator/install';
 import { nativeBatchMatMul } from './kernels/matmul';
+import { geluKernels } from './kernels/gelu';
 import { gruKernels } from './kernels/gru';
 import { softmaxLossKernels } from './kernels/softmaxLoss';
 import { unsortedSegmentSumWasm } from './kernels/unsortedSegmentSum';
@@ -163,7 +164,7 @@ function installNativeKernels(native: NativeKernels, backend: BackendName): void
   const original = originalKernels.get(`BatchMatMul/${backend}`) ?? tf.getKernel('BatchMatMul', backend);
   if (!original) return;
   replaceKernel(nativeBatchMatMul(native, backend, original.kernelFunc));
-  for (const kernel of [...softmaxLossKernels(backend, native), ...gruKernels(backend, native)]) replaceKernel(kernel);
+  for (const kernel of [...softmaxLossKernels(backend, native), ...gruKernels(backend, native), ...geluKernels(backend, native)]) replaceKernel(kernel);
 }
 
 function replaceKernel(config: tf.KernelConfig): void {

@@ -108,6 +108,10 @@ export interface NativeKernels {
     d: number,
     numItems: number,
   ): number;
+  /** y = x · Φ(x) (exact GELU, erf form), element-wise. */
+  gelu(x: Float32Array, y: Float32Array): void;
+  /** dx = dy · (Φ(x) + x · φ(x)). */
+  geluGrad(dy: Float32Array, x: Float32Array, dx: Float32Array): void;
   /** One GRU layer over [B, L] sequences: states [B, L, d] and the gates r | z | n | hn saved [B, L, 4d] (native/src/gru.cc). */
   gru(xp: Float32Array, wh: Float32Array, bh: Float32Array, keep: Float32Array, states: Float32Array, saved: Float32Array, B: number, L: number, d: number): void;
   gruGrad(

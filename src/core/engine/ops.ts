@@ -4,6 +4,7 @@
 import { ATTENTION, DENSE, DROPOUT, dropoutHash, LAYER_NORM } from './kernels/fused';
 import { INDEXED_ATTENTION } from './kernels/indexedAttention';
 import { POOLED_ROWS } from './kernels/pooledRows';
+import { GELU } from './kernels/gelu';
 import { GRU } from './kernels/gru';
 import { SOFTMAX_LOSS } from './kernels/softmaxLoss';
 import { UNIT_ROWS, UNIT_ROWS_EPSILON } from './kernels/unitRows';
@@ -176,4 +177,10 @@ export function gruLayer(xp: Tensor3D, wh: Tensor2D, bh: Tensor, keep: Tensor2D)
     states.push(h);
   }
   return tf.stack(states, 1) as Tensor3D;
+}
+
+/** Exact GELU, x · Φ(x) = ½ x (1 + erf(x / √2)) (BERT4Rec's activation). */
+export function gelu<T extends Tensor>(x: T): T {
+  if (nativeFusedAvailable()) return tf.engine().runKernel(GELU, { x }, {}) as T;
+  return tf.mul(tf.mul(x, 0.5), tf.add(1, tf.erf(tf.mul(x, Math.SQRT1_2)))) as T;
 }

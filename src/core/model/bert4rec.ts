@@ -6,7 +6,8 @@
 import { tf, type Tensor2D, type Tensor3D, type Variable } from '../engine/tf';
 import { DropoutStream } from './dropout';
 import { leftPadded, lookupItems } from './embedding';
-import { applyAttention, applyDense, applyLayerNorm, attention, dense, gelu, layerNorm, type Attention, type Dense, type LayerNorm } from './layers';
+import { gelu } from '../engine/ops';
+import { applyAttention, applyDense, applyLayerNorm, attention, dense, layerNorm, type Attention, type Dense, type LayerNorm } from './layers';
 import { ParamStore } from './params';
 import type { EncoderHooks, ModelConfig, SequentialRecommender } from './types';
 

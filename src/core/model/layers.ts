@@ -100,7 +100,3 @@ export function causalBias(L: number): Tensor2D {
   return tf.tensor2d(values, [L, L]);
 }
 
-export function gelu<T extends Tensor>(x: T): T {
-  // exact GELU (BERT4Rec): x · Φ(x)
-  return tf.mul(tf.mul(x, 0.5), tf.add(1, tf.erf(tf.mul(x, Math.SQRT1_2)))) as T;
-}

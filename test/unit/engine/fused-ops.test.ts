@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { initEngine, nativeKernels } from '../../../src/core/engine/backend';
-import { attention, dense, dropout, dropoutMask, gruLayer, indexedAttention, layerNorm, layerNormComposite, pooledRows, unitRows } from '../../../src/core/engine/ops';
+import { attention, dense, dropout, dropoutMask, gelu, gruLayer, indexedAttention, layerNorm, layerNormComposite, pooledRows, unitRows } from '../../../src/core/engine/ops';
 import { tf } from '../../../src/core/engine/tf';
 import { Random } from '../../../src/core/util/random';
 
@@ -123,6 +123,12 @@ const cases: Array<{ name: string; fused: (...t: tf.Tensor[]) => tf.Tensor; refe
     fused: (xp, wh, bh) => gruLayer(xp as tf.Tensor3D, wh as tf.Tensor2D, bh, tf.tensor2d(gruKeep, [20, 6])),
     reference: (xp, wh, bh) => gruLayer(xp as tf.Tensor3D, wh as tf.Tensor2D, bh, tf.tensor2d(gruKeep, [20, 6])),
     inputs: [[values(20 * 6 * 12), [20, 6, 12]], [values(48), [4, 12]], [values(12), [12]]],
+  },
+  {
+    name: 'GELU (exact, erf form), wide range',
+    fused: (a) => gelu(a),
+    reference: (a) => tf.mul(tf.mul(a, 0.5), tf.add(1, tf.erf(tf.mul(a, Math.SQRT1_2)))),
+    inputs: [[Float32Array.from(values(37 * 24), (v) => v * 6), [37, 24]]],
   },
   { name: 'sum over leading axes', fused: (a) => tf.sum(tf.reshape(a, [37, 4, 6]), [0, 1]), reference: (a) => tf.sum(tf.reshape(a, [37, 4, 6]), [0, 1]), inputs: [[x, [37, 24]]] },
 ];

@@ -8,6 +8,7 @@ import { tf } from '../tf';
 import { indexedAttentionGradient, indexedAttentionKernels } from './indexedAttention';
 import { floatView, makeFloatOutput, size } from './memory';
 import { pooledRowsGradient, pooledRowsKernels } from './pooledRows';
+import { geluGradient } from './gelu';
 import { gruGradient } from './gru';
 import { softmaxLossGradient } from './softmaxLoss';
 import { unitRowsGradient, unitRowsKernels } from './unitRows';
@@ -210,6 +211,7 @@ export const fusedGradients: GradConfig[] = [
   indexedAttentionGradient,
   softmaxLossGradient,
   gruGradient,
+  geluGradient,
   pooledRowsGradient,
   unitRowsGradient,
   {

@@ -6,7 +6,7 @@
 import type { GradConfig, KernelConfig, KernelFunc, Tensor, TensorInfo } from '@tensorflow/tfjs';
 import type { NativeKernels } from '../native';
 import { tf } from '../tf';
-import { floatView, makeFloatOutput } from './memory';
+import { floatInput, floatView, makeFloatOutput } from './memory';
 
 export const GRU = 'GraspGru';
 export const GRU_GRAD = 'GraspGruGrad';
@@ -19,7 +19,7 @@ export function gruKernels(backendName: string, native: NativeKernels): KernelCo
     const states = makeFloatOutput(backend, [B, L, d]);
     const saved = makeFloatOutput(backend, [B, L, 4 * d]);
     const view = (t: TensorInfo) => floatView(backend, t);
-    native.gru(view(xp), view(wh), view(bh), view(keep), view(states), view(saved), B, L, d);
+    native.gru(view(xp), view(wh), view(bh), floatInput(backend, keep), view(states), view(saved), B, L, d);
     return [states, saved];
   };
   const backward: KernelFunc = ({ inputs, backend }) => {
@@ -29,7 +29,7 @@ export function gruKernels(backendName: string, native: NativeKernels): KernelCo
     const dwh = makeFloatOutput(backend, wh.shape);
     const dbh = makeFloatOutput(backend, [3 * d]);
     const view = (t: TensorInfo) => floatView(backend, t);
-    native.gruGrad(view(dStates), view(wh), view(keep), view(states), view(saved), view(dxp), view(dwh), view(dbh), B, L, d);
+    native.gruGrad(view(dStates), view(wh), floatInput(backend, keep), view(states), view(saved), view(dxp), view(dwh), view(dbh), B, L, d);
     return [dxp, dwh, dbh];
   };
   return [

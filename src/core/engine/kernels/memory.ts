@@ -34,6 +34,13 @@ export function floatView(backend: object, tensor: TensorInfo): Float32Array {
   return values;
 }
 
+/** Float32 values to read: a view where possible; a copy of a cpu tensor held in another typed array (a cast result). */
+export function floatInput(backend: object, tensor: TensorInfo): Float32Array {
+  if (isWasm(backend)) return floatView(backend, tensor);
+  const values = (backend as unknown as CpuBackendLike).data.get(tensor.dataId)?.values;
+  return values instanceof Float32Array ? values : Float32Array.from(values ?? []);
+}
+
 /** An int32 view (indices). The cpu backend may hold int32 tensors in other typed arrays. */
 export function intView(backend: object, tensor: TensorInfo): Int32Array {
   if (isWasm(backend)) {
