@@ -90,6 +90,10 @@ function formatSynthesis(result: SynthesisResult): string {
   }
   if (!result.dryRun && result.provider !== 'metadata') {
     lines.push(`  used ${counts.calls} calls, ${counts.inputTokens} input + ${counts.outputTokens} output tokens${result.costUsd === null ? '' : `, $${result.costUsd.toFixed(4)}`}`);
+    if (counts.unanswered > 0) {
+      const upTo = result.costUsdMax === null ? '' : ` (at most $${result.costUsdMax.toFixed(4)} in all)`;
+      lines.push(`  ${counts.unanswered} calls timed out after being sent: the provider may have billed them${upTo}`);
+    }
   }
   for (const failure of result.failures.slice(0, 5)) lines.push(`  failed ${printable(failure.ids.join(', '))}: ${printable(failure.reason)}`);
   lines.push(`  cache: ${result.cacheFile}`);

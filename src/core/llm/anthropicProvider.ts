@@ -32,7 +32,9 @@ export function createAnthropicClient(options: AnthropicOptions): Anthropic {
   return new Anthropic({
     apiKey: options.apiKey,
     baseURL: options.baseURL,
-    maxRetries: options.maxRetries ?? 2,
+    // The job's runner owns every retry (backoff, retry-after, the shared rate gate), so each request
+    // is seen and counted, timed-out ones included (they may be billed); the SDK retries nothing itself.
+    maxRetries: options.maxRetries ?? 0,
     timeout: options.timeoutMs ?? 60_000,
     logger: { error: sink('error'), warn: sink('warn'), info: () => {}, debug: () => {} },
   });
@@ -86,7 +88,7 @@ export class AnthropicProvider implements SynthesisProvider {
     }
     if (error instanceof Anthropic.APIConnectionError || error instanceof Anthropic.InternalServerError || (error instanceof Anthropic.APIError && (error.status === 408 || error.status === 409))) {
       const headers = error instanceof Anthropic.APIError ? error.headers : undefined;
-      return { kind: 'retry', reason, retryAfterMs: headers ? retryAfterMs((name) => headers.get(name)) : undefined };
+      return { kind: 'retry', reason, retryAfterMs: headers ? retryAfterMs((name) => headers.get(name)) : undefined, unanswered: error instanceof Anthropic.APIConnectionTimeoutError };
     }
     return { kind: 'give-up', reason };
   }

@@ -36,11 +36,16 @@ export function costUsd(model: string, usage: Usage, batch: boolean): number | n
   return batch ? usd * BATCH_DISCOUNT : usd;
 }
 
+/** Estimated input tokens of one call's prompt (the same rule as the dry run's estimate). */
+export function promptTokens(task: SynthesisTask): number {
+  return Math.ceil((task.prompt.system.length + task.prompt.user.length) / CHARS_PER_TOKEN) + REQUEST_OVERHEAD_TOKENS;
+}
+
 export function estimateCost(tasks: SynthesisTask[], model: string, batch: boolean, pastOutputTokens?: number): CostEstimate {
   let inputTokens = 0;
   let maxOutputTokens = 0;
   for (const task of tasks) {
-    inputTokens += Math.ceil((task.prompt.system.length + task.prompt.user.length) / CHARS_PER_TOKEN) + REQUEST_OVERHEAD_TOKENS;
+    inputTokens += promptTokens(task);
     maxOutputTokens += task.prompt.maxTokens;
   }
   const outputTokens = pastOutputTokens !== undefined ? Math.round(pastOutputTokens * tasks.length) : Math.round(maxOutputTokens / 2);

@@ -48,4 +48,6 @@ export interface ClassifiedError {
   retryAfterMs?: number;
   /** Set for 429s: every lane should pause, not just this one. */
   rateLimited?: boolean;
+  /** The request went out and no answer came back (a client timeout): the provider may have billed it. */
+  unanswered?: boolean;
 }

@@ -2,6 +2,7 @@ import { setMaxListeners } from 'node:events';
 import { CancelledError, type JobContext } from '../jobs/context';
 import { runPool, sleep } from '../util/pool';
 import { backoffMs } from '../util/retry';
+import { promptTokens } from './cost';
 import type { SynthesisCache, SynthesisRecord } from './cache';
 import type { ClassifiedError, SynthesisProvider, SynthesisTask, Usage } from './provider';
 import { parseReply, type SynthesisOutput } from './schema';
@@ -19,6 +20,10 @@ export interface SynthesisCounts {
   calls: number;
   inputTokens: number;
   outputTokens: number;
+  /** Calls that timed out after being sent: no usage came back, but the provider may have billed them. */
+  unanswered: number;
+  /** Upper bound of what the unanswered calls may have used (their prompt, and max_tokens of output). */
+  unansweredTokens: { inputTokens: number; outputTokens: number };
 }
 
 export function formatCounts(entity: string, counts: SynthesisCounts): string {
@@ -151,6 +156,11 @@ export async function runOnline(
         if (abort.signal.aborted) return; // cancelled: left for the next run, not recorded as failed
         const classified = options.classify(error);
         reason = classified.reason;
+        if (classified.unanswered) {
+          counts.unanswered++;
+          counts.unansweredTokens.inputTokens += promptTokens(task);
+          counts.unansweredTokens.outputTokens += maxTokens;
+        }
         if (classified.kind === 'fatal') {
           fatal ??= new FatalProviderError(classified.reason);
           abort.abort();

@@ -67,6 +67,8 @@ export interface SynthesisResult {
   estimate: CostEstimate | null;
   /** After a run: what the calls cost, from the usage the API reported. */
   costUsd: number | null;
+  /** costUsd plus what the calls that timed out (counts.unanswered) may have been billed at most. */
+  costUsdMax: number | null;
   elapsedMs: number;
   /** The first failures, with their reasons. */
   failures: Array<{ ids: string[]; reason: string }>;
@@ -126,7 +128,7 @@ export async function synthesize(
   try {
     if (cache.badLines.length > 0) ctx.log(`${cacheFile}: skipped ${cache.badLines.length} unreadable line(s) (${cache.badLines.slice(0, 5).join(', ')}), e.g. one torn by a killed run`);
     const retryFailed = options.retryFailed ?? true;
-    const counts: SynthesisCounts = { total: tasks.length, cached: 0, done: 0, failed: 0, calls: 0, inputTokens: 0, outputTokens: 0 };
+    const counts: SynthesisCounts = { total: tasks.length, cached: 0, done: 0, failed: 0, calls: 0, inputTokens: 0, outputTokens: 0, unanswered: 0, unansweredTokens: { inputTokens: 0, outputTokens: 0 } };
     const todo = tasks.filter((task) => {
       const record = cache.get(task.key);
       if (record?.status === 'ok') counts.cached++;
@@ -143,7 +145,7 @@ export async function synthesize(
       if (provider instanceof AnthropicProvider && batch) {
         await runBatches(todo, provider, template, cache, counts, ctx, {
           journalPath: join(paths.dataset, 'synthesis', `${entity}s.batches.jsonl`),
-          maxAttempts: options.maxAttempts ?? 3,
+          maxAttempts: options.maxAttempts ?? 6,
           pollIntervalMs: options.pollIntervalMs ?? 30_000,
           onCounts,
         });
@@ -151,7 +153,7 @@ export async function synthesize(
         const classify = provider instanceof AnthropicProvider ? (error: unknown) => provider.classify(error) : offlineClassify;
         await runOnline(todo, provider, template, cache, counts, ctx, {
           concurrency: options.concurrency ?? 8,
-          maxAttempts: options.maxAttempts ?? 3,
+          maxAttempts: options.maxAttempts ?? 6,
           backoffBaseMs: options.backoffBaseMs,
           cancelGraceMs: options.cancelGraceMs,
           classify,
@@ -181,6 +183,8 @@ export async function synthesize(
       counts,
       estimate,
       costUsd: provider.paid ? costUsd(provider.model, usage, batch) : 0,
+      // calls that timed out may have been billed although no usage came back: at most this much more
+      costUsdMax: provider.paid ? addCosts(costUsd(provider.model, usage, batch), costUsd(provider.model, counts.unansweredTokens, batch)) : 0,
       elapsedMs: Date.now() - started,
       failures: failures.slice(0, 20),
     };
@@ -203,4 +207,8 @@ function averageOutputTokens(cache: SynthesisCache, provider: string, model: str
     }
   }
   return n >= 5 ? sum / n : undefined;
+}
+
+function addCosts(a: number | null, b: number | null): number | null {
+  return a === null || b === null ? null : a + b;
 }

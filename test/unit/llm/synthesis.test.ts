@@ -24,7 +24,7 @@ before(async () => {
 after(() => mock.close());
 
 function params(cacheDir: string, extra: Partial<SynthesizeJobParams> = {}): SynthesizeJobParams {
-  return { dataset, cacheDir, entity: 'item', provider: 'anthropic', baseURL: mock.url, concurrency: 8, timeoutMs: 3000, sdkMaxRetries: 1, backoffBaseMs: 5, maxAttempts: 4, ...extra };
+  return { dataset, cacheDir, entity: 'item', provider: 'anthropic', baseURL: mock.url, concurrency: 8, timeoutMs: 3000, sdkMaxRetries: 0, backoffBaseMs: 5, maxAttempts: 4, ...extra };
 }
 
 function filesUnder(dir: string): string[] {
@@ -61,6 +61,10 @@ describe('messages API', () => {
     for (const file of filesUnder(cacheDir)) assert.ok(!readFileSync(file, 'utf8').includes(FAKE_KEY), file);
     assert.ok(!ctx.lines.join('\n').includes(FAKE_KEY));
     assert.ok(first.costUsd !== null && first.costUsd > 0);
+    // the injected hangs timed out after being sent: counted, and priced as possibly billed
+    const hung = mock.log.slice(before).filter((entry) => entry.outcome === 'timeout').length;
+    assert.equal(first.counts.unanswered, hung);
+    assert.ok(hung === 0 ? first.costUsdMax === first.costUsd : first.costUsdMax! > first.costUsd!);
   });
 
   test('a dry run counts calls and estimates cost without calling or writing', async () => {
