@@ -17,12 +17,14 @@ let mock: MockAnthropic;
 before(async () => {
   dataset = tempFolder();
   await demoJob({ outDir: dataset, users: 600, items: 1000, seed: 11, retrieval: false }, recordingContext());
-  mock = await MockAnthropic.start({ apiKey: FAKE_KEY, latencyMs: 20, faults: FAULTS_30, retryAfterMs: 50, hangMs: 1500, batchProcessingMs: 300 });
+  // a timeout fault holds its request until the client gives up; the client waits far longer than any
+  // answer of a loaded machine takes, so only injected hangs time out
+  mock = await MockAnthropic.start({ apiKey: FAKE_KEY, latencyMs: 20, faults: FAULTS_30, retryAfterMs: 50, hangMs: 60_000, batchProcessingMs: 300 });
 });
 after(() => mock.close());
 
 function params(cacheDir: string, extra: Partial<SynthesizeJobParams> = {}): SynthesizeJobParams {
-  return { dataset, cacheDir, entity: 'item', provider: 'anthropic', baseURL: mock.url, concurrency: 16, timeoutMs: 1000, sdkMaxRetries: 2, backoffBaseMs: 20, maxAttempts: 3, mode: 'messages', ...extra };
+  return { dataset, cacheDir, entity: 'item', provider: 'anthropic', baseURL: mock.url, concurrency: 16, timeoutMs: 3000, sdkMaxRetries: 0, backoffBaseMs: 20, maxAttempts: 6, mode: 'messages', ...extra };
 }
 
 function checkCache(file: string, total: number): { ok: number; failed: number; ids: Set<string> } {
