@@ -56,7 +56,7 @@ export interface TrainJobResult {
 export async function trainJob(params: TrainJobParams, ctx: JobContext): Promise<TrainJobResult> {
   const config = params.configPath ? await loadConfig(params.configPath) : validateConfig(params.config, '<config>');
   const engine = await initEngine({ backend: config.engine.backend, threads: config.engine.threads || undefined, native: config.engine.native });
-  ctx.log(`engine: ${engine.backend}${engine.native ? ` + native ${engine.native.core} BLAS kernels (${engine.native.threads} threads)` : ''}${engine.fallbacks.length ? ` (skipped ${engine.fallbacks.join('; ')})` : ''}`);
+  ctx.log(`engine: ${engine.backend}${engine.native ? ` + native kernels, ${engine.native.blas}, ${engine.native.threads} thread(s)` : ''}${engine.fallbacks.length ? ` (skipped ${engine.fallbacks.join('; ')})` : ''}`);
   ctx.progress({ message: `Loading ${config.data.path}` });
   const dataset = await loadDataset(config.data.path, {
     format: config.data.format,
