@@ -141,7 +141,7 @@ async function tabulate(experiment: Experiment, params: ExperimentJobParams, ctx
   }
   // Run folders relative to the output folder: the results stay readable on another machine.
   for (const variant of table.variants) variant.runs = variant.runs.map((dir) => relative(experiment.output, dir));
-  const backends = [...new Set(runs.map(({ result }) => `${result.backend}${result.engine?.native ? ` + native ${result.engine.native.core} BLAS (${result.engine.native.threads} threads)` : ''}`))];
+  const backends = [...new Set(runs.map(({ result }) => `${result.backend}${result.engine?.native ? ` + native ${result.engine.native.blas} (${result.engine.native.threads} threads)` : ''}`))];
   return {
     format: 'grasp-experiment/1',
     experiment: experiment.name,

@@ -142,7 +142,7 @@ export function fusedKernels(backendName: string, native: NativeKernels | null):
   return native ? [...kernels, ...denseKernels(backendName, native)] : kernels;
 }
 
-/** y = x·W + b (then ReLU): one BLAS call and one pass; only with the native library. */
+/** y = x·W + b (then ReLU): one sgemm and one pass; only with the native library. */
 function denseKernels(backendName: string, native: NativeKernels): KernelConfig[] {
   const dense: KernelFunc = ({ inputs, backend, attrs }) => {
     const { x, w, b } = inputs as { x: TensorInfo; w: TensorInfo; b: TensorInfo };
