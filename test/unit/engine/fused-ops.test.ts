@@ -196,5 +196,10 @@ test('the native GRASP kernels refuse ids outside their tables before touching m
   assert.throws(() => native.pooledRows(table, Int32Array.of(5), Int32Array.of(0), Float32Array.of(1), out, 4, 3), /out of range/);
   assert.throws(() => native.pooledRows(table, Int32Array.of(1), Int32Array.of(1), Float32Array.of(1), out, 4, 3), /out of range/);
   assert.throws(() => native.unitRows(new Float32Array(7), new Float32Array(7), 3), /expected/);
+  // GRU: 2 sequences of 3 steps, d = 2, with states one row short
+  const f = (n: number) => new Float32Array(n);
+  assert.throws(() => native.gru(f(36), f(12), f(6), f(6), f(10), f(48), 2, 3, 2), /too short/);
+  assert.throws(() => native.gruGrad(f(12), f(12), f(6), f(12), f(48), f(36), f(11), f(6), 2, 3, 2), /too short/);
+  assert.throws(() => native.gelu(f(4), f(3)), /one length/);
   assert.deepEqual(Array.from(out), [7, 7, 7], 'nothing was written');
 });
