@@ -36,7 +36,7 @@ test('the grasp section and variant get defaults; errors name the file and the f
     [{ variant: 'grasp', grasp: { gates: false } }, /run\.json: grasp\.gates is not a known setting/],
     [{ variant: 'grasp', grasp: { corruption: { fraction: 1.5 } } }, /run\.json: grasp\.corruption\.fraction must be <= 1/],
     [{ variant: 'grasp', grasp: { texts: { provider: 'gpt' } } }, /run\.json: grasp\.texts\.provider must be one of "metadata", "anthropic", "raw"/],
-    [{ variant: 'grasp', train: { sparseEmbedding: true } }, /run\.json: train\.sparseEmbedding cannot be used with variant "grasp"/],
+    [{ variant: 'grasp', train: { sparseEmbedding: true, loss: 'bce' } }, /run\.json: train\.sparseEmbedding cannot be used with variant "grasp"/],
     [{ variant: 'llm-init', grasp: { dims: 128 } }, /run\.json: grasp\.dims must be at most model\.d \(64\)/],
     [{ variant: 'grasp', grasp: { testRetrieval: 'history', texts: { provider: 'anthropic' } } }, /run\.json: grasp\.testRetrieval "history" needs profiles of the test-time histories/],
   ];
