@@ -40,18 +40,18 @@ export function renderMarkdown(results: ExperimentResults): string {
     `- Budget: ${[...new Set(table.variants.map((v) => `${v.budget.epochs} epochs max, validation every ${v.budget.evalEvery}, patience ${v.budget.patience} evaluations, batch ${v.budget.batchSize}, lr ${v.budget.lr}, loss ${v.budget.loss}`))].join('; ')}. Early stopping on validation NDCG@10; test at the best validation epoch.`,
     `- Generated ${results.generated} by \`grasp experiment\` from the run folders under \`${results.outputLabel}\``,
     '',
-    'Test, full ranking over all items (training history masked); mean ± sample std over seeds. Tail users: the 80 % with the shortest training sequences; tail items: targets outside the 20 % most popular items.',
+    'Test, full ranking over all items (training history masked); mean ± sample std over seeds. Tail users: the 80 % with the shortest training sequences; tail items: targets outside the 20 % most popular items. Valid NDCG@10: validation at the best epoch, the model-selection criterion.',
     '',
-    '| variant | seeds | HR@10 | NDCG@10 | MRR | tail-user NDCG@10 | tail-item NDCG@10 | best epochs | train s/run | ms/step |',
-    '|---|---|---|---|---|---|---|---|---|---|',
+    '| variant | seeds | HR@10 | NDCG@10 | MRR | tail-user NDCG@10 | tail-item NDCG@10 | valid NDCG@10 | best epochs | train s/run | ms/step |',
+    '|---|---|---|---|---|---|---|---|---|---|---|',
   );
   for (const v of table.variants) {
     if (v.seedsDone.length === 0) {
-      lines.push(`| ${v.name} | not run | | | | | | | | |`);
+      lines.push(`| ${v.name} | not run | | | | | | | | | |`);
       continue;
     }
     const seconds = v.trainSeconds.reduce((a, b) => a + b, 0) / v.trainSeconds.length;
-    lines.push(`| ${v.name} | ${v.seedsDone.length} | ${cell(v.test['HR@10'])} | ${cell(v.test['NDCG@10'])} | ${cell(v.test.MRR)} | ${cell(v.groups.tailUsers)} | ${cell(v.groups.tailItems)} | ${v.bestEpochs.join(', ')} | ${seconds.toFixed(0)} | ${v.msPerStep.mean.toFixed(0)} |`);
+    lines.push(`| ${v.name} | ${v.seedsDone.length} | ${cell(v.test['HR@10'])} | ${cell(v.test['NDCG@10'])} | ${cell(v.test.MRR)} | ${cell(v.groups.tailUsers)} | ${cell(v.groups.tailItems)} | ${cell(v.validNdcg10)} | ${v.bestEpochs.join(', ')} | ${seconds.toFixed(0)} | ${v.msPerStep.mean.toFixed(0)} |`);
   }
   if (table.comparisons.length > 0) {
     lines.push(
