@@ -113,6 +113,19 @@ function main(): void {
       }
     }
   }
+  // tfjs-node, where it installs (its install downloads libtensorflow, which some networks block): the
+  // same BCE step on the 'tensorflow' backend; otherwise the reason it is not there.
+  let tfjsNode: { ms_per_step: number } | { unavailable: string };
+  {
+    busy.tfjsNode = waitForQuiet('tfjs-node');
+    const run = spawnSync(process.execPath, ['--import', 'tsx', join(__dirname, 'train-case.ts'), BEAUTY, 'tensorflow', '10', '50', '0'], { cwd: ROOT, encoding: 'utf8', maxBuffer: 64 << 20 });
+    tfjsNode =
+      run.status === 0
+        ? { ms_per_step: Math.round((JSON.parse(run.stdout.trim().split('\n').pop()!) as OursResult).ms_per_step_median * 100) / 100 }
+        : { unavailable: run.stderr.trim().split('\n').find((line) => line.startsWith('Error:'))?.slice(7, 307) ?? 'the tensorflow backend did not start' };
+    emit({ case: 'tfjs-node', ...tfjsNode });
+  }
+
   // The strong losses, ours then PyTorch's, each a whole epoch (sampling included) on idle cores.
   const strong: Record<string, { ours_ms_per_step: number; ours_step_median_ms: number; ours_peak_rss_mb: number; torch_ms_per_step: number | null; torch_peak_rss_mb: number | null; ratio: number | null }> = {};
   const fastestEnv = [...torchRuns].sort((a, b) => a.ms - b.ms)[0]?.env;
@@ -201,6 +214,7 @@ function main(): void {
     peak_rss_mb: oursResult.peak_rss_mb,
     torch_peak_rss_mb: torchEpoch?.peak_rss_mb ?? null,
     strong_losses: strong,
+    tfjs_node: tfjsNode,
     convergence,
     busy_share_before_each_case: busy,
     load_avg_before: loadBefore,
