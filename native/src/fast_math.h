@@ -10,8 +10,11 @@ namespace grasp {
 // exp with a degree-6 polynomial on the reduced argument (Cephes' expf constants): about 2 ulp,
 // and plain float arithmetic, so the compiler vectorises the loops that call it; libm's expf does not.
 __attribute__((always_inline)) static inline float fastExp(float x) {
-  x = std::fmax(-87.3f, std::fmin(x, 88.7f));  // min/max, not branches: the loops stay vectorisable
-  const float n = std::floor(x * 1.44269504088896341f + 0.5f);
+  // written as the selects minps/maxps compute (std::fmin/fmax become libm calls: NaN rules)
+  x = x > 88.7f ? 88.7f : x;
+  x = x < -87.3f ? -87.3f : x;
+  // n = round(x / ln 2) by adding and removing 1.5·2^23 (std::floor can become a libm call too)
+  const float n = (x * 1.44269504088896341f + 12582912.f) - 12582912.f;
   const float r = x - n * 0.693359375f + n * 2.12194440e-4f;
   float p = 1.9875691500e-4f;
   p = p * r + 1.3981999507e-3f;
@@ -20,10 +23,7 @@ __attribute__((always_inline)) static inline float fastExp(float x) {
   p = p * r + 1.6666665459e-1f;
   p = p * r + 5.0000001201e-1f;
   const float y = p * r * r + r + 1.f;
-  const int32_t bits = (int32_t(n) + 127) << 23;
-  float scaleBy;
-  __builtin_memcpy(&scaleBy, &bits, sizeof scaleBy);
-  return y * scaleBy;
+  return y * __builtin_bit_cast(float, (int32_t(n) + 127) << 23);
 }
 
 // erf by Abramowitz & Stegun 7.1.26 (absolute error below 1.5e-7), on fastExp.

@@ -26,7 +26,7 @@ GRASP_ROW_CLONES float softmaxRow(float* row, int64_t K, float extra, float scal
   for (int64_t m = 0; m < maskedCount; m++) row[masked[m]] = -INFINITY;
   float peak = extra;
 #pragma omp simd reduction(max : peak)
-  for (int64_t k = 0; k < K; k++) peak = std::fmax(peak, row[k]);
+  for (int64_t k = 0; k < K; k++) peak = row[k] > peak ? row[k] : peak;  // a select (maxps); std::fmax is a libm call
   float total = 0.f;
 #pragma omp simd reduction(+ : total)
   for (int64_t k = 0; k < K; k++) {
