@@ -1,5 +1,5 @@
-// The native kernel library (native/, built by scripts/build-native.mjs with its own sgemm, and
-// OpenBLAS linked statically where the build machine has it).
+// The native kernel library (native/, built by scripts/build-native.mjs; it carries its own sgemm and
+// needs no BLAS library).
 // It is found next to the package root, loaded once, and never required: without it every kernel
 // falls back to the tfjs backend's own implementation.
 import { existsSync, readFileSync } from 'node:fs';
@@ -130,7 +130,7 @@ export interface NativeKernels {
   /** out[r] = how many of row r's scores are strictly greater than scores[r, targets[r]]. */
   countGreater(scores: Float32Array, rows: number, cols: number, targets: Int32Array, out: Int32Array): void;
   setThreads(threads: number): void;
-  /** blas: which sgemm runs (built-in and its instruction set, or static OpenBLAS); core: its kernel family. */
+  /** blas: which sgemm runs ("built-in sgemm (avx512)"); core: its instruction set. */
   info(): { blas: string; core: string; threads: number };
 }
 
