@@ -116,6 +116,8 @@ export interface GraspSettings {
 }
 
 const positiveInt = { type: 'integer', minimum: 1 } as const;
+/** Default negatives of sampled softmax (shared by the batch), when a config does not say. */
+export const SAMPLED_SOFTMAX_NEGATIVES = 256;
 const nonNegativeInt = { type: 'integer', minimum: 0 } as const;
 
 export const RUN_CONFIG_SCHEMA = {
@@ -164,7 +166,7 @@ export const RUN_CONFIG_SCHEMA = {
         beta2: { type: 'number', minimum: 0, exclusiveMaximum: 1, default: 0.98 },
         epsilon: { type: 'number', exclusiveMinimum: 0, default: 1e-8 },
         loss: { enum: ['bce', 'sampled_softmax', 'ce'], default: 'bce' },
-        negatives: { ...positiveInt, default: 1 },
+        negatives: { ...positiveInt, default: 1, description: 'bce: negatives per target position (default 1); sampled_softmax: negatives shared by the batch (default 256)' },
         negativeSampling: { enum: ['uniform', 'popularity'], default: 'uniform' },
         evalEvery: { ...positiveInt, default: 1 },
         patience: { ...nonNegativeInt, default: 10 },
@@ -294,7 +296,9 @@ function describe(error: ErrorObject): { field: string; detail: string } {
 
 /** Validates a parsed config (its backbone's preset, then the defaults fill what it leaves out) and checks what the schema cannot. */
 export function validateConfig(value: unknown, file: string): RunConfig {
-  const copy = withPreset(structuredClone(value));
+  const copy = withPreset(structuredClone(value)) as { train?: { loss?: unknown; negatives?: unknown } };
+  // sampled softmax's negatives are shared by the batch: its default is 256, not BCE's 1 per position
+  if (copy?.train?.loss === 'sampled_softmax' && copy.train.negatives === undefined) copy.train.negatives = SAMPLED_SOFTMAX_NEGATIVES;
   if (!validate(copy)) {
     const { field, detail } = describe(validate.errors![0]);
     throw new ConfigError(file, field, detail);

@@ -57,3 +57,10 @@ test('a config takes its backbone\'s preset wherever it is silent; what it state
     assert.equal(stated.train.loss, 'bce');
   }
 });
+
+test('sampled softmax defaults to 256 shared negatives; BCE to one per position; a stated count wins', () => {
+  const negatives = (train: object) => validateConfig({ data: { path: 'x' }, model: { kind: 'sasrec' }, train }, 'n.json').train.negatives;
+  assert.equal(negatives({ loss: 'sampled_softmax' }), 256);
+  assert.equal(negatives({ loss: 'bce' }), 1);
+  assert.equal(negatives({ loss: 'sampled_softmax', negatives: 64 }), 64);
+});
