@@ -1132,9 +1132,9 @@ napi_value SoftmaxLossBinding(napi_env env, napi_callback_info info) {
       partial[size_t(w)].assign(size_t(K * d), 0.f);
       dC = partial[size_t(w)].data();
     }
-    std::vector<float> scratch(size_t(block * K));
+    float* scratch = grasp::threadScratch(2, block * K);  // reused across steps: the logits sgemm overwrites it
     for (int64_t r0; (r0 = next.fetch_add(block)) < rows;)
-      losses[size_t(w)] += grasp::softmaxLossRows(a, r0, std::min(rows, r0 + block), dStates.data, dC, dPositive.data(), scratch.data());
+      losses[size_t(w)] += grasp::softmaxLossRows(a, r0, std::min(rows, r0 + block), dStates.data, dC, dPositive.data(), scratch);
   };
   if (workers <= 1) work(0);
   else g_pool.run(work);

@@ -43,7 +43,7 @@ void sgemm(bool transA, bool transB, int64_t m, int64_t n, int64_t k, float alph
 }
 
 float* threadScratch(int slot, int64_t floats) {
-  thread_local std::vector<float> buffers[2];
+  thread_local std::vector<float> buffers[3];
   std::vector<float>& buffer = buffers[slot];
   if (int64_t(buffer.size()) < floats) buffer.resize(size_t(floats));
   return buffer.data();

@@ -27,7 +27,8 @@ const char* gemmDescription();
 // The kernel's instruction set: avx512, avx2 or baseline.
 const char* gemmCore();
 
-// A per-thread buffer of at least `floats` floats (slot 0 or 1), kept between calls.
+// A per-thread buffer of at least `floats` floats, kept between calls, never zeroed: slots 0 and 1 are
+// the sgemm kernel's packing buffers, slot 2 is free for a caller of sgemm (the softmax loss's logits).
 float* threadScratch(int slot, int64_t floats);
 
 // Built-in kernels, one per instruction set (gemm_kernel.cc compiled with different flags).
