@@ -15,7 +15,7 @@ import { ExactIndex } from '../src/core/retrieval/exact';
 import { DEFAULT_HNSW, HnswIndex, type HnswParams } from '../src/core/retrieval/hnsw';
 import { recallAtK, sampleRows } from '../src/core/retrieval/recall';
 import { Random } from '../src/core/util/random';
-import { cachePaths } from '../src/core/util/workspace';
+import { cachePaths } from '../src/core/data/cachePaths';
 
 const BEAUTY = join(__dirname, '..', '..', 'shared', 'data', 'beauty');
 const GENERATED = Number(process.env.BENCH_RETRIEVAL_N ?? 1_000_000);

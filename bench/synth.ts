@@ -11,7 +11,7 @@ import { leaveOneOut } from '../src/core/data/split';
 import { silentContext } from '../src/core/jobs/context';
 import { demoJob } from '../src/core/jobs/demo';
 import { synthesize } from '../src/core/llm/synthesize';
-import { cachePaths } from '../src/core/util/workspace';
+import { cachePaths } from '../src/core/data/cachePaths';
 
 const LATENCY_MS = 200;
 const CONCURRENCY = 16;

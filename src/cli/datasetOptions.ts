@@ -3,6 +3,9 @@ import type { DuplicatePolicy, InteractionFormat } from '../core/data/types';
 import type { DemoRetrievalResult } from '../core/jobs/demoRetrieval';
 import type { DatasetLoadParams } from '../core/jobs/load';
 import { nonNegativeInteger } from './options';
+import { printable } from './terminal';
+
+export { printable } from './terminal';
 
 const FORMATS: Array<InteractionFormat | 'auto'> = ['auto', 's3rec', 'pairs', 'recbole', 'csv', 'tsv', 'jsonl', 'json-seq'];
 const DUPLICATE_POLICIES: DuplicatePolicy[] = ['keep', 'first', 'last', 'drop-consecutive'];
@@ -55,12 +58,6 @@ export function entityOption(): Option {
 
 export function entityOf(value: string): 'item' | 'user' {
   return value.startsWith('item') ? 'item' : 'user';
-}
-
-/** Dataset and LLM text goes to a terminal: control characters could move the cursor or change colours. */
-export function printable(text: string): string {
-  // eslint-disable-next-line no-control-regex
-  return text.replace(/[\u0000-\u001f\u007f-\u009f]/g, '?');
 }
 
 /** The demo's retrieval stage for the terminal: a few popular items and their nearest neighbours. */

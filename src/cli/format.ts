@@ -1,4 +1,5 @@
 import type { DatasetStats } from '../core/data/types';
+import { printable } from './terminal';
 
 const integer = new Intl.NumberFormat('en-US');
 
@@ -8,12 +9,6 @@ function number(value: number, digits = 2): string {
 
 function percent(share: number): string {
   return `${(100 * share).toFixed(1)} %`;
-}
-
-/** Dataset text goes to a terminal: control characters could move the cursor or change colours. */
-function printable(text: string): string {
-  // eslint-disable-next-line no-control-regex
-  return text.replace(/[\u0000-\u001f\u007f-\u009f]/g, '?');
 }
 
 /** A readable two-column table of a dataset's statistics for the terminal. */

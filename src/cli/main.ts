@@ -17,6 +17,7 @@ import { registerFlag } from './commands/flag';
 import { registerAnnotate } from './commands/annotate';
 import { registerExperiment } from './commands/experiment';
 import { registerAttention } from './commands/attention';
+import { writeStderr } from './terminal';
 
 /** One module per command under ./commands, each adding itself to the program. */
 const COMMANDS = [registerStats, registerDemo, registerAccelerator, registerTrain, registerEval, registerCompare, registerSynthesize, registerEmbed, registerIndex, registerNeighbours, registerTemplates, registerCorrupt, registerExperiment, registerFlag, registerAnnotate, registerAttention];
@@ -26,6 +27,8 @@ function buildProgram(): Command {
     .description('GRASP Lab: LLM world knowledge for sequential recommendation, with hallucinations in check.')
     .version(process.env.GRASP_VERSION ?? '0.1.0')
     .showHelpAfterError('(run with --help for usage)')
+    // Usage errors quote the arguments; set before the commands are added, which copy it.
+    .configureOutput({ writeErr: writeStderr })
     .exitOverride();
 
   for (const register of COMMANDS) register(program);
@@ -47,7 +50,7 @@ export async function main(argv: string[]): Promise<number> {
     }
     // Stacks are for developers: GRASP_DEBUG=1 shows them.
     const message = error instanceof Error ? (process.env.GRASP_DEBUG && !(error instanceof DataError) ? (error.stack ?? error.message) : error.message) : String(error);
-    process.stderr.write(`grasp: ${message}\n`);
+    writeStderr(`grasp: ${message}\n`);
     return 1;
   }
 }

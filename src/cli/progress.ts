@@ -1,4 +1,5 @@
 import type { JobContext } from '../core/jobs/context';
+import { writeStderr } from './terminal';
 
 /**
  * A JobContext for the terminal: progress redraws one stderr line when stderr is a TTY (and is
@@ -22,12 +23,13 @@ export function terminalContext(options: { quiet?: boolean } = {}): JobContext &
       if (now - lastDraw < 100 && fraction !== 1) return;
       lastDraw = now;
       const percent = fraction === undefined ? '' : ` ${Math.round(100 * fraction)}%`;
-      process.stderr.write(`\r\x1b[K${message ?? ''}${percent}`);
+      process.stderr.write('\r\x1b[K');
+      writeStderr(`${message ?? ''}${percent}`);
     },
     log(line) {
       if (options.quiet) return;
       if (tty) process.stderr.write('\r\x1b[K');
-      process.stderr.write(`${line}\n`);
+      writeStderr(`${line}\n`);
     },
     isCancelled: () => cancelled,
     dispose() {

@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { Frame } from 'playwright-core';
+import { cachePaths } from '../../src/core/data/cachePaths';
 import { textHash } from '../../src/core/hallucination/detect';
 import { synthesisKey } from '../../src/core/llm/inputs';
 import { fillQuickInput, launchVSCode, REPO_ROOT, skipUnlessE2EReady, webviewText, type VSCodeSession } from './harness';
@@ -103,7 +104,7 @@ describe('GRASP Lab views (part 2)', { skip: skipUnlessE2EReady() }, () => {
     const rows = Array.from({ length: 12 }, (_, user) => Array.from({ length: 4 }, (_, step) => `u${user}\ta${((user + step) % 6) + 1}\t${step}`).join('\n'));
     writeFileSync(join(workspace, 'llm', 'llm.inter'), `user_id:token\titem_id:token\ttimestamp:float\n${rows.join('\n')}\n`);
     grasp('synthesize', join(workspace, 'llm'), '--entity', 'items', '--provider', 'metadata', '--json');
-    fakeLlmDescriptions(join(workspace, '.grasp', 'datasets', 'llm', 'synthesis', 'items.jsonl'), 'a1');
+    fakeLlmDescriptions(join(cachePaths(join(workspace, 'llm')).dataset, 'synthesis', 'items.jsonl'), 'a1');
     grasp('embed', join(workspace, 'llm'), '--entity', 'items', '--json');
     grasp('index', join(workspace, 'llm'), '--entity', 'items', '--json');
     // A GRASP run on it, whose checkpoint holds the attention weights the neighbours view shows.

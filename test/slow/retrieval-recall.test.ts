@@ -10,7 +10,7 @@ import { embed } from '../../src/core/embed/embed';
 import { silentContext } from '../../src/core/jobs/context';
 import { synthesize } from '../../src/core/llm/synthesize';
 import { buildIndex } from '../../src/core/retrieval/build';
-import { cachePaths } from '../../src/core/util/workspace';
+import { cachePaths } from '../../src/core/data/cachePaths';
 import { tempFolder } from '../unit/helpers';
 
 const BEAUTY = join(__dirname, '..', '..', '..', 'shared', 'data', 'beauty');

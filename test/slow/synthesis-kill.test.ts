@@ -12,7 +12,7 @@ import { demoJob } from '../../src/core/jobs/demo';
 import { buildInputs } from '../../src/core/llm/inputs';
 import { buildTasks } from '../../src/core/llm/plan';
 import { loadTemplate } from '../../src/core/llm/templates';
-import { cachePaths } from '../../src/core/util/workspace';
+import { cachePaths } from '../../src/core/data/cachePaths';
 import { MockAnthropic, promptHash } from '../mock/anthropicServer';
 import { ensureBuilt } from '../unit/worker/harness';
 import { tempFolder } from '../unit/helpers';

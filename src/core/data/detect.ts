@@ -1,7 +1,8 @@
+import type { Dirent, Stats } from 'node:fs';
 import { open, readdir, stat } from 'node:fs/promises';
 import { basename, dirname, extname, join } from 'node:path';
-import { DataError } from './errors';
-import { describeFsError } from './lines';
+import { DataError, excerpt } from './errors';
+import { describeFsError, fileSize, notRegularFile } from './lines';
 import type { InteractionFormat } from './types';
 
 export interface DatasetFiles {
@@ -17,14 +18,34 @@ const IGNORED = /^(readme|license|licence|changelog)|\.(md|yaml|yml|py|sh|gz|zip
  * is chosen by name (RecBole `.inter` first) and item metadata files are collected beside it.
  */
 export async function findDatasetFiles(path: string): Promise<DatasetFiles> {
-  let isFolder: boolean;
+  let info: Stats;
   try {
-    isFolder = (await stat(path)).isDirectory();
+    info = await stat(path);
   } catch (error) {
     throw new DataError(path, undefined, 'an existing dataset file or folder', describeFsError(error));
   }
-  if (!isFolder) return { interactions: path, metadata: await siblingMetadata(path) };
-  const names = (await readdir(path)).filter((name) => !IGNORED.test(name)).sort();
+  // Checked before anything is opened: opening a FIFO with no writer blocks forever.
+  if (info.isFile()) return { interactions: path, metadata: await siblingMetadata(path) };
+  if (!info.isDirectory()) throw notRegularFile(path, info);
+  const entries = await readdir(path, { withFileTypes: true });
+  // Subfolders (caches, runs) are not dataset files; a FIFO or socket with a dataset name is, and fails when checked below.
+  const { interactions, metadata } = chooseDatasetFiles(entries.filter((entry) => !entry.isDirectory()).map((entry) => entry.name));
+  if (interactions === undefined) {
+    throw new DataError(path, undefined, 'an interactions file (.inter, .inter.json, .jsonl, .txt, .csv, .tsv)', describeContents(entries));
+  }
+  // Metadata files get the same check when (and if) they are read.
+  await fileSize(join(path, interactions));
+  return { interactions: join(path, interactions), metadata: metadata.map((name) => join(path, name)) };
+}
+
+/**
+ * The choice `findDatasetFiles` makes in a folder, from the names of its non-folder entries alone
+ * (no I/O): the interactions file by name (RecBole `.inter` first) and the item metadata files. A
+ * synchronous caller (where a dataset's caches live) shares it, so a folder and the file it loads
+ * are one dataset. `interactions` is undefined when no name looks like one.
+ */
+export function chooseDatasetFiles(fileNames: readonly string[]): { interactions: string | undefined; metadata: string[] } {
+  const names = fileNames.filter((name) => !IGNORED.test(name)).sort();
   const metadata = names.filter((name) => METADATA_NAME.test(name) && !name.endsWith('.inter') && !name.endsWith('.user'));
   const candidates = names.filter((name) => !metadata.includes(name) && !name.endsWith('.user'));
   const rank = (name: string): number => {
@@ -33,10 +54,18 @@ export async function findDatasetFiles(path: string): Promise<DatasetFiles> {
     return index < 0 ? order.length : index;
   };
   const interactions = candidates.filter((name) => rank(name) < 7).sort((a, b) => rank(a) - rank(b))[0];
-  if (interactions === undefined) {
-    throw new DataError(path, undefined, 'an interactions file (.inter, .inter.json, .jsonl, .txt, .csv, .tsv)', `none among: ${names.join(', ') || 'no files'}`);
-  }
-  return { interactions: join(path, interactions), metadata: metadata.map((name) => join(path, name)) };
+  return { interactions, metadata };
+}
+
+const LISTED_ENTRIES = 10;
+
+/** What a folder holds, for an error message: names are untrusted, so quoted and shortened, and a few only. */
+function describeContents(entries: Dirent[]): string {
+  if (entries.length === 0) return 'none: the folder is empty';
+  const sorted = [...entries].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  const names = sorted.slice(0, LISTED_ENTRIES).map((entry) => `${excerpt(entry.name, 40)}${entry.isDirectory() ? ' (folder)' : ''}`);
+  const more = entries.length > LISTED_ENTRIES ? ` and ${entries.length - LISTED_ENTRIES} more` : '';
+  return `none; the folder holds ${names.join(', ')}${more}`;
 }
 
 /** RecBole's convention for a single file: `name.inter` comes with `name.item` (or `name.item.json`) beside it. */
@@ -65,6 +94,7 @@ export async function detectFormat(path: string): Promise<InteractionFormat> {
 }
 
 async function readHead(path: string, bytes = 64 * 1024): Promise<string> {
+  await fileSize(path);
   let handle;
   try {
     handle = await open(path, 'r');

@@ -14,8 +14,21 @@ export class DataError extends Error {
   }
 }
 
-/** Shortens untrusted text for an error message so a huge line cannot flood a terminal or a log. */
+/**
+ * Shortens untrusted text for an error message so a huge line cannot flood a terminal or a log.
+ * Only the characters that are shown get quoted: quoting a whole line first costs time and memory
+ * in its length, and can exceed the longest string the engine holds. An escape is never cut in half.
+ */
 export function excerpt(text: string, max = 60): string {
-  const oneLine = JSON.stringify(text);
-  return oneLine.length <= max ? oneLine : `${oneLine.slice(0, max - 4)}…"`;
+  if (text.length <= max) {
+    const whole = JSON.stringify(text);
+    if (whole.length <= max) return whole;
+  }
+  let shown = '"';
+  for (const char of text) {
+    const quoted = JSON.stringify(char).slice(1, -1);
+    if (shown.length + quoted.length > max - 2) break;
+    shown += quoted;
+  }
+  return `${shown}…"`;
 }

@@ -99,6 +99,7 @@ async function readDelimited(path: string, delimiter: string, options: ReadOptio
     addRow(path, line.number, fields, columns!, collector!);
   });
   if (collector === undefined) throw new DataError(path, undefined, 'a header and interaction rows', 'an empty file');
+  if (hasHeader && collector.count === 0) throw new DataError(path, undefined, 'interaction rows after the header', 'a header but no interactions');
   return collector;
 }
 

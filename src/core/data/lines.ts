@@ -1,4 +1,5 @@
-import { createReadStream } from 'node:fs';
+import { constants as bufferConstants } from 'node:buffer';
+import { createReadStream, type Stats } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { TextDecoder } from 'node:util';
 import { CancelledError } from '../jobs/context';
@@ -14,20 +15,41 @@ export interface ReadLinesOptions {
   onProgress?: (bytesRead: number, totalBytes: number) => void;
   isCancelled?: () => boolean;
   chunkBytes?: number;
+  /** Every line (its line break excluded) must be shorter than this many bytes. */
+  lineLimitBytes?: number;
 }
+
+/**
+ * No line of an interactions or metadata file comes near this; a file that does is not line data
+ * (a binary, a dump without line breaks), and stopping there keeps memory bounded by it.
+ */
+export const DEFAULT_LINE_LIMIT_BYTES = 64 * 1024 * 1024;
 
 const NEWLINE = 0x0a;
 
-/** Checks the file exists and is a regular file; returns its size. */
+/** Checks the file exists and is a regular file; returns its size. Reads nothing, so a FIFO cannot block. */
 export async function fileSize(path: string): Promise<number> {
+  let info: Stats;
   try {
-    const info = await stat(path);
-    if (!info.isFile()) throw new DataError(path, undefined, 'a file', 'a folder or special file');
-    return info.size;
+    info = await stat(path);
   } catch (error) {
-    if (error instanceof DataError) throw error;
     throw new DataError(path, undefined, 'an existing readable file', describeFsError(error));
   }
+  if (!info.isFile()) throw notRegularFile(path, info);
+  return info.size;
+}
+
+export function notRegularFile(path: string, info: Stats): DataError {
+  return new DataError(path, undefined, 'a regular file', `${fileKind(info)}, not a regular file`);
+}
+
+function fileKind(info: Stats): string {
+  if (info.isDirectory()) return 'a folder';
+  if (info.isFIFO()) return 'a FIFO (named pipe)';
+  if (info.isSocket()) return 'a socket';
+  if (info.isCharacterDevice()) return 'a character device';
+  if (info.isBlockDevice()) return 'a block device';
+  return 'a special file';
 }
 
 export function describeFsError(error: unknown): string {
@@ -38,40 +60,72 @@ export function describeFsError(error: unknown): string {
 }
 
 /**
- * Streams a text file as batches of lines, so memory stays bounded by the chunk size and not
- * the file size. Every byte must be valid UTF-8: decoding with `fatal` makes a bad byte an error
- * that names its line instead of a silent U+FFFD. A leading BOM and trailing `\r` are dropped.
+ * Streams a text file as batches of lines, so memory stays bounded by the chunk size and the line
+ * limit, not the file size. Every byte must be valid UTF-8: decoding with `fatal` makes a bad byte an
+ * error that names its line instead of a silent U+FFFD. A leading BOM and trailing `\r` are dropped.
  */
 export async function* readLineBatches(path: string, options: ReadLinesOptions = {}): AsyncGenerator<LineBatch> {
   const total = await fileSize(path);
-  const decoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false });
+  const limit = options.lineLimitBytes ?? DEFAULT_LINE_LIMIT_BYTES;
+  const decoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
   const stream = createReadStream(path, { highWaterMark: options.chunkBytes ?? 1 << 20 });
-  let carry: Buffer = Buffer.alloc(0);
+  // The unfinished last line is kept as the chunks that hold it and joined once, when its line break
+  // arrives: joining on every chunk would copy a long line again and again (quadratic time).
+  let partial: Buffer[] = [];
+  let partialBytes = 0;
   let lineNumber = 0;
   let bytesRead = 0;
   try {
     for await (const chunk of stream as AsyncIterable<Buffer>) {
       if (options.isCancelled?.()) throw new CancelledError();
       bytesRead += chunk.length;
-      const data = carry.length > 0 ? Buffer.concat([carry, chunk]) : chunk;
-      const lastNewline = data.lastIndexOf(NEWLINE);
+      const lastNewline = chunk.lastIndexOf(NEWLINE);
       if (lastNewline < 0) {
-        carry = data;
-        continue;
+        partial.push(chunk);
+        partialBytes += chunk.length;
+      } else {
+        partial.push(chunk.subarray(0, lastNewline));
+        const data = partial.length === 1 ? partial[0] : Buffer.concat(partial);
+        const rest = chunk.subarray(lastNewline + 1);
+        partial = rest.length > 0 ? [rest] : [];
+        partialBytes = rest.length;
+        const long = findLongLine(data, limit);
+        if (long !== undefined) {
+          // The lines before it go first, so an earlier problem is still reported first.
+          if (long.offset > 0) yield decodeLines(path, data.subarray(0, long.offset - 1), lineNumber, decoder);
+          throw lineTooLong(path, lineNumber + long.index + 1, limit, `a line of ${long.bytes} bytes`);
+        }
+        const batch = decodeLines(path, data, lineNumber, decoder);
+        lineNumber += batch.lines.length;
+        options.onProgress?.(bytesRead, total);
+        yield batch;
       }
-      carry = data.subarray(lastNewline + 1);
-      const batch = decodeLines(path, data.subarray(0, lastNewline), lineNumber, decoder);
-      lineNumber += batch.lines.length;
-      options.onProgress?.(bytesRead, total);
-      yield batch;
+      if (partialBytes >= limit) throw lineTooLong(path, lineNumber + 1, limit, `${partialBytes} bytes without a line break`);
     }
-    if (carry.length > 0) {
-      yield decodeLines(path, carry, lineNumber, decoder);
+    if (partialBytes > 0) {
+      yield decodeLines(path, Buffer.concat(partial), lineNumber, decoder);
     }
     options.onProgress?.(total, total);
   } finally {
     stream.destroy();
   }
+}
+
+function lineTooLong(path: string, line: number, limit: number, found: string): DataError {
+  return new DataError(path, line, `a line shorter than ${limit} bytes`, found);
+}
+
+/** The first line of `bytes` (line breaks at 0x0a) that is `limit` bytes or longer. */
+function findLongLine(bytes: Buffer, limit: number): { offset: number; index: number; bytes: number } | undefined {
+  if (bytes.length < limit) return undefined;
+  let start = 0;
+  for (let index = 0; start <= bytes.length; index++) {
+    let end = bytes.indexOf(NEWLINE, start);
+    if (end < 0) end = bytes.length;
+    if (end - start >= limit) return { offset: start, index, bytes: end - start };
+    start = end + 1;
+  }
+  return undefined;
 }
 
 function decodeLines(path: string, bytes: Buffer, linesBefore: number, decoder: TextDecoder): LineBatch {
@@ -105,9 +159,16 @@ function locateInvalidUtf8(path: string, bytes: Buffer, linesBefore: number): Da
   return new DataError(path, line, 'UTF-8 text', 'bytes that are not valid UTF-8');
 }
 
-/** Reads a whole (small) file as UTF-8 text, with the same checks and error messages. */
+/**
+ * Reads a whole (small) file as UTF-8 text, with the same checks and error messages. A JSON file may
+ * be one long line, so the only limit is the longest string the JavaScript engine can hold.
+ */
 export async function readTextFile(path: string): Promise<string> {
+  // UTF-8 never takes fewer bytes than UTF-16 code units, so a file this size always fits in a string.
+  const maxBytes = bufferConstants.MAX_STRING_LENGTH;
+  const size = await fileSize(path);
+  if (size > maxBytes) throw new DataError(path, undefined, `a file of at most ${maxBytes} bytes (it is read whole)`, `${size} bytes`);
   const parts: string[] = [];
-  for await (const batch of readLineBatches(path)) parts.push(batch.lines.join('\n'));
+  for await (const batch of readLineBatches(path, { lineLimitBytes: maxBytes + 1 })) parts.push(batch.lines.join('\n'));
   return parts.join('\n');
 }

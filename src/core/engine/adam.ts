@@ -92,6 +92,23 @@ export class Adam {
     return { step: this.step, moments: this.moments };
   }
 
+  /** Puts back a state taken by state() (same variables): a resumed run continues the same updates. */
+  restore(step: number, moments: ReadonlyMap<string, { m: Float32Array; v: Float32Array }>): void {
+    if (this.fallback) throw new Error('the optimiser state of this backend cannot be restored');
+    for (const [name, own] of this.moments) {
+      const saved = moments.get(name);
+      if (!saved || saved.m.length !== own.m.length || saved.v.length !== own.v.length) throw new Error(`optimiser state for ${name} is missing or has another size`);
+      own.m.set(saved.m);
+      own.v.set(saved.v);
+    }
+    this.step = step;
+  }
+
+  /** False where tfjs's own optimiser runs (tfjs-node): its moments are not ours to save. */
+  get resumable(): boolean {
+    return !this.fallback;
+  }
+
   dispose(): void {
     this.fallback?.dispose();
   }

@@ -3,9 +3,10 @@
 // folder. Every variant's merged config is validated as a run config up front, so a typo in the
 // last variant fails before hours of training, with the file and the field named.
 import Ajv, { type ErrorObject } from 'ajv';
-import { readFile } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { ConfigError, validateConfig, type RunConfig } from '../train/config';
+import { MAX_CONFIG_DEPTH, tooDeep } from '../util/jsonLimits';
 import { deepMerge, type JsonObject } from '../util/merge';
 
 export interface ExperimentVariant {
@@ -55,7 +56,7 @@ export const EXPERIMENT_SCHEMA = {
     name: NAME,
     description: { type: 'string' },
     base: { oneOf: [{ type: 'string', minLength: 1 }, { type: 'object' }] },
-    seeds: { type: 'array', items: { type: 'integer', minimum: 0 }, minItems: 1, uniqueItems: true },
+    seeds: { type: 'array', items: { type: 'integer', minimum: 0 }, minItems: 1, maxItems: 100, uniqueItems: true },
     variants: {
       type: 'array',
       minItems: 1,
@@ -105,8 +106,11 @@ function describe(error: ErrorObject): { field: string; detail: string } {
 async function readJson(file: string, what: string): Promise<unknown> {
   let text: string;
   try {
+    // a FIFO or device named as the file would block the read for ever: refuse it first
+    if (!(await stat(file)).isFile()) throw new ConfigError(file, '', `is not a regular file (expected ${what})`);
     text = await readFile(file, 'utf8');
   } catch (error) {
+    if (error instanceof ConfigError) throw error;
     throw new ConfigError(file, '', `cannot be read as ${what} (${(error as NodeJS.ErrnoException).code ?? String(error)})`);
   }
   try {
@@ -118,6 +122,8 @@ async function readJson(file: string, what: string): Promise<unknown> {
 
 /** Validates an experiment (parsed JSON); `file` names it in errors and anchors relative paths. */
 export async function validateExperiment(value: unknown, file: string): Promise<Experiment> {
+  const deep = tooDeep(value);
+  if (deep !== undefined) throw new ConfigError(file, deep, `nests deeper than ${MAX_CONFIG_DEPTH} levels (no setting does)`);
   const copy = structuredClone(value);
   if (!validate(copy)) {
     const { field, detail } = describe(validate.errors![0]);

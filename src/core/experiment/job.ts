@@ -3,7 +3,6 @@
 // results table as <name>.results.json + .md in the output folder (and optionally a report section).
 // Runs go seed by seed (all variants of the first seed, then the next), so the paired comparisons
 // have something to pair as early as possible.
-import { rm } from 'node:fs/promises';
 import { cpus } from 'node:os';
 import { join, relative } from 'node:path';
 import { throwIfCancelled, type JobContext } from '../jobs/context';
@@ -90,10 +89,7 @@ export async function experimentJob(params: ExperimentJobParams, ctx: JobContext
         ctx.log(`experiment: ${label}: finished earlier, reused (${dir})`);
         continue;
       }
-      if (state.state === 'incomplete') {
-        ctx.log(`experiment: ${label}: ${dir} has no result (interrupted); training it again`);
-        await rm(dir, { recursive: true, force: true });
-      }
+      if (state.state === 'incomplete') ctx.log(`experiment: ${label}: ${dir} has no result (interrupted); resuming it from its last validation`);
       ctx.log(`experiment: ${label}: training → ${dir}`);
       const inner: JobContext = {
         progress: ({ message, fraction }) => ctx.progress({ message: `${label}: ${message ?? ''}`, fraction: (index + (fraction ?? 0)) / plan.length }),

@@ -1,11 +1,12 @@
 // One experiment run = one normal single-seed run folder, <output>/runs/<variant>/seed-<seed>. A folder
 // with metrics.json + ranks.json is finished and reused as it is; a folder without them is what a crash
-// or a cancel left, and is trained again from the start (the trainer cannot resume mid-run).
+// or a cancel left, and the training job resumes it from its last resume point (runFolder.ts).
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { TrainJobResult } from '../train/job';
 import { checkGraspModule, validateConfig, type RunConfig } from '../train/config';
+import { firstDifference } from '../util/jsonCompare';
 import type { UserRanks } from './stats';
 
 export interface FinishedRun {
@@ -26,26 +27,6 @@ export function seededConfig(config: RunConfig, seed: number): RunConfig {
   copy.train.seed = seed;
   delete copy.train.seeds;
   return copy;
-}
-
-/** JSON with sorted keys, so two configs compare by content, not by key order. */
-export function canonical(value: unknown): string {
-  return JSON.stringify(value, (_key, v: unknown) =>
-    v && typeof v === 'object' && !Array.isArray(v) ? Object.fromEntries(Object.entries(v as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) : v,
-  );
-}
-
-/** First dotted path where two JSON values differ, for an error a person can act on. */
-export function firstDifference(a: unknown, b: unknown, path = ''): string | undefined {
-  if (canonical(a) === canonical(b)) return undefined;
-  if (a && b && typeof a === 'object' && typeof b === 'object' && !Array.isArray(a) && !Array.isArray(b)) {
-    const keys = new Set([...Object.keys(a), ...Object.keys(b)]);
-    for (const key of [...keys].sort()) {
-      const found = firstDifference((a as Record<string, unknown>)[key], (b as Record<string, unknown>)[key], path ? `${path}.${key}` : key);
-      if (found !== undefined) return found;
-    }
-  }
-  return path || '(whole config)';
 }
 
 export type RunState = { state: 'finished'; run: FinishedRun } | { state: 'incomplete' } | { state: 'absent' };

@@ -3,7 +3,7 @@ import { readFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { DataError, excerpt } from '../data/errors';
 import { JsonlAppender } from '../util/jsonl';
-import { cachePaths } from '../util/workspace';
+import { cacheRoot } from '../util/workspace';
 import { textHash } from './detect';
 import { VERDICTS, type AnnotationRecord, type AppliedAnnotation, type FlagEntity, type StaleAnnotation, type Verdict } from './types';
 
@@ -19,7 +19,7 @@ const MAX_NOTE = 1000;
 
 /** `<workspace>/grasp.annotations.jsonl`, the workspace being the folder that holds `.grasp` for this dataset. */
 export function defaultAnnotationsPath(datasetPath: string): string {
-  return join(dirname(cachePaths(datasetPath).root), DEFAULT_ANNOTATIONS_FILE);
+  return join(dirname(cacheRoot(datasetPath)), DEFAULT_ANNOTATIONS_FILE);
 }
 
 export interface LocatedAnnotation extends AnnotationRecord {

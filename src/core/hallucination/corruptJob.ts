@@ -4,7 +4,7 @@ import type { JobContext } from '../jobs/context';
 import { loadForJob, type DatasetLoadParams } from '../jobs/load';
 import type { ItemDescription } from '../llm/schema';
 import { writeFileAtomic } from '../util/atomicWrite';
-import { cachePaths } from '../util/workspace';
+import { cachePaths } from '../data/cachePaths';
 import { corruptDescriptions, type CorruptionKind, type CorruptionTruth } from './corrupt';
 import { loadDescriptions } from './descriptions';
 

@@ -2,7 +2,7 @@ import type { Dataset } from '../data/types';
 import { leaveOneOut } from '../data/split';
 import type { JobContext } from '../jobs/context';
 import type { ItemDescription } from '../llm/schema';
-import { cachePaths } from '../util/workspace';
+import { cachePaths } from '../data/cachePaths';
 import { corruptDescriptions } from './corrupt';
 import { loadDescriptions } from './descriptions';
 import { detect } from './detect';

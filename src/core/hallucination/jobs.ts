@@ -6,7 +6,8 @@ import { resolveTemplatePath } from '../llm/synthesize';
 import { loadTemplate } from '../llm/templates';
 import { ConfigError } from '../util/errors';
 import { findGraspRun } from '../train/graspRuns';
-import { cachePaths } from '../util/workspace';
+import { cachePaths } from '../data/cachePaths';
+import { cacheRoot } from '../util/workspace';
 import { appendAnnotation, defaultAnnotationsPath, latestAnnotations, readAnnotations } from './annotations';
 import { loadDescriptions } from './descriptions';
 import { detect, detectorConfig, textHash, type DetectInput } from './detect';
@@ -101,7 +102,7 @@ export async function flagJob(params: FlagJobParams, ctx: JobContext): Promise<F
 async function distrustEvidence(params: FlagJobParams, entity: FlagEntity, ids: readonly string[], ctx: JobContext): Promise<Pick<DetectInput, 'attention' | 'attentionAbsent'>> {
   if (entity !== 'item') return { attentionAbsent: 'model distrust is measured for items (their item-level attention)' };
   if (params.run === null) return { attentionAbsent: 'no GRASP run asked for' };
-  const run = params.run ?? (await findGraspRun(params.dataset, join(cachePaths(params.dataset, params.cacheDir).root, 'runs')));
+  const run = params.run ?? (await findGraspRun(params.dataset, join(cacheRoot(params.dataset, params.cacheDir), 'runs')));
   if (!run) return { attentionAbsent: 'no trained GRASP run on this dataset (train one with "variant": "grasp")' };
   try {
     // The engine loads only here, when there is a checkpoint to read.

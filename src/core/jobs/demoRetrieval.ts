@@ -5,7 +5,7 @@ import { synthesize } from '../llm/synthesize';
 import { buildIndex } from '../retrieval/build';
 import { neighboursOfRow } from '../retrieval/query';
 import { indexManifestPath } from '../retrieval/store';
-import { cachePaths } from '../util/workspace';
+import { cachePaths } from '../data/cachePaths';
 import type { JobContext } from './context';
 import { entityLabel } from './neighbours';
 

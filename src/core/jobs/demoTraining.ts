@@ -40,13 +40,14 @@ function summary(result: TrainJobResult, variant: DemoModelResult['variant']): D
 
 export async function demoTraining(dir: string, ctx: JobContext, options: { grasp?: boolean } = {}): Promise<DemoTrainingResult> {
   ctx.progress({ message: 'Training SASRec on the demo world' });
-  // DESIGN §4: runs live under .grasp/ (where the side bar's run list looks).
-  const plain = await trainJob({ config: { name: 'demo-sasrec', data: { path: dir }, ...SETTINGS }, outDir: join(dir, '.grasp', 'runs', 'sasrec') }, ctx);
+  // DESIGN §4: runs live under .grasp/ (where the side bar's run list looks). The demo world is
+  // generated anew each time, so its runs replace the previous demo's.
+  const plain = await trainJob({ config: { name: 'demo-sasrec', data: { path: dir }, ...SETTINGS }, outDir: join(dir, '.grasp', 'runs', 'sasrec'), overwrite: true }, ctx);
   const models = [summary(plain, 'plain')];
   let paired: CompareResult | undefined;
   if (options.grasp !== false) {
     ctx.progress({ message: 'Training GRASP-SASRec on the demo world' });
-    const grasp = await trainJob({ config: { name: 'demo-grasp-sasrec', data: { path: dir }, ...SETTINGS, variant: 'grasp' }, outDir: join(dir, '.grasp', 'runs', 'grasp-sasrec') }, ctx);
+    const grasp = await trainJob({ config: { name: 'demo-grasp-sasrec', data: { path: dir }, ...SETTINGS, variant: 'grasp' }, outDir: join(dir, '.grasp', 'runs', 'grasp-sasrec'), overwrite: true }, ctx);
     models.push(summary(grasp, 'grasp'));
     paired = await compareRuns(grasp.run, plain.run);
   }

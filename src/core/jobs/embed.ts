@@ -1,6 +1,6 @@
 import { leaveOneOut } from '../data/split';
 import { embed, type EmbedOptions, type EmbedResult, type EmbedSecrets } from '../embed/embed';
-import { cachePaths } from '../util/workspace';
+import { cachePaths } from '../data/cachePaths';
 import type { JobContext } from './context';
 import { loadForJob, type DatasetLoadParams } from './load';
 

@@ -2,7 +2,7 @@ import { embeddingManifestPath, type EmbedderName } from '../embed/store';
 import type { Entity } from '../llm/schema';
 import { buildIndex, type IndexOptions } from '../retrieval/build';
 import type { IndexManifest } from '../retrieval/store';
-import { cachePaths } from '../util/workspace';
+import { cachePaths } from '../data/cachePaths';
 import type { JobContext } from './context';
 
 export interface IndexJobParams extends IndexOptions {

@@ -4,6 +4,7 @@
 // from the dataset's caches and built from training data only, like the index itself.
 import { existsSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
+import { assertCachedIds, cachePaths, type CachePaths } from '../data/cachePaths';
 import { leaveOneOut } from '../data/split';
 import type { Split } from '../data/types';
 import { entityTexts, type TextSource } from '../embed/texts';
@@ -11,7 +12,7 @@ import { itemTitle } from '../llm/inputs';
 import type { Entity } from '../llm/schema';
 import { findIndexManifest, neighboursOfRow } from '../retrieval/query';
 import { ConfigError } from '../util/errors';
-import { cachePaths } from '../util/workspace';
+import { cacheRoot } from '../util/workspace';
 import { throwIfCancelled, type JobContext } from './context';
 import { loadForJob, type DatasetLoadParams } from './load';
 import { entityLabel, type NeighboursJobParams } from './neighbours';
@@ -62,14 +63,14 @@ export interface InspectJobResult {
 
 export async function inspectJob(params: InspectJobParams, ctx: JobContext): Promise<InspectJobResult> {
   ctx.progress({ message: 'Finding the neighbour index', fraction: 0 });
-  const { datasetPath, cacheDir, manifestPath } = await findIndex(params);
+  const { datasetPath, paths, manifestPath } = await findIndex(params);
+  const cacheDir = paths.dataset;
   const dataset = await loadForJob(datasetPath, params.load, ctx, 0.4);
   const ids = params.entity === 'item' ? dataset.itemIds : dataset.userIds;
   const row = ids.indexOf(params.id);
   if (row < 0) throw new ConfigError(`no ${params.entity} with id ${JSON.stringify(params.id.slice(0, 60))} in ${dataset.source}`);
   ctx.progress({ message: 'Reading the neighbour index', fraction: 0.5 });
-  const found = await neighboursOfRow(manifestPath, row, params.k ?? 10);
-  if (found.ids.length !== ids.length || found.ids[row] !== params.id) throw new ConfigError(`${manifestPath} was built for another version of this dataset: build the neighbour index again`);
+  const found = await neighboursOfRow(manifestPath, row, params.k ?? 10, (stored, file) => assertCachedIds(paths, file, params.entity, stored, ids, 'rebuild it with `grasp embed` and `grasp index` (in VS Code: Build Neighbour Index)'));
   throwIfCancelled(ctx);
   const split = leaveOneOut(dataset.sequences);
   ctx.progress({ message: 'Reading descriptions', fraction: 0.7 });
@@ -77,7 +78,7 @@ export async function inspectJob(params: InspectJobParams, ctx: JobContext): Pro
   const rows = [row, ...found.neighbours.map((n) => n.row)];
   const sets = trainingSets(split, params.entity, rows);
   const flags = await flagsFor(dataset, split, cacheDir, params.entity, rows);
-  const attention = await attentionFor({ ...params, dataset: datasetPath }, join(cachePaths(datasetPath, params.cacheDir).root, 'runs'), ctx);
+  const attention = await attentionFor({ ...params, dataset: datasetPath }, join(cacheRoot(datasetPath, params.cacheDir), 'runs'), ctx);
   const describe = (r: number): InspectEntity => ({
     id: ids[r],
     label: entityLabel(dataset, split.train, params.entity, r),
@@ -107,14 +108,14 @@ export async function inspectJob(params: InspectJobParams, ctx: JobContext): Pro
  * The dataset's index. A file inside a dataset folder is read as that folder (with its item metadata) when
  * only the folder has an index: the index was built for the folder, the user hovers an id in its file.
  */
-async function findIndex(params: InspectJobParams): Promise<{ datasetPath: string; cacheDir: string; manifestPath: string }> {
-  const paths = [params.dataset];
-  if (existsSync(params.dataset) && statSync(params.dataset).isFile()) paths.push(dirname(params.dataset));
+async function findIndex(params: InspectJobParams): Promise<{ datasetPath: string; paths: CachePaths; manifestPath: string }> {
+  const candidates = [params.dataset];
+  if (existsSync(params.dataset) && statSync(params.dataset).isFile()) candidates.push(dirname(params.dataset));
   let firstError: unknown;
-  for (const datasetPath of paths) {
-    const cacheDir = cachePaths(datasetPath, params.cacheDir).dataset;
+  for (const datasetPath of candidates) {
     try {
-      return { datasetPath, cacheDir, manifestPath: await findIndexManifest(cacheDir, params.entity, params.embedder) };
+      const paths = cachePaths(datasetPath, params.cacheDir);
+      return { datasetPath, paths, manifestPath: await findIndexManifest(paths.dataset, params.entity, params.embedder) };
     } catch (error) {
       firstError ??= error;
     }

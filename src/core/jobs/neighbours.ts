@@ -1,10 +1,10 @@
+import { assertCachedIds, cachePaths } from '../data/cachePaths';
 import { leaveOneOut } from '../data/split';
 import type { Dataset } from '../data/types';
 import { itemTitle } from '../llm/inputs';
 import type { Entity } from '../llm/schema';
 import { findIndexManifest, neighboursOfRow } from '../retrieval/query';
 import type { IndexManifest } from '../retrieval/store';
-import { cachePaths } from '../util/workspace';
 import type { JobContext } from './context';
 import { loadForJob, type DatasetLoadParams } from './load';
 import { ConfigError } from '../util/errors';
@@ -47,9 +47,9 @@ export async function neighboursJob(params: NeighboursJobParams, ctx: JobContext
   const ids = params.entity === 'item' ? dataset.itemIds : dataset.userIds;
   const row = ids.indexOf(params.id);
   if (row < 0) throw new ConfigError(`no ${params.entity} with id ${JSON.stringify(params.id.slice(0, 60))} in ${dataset.source}`);
-  const manifestPath = await findIndexManifest(cachePaths(params.dataset, params.cacheDir).dataset, params.entity, params.embedder);
-  const found = await neighboursOfRow(manifestPath, row, params.k ?? 10);
-  if (found.ids.length !== ids.length || found.ids[row] !== params.id) throw new ConfigError(`${manifestPath} was built for another version of this dataset: run \`grasp embed\` and \`grasp index\` again`);
+  const paths = cachePaths(params.dataset, params.cacheDir);
+  const manifestPath = await findIndexManifest(paths.dataset, params.entity, params.embedder);
+  const found = await neighboursOfRow(manifestPath, row, params.k ?? 10, (stored, file) => assertCachedIds(paths, file, params.entity, stored, ids, 'rebuild it with `grasp embed` and `grasp index`'));
   const train = params.entity === 'user' ? leaveOneOut(dataset.sequences).train : undefined;
   const { manifest } = found;
   return {

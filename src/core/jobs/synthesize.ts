@@ -1,6 +1,6 @@
 import { leaveOneOut } from '../data/split';
 import { synthesize, type SynthesisOptions, type SynthesisResult, type SynthesisSecrets } from '../llm/synthesize';
-import { cachePaths } from '../util/workspace';
+import { cachePaths } from '../data/cachePaths';
 import type { JobContext } from './context';
 import { loadForJob, type DatasetLoadParams } from './load';
 

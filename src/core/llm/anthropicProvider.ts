@@ -96,6 +96,7 @@ export class AnthropicProvider implements SynthesisProvider {
 
 function describeError(error: unknown): string {
   if (error instanceof Anthropic.APIConnectionTimeoutError) return 'request timed out';
-  if (error instanceof Anthropic.APIError) return `${error.status ?? 'connection'} ${error.constructor.name}: ${error.message}`.slice(0, 300);
+  // The SDK's `name`, not the class name: a bundler renames classes (esbuild: `AuthenticationError2`).
+  if (error instanceof Anthropic.APIError) return `${error.status ?? 'connection'} ${error.name}: ${error.message}`.slice(0, 300);
   return error instanceof Error ? `${error.name}: ${error.message}`.slice(0, 300) : String(error).slice(0, 300);
 }

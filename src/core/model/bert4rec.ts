@@ -9,6 +9,7 @@ import { leftPadded, lookupItems } from './embedding';
 import { gelu } from '../engine/ops';
 import { applyAttention, applyDense, applyLayerNorm, attention, dense, layerNorm, type Attention, type Dense, type LayerNorm } from './layers';
 import { ParamStore } from './params';
+import type { Random } from '../util/random';
 import type { EncoderHooks, ModelConfig, SequentialRecommender } from './types';
 
 interface Block {
@@ -62,6 +63,10 @@ export class BERT4Rec implements SequentialRecommender {
   /** The model id of the [mask] token. */
   get maskToken(): number {
     return this.numItems + 1;
+  }
+
+  randomStreams(): Random[] {
+    return [this.dropout.random, ...(this.hooks.randomStreams?.() ?? [])];
   }
 
   namedVariables(): Array<[string, Variable]> {

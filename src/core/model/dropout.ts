@@ -6,7 +6,8 @@ import type { Tensor } from '../engine/tf';
 import { Random } from '../util/random';
 
 export class DropoutStream {
-  private readonly random: Random;
+  /** exposed so a resumed run continues the same masks (see SequentialRecommender.randomStreams) */
+  readonly random: Random;
 
   constructor(seed: number) {
     this.random = new Random(seed);

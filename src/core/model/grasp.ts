@@ -14,6 +14,7 @@
 import { tf, type Tensor1D, type Tensor2D, type Tensor3D, type Variable } from '../engine/tf';
 import { indexedAttention, pooledRows, unitRows } from '../engine/ops';
 import { DropoutStream } from './dropout';
+import type { Random } from '../util/random';
 import { gatherItems } from './embedding';
 import { applyDense, applyLayerNorm, type Dense, type LayerNorm } from './layers';
 import { ParamStore } from './params';
@@ -83,6 +84,10 @@ export class GraspModule {
   private readonly item: { q: Dense; k: Dense; v: Dense; norm: LayerNorm };
   private readonly user: { q: Dense; k: Dense; v: Dense; gate: { wh: Dense; wg: Variable; wu: Variable } };
   private readonly dropout: DropoutStream;
+
+  get dropoutRandom(): Random {
+    return this.dropout.random;
+  }
   /** model id → its neighbours as model ids (0 = none), kItems per row */
   private readonly itemNeighbourIds: Int32Array;
   /** last attention weights, kept only while `recording` (explanations) */
@@ -404,6 +409,7 @@ export function attachGrasp(model: SequentialRecommender, inputs: GraspInputs, o
       inputItems: (ids, base, training) => module.inputItems(ids, base, training),
       finalState: (states, context) => module.finalState(states, context),
       variables: () => module.variables(),
+      randomStreams: () => [module.dropoutRandom],
     }),
   );
 }

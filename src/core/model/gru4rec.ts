@@ -7,6 +7,7 @@ import { DropoutStream } from './dropout';
 import { leftPadded, lookupItems } from './embedding';
 import { applyDense, dense, type Dense } from './layers';
 import { ParamStore } from './params';
+import type { Random } from '../util/random';
 import type { EncoderHooks, ModelConfig, SequentialRecommender } from './types';
 
 interface GruLayer {
@@ -36,6 +37,10 @@ export class GRU4Rec implements SequentialRecommender {
       this.layers.push({ input: dense(this.params, `gru${i}.input`, d, 3 * d, 'xavier'), hidden: dense(this.params, `gru${i}.hidden`, d, 3 * d, 'xavier') });
     }
     this.dropout = new DropoutStream(seed ^ 0x3c3c3c3c);
+  }
+
+  randomStreams(): Random[] {
+    return [this.dropout.random, ...(this.hooks.randomStreams?.() ?? [])];
   }
 
   namedVariables(): Array<[string, Variable]> {

@@ -7,6 +7,7 @@ import { DropoutStream } from './dropout';
 import { leftPadded, lookupItems } from './embedding';
 import { applyAttention, applyAttentionLast, applyDense, applyLayerNorm, attention, causalBias, dense, layerNorm, type Attention, type Dense, type LayerNorm } from './layers';
 import { ParamStore } from './params';
+import type { Random } from '../util/random';
 import type { EncoderHooks, ModelConfig, SequentialRecommender } from './types';
 
 interface Block {
@@ -52,6 +53,10 @@ export class SASRec implements SequentialRecommender {
     this.lastNorm = layerNorm(this.params, 'last_ln', d, 1e-8);
     this.dropout = new DropoutStream(seed ^ 0x5a5a5a5a);
     this.mask = tf.keep(causalBias(maxLen));
+  }
+
+  randomStreams(): Random[] {
+    return [this.dropout.random, ...(this.hooks.randomStreams?.() ?? [])];
   }
 
   namedVariables(): Array<[string, Variable]> {

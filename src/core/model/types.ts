@@ -1,4 +1,5 @@
 import type { Scalar, Tensor2D, Tensor3D, Variable } from '../engine/tf';
+import type { Random } from '../util/random';
 
 export type ModelKind = 'sasrec' | 'gru4rec' | 'bert4rec';
 
@@ -30,6 +31,8 @@ export interface EncoderHooks {
   inputItems?: (ids: Tensor2D, base: Tensor3D, training: boolean) => Tensor3D;
   /** Final per-position states ([B, L, d], or [B, 1, d] from encodeLast) before scoring; `users` are the batch's user ids when known. */
   finalState?: (states: Tensor3D, context: { ids: Tensor2D; users?: Int32Array; training: boolean }) => Tensor3D;
+  /** Random streams the hooks draw from while training (dropout), saved and restored by a resumed run. */
+  randomStreams?: () => Random[];
   /** Trainable variables the hooks own, optimised and checkpointed with the backbone's. */
   variables?: () => Array<[string, Variable]>;
   /**
@@ -52,6 +55,8 @@ export interface SequentialRecommender {
   /** [numItems + 1 (+1 mask token for BERT4Rec), d]; row 0 is padding. */
   readonly itemEmbedding: Variable;
   hooks: EncoderHooks;
+  /** Every random stream training draws from inside the model (dropout), hooks' included, in a fixed order. */
+  randomStreams(): Random[];
   /** Named trainable variables, hooks' included. */
   namedVariables(): Array<[string, Variable]>;
   /** States for left-padded model-id sequences [B, L] → [B, L, d]. */

@@ -25,14 +25,18 @@ export async function findIndexManifest(datasetCacheDir: string, entity: Entity,
 
 /**
  * The top-k neighbours of one row: from the stored table when it holds k, otherwise by searching
- * the index. Refuses a stale index (its embedding changed since it was built).
+ * the index. Refuses a stale index (its embedding changed since it was built), and an embedding
+ * whose ids `checkIds` rejects (the caller's dataset).
  */
-export async function neighboursOfRow(manifestPath: string, row: number, k: number): Promise<{ manifest: IndexManifest; ids: string[]; neighbours: Neighbour[] }> {
+export async function neighboursOfRow(manifestPath: string, row: number, k: number, checkIds?: (ids: readonly string[], embeddingPath: string) => void): Promise<{ manifest: IndexManifest; ids: string[]; neighbours: Neighbour[] }> {
   const manifest = await readIndexManifest(manifestPath);
-  const embedding = await readEmbedding(join(dirname(manifestPath), '..', 'embeddings', manifest.embedding.manifest));
+  const embeddingPath = join(dirname(manifestPath), '..', 'embeddings', manifest.embedding.manifest);
+  const embedding = await readEmbedding(embeddingPath);
   const sha = manifest.space === 'vectors' ? embedding.manifest.vectors.sha256 : embedding.manifest.reduced.sha256;
   if (sha !== manifest.embedding.sha256) throw new ConfigError(`${manifestPath} was built from an older embedding: run \`grasp index\` again`);
   const ids = embedding.manifest.ids;
+  // Before any row is read: rows of another dataset's embedding would name the wrong entities.
+  checkIds?.(ids, embeddingPath);
   if (row < 0 || row >= manifest.count) throw new ConfigError(`row ${row} is outside the index (${manifest.count} rows)`);
   let labels: number[];
   let similarities: number[];

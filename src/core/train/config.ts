@@ -1,12 +1,13 @@
 // A run is fully described by its JSON config file. The schema gives every default, so the config
 // written into the run folder is complete; errors name the file and the field.
 import Ajv, { type ErrorObject } from 'ajv';
-import { readFile } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import type { BackendChoice } from '../engine/backend';
 import type { LossKind } from '../model/losses';
 import type { ModelKind } from '../model/types';
 import { withPreset } from './presets';
+import { MAX_CONFIG_DEPTH, tooDeep } from '../util/jsonLimits';
 
 export interface RunConfig {
   /** free-text name, used in the run folder name */
@@ -115,7 +116,9 @@ export interface GraspSettings {
   cacheDir?: string;
 }
 
-const positiveInt = { type: 'integer', minimum: 1 } as const;
+// Upper bounds keep a typo (d: 1000000, 12M seeds) from allocating gigabytes or writing thousands of
+// folders: each is far above any setting the field uses, and errors name the field before any write.
+const upTo = (maximum: number) => ({ type: 'integer', minimum: 1, maximum }) as const;
 /** Default negatives of sampled softmax (shared by the batch), when a config does not say. */
 export const SAMPLED_SOFTMAX_NEGATIVES = 256;
 const nonNegativeInt = { type: 'integer', minimum: 0 } as const;
@@ -132,7 +135,7 @@ export const RUN_CONFIG_SCHEMA = {
       additionalProperties: false,
       required: ['path'],
       properties: {
-        path: { type: 'string', minLength: 1 },
+        path: { type: 'string', minLength: 1, maxLength: 4096 },
         format: { enum: ['auto', 's3rec', 'pairs', 'recbole', 'csv', 'tsv', 'jsonl', 'json-seq'], default: 'auto' },
         duplicates: { enum: ['keep', 'first', 'last', 'drop-consecutive'], default: 'keep' },
         userCore: { ...nonNegativeInt, default: 0 },
@@ -145,12 +148,12 @@ export const RUN_CONFIG_SCHEMA = {
       required: ['kind'],
       properties: {
         kind: { enum: ['sasrec', 'gru4rec', 'bert4rec'] },
-        d: { ...positiveInt, default: 64 },
-        layers: { ...positiveInt, default: 2 },
-        heads: { ...positiveInt, default: 1 },
+        d: { ...upTo(4096), default: 64 },
+        layers: { ...upTo(64), default: 2 },
+        heads: { ...upTo(64), default: 1 },
         dropout: { type: 'number', minimum: 0, exclusiveMaximum: 1, default: 0.2 },
-        maxLen: { type: 'integer', minimum: 2, default: 50 },
-        innerSize: positiveInt,
+        maxLen: { type: 'integer', minimum: 2, maximum: 4096, default: 50 },
+        innerSize: upTo(65536),
         maskProb: { type: 'number', exclusiveMinimum: 0, exclusiveMaximum: 1, default: 0.2 },
       },
     },
@@ -159,19 +162,19 @@ export const RUN_CONFIG_SCHEMA = {
       additionalProperties: false,
       default: {},
       properties: {
-        epochs: { ...positiveInt, default: 200 },
-        batchSize: { ...positiveInt, default: 128 },
+        epochs: { ...upTo(100000), default: 200 },
+        batchSize: { ...upTo(65536), default: 128 },
         lr: { type: 'number', exclusiveMinimum: 0, default: 0.001 },
         beta1: { type: 'number', minimum: 0, exclusiveMaximum: 1, default: 0.9 },
         beta2: { type: 'number', minimum: 0, exclusiveMaximum: 1, default: 0.98 },
         epsilon: { type: 'number', exclusiveMinimum: 0, default: 1e-8 },
         loss: { enum: ['bce', 'sampled_softmax', 'ce'], default: 'bce' },
-        negatives: { ...positiveInt, default: 1, description: 'bce: negatives per target position (default 1); sampled_softmax: negatives shared by the batch (default 256)' },
+        negatives: { ...upTo(1000000), default: 1, description: 'bce: negatives per target position (default 1); sampled_softmax: negatives shared by the batch (default 256)' },
         negativeSampling: { enum: ['uniform', 'popularity'], default: 'uniform' },
-        evalEvery: { ...positiveInt, default: 1 },
+        evalEvery: { ...upTo(100000), default: 1 },
         patience: { ...nonNegativeInt, default: 10 },
         seed: { ...nonNegativeInt, default: 42 },
-        seeds: { type: 'array', items: nonNegativeInt, minItems: 1, uniqueItems: true },
+        seeds: { type: 'array', items: nonNegativeInt, minItems: 1, maxItems: 100, uniqueItems: true },
         maxStepsPerEpoch: { ...nonNegativeInt, default: 0 },
         sparseEmbedding: { type: 'boolean', default: false },
       },
@@ -181,8 +184,8 @@ export const RUN_CONFIG_SCHEMA = {
       additionalProperties: false,
       default: {},
       properties: {
-        ks: { type: 'array', items: positiveInt, minItems: 1, default: [5, 10, 20] },
-        batchSize: { ...positiveInt, default: 512 },
+        ks: { type: 'array', items: upTo(100000), minItems: 1, maxItems: 32, default: [5, 10, 20] },
+        batchSize: { ...upTo(65536), default: 512 },
         sampled: { ...nonNegativeInt, default: 100 },
         sampledSeed: { ...nonNegativeInt, default: 12345 },
         unmasked: { type: 'boolean', default: false },
@@ -194,7 +197,7 @@ export const RUN_CONFIG_SCHEMA = {
       default: {},
       properties: {
         backend: { enum: ['auto', 'tensorflow', 'wasm', 'cpu'], default: 'auto' },
-        threads: { ...nonNegativeInt, default: 0 },
+        threads: { ...nonNegativeInt, maximum: 1024, default: 0 },
         native: { type: 'boolean', default: true },
       },
     },
@@ -216,14 +219,14 @@ export const RUN_CONFIG_SCHEMA = {
           default: {},
           properties: {
             provider: { enum: ['metadata', 'anthropic', 'raw'], default: 'metadata', description: 'metadata: offline descriptions from metadata (written into the synthesis cache); anthropic: Claude descriptions already in the cache (`grasp synthesize`); raw: metadata fields and training titles as they are' },
-            fields: { type: 'array', items: { type: 'string', minLength: 1 }, minItems: 1, uniqueItems: true, description: 'item metadata fields to describe items from (default: all)' },
+            fields: { type: 'array', items: { type: 'string', minLength: 1, maxLength: 256 }, minItems: 1, maxItems: 1000, uniqueItems: true, description: 'item metadata fields to describe items from (default: all)' },
           },
         },
         embedder: { enum: ['lsa'], default: 'lsa' },
-        width: { ...positiveInt, default: 128, description: 'LSA components before PCA' },
-        dims: { ...positiveInt, default: 64, description: 'd_s: PCA width of the frozen text embeddings (PCA fitted on training entities)' },
-        kItems: { ...positiveInt, default: 10, description: 'K_I: retrieved neighbours per item' },
-        kUsers: { ...positiveInt, default: 10, description: 'K_U: retrieved similar users per user' },
+        width: { ...upTo(4096), default: 128, description: 'LSA components before PCA' },
+        dims: { ...upTo(4096), default: 64, description: 'd_s: PCA width of the frozen text embeddings (PCA fitted on training entities)' },
+        kItems: { ...upTo(1000), default: 10, description: 'K_I: retrieved neighbours per item' },
+        kUsers: { ...upTo(1000), default: 10, description: 'K_U: retrieved similar users per user' },
         itemLevel: { type: 'boolean', default: true, description: 'grasp: item-level attention over the item and its neighbours (false: x = E[i] + A(e_i) only)' },
         userLevel: { type: 'boolean', default: true, description: 'grasp: user-level attention over similar users and the fusion' },
         gate: { type: 'boolean', default: true, description: 'grasp: gated fusion (false: z = h + g)' },
@@ -248,7 +251,7 @@ export const RUN_CONFIG_SCHEMA = {
           },
         },
         distillWeight: { type: 'number', minimum: 0, default: 0.1, description: 'llm-esr: weight of the self-distillation loss towards the retrieved similar users' },
-        cacheDir: { type: 'string', minLength: 1, description: 'where caches, embeddings and indexes go (default <workspace>/.grasp); relative to the config file' },
+        cacheDir: { type: 'string', minLength: 1, maxLength: 4096, description: 'where caches, embeddings and indexes go (default <workspace>/.grasp); relative to the config file' },
       },
     },
   },
@@ -296,6 +299,8 @@ function describe(error: ErrorObject): { field: string; detail: string } {
 
 /** Validates a parsed config (its backbone's preset, then the defaults fill what it leaves out) and checks what the schema cannot. */
 export function validateConfig(value: unknown, file: string): RunConfig {
+  const deep = tooDeep(value);
+  if (deep !== undefined) throw new ConfigError(file, deep, `nests deeper than ${MAX_CONFIG_DEPTH} levels (no setting does)`);
   const copy = withPreset(structuredClone(value)) as { train?: { loss?: unknown; negatives?: unknown } };
   // sampled softmax's negatives are shared by the batch: its default is 256, not BCE's 1 per position
   if (copy?.train?.loss === 'sampled_softmax' && copy.train.negatives === undefined) copy.train.negatives = SAMPLED_SOFTMAX_NEGATIVES;
@@ -318,8 +323,11 @@ export function validateConfig(value: unknown, file: string): RunConfig {
 export async function loadConfig(file: string): Promise<RunConfig> {
   let text: string;
   try {
+    // a FIFO or device named as the config would block the read for ever: refuse it first
+    if (!(await stat(file)).isFile()) throw new ConfigError(file, '', 'is not a regular file');
     text = await readFile(file, 'utf8');
   } catch (error) {
+    if (error instanceof ConfigError) throw error;
     throw new ConfigError(file, '', `cannot be read (${(error as NodeJS.ErrnoException).code ?? String(error)})`);
   }
   let parsed: unknown;

@@ -1,6 +1,7 @@
 // `grasp train --config`: one run folder per config (config.json, log.jsonl, metrics.json, ranks.json,
-// checkpoint.json + weights), one sub-folder per seed when several are asked for.
-import { appendFileSync, mkdirSync } from 'node:fs';
+// checkpoint.json + weights, a resume point while it trains), one sub-folder per seed when several are
+// asked for. The folder's rules (one run only, locked, resumed when interrupted) are runFolder.ts's.
+import { existsSync, fstatSync, mkdirSync, readFileSync, truncateSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { leaveOneOut } from '../data/split';
 import { loadDataset } from '../data/load';
@@ -12,9 +13,15 @@ import { meanStd } from '../eval/significance';
 import type { JobContext } from '../jobs/context';
 import type { SequentialRecommender } from '../model/types';
 import { writeFileAtomic } from '../util/atomicWrite';
+import { JsonlAppender } from '../util/jsonl';
 import { loadWeights, saveCheckpoint } from './checkpoint';
-import { loadConfig, validateConfig, type RunConfig } from './config';
+import { ConfigError, loadConfig, validateConfig, type RunConfig } from './config';
+
+/** Largest item embedding table a run may ask for (weights, gradients and two Adam moments come on top). */
+const MAX_ITEM_TABLE_BYTES = 2 * 2 ** 30;
 import { train, type TrainEvent } from './trainer';
+import { clearAttempt, claimRunFolder, RUN_FILES } from './runFolder';
+import { loadResumePoint, removeResumePoint, saveResumePoint } from './resume';
 import type { TextArtifacts } from './textArtifacts';
 import { testPassArtifacts } from './refreshedUsers';
 import { buildModel, prepareText } from './variant';
@@ -26,6 +33,8 @@ export interface TrainJobParams {
   config?: unknown;
   /** run folder (default .grasp/runs/<time>-<model>-<dataset> under the current folder) */
   outDir?: string;
+  /** replace a finished run, or a run of another config, in outDir (otherwise refused) */
+  overwrite?: boolean;
 }
 
 export interface SplitMetrics {
@@ -66,14 +75,26 @@ export async function trainJob(params: TrainJobParams, ctx: JobContext): Promise
     isCancelled: () => ctx.isCancelled(),
   });
   const split = leaveOneOut(dataset.sequences);
+  // the item table alone, before the folder is written: a size no machine here holds is a config error
+  const tableBytes = 4 * (dataset.itemIds.length + 2) * config.model.d;
+  if (tableBytes > MAX_ITEM_TABLE_BYTES) throw new ConfigError(params.configPath ?? '<config>', 'model.d', `× ${dataset.itemIds.length} items needs ${(tableBytes / 2 ** 30).toFixed(1)} GiB for the item table alone (at most ${MAX_ITEM_TABLE_BYTES / 2 ** 30} GiB): lower model.d`);
   const runDir = resolve(params.outDir ?? join('.grasp', 'runs', `${new Date().toISOString().replace(/[:.]/g, '-')}-${config.name ?? config.model.kind}-${dataset.name}`));
-  mkdirSync(runDir, { recursive: true });
-  await writeFileAtomic(join(runDir, 'config.json'), `${JSON.stringify(config, null, 2)}\n`);
+  const folder = await claimRunFolder(runDir, config, { overwrite: params.overwrite });
+  try {
+    if (folder.use === 'resume') ctx.log(`run folder ${runDir}: an unfinished run of this config, resumed`);
+    else await writeFileAtomic(join(runDir, RUN_FILES.config), `${JSON.stringify(config, null, 2)}\n`);
+    return await trainInFolder(config, dataset, split, engine, runDir, ctx);
+  } finally {
+    folder.release();
+  }
+}
+
+async function trainInFolder(config: RunConfig, dataset: Dataset, split: Split, engine: EngineInfo, runDir: string, ctx: JobContext): Promise<TrainJobResult> {
   const seeds = config.train.seeds ?? [config.train.seed];
   const artifacts = await prepareText(config, dataset, split, ctx);
-  if (artifacts?.annotations) await writeFileAtomic(join(runDir, 'annotations.json'), `${JSON.stringify(artifacts.annotations, null, 2)}\n`);
+  if (artifacts?.annotations) await writeFileAtomic(join(runDir, RUN_FILES.annotations), `${JSON.stringify(artifacts.annotations, null, 2)}\n`);
   // the corruption tool's ground truth: which descriptions this run embedded with false claims
-  if (artifacts?.corruption) await writeFileAtomic(join(runDir, 'corruption.json'), `${JSON.stringify(artifacts.corruption)}\n`);
+  if (artifacts?.corruption) await writeFileAtomic(join(runDir, RUN_FILES.corruption), `${JSON.stringify(artifacts.corruption)}\n`);
   // the test pass's text side (grasp.testRetrieval), built once for all seeds, when the first test pass needs it
   let forTest: Promise<TextArtifacts | undefined> | undefined;
   const testArtifacts = () => (forTest ??= testPassArtifacts(dataset, split, config, artifacts, ctx));
@@ -81,13 +102,23 @@ export async function trainJob(params: TrainJobParams, ctx: JobContext): Promise
   for (const seed of seeds) {
     const seedDir = seeds.length > 1 ? join(runDir, `seed-${seed}`) : runDir;
     const seedConfig: RunConfig = { ...config, train: { ...config.train, seed, seeds: undefined } };
-    results.push(await runOne(seedConfig, dataset, split, engine, seedDir, ctx, artifacts, testArtifacts));
+    const finished = seeds.length > 1 ? finishedSeed(seedDir) : undefined;
+    if (finished) ctx.log(`seed ${seed}: finished earlier in ${seedDir}, reused`);
+    results.push(finished ?? (await runOne(seedConfig, dataset, split, engine, seedDir, ctx, artifacts, testArtifacts)));
   }
   if (results.length === 1) return results[0];
   const summary = summarise(results);
   const result: TrainJobResult = { ...results[0], run: runDir, seed: seeds[0], seeds: { seeds, test: summary, runs: results.map((r) => r.run) } };
-  await writeFileAtomic(join(runDir, 'metrics.json'), `${JSON.stringify({ seeds, test: summary, runs: results }, null, 2)}\n`);
+  await writeFileAtomic(join(runDir, RUN_FILES.metrics), `${JSON.stringify({ seeds, test: summary, runs: results }, null, 2)}\n`);
   return result;
+}
+
+/** A seed sub-folder's result when that seed finished before the run was interrupted. */
+function finishedSeed(dir: string): TrainJobResult | undefined {
+  const file = join(dir, RUN_FILES.metrics);
+  if (!existsSync(file) || !existsSync(join(dir, RUN_FILES.ranks))) return undefined;
+  const { history: _history, ...result } = JSON.parse(readFileSync(file, 'utf8')) as TrainJobResult & { history?: unknown };
+  return result.event === 'result' ? result : undefined;
 }
 
 async function runOne(
@@ -101,12 +132,23 @@ async function runOne(
   testArtifacts: () => Promise<TextArtifacts | undefined>,
 ): Promise<TrainJobResult> {
   mkdirSync(dir, { recursive: true });
-  const logFile = join(dir, 'log.jsonl');
-  const log = (record: object): void => appendFileSync(logFile, `${JSON.stringify(record)}\n`);
+  const logFile = join(dir, RUN_FILES.log);
   const numItems = dataset.itemIds.length;
   const { model } = buildModel(config, numItems, split, artifacts);
+  let logger: JsonlAppender | undefined;
   try {
-    log({ event: 'start', seed: config.train.seed, backend: engine.backend, engine, users: dataset.userIds.length, items: numItems, params: model.namedVariables().reduce((n, [, v]) => n + v.size, 0) });
+    const resumed = await loadResumePoint(dir, model);
+    if (resumed) {
+      // the log goes back to the resume point: the epochs after it are trained again and logged once
+      if (existsSync(logFile)) truncateSync(logFile, resumed.logBytes);
+    } else clearAttempt(dir);
+    logger = new JsonlAppender(logFile);
+    const log = (record: object): void => logger!.append(record);
+    const logBytes = (): number => fstatSync(logger!.fd).size;
+    if (resumed) {
+      log({ event: 'resume', epoch: resumed.snapshot.epoch, best_epoch: resumed.snapshot.best.epoch });
+      ctx.log(`resuming after epoch ${resumed.snapshot.epoch} (best so far: epoch ${resumed.snapshot.best.epoch})`);
+    } else log({ event: 'start', seed: config.train.seed, backend: engine.backend, engine, users: dataset.userIds.length, items: numItems, params: model.namedVariables().reduce((n, [, v]) => n + v.size, 0) });
     const outcome = await train({
       config,
       split,
@@ -118,12 +160,15 @@ async function runOne(
         ctx.log(JSON.stringify(event));
       },
       onBest: (epoch, valid) => saveCheckpoint(dir, model, { epoch, config, itemIds: dataset.itemIds, valid: valid.full, backend: engine.backend }),
+      onSnapshot: (snapshot) => saveResumePoint(dir, model, snapshot, logBytes()),
+      resume: resumed?.snapshot,
     });
     if (outcome.bestEpoch === 0) throw new Error('training ended before any validation (epochs < evalEvery?)');
     await loadWeights(dir, model);
+    // a resumed run whose best epoch came before the interruption validates that checkpoint again (same numbers)
+    const valid = outcome.bestValid ?? (await evaluate(model, split, 'valid', { ...config.eval, sampled: 0 }, ctx));
     ctx.progress({ message: 'Evaluating the best checkpoint on test' });
     const test = await evaluateTest(model, config, split, dir, ctx, artifacts, await testArtifacts());
-    const valid = outcome.bestValid!;
     const result: TrainJobResult = {
       event: 'result',
       run: dir,
@@ -138,10 +183,13 @@ async function runOne(
       timing: { train_s: outcome.trainSeconds, ms_per_step: outcome.msPerStep, eval_s: test.seconds, peak_rss_mb: Math.round(process.resourceUsage().maxRSS / 1024) },
     };
     log(result);
-    await writeFileAtomic(join(dir, 'metrics.json'), `${JSON.stringify({ ...result, history: outcome.history }, null, 2)}\n`);
-    await writeFileAtomic(join(dir, 'ranks.json'), `${JSON.stringify({ split: 'test', users: Array.from(test.userIds), ranks: Array.from(test.ranks), validUsers: Array.from(valid.userIds), validRanks: Array.from(valid.ranks) })}\n`);
+    // ranks before metrics: metrics.json is what marks the run finished
+    await writeFileAtomic(join(dir, RUN_FILES.ranks), `${JSON.stringify({ split: 'test', users: Array.from(test.userIds), ranks: Array.from(test.ranks), validUsers: Array.from(valid.userIds), validRanks: Array.from(valid.ranks) })}\n`);
+    await writeFileAtomic(join(dir, RUN_FILES.metrics), `${JSON.stringify({ ...result, history: outcome.history }, null, 2)}\n`);
+    await removeResumePoint(dir);
     return result;
   } finally {
+    logger?.close();
     model.dispose();
   }
 }

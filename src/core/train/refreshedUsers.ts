@@ -17,7 +17,7 @@ import type { Searcher } from '../retrieval/build';
 import { ExactIndex } from '../retrieval/exact';
 import { DEFAULT_HNSW, HnswIndex } from '../retrieval/hnsw';
 import { indexManifestPath, readIndexManifest, type NeighbourTable } from '../retrieval/store';
-import { cachePaths } from '../util/workspace';
+import { cachePaths } from '../data/cachePaths';
 import type { RunConfig } from './config';
 import { pickNeighbours, standardise, trainedRows, withFields, type EntityArtifacts, type TextArtifacts } from './textArtifacts';
 

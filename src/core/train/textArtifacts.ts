@@ -19,7 +19,7 @@ import { buildIndex } from '../retrieval/build';
 import { indexManifestPath, readIndexManifest, readNeighbourTable, type NeighbourTable } from '../retrieval/store';
 import { sha256Hex } from '../util/hash';
 import { Random } from '../util/random';
-import { cachePaths } from '../util/workspace';
+import { assertCachedIds, cachePaths, type CachePaths } from '../data/cachePaths';
 import { applyCorruption, type CorruptionReport } from './corruption';
 import { defaultAnnotationsPath } from '../hallucination/annotations';
 import { annotatedEntityTexts, type AnnotationReport } from '../hallucination/training';
@@ -76,7 +76,7 @@ export async function buildTextArtifacts(dataset: Dataset, split: Split, config:
       corruption = corrupted.report;
       ctx.log(`items: ${corruption?.items.length ?? 0} of ${texts.texts.length} descriptions corrupted (fraction ${settings.corruption.fraction}, seed ${settings.corruption.seed}) before embedding`);
     }
-    return entityArtifacts(view, split, texts, settings, k, paths.dataset, quiet);
+    return entityArtifacts(view, split, texts, settings, k, paths, quiet);
   };
   const items = await build('item', settings.kItems);
   const users = await build('user', settings.kUsers);
@@ -88,14 +88,14 @@ export async function buildTextArtifacts(dataset: Dataset, split: Split, config:
   return { dims: settings.dims, items, users, corruption, ...(annotations.length > 0 ? { annotations } : {}) };
 }
 
-async function entityArtifacts(dataset: Dataset, split: Split, texts: EntityTexts, settings: GraspSettings, k: number, datasetCacheDir: string, ctx: JobContext): Promise<EntityArtifacts> {
+async function entityArtifacts(dataset: Dataset, split: Split, texts: EntityTexts, settings: GraspSettings, k: number, paths: CachePaths, ctx: JobContext): Promise<EntityArtifacts> {
   const entity = texts.entity;
   const rows = fitRows(dataset, split, entity);
   const count = texts.texts.length;
   // Ask the index for more than K: neighbours without training interactions are dropped below.
   const stored = Math.min(count - 1, 2 * k + 5);
   const key = sha256Hex(JSON.stringify([ARTIFACT_VERSION, entity, texts.sha256, sha256Hex(new Uint8Array(rows.buffer, rows.byteOffset, rows.byteLength)), settings.embedder, settings.width, settings.dims, stored])).slice(0, 16);
-  const dir = join(datasetCacheDir, 'grasp', key);
+  const dir = join(paths.dataset, 'grasp', key);
   const manifestPath = embeddingManifestPath(dir, entity, settings.embedder);
   const indexPath = indexManifestPath(dir, entity, settings.embedder, 'vectors');
   if (!existsSync(manifestPath) || !existsSync(indexPath)) {
@@ -121,6 +121,8 @@ async function entityArtifacts(dataset: Dataset, split: Split, texts: EntityText
     await buildIndex(manifestPath, dir, { k: stored, space: 'vectors', recallQueries: 100 }, ctx);
   } else ctx.log(`${entity}s: text embeddings and neighbours from ${dir}`);
   const embedding = await readEmbedding(manifestPath);
+  // The key hashes texts, not ids: rows of another dataset's (or an older version's) entities are refused, not trained on.
+  assertCachedIds(paths, manifestPath, entity, embedding.manifest.ids, texts.ids, `delete ${dir} and run again to rebuild it`);
   const index = await readIndexManifest(indexPath);
   const table = await readNeighbourTable(indexPath, index);
   const { neighbours, similarities } = pickNeighbours(table, k, trainedRows(split, entity, rows, count));

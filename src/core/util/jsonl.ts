@@ -1,6 +1,7 @@
-import { closeSync, existsSync, fstatSync, mkdirSync, openSync, readSync, writeSync } from 'node:fs';
+import { closeSync, constants, existsSync, fstatSync, mkdirSync, openSync, readSync, writeSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
+import { ConfigError } from './errors';
 
 export interface JsonlContents<T> {
   records: T[];
@@ -38,31 +39,50 @@ export async function readJsonl<T>(path: string, accept: (value: unknown) => val
 }
 
 /**
+ * Opens for appending without following a symbolic link at the path (O_NOFOLLOW): a link planted
+ * where a cache, journal or log belongs would otherwise make every append land in its target.
+ */
+export function openAppendOnly(path: string): number {
+  try {
+    return openSync(path, constants.O_RDWR | constants.O_APPEND | constants.O_CREAT | (constants.O_NOFOLLOW ?? 0), 0o644);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ELOOP' || code === 'EMLINK') throw new ConfigError(`${path} is a symbolic link: refusing to append through it (replace it with a regular file)`);
+    throw error;
+  }
+}
+
+/**
  * Appends one JSON record per line with a single write(2) each, so a SIGKILL loses at most the
  * record being written and never damages earlier ones. The kernel keeps written data when the
  * process dies, so no fsync is needed for that (only for power loss, which is not the threat here).
  */
 export class JsonlAppender {
-  private fd: number;
+  private descriptor: number;
 
   constructor(readonly path: string) {
     mkdirSync(dirname(path), { recursive: true });
-    this.fd = openSync(path, 'a+');
+    this.descriptor = openAppendOnly(path);
     // A torn last line from a killed writer: start on a fresh line so the next record stays whole.
-    const size = fstatSync(this.fd).size;
+    const size = fstatSync(this.descriptor).size;
     if (size > 0) {
       const last = Buffer.alloc(1);
-      readSync(this.fd, last, 0, 1, size - 1);
-      if (last[0] !== 0x0a) writeSync(this.fd, '\n');
+      readSync(this.descriptor, last, 0, 1, size - 1);
+      if (last[0] !== 0x0a) writeSync(this.descriptor, '\n');
     }
   }
 
+  /** the open file (for its size); -1 once closed */
+  get fd(): number {
+    return this.descriptor;
+  }
+
   append(record: unknown): void {
-    writeSync(this.fd, `${JSON.stringify(record)}\n`);
+    writeSync(this.descriptor, `${JSON.stringify(record)}\n`);
   }
 
   close(): void {
-    if (this.fd >= 0) closeSync(this.fd);
-    this.fd = -1;
+    if (this.descriptor >= 0) closeSync(this.descriptor);
+    this.descriptor = -1;
   }
 }

@@ -1,12 +1,17 @@
 import { closeSync, mkdirSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import { ConfigError } from './errors';
+
+/** Locks this process holds now: its own pid in a lock file is then a live owner, not a stale one. */
+const heldHere = new Set<string>();
 
 /**
  * An exclusive lock file holding the owner's pid, so two jobs never append to the same cache at
  * once (they would both pay for the same calls). A lock whose owner is gone (SIGKILL) is taken over.
  */
 export function acquireLock(path: string, what: string): () => void {
+  const key = resolve(path);
+  if (heldHere.has(key)) throw new ConfigError(`${what} is in use by another job of this process (lock ${path}); wait for it or stop it`);
   try {
     mkdirSync(dirname(path), { recursive: true });
   } catch (error) {
@@ -18,10 +23,12 @@ export function acquireLock(path: string, what: string): () => void {
       const fd = openSync(path, 'wx');
       writeSync(fd, String(process.pid));
       closeSync(fd);
+      heldHere.add(key);
       let released = false;
       return () => {
         if (released) return;
         released = true;
+        heldHere.delete(key);
         rmSync(path, { force: true });
       };
     } catch (error) {

@@ -6,6 +6,15 @@ export class Random {
     this.state = seed >>> 0 || 0x9e3779b9;
   }
 
+  /** The stream's position, to resume it later exactly where it is now. */
+  snapshot(): number {
+    return this.state;
+  }
+
+  restore(state: number): void {
+    this.state = state >>> 0;
+  }
+
   /** Uniform in [0, 1). */
   next(): number {
     this.state = (this.state + 0x6d2b79f5) >>> 0;

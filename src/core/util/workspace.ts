@@ -1,26 +1,23 @@
 import { existsSync, statSync } from 'node:fs';
-import { basename, dirname, join, relative, resolve, sep } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 
-export interface CachePaths {
-  /** `<workspace>/.grasp`, or the given cache folder. Holds `templates/` and `datasets/`. */
-  root: string;
-  /** `<root>/datasets/<slug>`: this dataset's synthesis caches, embeddings and indexes. */
-  dataset: string;
+/**
+ * The folder a dataset path belongs to: the nearest folder at or above the dataset that holds
+ * `.grasp`, `.git` or `.vscode`; failing that, the dataset's own folder.
+ */
+export function datasetWorkspace(datasetPath: string): string {
+  const dataset = resolve(datasetPath);
+  const datasetFolder = existsSync(dataset) && statSync(dataset).isDirectory() ? dataset : dirname(dataset);
+  return findWorkspace(datasetFolder) ?? datasetFolder;
 }
 
 /**
- * Where a dataset's caches live. The workspace is the nearest folder at or above the dataset that
- * holds `.grasp`, `.git` or `.vscode`; failing that, the dataset's own folder. A cache folder
- * replaces `<workspace>/.grasp` (for read-only data, or to share caches between checkouts).
+ * `<workspace>/.grasp`, or the given cache folder (for read-only data): it holds `templates/`,
+ * `runs/` and `datasets/`. Only the root: a dataset's own cache folder is `cachePaths` in
+ * core/data, which also checks that the folder belongs to that dataset.
  */
-export function cachePaths(datasetPath: string, cacheDir?: string): CachePaths {
-  const dataset = resolve(datasetPath);
-  const datasetFolder = existsSync(dataset) && statSync(dataset).isDirectory() ? dataset : dirname(dataset);
-  const workspace = findWorkspace(datasetFolder) ?? datasetFolder;
-  const root = cacheDir ? resolve(cacheDir) : join(workspace, '.grasp');
-  const inside = relative(workspace, dataset);
-  const name = inside && !inside.startsWith('..') ? inside : basename(dataset);
-  return { root, dataset: join(root, 'datasets', slug(name)) };
+export function cacheRoot(datasetPath: string, cacheDir?: string): string {
+  return cacheDir ? resolve(cacheDir) : join(datasetWorkspace(datasetPath), '.grasp');
 }
 
 function findWorkspace(start: string): string | undefined {
@@ -28,9 +25,4 @@ function findWorkspace(start: string): string | undefined {
     if (['.grasp', '.git', '.vscode'].some((marker) => existsSync(join(dir, marker)))) return dir;
     if (dirname(dir) === dir) return undefined;
   }
-}
-
-function slug(path: string): string {
-  const cleaned = path.split(sep).join('-').replace(/[^A-Za-z0-9._-]+/g, '_').replace(/^[.-]+/, '');
-  return cleaned || 'dataset';
 }

@@ -1,9 +1,10 @@
 import assert from 'node:assert/strict';
-import { appendFileSync, readFileSync, writeFileSync } from 'node:fs';
+import { appendFileSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { SynthesisCache, type SynthesisRecord } from '../../../src/core/llm/cache';
 import { acquireLock } from '../../../src/core/util/lock';
+import { JsonlAppender } from '../../../src/core/util/jsonl';
 import { tempFolder } from '../helpers';
 
 function record(key: string, status: 'ok' | 'failed'): SynthesisRecord {
@@ -43,4 +44,15 @@ test('the cache lock refuses a second live writer and takes over a dead one', ()
   const release = acquireLock(lock, 'the cache');
   assert.equal(readFileSync(lock, 'utf8'), String(process.pid));
   release();
+});
+
+test('an append-only cache that is a symbolic link is refused, and the link target is left untouched', async () => {
+  const dir = tempFolder();
+  const outside = join(tempFolder(), 'elsewhere.jsonl');
+  writeFileSync(outside, 'precious\n');
+  const path = join(dir, 'items.jsonl');
+  symlinkSync(outside, path);
+  await assert.rejects(SynthesisCache.openForWriting(path), /items\.jsonl is a symbolic link: refusing to append/);
+  assert.throws(() => new JsonlAppender(path), /symbolic link/);
+  assert.equal(readFileSync(outside, 'utf8'), 'precious\n');
 });

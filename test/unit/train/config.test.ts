@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { ConfigError, loadConfig, validateConfig } from '../../../src/core/train/config';
@@ -63,4 +63,32 @@ test('sampled softmax defaults to 256 shared negatives; BCE to one per position;
   assert.equal(negatives({ loss: 'sampled_softmax' }), 256);
   assert.equal(negatives({ loss: 'bce' }), 1);
   assert.equal(negatives({ loss: 'sampled_softmax', negatives: 64 }), 64);
+});
+
+test('resource limits: sizes, list lengths and nesting are refused naming the field, before any run folder exists', async () => {
+  const cases: Array<[unknown, RegExp]> = [
+    [{ data: { path: 'x' }, model: { kind: 'sasrec', d: 1000000 } }, /run\.json: model\.d must be <= 4096/],
+    [{ data: { path: 'x' }, model: { kind: 'sasrec', maxLen: 100000 } }, /run\.json: model\.maxLen must be <= 4096/],
+    [{ data: { path: 'x' }, model: { kind: 'sasrec' }, train: { seeds: Array.from({ length: 101 }, (_, i) => i) } }, /run\.json: train\.seeds must NOT have more than 100 items/],
+    [{ data: { path: 'x' }, model: { kind: 'sasrec' }, train: { batchSize: 10 ** 9 } }, /run\.json: train\.batchSize must be <= 65536/],
+    [{ data: { path: 'x' }, model: { kind: 'sasrec' }, grasp: { kItems: 5000 } }, /run\.json: grasp\.kItems must be <= 1000/],
+  ];
+  for (const [config, message] of cases) assert.throws(() => validateConfig(config, 'run.json'), message);
+  // 100,000 levels of nesting: an error naming where, not a stack overflow
+  let deep: unknown = {};
+  for (let i = 0; i < 100_000; i++) deep = { x: deep };
+  assert.throws(() => validateConfig({ data: { path: 'x' }, model: { kind: 'sasrec' }, extra: deep }, 'run.json'), /run\.json: extra(\.x)+ nests deeper than 32 levels/);
+  // the same through the CLI: exit 1 naming the file and field, and no run folder written
+  const dir = tempFolder({ 'run.json': JSON.stringify({ data: { path: 'x' }, model: { kind: 'sasrec', d: 1000000 } }) });
+  const result = spawnSync(process.execPath, [join(__dirname, '..', '..', '..', 'bin', 'grasp.js'), 'train', '--config', join(dir, 'run.json'), '--out', join(dir, 'out')], { encoding: 'utf8' });
+  assert.equal(result.status, 1);
+  assert.match(result.stderr, /run\.json: model\.d must be <= 4096/);
+  assert.equal(existsSync(join(dir, 'out')), false);
+});
+
+test('a config path that is a FIFO is refused at once, not read (which would block for ever)', { skip: process.platform === 'win32' && 'no FIFOs' }, async () => {
+  const dir = tempFolder();
+  const fifo = join(dir, 'run.json');
+  assert.equal(spawnSync('mkfifo', [fifo]).status, 0, 'mkfifo');
+  await assert.rejects(loadConfig(fifo), /run\.json: \(top level\) is not a regular file/);
 });

@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
+import { cachePaths } from '../../../src/core/data/cachePaths';
 import { leaveOneOut } from '../../../src/core/data/split';
 import { loadDataset } from '../../../src/core/data/load';
 import { initEngine } from '../../../src/core/engine/backend';
@@ -82,7 +83,7 @@ test('no leakage: profiles, neighbours, PCA and r_v see training data only', asy
   const artifacts = await buildTextArtifacts(dataset, split, config, silentContext);
   for (const neighbour of artifacts.items.neighbours) assert.ok(neighbour < 0 || !heldOut.has(neighbour), `held-out item ${dataset.itemIds[neighbour]} retrieved as a neighbour`);
   assert.ok(artifacts.items.neighbours.some((n) => n >= 0), 'training items do get neighbours');
-  const profiles = await entityTexts(dataset, split, join(data, '..', '.grasp', 'datasets', 'world'), 'user', 'metadata');
+  const profiles = await entityTexts(dataset, split, cachePaths(data).dataset, 'user', 'metadata');
   assert.equal(profiles.fromSynthesis, 40, 'profiles come from the synthesis cache the run filled');
   for (const text of profiles.texts) assert.doesNotMatch(text, /secret/, 'a profile mentions a validation or test item');
   const manifest = JSON.parse((await import('node:fs')).readFileSync(artifacts.items.manifest, 'utf8'));
@@ -105,7 +106,7 @@ test('test-time user retrieval: profiles from training prefix + validation item,
     assert.ok(!later.train[u].includes(split.test[u]));
   }
   const refreshed = await refreshedUserArtifacts(dataset, split, config, artifacts, silentContext);
-  const profiles = await entityTexts(dataset, later, join(data, '..', '.grasp', 'datasets', 'world'), 'user', 'metadata');
+  const profiles = await entityTexts(dataset, later, cachePaths(data).dataset, 'user', 'metadata');
   assert.equal(profiles.fromSynthesis, 40);
   for (let u = 0; u < 40; u++) {
     assert.match(profiles.texts[u], new RegExp(`secretvalid${u}\\b`), 'the profile names the validation item');
