@@ -86,3 +86,16 @@ test('two runs into one folder at once: the second is refused while the first ho
   assert.match(String(await second), /run folder .* is in use by another job of this process/);
   assert.equal((JSON.parse(readFileSync(join(out, 'config.json'), 'utf8')) as { train: { seed: number } }).train.seed, 1, "the first run's config stays");
 });
+
+test('an item table no machine here holds (model.d × items) is refused naming model.d, before the run folder exists', async () => {
+  // 47,000 users × 3 distinct items: 141,000 items, so d = 4096 asks for 2.2 GiB of item table
+  const lines: string[] = [];
+  for (let user = 0; user < 47_000; user++) lines.push(`${user + 1} ${3 * user + 1} ${3 * user + 2} ${3 * user + 3}`);
+  const dir = tempFolder({ 'big.txt': `${lines.join('\n')}\n` });
+  const out = join(dir, 'out');
+  await assert.rejects(
+    trainJob({ config: { data: { path: join(dir, 'big.txt'), format: 's3rec' }, model: { kind: 'sasrec', d: 4096 }, engine: { backend: 'wasm' } }, outDir: out }, silentContext),
+    /model\.d × 141000 items needs 2\.\d GiB for the item table alone/,
+  );
+  assert.equal(existsSync(out), false);
+});
