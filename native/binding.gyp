@@ -12,7 +12,10 @@
   "targets": [
     {
       "target_name": "grasp_blas",
-      "sources": ["src/blas.cc", "src/gemm.cc", "src/gemm_kernel.cc", "src/softmax_loss.cc", "src/gru.cc"],
+      "sources": [
+        "src/addon.cc", "src/gemm_binding.cc", "src/adam.cc", "src/elementwise.cc", "src/attention.cc", "src/indexed_attention.cc",
+        "src/rows.cc", "src/softmax_loss_binding.cc", "src/gru_binding.cc", "src/gemm.cc", "src/gemm_kernel.cc", "src/softmax_loss.cc", "src/gru.cc"
+      ],
       "libraries": ["-lpthread"],
       "conditions": [
         ["target_arch=='x64'", {
