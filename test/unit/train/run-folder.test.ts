@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { CancelledError, silentContext, type JobContext } from '../../../src/core/jobs/context';
@@ -98,4 +99,39 @@ test('an item table no machine here holds (model.d × items) is refused naming m
     /model\.d × 141000 items needs 2\.\d GiB for the item table alone/,
   );
   assert.equal(existsSync(out), false);
+});
+
+test('two `grasp train` processes into one --out: the second exits 1 naming the first, which finishes its own run', async () => {
+  const data = await demoData(15);
+  const dir = tempFolder();
+  const out = join(dir, 'run');
+  const configFile = (seed: number) => {
+    const file = join(dir, `run-${seed}.json`);
+    writeFileSync(file, JSON.stringify(config(data, seed)));
+    return file;
+  };
+  const cli = join(__dirname, '..', '..', '..', 'bin', 'grasp.js');
+  const first = spawn(process.execPath, [cli, 'train', '--config', configFile(1), '--out', out, '--quiet'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const firstDone = new Promise<number | null>((resolve) => first.on('exit', resolve));
+  // freeze the first run once it holds the folder (its config is written after the lock is taken)
+  await new Promise<void>((resolve, reject) => {
+    const watch = setInterval(() => {
+      if (existsSync(join(out, 'config.json'))) {
+        clearInterval(watch);
+        first.kill('SIGSTOP');
+        resolve();
+      } else if (first.exitCode !== null) {
+        clearInterval(watch);
+        reject(new Error('the first run ended before taking the folder'));
+      }
+    }, 20);
+  });
+  const second = spawnSync(process.execPath, [cli, 'train', '--config', configFile(2), '--out', out, '--quiet'], { encoding: 'utf8' });
+  first.kill('SIGCONT');
+  assert.equal(second.status, 1);
+  assert.match(second.stderr, new RegExp(`run folder .* is in use by process ${first.pid}`));
+  assert.equal(await firstDone, 0);
+  const result = JSON.parse(readFileSync(join(out, 'metrics.json'), 'utf8')) as { seed: number };
+  assert.equal(result.seed, 1, "the folder holds the first run's result");
+  assert.equal((JSON.parse(readFileSync(join(out, 'config.json'), 'utf8')) as { train: { seed: number } }).train.seed, 1);
 });
