@@ -7,8 +7,9 @@
 //     u's own training items) [+ A_u(e_v) with userText: see neighbourRepresentations];
 //     g_t = attention of W'_q h_t over r_v for v ∈ N_U(u); z_t = h_t + σ(W_g [h_t; g_t; A_u(e_u)]) ⊙ g_t.
 // E itself starts from the text vectors (train/variant.ts, grasp.initFromText), which is why the item
-// adapter is off by default. The adapters and both value projections start at zero, so an untrained
-// module adds nothing: the backbone starts as itself and takes from the neighbours only what lowers its loss.
+// adapter is off by default. The adapters and both value projections start at zero, and x̃ has no layer
+// norm by default (itemNorm), so an untrained module adds exactly nothing: the model starts as the
+// backbone with E from the text (LLM-init) and takes from the neighbours only what lowers its loss.
 // Scores stay h·E (tied), and the loss is the backbone's own. Text vectors and neighbour tables are
 // frozen inputs (built from training data only, see train/textArtifacts.ts).
 import { tf, type Tensor1D, type Tensor2D, type Tensor3D, type Variable } from '../engine/tf';

@@ -9,6 +9,7 @@ import { attachGrasp, type GraspInputs, type GraspModule, type GraspOptions } fr
 import { attachLlmEsr, initFromText } from '../../../src/core/model/llmBaselines';
 import { ClozeSampler, NextItemSampler } from '../../../src/core/train/sampler';
 import { batchLoss } from '../../../src/core/train/step';
+import { validateConfig } from '../../../src/core/train/config';
 import { Random } from '../../../src/core/util/random';
 
 const NUM_ITEMS = 12;
@@ -315,4 +316,33 @@ test("r_v leaves out the query user's own training items (they are its later tar
   }
   assert.ok(!differs(inside, noUser), 'only own items: r_v is empty, so the user level adds nothing (W_v bias starts at 0)');
   assert.ok(differs(run([1, 2, 9]), noUser), 'an item the user has not had reaches it');
+});
+
+test('with its default settings an untrained GRASP model is LLM-init exactly: same scores, same training loss at step 0 (same seed)', () => {
+  const defaults = validateConfig({ data: { path: 'x' }, model: { kind: 'sasrec' }, variant: 'grasp' }, 'grasp.json').grasp;
+  const config: ModelConfig = { ...sasrec, dropout: 0.2 };
+  const given = inputs();
+  const build = (withGrasp: boolean): SequentialRecommender => {
+    const model = createModel(config, NUM_ITEMS, 3);
+    initFromText(model, given.itemVectors, given.dims);
+    if (withGrasp) attachGrasp(model, given, { itemLevel: defaults.itemLevel, userLevel: defaults.userLevel, gate: defaults.gate, userText: defaults.userText, itemAdapter: defaults.itemAdapter, itemNorm: defaults.itemNorm, dropout: 0.2, seed: 3 });
+    return model;
+  };
+  const llmInit = build(false);
+  const grasp = build(true);
+  try {
+    const ids = Int32Array.from([0, 1, 2, 3, 4, 0, 0, 6, 5, 6]);
+    const scores = (model: SequentialRecommender) =>
+      tf.tidy(() => {
+        const states = model.encode(tf.tensor2d(ids, [2, 5], 'int32') as Tensor2D, false, Int32Array.of(0, 2));
+        return tf.matMul(tf.reshape(states, [10, config.d]), model.itemEmbedding, false, true).dataSync() as Float32Array;
+      });
+    assert.deepEqual(scores(grasp), scores(llmInit), 'every score identical, not merely close');
+    const batch = new NextItemSampler(train, NUM_ITEMS, config.maxLen, { kind: 'per-position', count: 1 }, new Random(5)).batch(Int32Array.from([0, 1, 2, 3]));
+    const loss = (model: SequentialRecommender) => tf.tidy(() => batchLoss(model, batch, 'bce').dataSync()[0]);
+    assert.equal(loss(grasp), loss(llmInit), 'training loss with dropout: identical');
+  } finally {
+    llmInit.dispose();
+    grasp.dispose();
+  }
 });

@@ -30,7 +30,7 @@ test('the grasp section and variant get defaults; errors name the file and the f
     [config.grasp.texts.provider, config.grasp.embedder, config.grasp.dims, config.grasp.kItems, config.grasp.kUsers, config.grasp.itemLevel, config.grasp.userLevel, config.grasp.gate, config.grasp.randomEmbeddings, config.grasp.corruption.fraction],
     ['metadata', 'lsa', 64, 10, 10, true, true, true, false, 0],
   );
-  assert.deepEqual([config.grasp.initFromText, config.grasp.itemAdapter, config.grasp.itemNorm, config.grasp.userText], [true, false, true, false]);
+  assert.deepEqual([config.grasp.initFromText, config.grasp.itemAdapter, config.grasp.itemNorm, config.grasp.userText], [true, false, false, false]);
   const cases: Array<[unknown, RegExp]> = [
     [{ variant: 'graps' }, /run\.json: variant must be one of "plain", "grasp", "llm-init", "llm-esr"/],
     [{ variant: 'grasp', grasp: { kItems: 0 } }, /run\.json: grasp\.kItems must be >= 1/],
