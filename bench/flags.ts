@@ -10,14 +10,18 @@
 // item-level attention. --no-distrust skips it (the distrust signal is then absent).
 // --distrust-run DIR (repeatable) also scores any finished GRASP run trained with `grasp.corruption`
 // (e.g. the robustness experiment's): ROC-AUC of its neighbour attention share against its own ground truth.
+// --mix family=share,… corrupts with that mix of families (default specifics=1, the original tool).
+// --grid: every family alone (wrong-product, specifics, generic) at every --fractions (default 0.2,0.4,0.6),
+// detector signals only (no distrust runs: one GRASP training per cell would be needed); one line per cell
+// with ROC-AUC per signal and combined, and precision at K = 1 %, 5 %, 10 % of the catalogue.
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { loadDataset } from '../src/core/data/load';
 import { leaveOneOut } from '../src/core/data/split';
-import { corruptDescriptions } from '../src/core/hallucination/corrupt';
+import { CORRUPTION_FAMILIES, corruptDescriptions, type CorruptionFamily, type CorruptionMix } from '../src/core/hallucination/corrupt';
 import { DEFAULT_DETECTOR, detect, type AttentionLookup } from '../src/core/hallucination/detect';
-import { evaluateFlags, rocAuc } from '../src/core/hallucination/evaluate';
+import { evaluateFlags, precisionAtK, rocAuc } from '../src/core/hallucination/evaluate';
 import { buildInputs, type ItemInput } from '../src/core/llm/inputs';
 import { describeItem } from '../src/core/llm/metadataProvider';
 import { initEngine } from '../src/core/engine/backend';
@@ -28,10 +32,21 @@ import { trainJob } from '../src/core/train/job';
 const ROOT = join(__dirname, '..');
 const DATA = join(ROOT, '..', 'shared', 'data');
 const { values } = parseArgs({
-  options: { seed: { type: 'string', default: '1' }, fraction: { type: 'string', default: '0.2' }, datasets: { type: 'string', default: 'beauty,scientific' }, epochs: { type: 'string', default: '10' }, 'no-distrust': { type: 'boolean', default: false }, 'distrust-run': { type: 'string', multiple: true, default: [] }, 'distrust-below': { type: 'string' } },
+  options: { seed: { type: 'string', default: '1' }, fraction: { type: 'string', default: '0.2' }, datasets: { type: 'string', default: 'beauty,scientific' }, epochs: { type: 'string', default: '10' }, 'no-distrust': { type: 'boolean', default: false }, 'distrust-run': { type: 'string', multiple: true, default: [] }, 'distrust-below': { type: 'string' }, mix: { type: 'string' }, grid: { type: 'boolean', default: false }, fractions: { type: 'string', default: '0.2,0.4,0.6' } },
 });
 const seed = Number(values.seed);
 const fraction = Number(values.fraction);
+const mix = values.mix === undefined ? undefined : parseMix(values.mix);
+
+function parseMix(text: string): Partial<CorruptionMix> {
+  const out: Partial<CorruptionMix> = {};
+  for (const part of text.split(',')) {
+    const [family, share] = part.split('=');
+    if (!CORRUPTION_FAMILIES.includes(family as CorruptionFamily) || !(Number(share) >= 0)) throw new Error(`--mix: expected family=share with families ${CORRUPTION_FAMILIES.join(', ')}, got "${part}"`);
+    out[family as CorruptionFamily] = Number(share);
+  }
+  return out;
+}
 const epochs = Number(values.epochs);
 // to look at other settings on the selection seed (101), never to pick them on the evaluation seed
 const detector = values['distrust-below'] === undefined ? {} : { distrustBelow: Number(values['distrust-below']) };
@@ -58,7 +73,7 @@ async function distrustFromRun(name: string, truth: CorruptionTruth): Promise<{ 
           train: { epochs, batchSize: 128, evalEvery: epochs, seed: 1 },
           eval: { sampled: 0 },
           variant: 'grasp',
-          grasp: { texts: { provider: 'metadata' }, cacheDir: join(ROOT, '.grasp'), corruption: { fraction, seed } },
+          grasp: { texts: { provider: 'metadata' }, cacheDir: join(ROOT, '.grasp'), corruption: { fraction, seed, ...(mix ? { mix } : {}) } },
         },
       },
       stderrContext,
@@ -89,7 +104,7 @@ async function run(name: string): Promise<number | null> {
   const inputs = buildInputs(dataset, split, 'item');
   const { records, truth } = corruptDescriptions(
     inputs.map((input) => ({ id: input.id, description: describeItem(input.input as ItemInput) })),
-    { fraction, seed },
+    { fraction, seed, mix },
   );
   const corrupted = new Set(truth.items.map((item) => item.index));
   const ids = records.map((r) => r.id);
@@ -99,7 +114,7 @@ async function run(name: string): Promise<number | null> {
   const evaluation = evaluateFlags(flags, (record) => corrupted.has(record.index), threshold);
   const signals = Object.fromEntries(Object.entries(evaluation.signals).map(([signal, e]) => [signal, { auc: round(e.auc), precision: round(e.precision), recall: round(e.recall), coverage: round(e.coverage) }]));
   const c = evaluation.combined;
-  console.log(JSON.stringify({ dataset: name, seed, fraction, items: evaluation.texts, corrupted: evaluation.positives, threshold, distrust_below: detector.distrustBelow ?? DEFAULT_DETECTOR.distrustBelow, signals, combined: { auc: round(c.auc), precision: round(c.precision), recall: round(c.recall), flagged: c.flagged }, distrust_run: distrust?.run ?? null, distrust_train_s: distrust ? round(distrust.trainSeconds) : null, seconds: round((performance.now() - started) / 1000) }));
+  console.log(JSON.stringify({ dataset: name, seed, fraction, mix: truth.mix, items: evaluation.texts, corrupted: evaluation.positives, threshold, distrust_below: detector.distrustBelow ?? DEFAULT_DETECTOR.distrustBelow, signals, combined: { auc: round(c.auc), precision: round(c.precision), recall: round(c.recall), flagged: c.flagged }, distrust_run: distrust?.run ?? null, distrust_train_s: distrust ? round(distrust.trainSeconds) : null, seconds: round((performance.now() - started) / 1000) }));
   return c.auc;
 }
 
@@ -116,7 +131,43 @@ async function scoreRun(runDir: string): Promise<void> {
   console.log(JSON.stringify({ distrust_run: runDir, fraction: truth.fraction, seed: truth.seed, items: rows.length, corrupted: truth.items.length, distrust_auc: round(auc), neighbour_share_median: round(median), neighbour_share_corrupted: round(mean(true)), neighbour_share_clean: round(mean(false)) }));
 }
 
+/** One cell of the grid: one family alone at one fraction, the detector's signals only. */
+async function gridCell(name: string, family: CorruptionFamily, cellFraction: number, loaded: { inputs: ReturnType<typeof buildInputs>; train: Int32Array[] }): Promise<number | null> {
+  const started = performance.now();
+  const { inputs, train } = loaded;
+  const { records, truth } = corruptDescriptions(
+    inputs.map((input) => ({ id: input.id, description: describeItem(input.input as ItemInput) })),
+    { fraction: cellFraction, seed, mix: { [family]: 1 } },
+  );
+  const corrupted = new Set(truth.items.map((item) => item.index));
+  const flags = detect({ entity: 'item', ids: records.map((r) => r.id), inputs, outputs: records.map((r) => r.description), train, attentionAbsent: 'skipped (--grid)' }, detector);
+  const evaluation = evaluateFlags(flags, (record) => corrupted.has(record.index), threshold);
+  const labels = flags.map((record) => corrupted.has(record.index));
+  const risks = flags.map((record) => record.risk);
+  const atK = Object.fromEntries([0.01, 0.05, 0.1].map((share) => [`p@${share * 100}%`, round(precisionAtK(risks, labels, share * flags.length))]));
+  const signals = Object.fromEntries(Object.entries(evaluation.signals).map(([signal, e]) => [signal, round(e.auc)]));
+  console.log(JSON.stringify({ dataset: name, family, fraction: cellFraction, seed, items: evaluation.texts, corrupted: evaluation.positives, auc_by_signal: signals, combined: { auc: round(evaluation.combined.auc), ...atK }, seconds: round((performance.now() - started) / 1000) }));
+  return evaluation.combined.auc;
+}
+
+async function grid(): Promise<void> {
+  const fractions = values.fractions!.split(',').map(Number);
+  const worst: Record<string, number | null> = {};
+  for (const name of values.datasets!.split(',')) {
+    const dataset = await loadDataset(join(DATA, name));
+    const split = leaveOneOut(dataset.sequences);
+    const loaded = { inputs: buildInputs(dataset, split, 'item'), train: split.train };
+    for (const family of CORRUPTION_FAMILIES)
+      for (const cellFraction of fractions) {
+        const auc = await gridCell(name, family, cellFraction, loaded);
+        worst[family] = auc === null || worst[family] === null ? null : Math.min(auc, worst[family] ?? Infinity);
+      }
+  }
+  console.log(JSON.stringify({ worst_combined_auc_by_family: Object.fromEntries(Object.entries(worst).map(([family, auc]) => [family, round(auc)])), seed, goal: 0.9 }));
+}
+
 async function main(): Promise<void> {
+  if (values.grid) return grid();
   if (!values['no-distrust']) {
     const engine = await initEngine({});
     process.stderr.write(`engine: ${engine.backend}${engine.native ? ` + native ${engine.native.blas}` : ''}\n`);

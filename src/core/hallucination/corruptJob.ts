@@ -5,7 +5,8 @@ import { loadForJob, type DatasetLoadParams } from '../jobs/load';
 import type { ItemDescription } from '../llm/schema';
 import { writeFileAtomic } from '../util/atomicWrite';
 import { cachePaths } from '../data/cachePaths';
-import { corruptDescriptions, type CorruptionKind, type CorruptionTruth } from './corrupt';
+import { recordPopularity } from './training';
+import { CORRUPTION_KINDS, corruptDescriptions, type CorruptionKind, type CorruptionMix, type CorruptionTarget, type CorruptionTruth, type SpecificKind } from './corrupt';
 import { loadDescriptions } from './descriptions';
 
 export interface CorruptJobParams {
@@ -14,7 +15,12 @@ export interface CorruptJobParams {
   cacheDir?: string;
   fraction: number;
   seed?: number;
-  kinds?: CorruptionKind[];
+  /** invented-specifics kinds to draw from */
+  kinds?: SpecificKind[];
+  /** share of the corrupted items per family (default: invented specifics only) */
+  mix?: Partial<CorruptionMix>;
+  /** uniform (default) or head (∝ training popularity) */
+  target?: CorruptionTarget;
   /** Where the ground truth goes (default `<dataset cache>/corruption/items.f<fraction>.s<seed>.json`). */
   out?: string;
   /** Which synthesis to corrupt: as `grasp embed --texts` (`auto`, `provider[:model]`), or `metadata-only`. */
@@ -45,11 +51,11 @@ export async function corruptJob(params: CorruptJobParams, ctx: JobContext): Pro
   const seed = params.seed ?? 1;
   const { truth } = corruptDescriptions(
     loaded.ids.map((id, i) => ({ id, description: loaded.outputs[i] as ItemDescription })),
-    { fraction: params.fraction, seed, kinds: params.kinds },
+    { fraction: params.fraction, seed, kinds: params.kinds, mix: params.mix, target: params.target, popularity: params.target === 'head' ? recordPopularity(split, loaded.ids, dataset.itemIds) : undefined },
   );
   const out = params.out ?? defaultTruthPath(paths.dataset, params.fraction, seed);
   await writeFileAtomic(out, `${JSON.stringify(truth)}\n`);
-  const byKind: Record<CorruptionKind, number> = { category: 0, brand: 0, attributes: 0 };
+  const byKind = Object.fromEntries(CORRUPTION_KINDS.map((kind) => [kind, 0])) as Record<CorruptionKind, number>;
   for (const item of truth.items) for (const kind of item.kinds) byKind[kind]++;
   return { out, total: truth.total, corrupted: truth.items.length, byKind, categorySource: truth.categorySource, fromSynthesis: loaded.fromSynthesis, metadataOnly: loaded.metadataOnly };
 }

@@ -48,6 +48,19 @@ export function precisionRecall(scores: ArrayLike<number>, labels: ArrayLike<boo
   return { threshold, flagged, precision: flagged === 0 ? null : hits / flagged, recall: positives === 0 ? null : hits / positives };
 }
 
+/**
+ * Precision among the k highest scores (ties at the cut broken by position, so exactly k are read):
+ * what a reviewer who reads only the top k flagged texts finds.
+ */
+export function precisionAtK(scores: ArrayLike<number>, labels: ArrayLike<boolean>, k: number): number | null {
+  const n = Math.min(Math.max(0, Math.floor(k)), scores.length);
+  if (n === 0) return null;
+  const order = Array.from({ length: scores.length }, (_, i) => i).sort((a, b) => scores[b] - scores[a] || a - b);
+  let hits = 0;
+  for (let i = 0; i < n; i++) if (labels[order[i]]) hits++;
+  return hits / n;
+}
+
 export interface SignalEvaluation extends PrecisionRecall {
   auc: number | null;
   /** Share of texts the signal could score (where absent for some, those count as 0 in the AUC). */

@@ -36,6 +36,14 @@ export async function annotatedEntityTexts(texts: EntityTexts, dataset: Dataset,
   return { texts: { ...texts, texts: outcome.texts, sha256: sha256Hex(outcome.texts.join('\u0000')) }, report };
 }
 
+/** Training interactions of each record's item (records by raw id), for corruption aimed at the head. */
+export function recordPopularity(split: Split, ids: readonly string[], itemIds: readonly string[]): Float64Array {
+  const counts = new Float64Array(itemIds.length);
+  for (const sequence of split.train) for (const item of sequence) counts[item]++;
+  const dense = new Map(itemIds.map((id, index) => [id, index]));
+  return Float64Array.from(ids, (id) => counts[dense.get(id) ?? -1] ?? 0);
+}
+
 /**
  * The corruption tool applied to the texts a run embeds (items only): the chosen share of item
  * descriptions is rewritten (items without a synthesis are corrupted from their metadata-only
@@ -45,7 +53,7 @@ export function corruptEntityTexts(texts: EntityTexts, dataset: Dataset, split: 
   if (texts.entity !== 'item') throw new Error('only item descriptions are corrupted');
   const inputs = buildInputs(dataset, split, 'item');
   const records = texts.ids.map((id, row) => ({ id, description: (texts.outputs[row] ?? metadataOnlyOutput(inputs[row])) as ItemDescription }));
-  const { truth } = corruptDescriptions(records, options);
+  const { truth } = corruptDescriptions(records, { ...options, popularity: options.target === 'head' ? recordPopularity(split, texts.ids, dataset.itemIds) : options.popularity });
   if (truth.items.length === 0) return { texts, truth };
   const corrupted = texts.texts.slice();
   for (const item of truth.items) corrupted[item.index] = item.corrupted;

@@ -109,7 +109,14 @@ export interface GraspSettings {
   /** grasp: similar users for the TEST pass from the training-prefix profile (DESIGN §2) or from the test step's history (+ validation item) */
   testRetrieval: 'training' | 'history';
   /** rewrite this share of item descriptions with false claims before embedding (hallucination robustness) */
-  corruption: { fraction: number; seed: number };
+  corruption: {
+    fraction: number;
+    seed: number;
+    /** share of the corrupted items per family (absent: invented specifics only, the original tool) */
+    mix?: { 'wrong-product'?: number; specifics?: number; generic?: number };
+    /** which items are hit: every item equally likely, or ∝ training popularity */
+    target: 'uniform' | 'head';
+  };
   /** llm-esr: weight of the self-distillation term towards the similar users' representations */
   distillWeight: number;
   /** caches, embeddings and indexes (default <workspace of data.path>/.grasp); relative to the config file */
@@ -248,6 +255,14 @@ export const RUN_CONFIG_SCHEMA = {
           properties: {
             fraction: { type: 'number', minimum: 0, maximum: 1, default: 0, description: 'share of item descriptions rewritten with false claims before embedding' },
             seed: { ...nonNegativeInt, default: 1 },
+            mix: {
+              type: 'object',
+              additionalProperties: false,
+              minProperties: 1,
+              properties: { 'wrong-product': { type: 'number', minimum: 0 }, specifics: { type: 'number', minimum: 0 }, generic: { type: 'number', minimum: 0 } },
+              description: "share of the corrupted items per family, normalised: wrong-product (another item's description), specifics (invented category, brand, attributes), generic (filler with nothing item-specific). Absent: specifics only",
+            },
+            target: { enum: ['uniform', 'head'], default: 'uniform', description: 'which items are hit: uniform (head as likely as tail) or head (∝ training interactions + 1)' },
           },
         },
         distillWeight: { type: 'number', minimum: 0, default: 0.1, description: 'llm-esr: weight of the self-distillation loss towards the retrieved similar users' },

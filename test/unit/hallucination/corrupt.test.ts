@@ -115,3 +115,62 @@ test('corruptEntityTexts: the texts a run embeds, with only the chosen share rew
   assert.notEqual(out.sha256, texts.sha256);
   assert.equal(corruptEntityTexts(texts, dataset, split, { fraction: 0 }).texts, texts);
 });
+
+test('families mix by share: each corrupted item in exactly one, counts by largest remainder, default = invented specifics only', () => {
+  const input = records(103);
+  const { truth } = corruptDescriptions(input, { fraction: 0.5, seed: 4, mix: { 'wrong-product': 2, specifics: 1, generic: 1 } });
+  assert.equal(truth.items.length, 52);
+  assert.deepEqual(truth.counts, { 'wrong-product': 26, specifics: 13, generic: 13 });
+  assert.deepEqual(truth.mix, { 'wrong-product': 0.5, specifics: 0.25, generic: 0.25 });
+  for (const item of truth.items) assert.ok(item.family === 'specifics' ? item.kinds.every((kind) => ['category', 'brand', 'attributes'].includes(kind)) : item.kinds.length === 1 && item.kinds[0] === item.family);
+  const implicit = corruptDescriptions(input, { fraction: 0.3, seed: 4 });
+  assert.equal(JSON.stringify(implicit), JSON.stringify(corruptDescriptions(input, { fraction: 0.3, seed: 4, mix: { specifics: 1 } })));
+  assert.ok(implicit.truth.items.every((item) => item.family === 'specifics'));
+});
+
+test("wrong product: the whole text is another item's description, of another category, every part a span", () => {
+  const input = records(60);
+  const { records: out, truth } = corruptDescriptions(input, { fraction: 0.5, seed: 8, mix: { 'wrong-product': 1 } });
+  const byId = new Map(input.map((record) => [record.id, record]));
+  for (const item of truth.items) {
+    const donor = byId.get(item.donor!)!;
+    assert.notEqual(item.donor, item.id);
+    assert.equal(item.corrupted, outputText(donor.description), 'the donor description, verbatim');
+    assert.equal(outputText(out[item.index].description), item.corrupted);
+    assert.notEqual(donor.description.claims.category, input[item.index].description.claims.category, 'another category');
+    const covered = item.spans.reduce((sum, span) => sum + span.end - span.start, 0);
+    assert.ok(item.spans.every((span) => span.kind === 'wrong-product' && item.corrupted.slice(span.start, span.end) === span.text));
+    assert.ok(covered >= item.corrupted.replace(/\n[a-z_ ]+: /g, '').length - 2, 'the spans cover the text but its field labels');
+  }
+});
+
+test('generic filler: no item-specific content (empty claims, none of the original words that name it)', () => {
+  const input = records(40);
+  const { records: out, truth } = corruptDescriptions(input, { fraction: 0.5, seed: 2, mix: { generic: 1 } });
+  assert.equal(truth.items.length, 20);
+  for (const item of truth.items) {
+    const description = out[item.index].description;
+    assert.deepEqual(description.claims, { category: '', brand: '', attributes: [], audience: '', price_tier: 'unknown' });
+    for (const word of [`Widget ${item.index}`, input[item.index].description.claims.category, 'Industrial']) assert.ok(!item.corrupted.includes(word), `${item.id}: "${word}" gone`);
+    assert.deepEqual(item.spans.map((span) => [span.kind, span.field, span.start, span.end]), [['generic', 'summary', 0, item.corrupted.length]]);
+  }
+});
+
+test('target head hits popular items (∝ training interactions + 1); uniform hits head and tail alike', () => {
+  const input = records(200);
+  const popularity = Float64Array.from({ length: 200 }, (_, i) => (i < 20 ? 500 : 0));
+  const head = corruptDescriptions(input, { fraction: 0.1, seed: 6, target: 'head', popularity }).truth;
+  assert.equal(head.target, 'head');
+  assert.ok(head.items.filter((item) => item.index < 20).length >= 18, `head: ${head.items.filter((item) => item.index < 20).length} of 20 popular`);
+  const uniform = corruptDescriptions(input, { fraction: 0.1, seed: 6, popularity }).truth;
+  assert.ok(uniform.items.filter((item) => item.index < 20).length <= 6, 'uniform ignores popularity');
+});
+
+test('bad corruption options are refused with the reason', () => {
+  const input = records(10);
+  assert.throws(() => corruptDescriptions(input, { fraction: 0.2, mix: { bogus: 1 } as never }), /unknown family "bogus"/);
+  assert.throws(() => corruptDescriptions(input, { fraction: 0.2, mix: { generic: -1 } }), /generic must be a share ≥ 0/);
+  assert.throws(() => corruptDescriptions(input, { fraction: 0.2, mix: { generic: 0 } }), /at least one family/);
+  assert.throws(() => corruptDescriptions(input, { fraction: 0.2, target: 'head' }), /needs the training popularity/);
+  assert.throws(() => corruptDescriptions(input, { fraction: 0.2, kinds: ['generic'] as never }), /kinds must be among category, brand, attributes/);
+});
