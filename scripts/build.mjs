@@ -66,6 +66,14 @@ if (Object.keys(webviewEntries).length > 0) {
   });
 }
 
+// uPlot's layout stylesheet goes beside the webview bundles (media/common.css imports it): the webviews load
+// files only, never inline styles.
+const uplotCss = join(root, 'node_modules/uplot/dist/uPlot.min.css');
+if (existsSync(uplotCss)) {
+  mkdirSync(join(dist, 'webview'), { recursive: true });
+  cpSync(uplotCss, join(dist, 'webview', 'uplot.css'));
+}
+
 const wasmDir = join(root, 'node_modules/@tensorflow/tfjs-backend-wasm/dist');
 if (existsSync(wasmDir)) {
   mkdirSync(join(dist, 'wasm'), { recursive: true });

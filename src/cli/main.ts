@@ -17,10 +17,11 @@ import { registerFlag } from './commands/flag';
 import { registerAnnotate } from './commands/annotate';
 import { registerExperiment } from './commands/experiment';
 import { registerAttention } from './commands/attention';
+import { registerExport } from './commands/export';
 import { writeStderr } from './terminal';
 
 /** One module per command under ./commands, each adding itself to the program. */
-const COMMANDS = [registerStats, registerDemo, registerAccelerator, registerTrain, registerEval, registerCompare, registerSynthesize, registerEmbed, registerIndex, registerNeighbours, registerTemplates, registerCorrupt, registerExperiment, registerFlag, registerAnnotate, registerAttention];
+const COMMANDS = [registerStats, registerDemo, registerAccelerator, registerTrain, registerEval, registerCompare, registerSynthesize, registerEmbed, registerIndex, registerNeighbours, registerTemplates, registerCorrupt, registerExperiment, registerFlag, registerAnnotate, registerAttention, registerExport];
 
 function buildProgram(): Command {
   const program = new Command('grasp')

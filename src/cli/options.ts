@@ -6,6 +6,12 @@ export function nonNegativeInteger(value: string): number {
   return Number(value);
 }
 
+/** Option parser for widths and sizes that cannot be 0. */
+export function positiveInteger(value: string): number {
+  if (!/^\d+$/.test(value) || Number(value) < 1) throw new InvalidArgumentError('expected a positive integer');
+  return Number(value);
+}
+
 /** Option parser for shares and probabilities in [0, 1]. */
 export function unitInterval(value: string): number {
   const number = Number(value);

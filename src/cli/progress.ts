@@ -1,4 +1,4 @@
-import type { JobContext } from '../core/jobs/context';
+import { secretsFrom, type JobContext } from '../core/jobs/context';
 import { writeStderr } from './terminal';
 
 /**
@@ -32,6 +32,8 @@ export function terminalContext(options: { quiet?: boolean } = {}): JobContext &
       writeStderr(`${line}\n`);
     },
     isCancelled: () => cancelled,
+    // Keys come from this process's environment only: never a flag, so never in shell history or `ps`.
+    secret: secretsFrom(process.env),
     dispose() {
       if (disposed) return;
       disposed = true;

@@ -6,8 +6,11 @@ import * as vscode from 'vscode';
 const DATASET_GLOB = '**/*.{inter,txt,csv,tsv,jsonl,inter.json}';
 const EXCLUDE_GLOB = '**/{node_modules,.grasp,.git,dist,out}/**';
 const MAX_FILES = 500;
-/** `.txt` and `.csv` are also used for notes and manifests; these names are never datasets. */
-const NOT_DATASET = /^(readme|license|licence|notice|changelog|requirements.*|notes?|todo|cmakelists)\.[a-z]+$/i;
+/**
+ * `.txt` and `.csv` are also used for notes and manifests, and `grasp.annotations.jsonl` holds people's
+ * verdicts on texts (a JSON-lines file like a dataset's): these names are never datasets.
+ */
+const NOT_DATASET = /^(readme|license|licence|notice|changelog|requirements.*|notes?|todo|cmakelists)\.[a-z]+$|(^|[._-])annotations\.jsonl$/i;
 
 /** Item metadata sits beside interactions (item_text.tsv, Beauty_item2attributes.json): not a dataset by itself. */
 const METADATA = /(^|[_.-])items?([_.-]|$)|item_text|item2|meta/i;

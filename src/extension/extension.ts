@@ -40,7 +40,7 @@ export function activate(context: vscode.ExtensionContext): void {
     vscode.commands.registerCommand('grasp.trainModel', (uri?: vscode.Uri) => trainModel(runs, uri, deps)),
     vscode.commands.registerCommand('grasp.evaluateRun', (uri?: vscode.Uri) => evaluateRun(runs, uri)),
     vscode.languages.registerCodeLensProvider({ language: 'json', scheme: 'file' }, new TrainConfigCodeLens()),
-    ...registerWorkspaceTrees(),
+    ...registerWorkspaceTrees(runs),
     NeighboursPanel.registerSerializer(deps),
     vscode.commands.registerCommand('grasp.inspectNeighbours', (arg?: unknown) => inspectNeighbours(deps, inspectTargetOf(arg))),
     vscode.languages.registerHoverProvider([{ scheme: 'file', pattern: '**/*.{inter,txt}' }], new InspectIdHover()),

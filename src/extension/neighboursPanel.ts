@@ -7,7 +7,9 @@ import type { EntityListJobResult } from '../core/jobs/inspect';
 import { NEIGHBOURS_VIEW_TYPE, type DatasetRef, type Entity, type FromWebview, type InspectView, type NeighboursPanelState, type ToWebview } from '../../webview/neighbours/protocol';
 import { pickDataset } from './datasetPicker';
 import type { RunManager } from './runManager';
+import { buildIndexFor } from './retrieval';
 import { datasetFormat } from './settings';
+import { workspaceRunsDirs } from './workspaceTree';
 import { webviewHtml, webviewOptions } from './webviewHtml';
 
 export interface NeighboursDeps {
@@ -22,13 +24,13 @@ export interface InspectTarget {
   id?: string;
 }
 
-export async function pickEntity(): Promise<Entity | undefined> {
+export async function pickEntity(title = 'GRASP: Inspect the neighbours of…', descriptions = { item: 'an item and the items most similar to its description', user: 'a user and the users with the most similar profiles' }): Promise<Entity | undefined> {
   const picked = await vscode.window.showQuickPick(
     [
-      { label: 'Items', description: 'an item and the items most similar to its description', entity: 'item' as const },
-      { label: 'Users', description: 'a user and the users with the most similar profiles', entity: 'user' as const },
+      { label: 'Items', description: descriptions.item, entity: 'item' as const },
+      { label: 'Users', description: descriptions.user, entity: 'user' as const },
     ],
-    { title: 'GRASP: Inspect the neighbours of…' },
+    { title },
   );
   return picked?.entity;
 }
@@ -40,24 +42,36 @@ export async function inspectNeighbours(deps: NeighboursDeps, target: InspectTar
   if (!entity) return;
   const existing = NeighboursPanel.find(dataset.fsPath, entity);
   let id = target.id;
+  let list = existing?.list;
   if (id === undefined) {
-    const list = existing?.list ?? (await loadList(deps, dataset.fsPath, entity));
+    list ??= await loadList(deps, dataset.fsPath, entity);
     if (!list) return;
     id = await pickId(list);
     if (id === undefined) return;
   }
-  NeighboursPanel.show(deps, dataset.fsPath, entity, id);
+  // The list loaded for the quick pick goes to the panel: it is not loaded a second time.
+  NeighboursPanel.show(deps, dataset.fsPath, entity, id, list);
 }
 
+/** On the shared worker, whose dataset load the inspect jobs that follow reuse. */
 async function loadList(deps: NeighboursDeps, datasetPath: string, entity: Entity): Promise<EntityListJobResult | undefined> {
-  const outcome = await deps.runs.run({
-    kind: 'entityList',
-    params: { dataset: datasetPath, entity, load: { format: datasetFormat() } },
-    title: `List the ${entity}s of ${path.basename(datasetPath)}`,
-    subjectFile: datasetPath,
-    quiet: true,
-  });
+  const outcome = await vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title: `GRASP: reading the ${entity}s of ${path.basename(datasetPath)}` }, () =>
+    deps.runs.run({
+      kind: 'entityList',
+      params: { dataset: datasetPath, entity, load: { format: datasetFormat() } },
+      title: `List the ${entity}s of ${path.basename(datasetPath)}`,
+      subjectFile: datasetPath,
+      quiet: true,
+      background: true,
+    }),
+  );
+  if (outcome.status === 'failed') void vscode.window.showErrorMessage(`GRASP: cannot list the ${entity}s of ${path.basename(datasetPath)}: ${outcome.message}`);
   return outcome.status === 'done' ? outcome.result : undefined;
+}
+
+/** The inspect job's refusals that building the index fixes (none yet, or built from an older embedding). */
+export function needsIndex(message: string): boolean {
+  return /no (item|user) index|built from an older embedding|was built for other (item|user)s/.test(message);
 }
 
 /** VS Code's quick pick over every id (its fuzzy filter copes with Beauty's 22k users). */
@@ -82,7 +96,7 @@ export class NeighboursPanel {
     return NeighboursPanel.byKey.get(key(datasetPath, entity));
   }
 
-  static show(deps: NeighboursDeps, datasetPath: string, entity: Entity, id: string): void {
+  static show(deps: NeighboursDeps, datasetPath: string, entity: Entity, id: string, list?: EntityListJobResult): void {
     const existing = NeighboursPanel.find(datasetPath, entity);
     if (existing) {
       existing.panel.reveal(vscode.ViewColumn.Beside);
@@ -91,7 +105,7 @@ export class NeighboursPanel {
     }
     const ref = datasetRef(datasetPath);
     const panel = vscode.window.createWebviewPanel(NEIGHBOURS_VIEW_TYPE, title(ref, entity), vscode.ViewColumn.Beside, { ...webviewOptions(deps.extensionUri), retainContextWhenHidden: false });
-    new NeighboursPanel(deps, panel, ref, entity, id);
+    new NeighboursPanel(deps, panel, ref, entity, id).list = list;
   }
 
   static registerSerializer(deps: NeighboursDeps): vscode.Disposable {
@@ -143,7 +157,19 @@ export class NeighboursPanel {
       case 'quickPick':
         void this.quickPick();
         break;
+      case 'buildIndex':
+        void this.buildIndex(message.id);
+        break;
     }
+  }
+
+  /** Embeds the texts and builds the index (as Build Neighbour Index does), then shows the id again. */
+  private async buildIndex(id: string): Promise<void> {
+    this.post({ type: 'loading', id, message: `Building the ${this.entity} neighbour index (embedding the texts, then indexing them)…` });
+    const built = await buildIndexFor(this.deps.runs, this.dataset.path, this.entity);
+    this.results.clear(); // answers read before the index changed
+    if (built) void this.inspect(id);
+    else this.post({ type: 'failed', id, message: `The ${this.entity} index was not built (see the GRASP output).`, fix: 'buildIndex' });
   }
 
   private async sendList(): Promise<void> {
@@ -172,12 +198,14 @@ export class NeighboursPanel {
     }
     this.inspectCancel?.cancel(); // the user moved on: the older answer is not wanted
     const cancel = (this.inspectCancel = new vscode.CancellationTokenSource());
+    // On the shared worker: the dataset, texts and GRASP checkpoint it loaded for the last id are still there.
     const outcome = await this.deps.runs.run({
       kind: 'inspect',
-      params: { dataset: this.dataset.path, entity: this.entity, id, load: { format: datasetFormat() } },
+      params: { dataset: this.dataset.path, entity: this.entity, id, load: { format: datasetFormat() }, runsDirs: workspaceRunsDirs() },
       title: `Neighbours of ${this.entity} ${id}`,
       subjectFile: this.dataset.path,
       quiet: true,
+      background: true,
       cancellation: cancel.token,
       onProgress: (update) => this.post({ type: 'loading', id, message: update.message, fraction: update.fraction }),
     });
@@ -186,7 +214,12 @@ export class NeighboursPanel {
     if (outcome.status === 'done') {
       this.results.set(id, outcome.result);
       this.post({ type: 'result', id, result: outcome.result });
-    } else if (outcome.status === 'failed') this.post({ type: 'failed', id, message: outcome.message });
+    } else if (outcome.status === 'failed') {
+      if (needsIndex(outcome.message)) {
+        const what = /older embedding|other (item|user)s/.test(outcome.message) ? `The ${this.entity} neighbour index is out of date for this dataset.` : `This dataset has no ${this.entity} neighbour index yet.`;
+        this.post({ type: 'failed', id, message: `${what} Build it now: the ${this.entity} texts are embedded, then indexed; the neighbours show when it is done.`, fix: 'buildIndex', detail: outcome.message });
+      } else this.post({ type: 'failed', id, message: outcome.message });
+    }
   }
 }
 

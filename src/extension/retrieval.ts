@@ -54,14 +54,20 @@ export async function buildNeighbourIndex(runs: RunManager): Promise<void> {
   if (!dataset) return;
   const entity = await pickEntity('GRASP: Index which neighbours?');
   if (!entity) return;
-  const name = path.basename(dataset.fsPath);
-  const embedded = await runs.run({ kind: 'embed', params: { dataset: dataset.fsPath, entity }, title: `Embed ${entity} texts of ${name}`, subjectFile: dataset.fsPath });
-  if (embedded.status !== 'done') return;
-  await runs.run({
+  await buildIndexFor(runs, dataset.fsPath, entity);
+}
+
+/** The two jobs for one dataset and entity, each with its progress notification; true when the index was written. */
+export async function buildIndexFor(runs: RunManager, datasetPath: string, entity: Entity): Promise<boolean> {
+  const name = path.basename(datasetPath);
+  const embedded = await runs.run({ kind: 'embed', params: { dataset: datasetPath, entity }, title: `Embed ${entity} texts of ${name}`, subjectFile: datasetPath });
+  if (embedded.status !== 'done') return false;
+  const indexed = await runs.run({
     kind: 'index',
-    params: { dataset: dataset.fsPath, entity },
+    params: { dataset: datasetPath, entity },
     title: `Build ${entity} neighbour index of ${name}`,
-    subjectFile: dataset.fsPath,
+    subjectFile: datasetPath,
     summarize: (result) => ({ text: `index written to ${vscode.workspace.asRelativePath(result.manifestPath)}` }),
   });
+  return indexed.status === 'done';
 }

@@ -15,6 +15,7 @@ import { pickEntity } from './neighboursPanel';
 import type { RunManager } from './runManager';
 import { datasetFormat } from './settings';
 import { webviewHtml, webviewOptions } from './webviewHtml';
+import { workspaceRunsDirs } from './workspaceTree';
 
 export interface ReviewDeps {
   extensionUri: vscode.Uri;
@@ -25,7 +26,7 @@ export interface ReviewDeps {
 export async function reviewFlags(deps: ReviewDeps, arg?: unknown): Promise<void> {
   const dataset = inspectTargetOf(arg).dataset ?? (await pickDataset());
   if (!dataset) return;
-  const entity = await pickEntity();
+  const entity = await pickEntity('GRASP: Review the texts of…', { item: 'item descriptions, riskiest first', user: 'user profiles, riskiest first' });
   if (!entity) return;
   ReviewPanel.show(deps, dataset.fsPath, entity);
 }
@@ -112,7 +113,7 @@ export class ReviewPanel {
     this.post({ type: 'loading', dataset: this.dataset });
     const outcome = await this.deps.runs.run({
       kind: 'flag',
-      params: { dataset: this.dataset.path, entity: this.entity, top: 0, load: { format: datasetFormat() } },
+      params: { dataset: this.dataset.path, entity: this.entity, top: 0, load: { format: datasetFormat() }, runsDirs: workspaceRunsDirs() },
       title: `Flag ${this.entity} texts of ${this.dataset.name}`,
       subjectFile: this.dataset.path,
       quiet: true,

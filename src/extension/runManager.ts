@@ -30,7 +30,22 @@ export interface RunRequest<K extends JobKind> {
   quiet?: boolean;
   /** Lets the caller cancel too, e.g. a webview's Cancel button or its panel closing. */
   cancellation?: vscode.CancellationToken;
+  /**
+   * Runs on the long-lived shared worker instead of a fresh process: quick read jobs asked again and
+   * again (Inspect Neighbours, the runs list), whose worker keeps what it loaded warm between them. Not
+   * shown in the status bar; a cancel stops the job, not the worker.
+   */
+  background?: boolean;
 }
+
+/** A job that ended, for listeners such as the runs tree (a train job writes a run folder). */
+export interface RunEnded {
+  kind: JobKind;
+  status: RunOutcome<JobKind>['status'];
+}
+
+/** The shared worker stops after this long without a job, freeing what it kept warm. */
+const SHARED_IDLE_MS = 10 * 60_000;
 
 export type RunOutcome<K extends JobKind> =
   | { status: 'done'; result: JobResult<K>; seconds: number }
@@ -48,6 +63,14 @@ export class RunManager implements vscode.Disposable {
   private readonly active = new Map<number, ActiveRun>();
   private readonly statusItem = vscode.window.createStatusBarItem('grasp.run', vscode.StatusBarAlignment.Left, 10);
   private nextId = 1;
+  private shared: Promise<WorkerClient> | undefined;
+  private sharedJobs = 0;
+  private sharedIdle: NodeJS.Timeout | undefined;
+  private readonly started = new vscode.EventEmitter<{ kind: JobKind; title: string }>();
+  private readonly ended = new vscode.EventEmitter<RunEnded>();
+  /** A job (not a background one) started: e.g. a training run whose folder the runs tree should show. */
+  readonly onDidStartRun = this.started.event;
+  readonly onDidEndRun = this.ended.event;
 
   constructor(
     private readonly workerPath: string,
@@ -64,6 +87,7 @@ export class RunManager implements vscode.Disposable {
   }
 
   run<K extends JobKind>(request: RunRequest<K>): Promise<RunOutcome<K>> {
+    if (request.background) return this.executeShared(request);
     if (request.quiet) return this.execute(request);
     return Promise.resolve(
       vscode.window.withProgress(
@@ -103,6 +127,8 @@ export class RunManager implements vscode.Disposable {
     };
     this.active.set(id, run);
     this.updateStatus();
+    this.started.fire({ kind: request.kind, title: request.title });
+    let status: RunOutcome<K>['status'] = 'failed';
     const subscriptions = [token, request.cancellation].map((source) => source?.onCancellationRequested(run.cancel));
     if (request.cancellation?.isCancellationRequested) run.cancel();
     const started = Date.now();
@@ -132,11 +158,13 @@ export class RunManager implements vscode.Disposable {
       });
       const seconds = (Date.now() - started) / 1000;
       this.log.info(`[${tag}] done in ${seconds.toFixed(1)} s`);
+      status = 'done';
       this.notifyDone(request, result, seconds);
       return { status: 'done', result, seconds };
     } catch (error) {
       if (error instanceof JobCancelledError || cancelledAt !== undefined) {
         this.log.info(`[${tag}] cancelled`);
+        status = 'cancelled';
         return { status: 'cancelled' };
       }
       const message = error instanceof JobFailedError ? error.describe(request.subjectFile) : errorText(error, request.subjectFile);
@@ -151,7 +179,79 @@ export class RunManager implements vscode.Disposable {
       }
       this.active.delete(id);
       this.updateStatus();
+      this.ended.fire({ kind: request.kind, status });
     }
+  }
+
+  /** The shared worker, started on first use and again after it exited. */
+  private sharedWorker(): Promise<WorkerClient> {
+    const current = this.shared;
+    if (current) {
+      return current.then(
+        (client) => (client.hasExited ? this.startShared() : client),
+        () => this.startShared(),
+      );
+    }
+    return this.startShared();
+  }
+
+  private startShared(): Promise<WorkerClient> {
+    const starting = (async () =>
+      WorkerClient.start({
+        workerPath: this.workerPath,
+        nodePath: nodePath(),
+        env: await this.workerEnv(),
+        client: 'vscode-extension (shared)',
+        onStderr: (line) => (line.startsWith('[grasp-worker') ? this.log.debug(`[shared] ${line}`) : this.log.warn(`[shared] ${line}`)),
+      }))();
+    this.shared = starting;
+    starting.catch(() => {
+      if (this.shared === starting) this.shared = undefined;
+    });
+    return starting;
+  }
+
+  private async executeShared<K extends JobKind>(request: RunRequest<K>): Promise<RunOutcome<K>> {
+    const id = this.nextId++;
+    const tag = `${request.kind}#${id}`;
+    const cancelSource = new CancellationTokenSource();
+    const subscription = request.cancellation?.onCancellationRequested(() => cancelSource.cancel());
+    if (request.cancellation?.isCancellationRequested) cancelSource.cancel();
+    this.sharedJobs++;
+    clearTimeout(this.sharedIdle);
+    const started = Date.now();
+    this.log.debug(`[${tag}] ${request.title} (shared worker)`);
+    try {
+      const client = await this.sharedWorker();
+      if (cancelSource.token.isCancellationRequested) throw new JobCancelledError();
+      const result = await client.run(request.kind, request.params, {
+        token: cancelSource.token,
+        onLog: (line) => {
+          this.log.info(`[${tag}] ${line}`);
+          request.onLog?.(line);
+        },
+        onProgress: (update) => request.onProgress?.(update),
+      });
+      const seconds = (Date.now() - started) / 1000;
+      this.log.debug(`[${tag}] done in ${(seconds * 1000).toFixed(0)} ms`);
+      this.notifyDone(request, result, seconds);
+      return { status: 'done', result, seconds };
+    } catch (error) {
+      if (error instanceof JobCancelledError || cancelSource.token.isCancellationRequested) return { status: 'cancelled' };
+      const message = error instanceof JobFailedError ? error.describe(request.subjectFile) : errorText(error, request.subjectFile);
+      this.log.error(`[${tag}] failed: ${message}`);
+      if (!request.quiet) void vscode.window.showErrorMessage(`${request.title} failed: ${message}`, 'Show Log').then((pick) => pick && this.log.show());
+      return { status: 'failed', message };
+    } finally {
+      subscription?.dispose();
+      if (--this.sharedJobs === 0) this.sharedIdle = setTimeout(() => void this.stopShared(), SHARED_IDLE_MS);
+    }
+  }
+
+  private async stopShared(): Promise<void> {
+    const shared = this.shared;
+    this.shared = undefined;
+    await shared?.then((client) => client.stop(), () => undefined);
   }
 
   private notifyDone<K extends JobKind>(request: RunRequest<K>, result: JobResult<K>, seconds: number): void {
@@ -179,7 +279,11 @@ export class RunManager implements vscode.Disposable {
 
   dispose(): void {
     for (const run of this.active.values()) run.cancel();
+    clearTimeout(this.sharedIdle);
+    void this.stopShared();
     this.statusItem.dispose();
+    this.started.dispose();
+    this.ended.dispose();
   }
 }
 

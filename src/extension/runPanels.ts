@@ -1,12 +1,12 @@
 // Hosts the run panels: the live dashboard of a training run (fed by the run manager's progress and log
 // events, applied to one state with the same pure updates as the page) and Compare Runs (a compareRuns job,
 // exported as CSV/Markdown to a file the user picks, written atomically).
-import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { reportToCsv, reportToMarkdown } from '../core/eval/report';
 import { writeFileAtomic } from '../core/util/atomicWrite';
-import { addEpochLoss, addEval, addLossPoint } from '../../webview/runs/live';
-import { RUNS_VIEW_TYPE, type CompareReport, type FromWebview, type LiveState, type RunsPanelState, type ToWebview } from '../../webview/runs/protocol';
+import { applyLiveEvent, emptyLiveState, eventFromLogLine, normalizeLiveState, stateFromHistory } from '../../webview/runs/live';
+import { RUNS_VIEW_TYPE, type CompareReport, type FromWebview, type LiveEvent, type LiveState, type RunsPanelState, type ToWebview } from '../../webview/runs/protocol';
+import type { RunDetails } from '../core/jobs/runs';
 import type { JobProgressParams } from '../worker/protocol';
 import type { RunManager } from './runManager';
 import { webviewHtml, webviewOptions } from './webviewHtml';
@@ -25,29 +25,14 @@ function createPanel(deps: RunPanelDeps, tabTitle: string, mode: keyof typeof PA
   return panel;
 }
 
-/** A training event as the train job logs it (one JSON object per line); other lines are ignored. */
-type TrainLogEvent =
-  | { event: 'epoch'; epoch: number; loss: number }
-  | { event: 'eval'; epoch: number; valid: Record<string, number>; best: boolean }
-  | { event: string };
-
-function parseEvent(line: string): TrainLogEvent | undefined {
-  if (!line.startsWith('{')) return undefined;
-  try {
-    const value = JSON.parse(line) as { event?: unknown };
-    return typeof value.event === 'string' ? (value as TrainLogEvent) : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
 export class LiveDashboard {
   private static latest: LiveDashboard | undefined;
+  private static readonly byRun = new Map<string, LiveDashboard>();
   private disposed = false;
 
-  static start(deps: RunPanelDeps, title: string, runDir: string, cancel: () => void): LiveDashboard {
+  static start(deps: RunPanelDeps, title: string, runDir: string, epochs: number | undefined, cancel: () => void): LiveDashboard {
     const panel = createPanel(deps, `Dashboard: ${title}`, 'live');
-    const dashboard = new LiveDashboard(panel, { title, runDir, status: 'running', loss: [], epochLoss: [], evals: [] }, cancel);
+    const dashboard = new LiveDashboard(panel, emptyLiveState(title, runDir, epochs), cancel);
     LiveDashboard.latest = dashboard;
     return dashboard;
   }
@@ -60,68 +45,83 @@ export class LiveDashboard {
     return true;
   }
 
-  /** A finished run's history (metrics.json), shown the same way as a live one. */
+  /** A run's dashboard when one is open for it (a live run's, or a finished one shown before). */
+  static forRun(runDir: string): LiveDashboard | undefined {
+    const found = LiveDashboard.byRun.get(runDir);
+    return found && !found.disposed ? found : undefined;
+  }
+
+  /** A finished (or interrupted) run's history, shown the same way as a live one. */
   static showFinished(deps: RunPanelDeps, state: LiveState): void {
+    const open = state.runDir ? LiveDashboard.forRun(state.runDir) : undefined;
+    if (open) {
+      open.panel.reveal(vscode.ViewColumn.Beside);
+      return;
+    }
     LiveDashboard.latest = new LiveDashboard(createPanel(deps, `Dashboard: ${state.title}`, 'live'), state, () => undefined);
   }
 
   /** After a window reload: the run that fed it is gone with the old extension host. */
   static restore(panel: vscode.WebviewPanel, state: LiveState): void {
-    new LiveDashboard(panel, state.status === 'running' ? { ...state, status: 'interrupted' } : state, () => undefined);
+    const saved = normalizeLiveState(state);
+    new LiveDashboard(panel, saved.status === 'running' ? { ...saved, status: 'interrupted' } : saved, () => undefined);
   }
 
   private constructor(
-    private readonly panel: vscode.WebviewPanel,
+    readonly panel: vscode.WebviewPanel,
     private state: LiveState,
     private readonly cancel: () => void,
   ) {
+    if (state.runDir) LiveDashboard.byRun.set(state.runDir, this);
     panel.webview.onDidReceiveMessage((message: FromWebview) => {
       if (message.type === 'ready') this.post({ type: 'live', state: this.state });
       else if (message.type === 'cancelRun' && this.state.status === 'running') this.cancel();
     });
-    panel.onDidDispose(() => (this.disposed = true));
+    panel.onDidDispose(() => {
+      this.disposed = true;
+      if (this.state.runDir && LiveDashboard.byRun.get(this.state.runDir) === this) LiveDashboard.byRun.delete(this.state.runDir);
+    });
+  }
+
+  get visible(): boolean {
+    return !this.disposed && this.panel.visible;
   }
 
   private post(message: ToWebview): void {
     if (!this.disposed) void this.panel.webview.postMessage(message);
   }
 
+  /** Applies an event here and on the page (the same pure update on both sides). */
+  private apply(event: LiveEvent): void {
+    this.state = applyLiveEvent(this.state, event);
+    this.post({ type: 'liveEvent', event });
+  }
+
   progress(update: Omit<JobProgressParams, 'jobId'>): void {
     const s = update.series;
-    const point = s && [s.epoch, s.step, s.steps, s.loss].every(Number.isFinite) ? { x: s.epoch - 1 + s.step / Math.max(1, s.steps), loss: s.loss } : undefined;
-    if (point) this.state = addLossPoint(this.state, point);
-    this.state = { ...this.state, message: update.message ?? this.state.message, fraction: update.fraction ?? this.state.fraction };
-    this.post({ type: 'liveProgress', message: update.message, fraction: update.fraction, point });
+    const step = s && ['epoch', 'step', 'steps', 'loss'].every((key) => Number.isFinite(s[key])) ? { epoch: s.epoch, step: s.step, steps: s.steps, loss: s.loss } : undefined;
+    // Text preparation names each stage and numbers it in `series` (src/core/train/textArtifacts.ts).
+    const stage = s && Number.isFinite(s.stage) && Number.isFinite(s.stages) && update.message ? { stage: s.stage, stages: s.stages, name: update.message, fraction: Number.isFinite(s.stageFraction) ? s.stageFraction : undefined } : undefined;
+    this.apply({ kind: 'progress', at: Date.now(), message: update.message, fraction: update.fraction, step, stage });
   }
 
   log(line: string): void {
-    const event = parseEvent(line);
-    if (event?.event === 'epoch' && 'loss' in event) {
-      this.state = addEpochLoss(this.state, event.epoch, event.loss);
-      this.post({ type: 'liveEpoch', epoch: event.epoch, loss: event.loss });
-    } else if (event?.event === 'eval' && 'valid' in event) {
-      const point = { epoch: event.epoch, valid: event.valid, best: event.best };
-      this.state = addEval(this.state, point);
-      this.post({ type: 'liveEval', point });
-    }
+    const event = eventFromLogLine(line);
+    if (event) this.apply(event);
   }
 
   end(end: { status: LiveState['status']; message?: string; test?: Record<string, number>; bestEpoch?: number; runDir?: string }): void {
-    this.state = { ...this.state, ...end, runDir: end.runDir ?? this.state.runDir };
-    this.post({ type: 'liveEnd', ...end });
+    this.apply({ kind: 'end', ...end });
   }
 }
 
-/** A finished run folder's metrics.json as dashboard state (epoch losses and validations from its history). */
-export function stateFromMetrics(runDir: string, metrics: unknown): LiveState {
-  const m = metrics as { history?: TrainLogEvent[]; metrics?: { test?: { full?: Record<string, number> } }; best_epoch?: number; runs?: unknown[] };
-  let state: LiveState = { title: path.basename(runDir), runDir, status: 'done', loss: [], epochLoss: [], evals: [], fraction: 1 };
-  for (const event of m.history ?? []) {
-    if (event.event === 'epoch' && 'loss' in event) state = addEpochLoss(state, event.epoch, event.loss);
-    if (event.event === 'eval' && 'valid' in event) state = addEval(state, { epoch: event.epoch, valid: event.valid, best: event.best });
-  }
-  const note = m.runs ? 'several seeds: open one seed folder for its curves' : undefined;
-  return { ...state, test: m.metrics?.test?.full, bestEpoch: m.best_epoch, message: note };
+/** A run folder's details (read by the worker's run reader) as dashboard state. */
+export function stateFromDetails(details: RunDetails): LiveState {
+  const status: LiveState['status'] = details.status === 'finished' ? 'done' : details.status === 'training' ? 'running' : 'interrupted';
+  const initial: LiveState = { ...emptyLiveState(details.name, details.dir, details.epochs), status, fraction: status === 'done' ? 1 : undefined, backend: details.backend };
+  const state = stateFromHistory(initial, details.history as unknown as Array<Record<string, unknown>>);
+  const note = [details.note, details.status === 'training' ? 'training in another process: reopen to see new epochs' : undefined].filter(Boolean).join(' · ') || undefined;
+  return { ...state, test: details.test, bestEpoch: details.bestEpoch, note };
 }
 
 export class ComparePanel {
@@ -140,7 +140,7 @@ export class ComparePanel {
   private constructor(
     private readonly deps: RunPanelDeps,
     private readonly panel: vscode.WebviewPanel,
-    private readonly runs: string[],
+    private runs: string[],
     report?: CompareReport,
   ) {
     this.report = report;
@@ -156,11 +156,16 @@ export class ComparePanel {
     if (message.type === 'ready') this.post(this.report ? { type: 'compare', report: this.report } : { type: 'compareLoading', runs: this.runs });
     else if (message.type === 'recompare') void this.load();
     else if (message.type === 'export') void this.export(message.format);
+    else if (message.type === 'setBaseline' && this.runs.includes(message.run) && this.runs[0] !== message.run) {
+      // The compare job tests every run against the first: the chosen baseline goes first, the rest keep their order.
+      this.runs = [message.run, ...this.runs.filter((run) => run !== message.run)];
+      void this.load();
+    }
   }
 
   private async load(): Promise<void> {
     this.post({ type: 'compareLoading', runs: this.runs });
-    const outcome = await this.deps.runs.run({ kind: 'compareRuns', params: { runs: this.runs }, title: `Compare ${this.runs.length} runs`, quiet: true });
+    const outcome = await this.deps.runs.run({ kind: 'compareRuns', params: { runs: this.runs }, title: `Compare ${this.runs.length} runs`, quiet: true, background: true });
     if (outcome.status === 'done') {
       this.report = outcome.result;
       this.post({ type: 'compare', report: outcome.result });

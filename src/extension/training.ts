@@ -47,7 +47,7 @@ function runName(label: string): string {
 }
 
 export async function trainModel(runs: RunManager, configUri?: vscode.Uri, panels?: RunPanelDeps): Promise<void> {
-  const request = configUri instanceof vscode.Uri ? { configPath: configUri.fsPath, label: path.basename(configUri.fsPath, '.json') } : await askForRun();
+  const request = configUri instanceof vscode.Uri ? await configRequest(configUri) : await askForRun();
   if (!request) return;
   const folder = runsFolder(configUri);
   if (!folder) {
@@ -55,18 +55,22 @@ export async function trainModel(runs: RunManager, configUri?: vscode.Uri, panel
     return;
   }
   const outDir = vscode.Uri.joinPath(folder, runName(request.label)).fsPath;
-  // The dashboard follows the run live; its Cancel button cancels the job like the notification's.
+  // The dashboard follows the run live and has its own Cancel button and progress: no progress toast over
+  // it (the status bar still shows the run, and a click there cancels it too).
   const cancel = new vscode.CancellationTokenSource();
-  const dashboard = panels && LiveDashboard.start(panels, request.label, outDir, () => cancel.cancel());
+  const dashboard = panels && LiveDashboard.start(panels, request.label, outDir, request.epochs, () => cancel.cancel());
   const outcome = await runs.run({
     kind: 'train',
     params: { configPath: request.configPath, config: request.config, outDir },
     title: `Train ${request.label}`,
     subjectFile: request.configPath,
+    quiet: !!dashboard,
     cancellation: cancel.token,
     onProgress: (update) => dashboard?.progress(update),
     onLog: (line) => dashboard?.log(line),
     summarize: (result) => {
+      // The dashboard in view already shows the result: a notification would only cover it.
+      if (dashboard?.visible) return undefined;
       const test = result.metrics.test.full;
       return {
         text: `test NDCG@10 ${test['NDCG@10']?.toFixed(4)}, HR@10 ${test['HR@10']?.toFixed(4)} (best epoch ${result.best_epoch}, ${result.backend})`,
@@ -83,6 +87,49 @@ interface RunRequest {
   label: string;
   configPath?: string;
   config?: unknown;
+  /** The epoch budget when the quick path set it (a config file's is read from the run's progress). */
+  epochs?: number;
+}
+
+/** A run from a config file: named by the config's `name` (as the runs list will), else by the file. */
+async function configRequest(uri: vscode.Uri): Promise<RunRequest> {
+  let name: unknown;
+  try {
+    name = (parseJsonc(Buffer.from(await vscode.workspace.fs.readFile(uri)).toString('utf8')) as { name?: unknown } | undefined)?.name;
+  } catch {
+    // unreadable here: the train job reports it with the file and the reason
+  }
+  const label = typeof name === 'string' && /^[A-Za-z0-9._-]{1,64}$/.test(name) ? name : path.basename(uri.fsPath, '.json');
+  return { configPath: uri.fsPath, label };
+}
+
+interface BudgetPick extends vscode.QuickPickItem {
+  /** Overrides of the backbone preset's `train` settings; undefined: ask for a number of epochs. */
+  train?: { epochs?: number; evalEvery?: number; patience?: number };
+  custom?: boolean;
+}
+
+/**
+ * How long to train. The presets' budget (up to 200 epochs, early stopping) is right for a result and
+ * long for a first look, so shorter budgets are offered first; early stopping still ends a run sooner.
+ */
+const BUDGETS: BudgetPick[] = [
+  { label: 'Quick look: 10 epochs', description: 'validation every epoch, no early stopping', detail: 'Minutes on the demo; enough to see the curves move and compare variants roughly.', train: { epochs: 10, evalEvery: 1, patience: 0 } },
+  { label: 'Short: up to 50 epochs', description: 'early stopping as the preset', train: { epochs: 50 } },
+  { label: 'Full preset: up to 200 epochs', description: 'the backbone’s tuned budget, early stopping on validation NDCG@10', detail: 'What docs/results.md reports; can take hours on Beauty.', train: {} },
+  { label: 'Custom number of epochs…', custom: true },
+];
+
+async function pickBudget(): Promise<BudgetPick['train'] | undefined> {
+  const picked = await vscode.window.showQuickPick(BUDGETS, { title: 'GRASP: Training budget', placeHolder: 'Epochs to train at most (the dashboard shows the time per epoch and the time left)' });
+  if (!picked) return undefined;
+  if (!picked.custom) return picked.train;
+  const answer = await vscode.window.showInputBox({
+    title: 'GRASP: Epochs to train at most',
+    value: '30',
+    validateInput: (text) => (/^\d+$/.test(text.trim()) && Number(text) >= 1 && Number(text) <= 100_000 ? undefined : 'A whole number of epochs, 1 or more'),
+  });
+  return answer === undefined ? undefined : { epochs: Number(answer.trim()) };
 }
 
 /** Quick picks: a config file from the workspace, or a dataset and a backbone with default settings. */
@@ -97,16 +144,24 @@ async function askForRun(): Promise<RunRequest | undefined> {
     { title: 'GRASP: Train Model', placeHolder: 'A run config file, or a quick setup' },
   );
   if (!picked) return undefined;
-  if (picked.uri) return { configPath: picked.uri.fsPath, label: path.basename(picked.uri.fsPath, '.json') };
+  if (picked.uri) return configRequest(picked.uri);
   const dataset = await pickDataset();
   if (!dataset) return undefined;
   const backbone = await vscode.window.showQuickPick(BACKBONES, { title: 'GRASP: Which backbone?' });
   if (!backbone) return undefined;
   const variant = await vscode.window.showQuickPick(VARIANTS, { title: 'GRASP: GRASP on or off?' });
   if (!variant) return undefined;
+  const train = await pickBudget();
+  if (!train) return undefined;
   const name = path.basename(dataset.fsPath).replace(/\.[^.]+$/, '');
   const suffix = variant.variant === 'plain' ? '' : `-${variant.variant}`;
-  return { label: `${backbone.model}${suffix}-${name}`, config: { data: { path: dataset.fsPath }, model: { kind: backbone.model }, variant: variant.variant } };
+  // The config's name is what the runs list, the dashboard and Compare Runs call the run.
+  const label = `${backbone.model}${suffix}-${name}`.replace(/[^A-Za-z0-9._-]+/g, '-').slice(0, 64);
+  return {
+    label,
+    epochs: train.epochs,
+    config: { name: label, data: { path: dataset.fsPath }, model: { kind: backbone.model }, variant: variant.variant, ...(Object.keys(train).length > 0 ? { train } : {}) },
+  };
 }
 
 async function findRunConfigs(): Promise<vscode.Uri[]> {

@@ -5,33 +5,38 @@ import { ResponseError } from 'vscode-jsonrpc';
 import { installAcceleratorJob } from '../core/accelerator/install';
 import { CancelledError, demoJob, statsJob, type JobContext } from '../core/jobs';
 import { embedJob } from '../core/jobs/embed';
+import { exportJob } from '../core/export/export';
 import { indexJob } from '../core/jobs/indexJob';
 import { neighboursJob } from '../core/jobs/neighbours';
 import { entityListJob, inspectJob } from '../core/jobs/inspect';
 import { compareRunsJob } from '../core/jobs/compareRuns';
+import { listRunsJob, readRunJob } from '../core/jobs/runs';
 import { synthesizeJob } from '../core/jobs/synthesize';
 import { annotateJob, flagJob } from '../core/hallucination/jobs';
-import { ANTHROPIC_KEY_ENV, ErrorCode, type JobErrorData, type JobKind, type JobParams, type JobResult, type KeyCheckResult } from './protocol';
+import { ANTHROPIC_KEY_ENV, ErrorCode, OPENAI_KEY_ENV, VOYAGE_KEY_ENV, type JobErrorData, type JobKind, type JobParams, type JobResult, type KeyCheckResult } from './protocol';
 
 type JobHandlers = { [K in JobKind]: (params: JobParams<K>, ctx: JobContext) => Promise<JobResult<K>> };
 
 const handlers: JobHandlers = {
   stats: statsJob,
   demo: demoJob,
-  keyCheck: async () => checkAnthropicKey(process.env),
+  keyCheck: async (params) => checkKey(process.env, params.key ?? ANTHROPIC_KEY_ENV),
   // The npm stand-in is for tests only: the extension never sends it.
   installAccelerator: (params, ctx) => installAcceleratorJob({ dir: params.dir }, ctx),
   // Keys are read here, from the environment the run manager gave this process only.
-  synthesize: (params, ctx) => synthesizeJob(params, ctx, { anthropicApiKey: process.env[ANTHROPIC_KEY_ENV] || undefined }),
-  embed: (params, ctx) => embedJob(params, ctx, { voyageApiKey: process.env.VOYAGE_API_KEY || undefined, openaiApiKey: process.env.OPENAI_API_KEY || undefined }),
+  synthesize: (params, ctx) => synthesizeJob(params, ctx, { anthropicApiKey: process.env[ANTHROPIC_KEY_ENV] || undefined, openaiApiKey: process.env[OPENAI_KEY_ENV] || undefined }),
+  embed: (params, ctx) => embedJob(params, ctx, { voyageApiKey: process.env[VOYAGE_KEY_ENV] || undefined, openaiApiKey: process.env[OPENAI_KEY_ENV] || undefined }),
   index: indexJob,
   neighbours: neighboursJob,
   // Loaded on first use: TensorFlow.js takes a moment to load, and most jobs never need it.
   train: async (params, ctx) => (await import('../core/train/job')).trainJob(params, ctx),
   evaluate: async (params, ctx) => (await import('../core/eval/job')).evalJob(params, ctx),
+  export: exportJob,
   inspect: inspectJob,
   entityList: entityListJob,
   compareRuns: compareRunsJob,
+  listRuns: listRunsJob,
+  readRun: readRunJob,
   experiment: async (params, ctx) => (await import('../core/experiment/job')).experimentJob(params, ctx),
   flag: flagJob,
   annotate: (params, ctx) => annotateJob(params, ctx, { anthropicApiKey: process.env[ANTHROPIC_KEY_ENV] || undefined }),
@@ -47,7 +52,13 @@ export function runJob<K extends JobKind>(kind: K, params: JobParams<K>, ctx: Jo
 
 /** Only a hash prefix leaves this function: the key itself is never logged, returned or written. */
 export function checkAnthropicKey(env: NodeJS.ProcessEnv): KeyCheckResult {
-  const key = env[ANTHROPIC_KEY_ENV];
+  return checkKey(env, ANTHROPIC_KEY_ENV);
+}
+
+/** The same for any of the keys a job may read (an unknown name is never looked up). */
+export function checkKey(env: NodeJS.ProcessEnv, name: string): KeyCheckResult {
+  if (name !== ANTHROPIC_KEY_ENV && name !== VOYAGE_KEY_ENV && name !== OPENAI_KEY_ENV) return { present: false };
+  const key = env[name];
   if (!key) return { present: false };
   return { present: true, sha256Prefix: createHash('sha256').update(key, 'utf8').digest('hex').slice(0, 12) };
 }

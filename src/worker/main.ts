@@ -4,7 +4,7 @@
 import { Writable } from 'node:stream';
 import { ResponseError, StreamMessageReader, StreamMessageWriter, createMessageConnection } from 'vscode-jsonrpc/node';
 import { engineInfo } from '../core/engine/state';
-import type { JobContext } from '../core/jobs';
+import { secretsFrom, type JobContext } from '../core/jobs';
 import { isJobKind, runJob, toResponseError } from './jobs';
 import {
   ErrorCode,
@@ -56,6 +56,8 @@ connection.onRequest(JobStartRequest, async (start, token) => {
     log: (line) => void connection.sendNotification(JobLogNotification, { jobId, line }),
     // The token flips when the client sends $/cancelRequest for this very request.
     isCancelled: () => token.isCancellationRequested || shuttingDown,
+    // Keys live in this process's environment (the run manager put them there from secret storage); they never cross the protocol.
+    secret: secretsFrom(process.env),
   };
   const started = Date.now();
   try {

@@ -18,8 +18,10 @@ import type { ExperimentJobParams, ExperimentJobResult } from '../core/experimen
 import type { TrainJobParams, TrainJobResult } from '../core/train/job';
 import type { EntityListJobParams, EntityListJobResult, InspectJobParams, InspectJobResult } from '../core/jobs/inspect';
 import type { CompareRunsJobParams, CompareRunsJobResult } from '../core/jobs/compareRuns';
+import type { ListRunsJobParams, ListRunsJobResult, ReadRunJobParams, RunDetails } from '../core/jobs/runs';
 import type { AnnotateJobParams, AnnotateJobResult, FlagJobParams, FlagJobResult } from '../core/hallucination/jobs';
 import type { EmbedResult } from '../core/embed/embed';
+import type { ExportJobParams, ExportJobResult } from '../core/export/export';
 import type { SynthesisResult } from '../core/llm/synthesize';
 
 export type { DatasetStats, DemoJobParams, DemoJobResult, InteractionFormat, StatsJobParams };
@@ -47,8 +49,13 @@ export const InitializeRequest = new RequestType<InitializeParams, InitializeRes
 
 // ---- jobs ---------------------------------------------------------------------------------------------
 
-/** Reports whether the worker's environment holds ANTHROPIC_API_KEY, identified by a hash prefix only. */
-export type KeyCheckParams = Record<string, never>;
+/**
+ * Reports whether the worker's environment holds a key, identified by a hash prefix only: ANTHROPIC_API_KEY
+ * unless `key` names VOYAGE_API_KEY or OPENAI_API_KEY (the embedding and chat servers' keys).
+ */
+export interface KeyCheckParams {
+  key?: 'ANTHROPIC_API_KEY' | 'VOYAGE_API_KEY' | 'OPENAI_API_KEY';
+}
 
 export interface KeyCheckResult {
   present: boolean;
@@ -67,8 +74,14 @@ export interface JobTypes {
   embed: { params: EmbedJobParams; result: EmbedResult };
   index: { params: IndexJobParams; result: IndexJobResult };
   neighbours: { params: NeighboursJobParams; result: NeighboursJobResult };
-  /** Trains from a run config file (or object); progress and JSON events stream as job/progress and job/log. */
+  /**
+   * Trains from a run config file (or object); progress and JSON events stream as job/progress and job/log.
+   * A config whose text side calls a server (grasp.embedder voyage / openai-compatible, grasp.texts.provider
+   * openai-compatible) reads VOYAGE_API_KEY / OPENAI_API_KEY from the worker's environment, never from params.
+   */
   train: { params: TrainJobParams; result: TrainJobResult };
+  /** A dataset's or a finished run's text side and results as files for Python (.npy, TSV, RecBole atomic files, CSV). */
+  export: { params: ExportJobParams; result: ExportJobResult };
   /** Re-evaluates a run folder's best checkpoint. */
   evaluate: { params: EvalJobParams; result: EvalJobResult };
   /** One item or user with its neighbours, their texts, overlap, flags and attention (Inspect Neighbours view). */
@@ -77,6 +90,10 @@ export interface JobTypes {
   entityList: { params: EntityListJobParams; result: EntityListJobResult };
   /** Finished runs side by side: config diff, metrics mean ± std over seeds, paired tests (Compare Runs view). */
   compareRuns: { params: CompareRunsJobParams; result: CompareRunsJobResult };
+  /** Every run folder under the given runs folders: name, status, dataset identity, test metrics (the runs side bar, the pickers). */
+  listRuns: { params: ListRunsJobParams; result: ListRunsJobResult };
+  /** One run with its training history (the dashboard of a finished or interrupted run). */
+  readRun: { params: ReadRunJobParams; result: RunDetails };
   /** Runs an experiment file's variants × seeds (reusing finished runs) and writes its results table. */
   experiment: { params: ExperimentJobParams; result: ExperimentJobResult };
   /** Hallucination risk of every description or profile, the riskiest with reasons and spans; reads only. */
@@ -141,3 +158,6 @@ export const ErrorCode = {
 
 /** Environment variable the run manager sets on the worker only; the key never crosses the protocol. */
 export const ANTHROPIC_KEY_ENV = 'ANTHROPIC_API_KEY';
+/** The same for the embedding and chat servers: Voyage's key, and the one an OpenAI-compatible server may want. */
+export const VOYAGE_KEY_ENV = 'VOYAGE_API_KEY';
+export const OPENAI_KEY_ENV = 'OPENAI_API_KEY';

@@ -80,6 +80,12 @@ describe('GRASP Lab extension', { skip: skipUnlessE2EReady() }, () => {
     assert.match(text, /22,363/);
     assert.match(text, /12,101/);
     assert.match(text, /198,502/);
+    // Beauty's lengths: one tall bar of short sequences; the histogram offers a log scale and starts on it.
+    const log = frame.locator('#histogram-log');
+    await log.waitFor({ timeout: 30_000 });
+    assert.ok(await log.isChecked(), 'a skewed histogram opens on a log scale');
+    const ticks = ((await frame.locator('#length-histogram').getAttribute('data-yticks')) ?? '').split('|').filter(Boolean);
+    assert.ok(ticks.length >= 2 && new Set(ticks).size === ticks.length, `distinct y ticks: ${ticks.join(' ')}`);
     await vscode.screenshot('statistics-beauty');
     const cspErrors = vscode.console.filter((m) => /Content Security Policy/i.test(m.text));
     assert.deepEqual(cspErrors, [], 'the statistics webview broke no CSP rule');
@@ -132,8 +138,11 @@ describe('GRASP Lab extension', { skip: skipUnlessE2EReady() }, () => {
     await lens.waitFor({ state: 'visible', timeout: 30_000 });
     await vscode.screenshot('codelens-train');
     await lens.click();
-    const message = await vscode.waitForNotification(/test NDCG@10 \d\.\d{4}/, 180_000);
-    assert.match(message, /best epoch \d+/);
+    // The run's dashboard opens beside the config and shows the result (no notification over it).
+    const dashboard = await vscode.waitForWebview({ title: 'Run dashboard', text: /small-sasrec/, timeoutMs: 60_000 });
+    await dashboard.locator('.live-status[data-status="done"]').waitFor({ timeout: 180_000 });
+    assert.match((await dashboard.locator('#tile-test-ndcg .tile-value').textContent()) ?? '', /^\d\.\d{4}$/);
+    assert.match((await dashboard.locator('.live-status').textContent()) ?? '', /best epoch \d+/);
     const runsFolder = join(workspace, '.grasp', 'runs');
     const runFolders = readdirSync(runsFolder).filter((name) => name.includes('small'));
     assert.equal(runFolders.length, 1, `one run folder: ${readdirSync(runsFolder).join(', ')}`);
@@ -175,11 +184,13 @@ describe('GRASP Lab extension', { skip: skipUnlessE2EReady() }, () => {
   });
 
   test('a long job shows progress, is cancelled from the palette, and its worker is gone', TIMEOUT, async () => {
+    // Workers already there (the shared one that lists runs and serves the views) are not this job's.
+    const earlier = new Set(vscode.processes(/dist\/worker\.js/).map((worker) => worker.pid));
     await vscode.runCommand('GRASP: Generate Demo Dataset');
     await vscode.waitForNotification(/Generat/, 30_000);
     const workers = await waitUntil(
       () => {
-        const found = vscode.processes(/dist\/worker\.js/);
+        const found = vscode.processes(/dist\/worker\.js/).filter((worker) => !earlier.has(worker.pid));
         return found.length > 0 ? found : undefined;
       },
       { message: 'no worker process started', timeoutMs: 30_000 },

@@ -5,7 +5,7 @@
 // replies that parse but break the schema. It logs every request so a test can check what was sent.
 import { createHash } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { listenLocal } from './listen';
 
 export interface MockFaults {
   rateLimit?: number;
@@ -90,11 +90,8 @@ export class MockAnthropic {
 
   static async start(options: MockOptions = {}): Promise<MockAnthropic> {
     const server = createServer();
-    server.keepAliveTimeout = 30_000;
     const mock = new MockAnthropic(server, options);
-    server.on('request', (request: IncomingMessage, response: ServerResponse) => void mock.handle(request, response));
-    await new Promise<void>((resolve) => server.listen(options.port ?? 0, '127.0.0.1', resolve));
-    mock.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    mock.url = await listenLocal(server, options.port, (request, response) => void mock.handle(request, response));
     return mock;
   }
 
@@ -264,14 +261,14 @@ interface MessageParams {
   schema?: JsonSchema;
 }
 
-interface JsonSchema {
+export interface JsonSchema {
   type?: string;
   properties?: Record<string, JsonSchema>;
   items?: JsonSchema;
   enum?: string[];
 }
 
-const FALLBACK_SCHEMA: JsonSchema = {
+export const FALLBACK_SCHEMA: JsonSchema = {
   type: 'object',
   properties: {
     summary: { type: 'string' },
@@ -299,7 +296,7 @@ export function promptHash(system: string, user: string): string {
 }
 
 /** A minimal valid instance of a JSON schema, varied by the input so different inputs get different texts. */
-function instanceOf(schema: JsonSchema, hash: string, name: string): unknown {
+export function instanceOf(schema: JsonSchema, hash: string, name: string): unknown {
   if (schema.enum) return schema.enum[0];
   switch (schema.type) {
     case 'object':
@@ -314,7 +311,7 @@ function instanceOf(schema: JsonSchema, hash: string, name: string): unknown {
   }
 }
 
-function readBody(request: IncomingMessage): Promise<string> {
+export function readBody(request: IncomingMessage): Promise<string> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     request.on('data', (chunk: Buffer) => chunks.push(chunk));
@@ -333,7 +330,7 @@ function error(response: ServerResponse, status: number, type: string, message: 
   json(response, status, { type: 'error', error: { type, message } }, headers);
 }
 
-function mulberry32(seed: number): () => number {
+export function mulberry32(seed: number): () => number {
   let state = seed >>> 0 || 1;
   return () => {
     state = (state + 0x6d2b79f5) >>> 0;

@@ -129,9 +129,13 @@ function show(message: ToWebview): void {
     case 'result':
       if (message.id === current(history)) renderDetail(detail, message.result, { open });
       break;
-    case 'failed':
-      if (message.id === current(history)) renderDetailProblem(detail, message.message, () => go(history));
+    case 'failed': {
+      if (message.id !== current(history)) break;
+      const id = message.id;
+      const fix = message.fix === 'buildIndex' ? { label: `Build the ${entity} index`, run: () => vscode.postMessage({ type: 'buildIndex', id }), detail: message.detail } : undefined;
+      renderDetailProblem(detail, message.message, () => go(history), fix);
       break;
+    }
   }
 }
 

@@ -20,7 +20,8 @@ export type ToWebview =
   | { type: 'listFailed'; message: string }
   | { type: 'loading'; id: string; message?: string; fraction?: number }
   | { type: 'result'; id: string; result: InspectView }
-  | { type: 'failed'; id: string; message: string }
+  /** `fix`: what the page offers to do about it (a button); `detail`: the worker's own words, for the curious. */
+  | { type: 'failed'; id: string; message: string; fix?: 'buildIndex'; detail?: string }
   /** Go to this id as a new history entry (chosen outside the page: quick pick, CodeLens, tree). */
   | { type: 'navigate'; id: string };
 
@@ -30,7 +31,9 @@ export type FromWebview =
   /** Show this id (a click, back/forward, the search box); the page keeps the history. */
   | { type: 'open'; id: string }
   /** Ask the host for its quick pick (same list, VS Code's fuzzy matching). */
-  | { type: 'quickPick' };
+  | { type: 'quickPick' }
+  /** Build the missing neighbour index, then show this id again. */
+  | { type: 'buildIndex'; id: string };
 
 /** What the webview saves with setState, and what the serializer gets back after a reload. */
 export interface NeighboursPanelState {

@@ -21,8 +21,9 @@ function noun(entity: Entity, plural = false): string {
 }
 
 /** Items are co-interacted by users; users overlap in items. */
-function overlapNoun(entity: Entity): string {
-  return entity === 'item' ? 'users' : 'items';
+function overlapNoun(entity: Entity, count = 2): string {
+  const noun = entity === 'item' ? 'user' : 'item';
+  return count === 1 ? noun : `${noun}s`;
 }
 
 function flagBadge(described: Described): HTMLElement | undefined {
@@ -52,7 +53,7 @@ function queryCard(result: InspectView): HTMLElement {
   const title = el('h2', 'query-label', q.label);
   const facts = el('p', 'facts');
   const source = result.textSource ? `${result.textSource.provider}/${result.textSource.model}${result.textSource.worldKnowledge ? '' : ' (no world knowledge)'}` : 'raw metadata / titles';
-  facts.textContent = `${noun(result.entity)} ${q.id} · ${q.interactions} training ${overlapNoun(result.entity)} · text from ${source}`;
+  facts.textContent = `${noun(result.entity)} ${q.id} · ${q.interactions} training ${overlapNoun(result.entity, q.interactions)} · text from ${source}`;
   card.append(title, facts);
   const flag = flagBadge(q);
   if (flag) card.append(flag);
@@ -84,7 +85,7 @@ function neighbourCard(result: InspectView, n: Neighbour, rank: number, actions:
   const metrics = el('div', 'nb-metrics');
   const sim = el('span', 'metric');
   sim.append(el('span', 'metric-name', 'similarity '), el('span', 'metric-value nb-similarity', three(n.similarity)), meter(n.similarity, 'similarity'));
-  const co = el('span', 'metric', `${n.overlap.shared} shared ${overlapNoun(result.entity)} (Jaccard ${three(n.overlap.jaccard)})`);
+  const co = el('span', 'metric', `${n.overlap.shared} shared ${overlapNoun(result.entity, n.overlap.shared)} (Jaccard ${three(n.overlap.jaccard)})`);
   co.title = `Training ${overlapNoun(result.entity)} both have; Jaccard = shared / union`;
   metrics.append(sim, co);
   if (n.attention !== undefined) {
@@ -134,9 +135,22 @@ export function renderDetailLoading(root: HTMLElement, id: string, message?: str
   root.replaceChildren(box);
 }
 
-export function renderDetailProblem(root: HTMLElement, text: string, retry?: () => void): void {
-  const box = el('section', 'problem error');
+/** A problem, with what can be done about it here: a fix (e.g. build the missing index) and/or a retry. */
+export function renderDetailProblem(root: HTMLElement, text: string, retry?: () => void, fix?: { label: string; run: () => void; detail?: string }): void {
+  const box = el('section', fix ? 'problem' : 'problem error');
   box.append(el('p', undefined, text));
-  if (retry) box.append(button('Retry', retry, 'primary'));
+  const actions = el('div', 'actions');
+  if (fix) {
+    const fixButton = button(fix.label, fix.run, 'primary');
+    fixButton.id = 'fix';
+    actions.append(fixButton);
+  }
+  if (retry) actions.append(button('Retry', retry, fix ? 'secondary' : 'primary'));
+  box.append(actions);
+  if (fix?.detail) {
+    const details = el('details', 'note');
+    details.append(el('summary', undefined, 'Details'), el('p', undefined, fix.detail));
+    box.append(details);
+  }
   root.replaceChildren(box);
 }

@@ -27,10 +27,26 @@ export function filterRecords(records: readonly FlagRecord[], filter: ReviewFilt
     .map(({ index }) => index);
 }
 
-/** "n of m reviewed" over the flagged records. */
-export function progress(records: readonly FlagRecord[]): { reviewed: number; flagged: number } {
+export interface ReviewProgress {
+  /** Current verdicts on flagged texts, and the flagged texts. */
+  reviewed: number;
+  flagged: number;
+  /** Current verdicts on any listed text, and the texts listed (every text with some risk or a verdict). */
+  reviewedListed: number;
+  listed: number;
+}
+
+/** "n of m reviewed": over the flagged texts, and over every text listed (a catalogue may have none flagged). */
+export function progress(records: readonly FlagRecord[]): ReviewProgress {
   const flagged = records.filter((record) => record.flagged);
-  return { reviewed: flagged.filter(reviewed).length, flagged: flagged.length };
+  return { reviewed: flagged.filter(reviewed).length, flagged: flagged.length, reviewedListed: records.filter(reviewed).length, listed: records.length };
+}
+
+/** The progress line of the review page. */
+export function progressText(p: ReviewProgress, shown: number): string {
+  const listed = `${p.reviewedListed} of ${p.listed} listed reviewed`;
+  const head = p.flagged > 0 ? `${p.reviewed} of ${p.flagged} flagged reviewed · ${listed}` : `none flagged · ${listed}`;
+  return `${head} · showing ${shown}`;
 }
 
 /** Every reason kind present, for the filter's choices. */

@@ -4,7 +4,7 @@ import { el, header } from '../ui/dom';
 import { button, registerKit } from '../ui/kit';
 import { virtualList } from '../ui/virtualList';
 import { vscodeApi } from '../ui/vscodeApi';
-import { filterRecords, progress, reasonKinds, reviewed, type ReviewFilter } from './filters';
+import { filterRecords, progress, progressText, reasonKinds, reviewed, type ReviewFilter } from './filters';
 import type { DatasetRef, FlagRecord, FromWebview, ReviewPanelState, ReviewSummary, ToWebview, Verdict } from './protocol';
 import { renderEditor, renderRecord, verdictBadge } from './view';
 
@@ -57,7 +57,9 @@ function renderRow(position: number): HTMLElement {
   const row = el('div', 'row');
   row.setAttribute('role', 'option');
   if (position === selected) row.classList.add('selected');
-  row.append(el('span', 'row-risk', record.risk.toFixed(2)), el('span', 'row-id', record.id), el('span', 'row-label', record.reasons[0]?.message ?? ''));
+  // The title says which text it is; the first reason, in the tooltip and the detail, says why it is listed.
+  row.append(el('span', 'row-risk', record.risk.toFixed(2)), el('span', 'row-id', record.id), el('span', 'row-label', record.label ?? record.reasons[0]?.message ?? ''));
+  row.title = [record.label, record.reasons[0]?.message].filter(Boolean).join('\n');
   const verdict = verdictBadge(record);
   if (verdict) row.append(verdict);
   row.addEventListener('click', () => select(position));
@@ -65,8 +67,7 @@ function renderRow(position: number): HTMLElement {
 }
 
 function updateStatus(): void {
-  const p = progress(records);
-  status.textContent = `${p.reviewed} of ${p.flagged} flagged reviewed · showing ${visible.length} of ${records.length}`;
+  status.textContent = progressText(progress(records), visible.length);
   if (summary) {
     const absent = Object.entries(summary.absent).map(([name, why]) => `${name} absent (${why})`);
     info.textContent = [`${summary.flagged} of ${summary.total} ${summary.entity} texts flagged at risk ≥ ${summary.threshold}`, `texts: ${summary.source}`, `verdicts → ${summary.annotationsFile}`, summary.stale ? `${summary.stale} stale verdicts` : '', ...absent].filter(Boolean).join(' · ');

@@ -39,6 +39,7 @@ export function verdictBadge(record: FlagRecord): HTMLElement | undefined {
 export function renderRecord(root: HTMLElement, record: FlagRecord, entity: string, actions: DetailActions, busy: string | undefined): void {
   const head = el('div', 'record-head');
   head.append(el('h2', undefined, `${entity} ${record.id}`), badge(`risk ${record.risk.toFixed(2)}`));
+  if (record.label) head.append(el('span', 'record-label', record.label));
   const verdict = verdictBadge(record);
   if (verdict) head.append(verdict);
   const reasons = el('ol', 'reasons');
@@ -52,7 +53,8 @@ export function renderRecord(root: HTMLElement, record: FlagRecord, entity: stri
   const verdicts = el('div', 'verdicts');
   const ok = button('OK (o)', () => actions.verdict('ok'));
   ok.id = 'verdict-ok';
-  const bad = button('Hallucinated (h)', () => actions.verdict('hallucinated'), 'primary');
+  // No verdict is the default one: all four look alike, so none is suggested by its styling.
+  const bad = button('Hallucinated (h)', () => actions.verdict('hallucinated'));
   bad.id = 'verdict-hallucinated';
   const edit = button('Edit… (e)', actions.edit);
   edit.id = 'verdict-edit';

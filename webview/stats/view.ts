@@ -1,8 +1,9 @@
 // Builds the statistics page from a StatsView. Every piece of dataset text (name, path, field names) goes in
 // with textContent or setAttribute, through the kit and chart helpers; nothing here parses HTML.
-import { histogramChart, longTailChart, shareBarsChart, stackedBarsChart } from '../ui/charts';
+import { shareBarsChart, stackedBarsChart } from '../ui/charts';
+import { plot } from '../ui/plot';
 import { badge, button, dataGrid, divider, progressRing, tabs } from '../ui/kit';
-import { dec, density, int, pct } from './format';
+import { dec, density, int, pct, skewed } from './format';
 import type { DatasetRef, StatsView } from './protocol';
 
 export interface ViewActions {
@@ -101,10 +102,28 @@ function summaryGrid(caption: string, rows: Array<[string, string]>): HTMLElemen
   return dataGrid(caption, ['Statistic', 'Value'], rows, ['2fr', '1fr']);
 }
 
+function histogram(h: StatsView['sequenceLength']['histogram']): HTMLElement {
+  const chart = plot({ label: 'Histogram of sequence lengths', x: 'interactions per user (bin start)', y: 'users', bars: true, height: 220 });
+  chart.element.id = 'length-histogram';
+  const points = h.counts.map((count, i): [number, number] => [h.edges[i], count]);
+  const log = el('input');
+  log.type = 'checkbox';
+  log.id = 'histogram-log';
+  log.checked = skewed(h.counts);
+  const label = el('label', 'control');
+  label.append(log, document.createTextNode(' log scale (users)'));
+  const draw = () => chart.update([{ label: 'users', tone: 0, points }], { logY: log.checked, y: log.checked ? 'users (log)' : 'users' });
+  log.addEventListener('change', draw);
+  draw();
+  const box = el('div');
+  box.append(label, chart.element);
+  return box;
+}
+
 function sequencesTab(stats: StatsView): HTMLElement {
   const s = stats.sequenceLength;
   return section(
-    histogramChart(s.histogram, { title: 'Histogram of sequence lengths', x: 'interactions per user', y: 'users' }),
+    histogram(s.histogram),
     summaryGrid('Sequence length', [
       ['Minimum', int(s.min)],
       ['Median', dec(s.median, 1)],
@@ -118,8 +137,8 @@ function sequencesTab(stats: StatsView): HTMLElement {
 function popularityTab(stats: StatsView): HTMLElement {
   const p = stats.popularity;
   return section(
-    longTailChart(p.curve, p.headItems, { title: 'Item popularity by rank, log–log', x: 'item rank (log)', y: 'interactions (log)' }),
-    el('p', 'caption', 'Shaded: the head, the 20 % most popular items. A straight fall on these log axes is a power-law long tail.'),
+    longTail(p.curve, p.headItems),
+    el('p', 'caption', `Ranks 1 to ${int(p.headItems)} are the head (the 20 % most popular items). A straight fall on these log axes is a power-law long tail.`),
     summaryGrid('Item popularity', [
       ['Interactions per item, minimum', int(p.min)],
       ['Median', dec(p.median, 1)],
@@ -130,6 +149,16 @@ function popularityTab(stats: StatsView): HTMLElement {
     ]),
     ...topItems(stats),
   );
+}
+
+function longTail(curve: Array<[number, number]>, headItems: number): HTMLElement {
+  const chart = plot({ label: 'Item popularity by rank, log–log', x: 'item rank (log)', y: 'interactions (log)', logX: true, logY: true, height: 220 });
+  chart.element.id = 'long-tail';
+  chart.update([
+    { label: 'head items', tone: 1, points: curve.filter(([rank]) => rank <= headItems) },
+    { label: 'tail items', tone: 0, points: curve.filter(([rank]) => rank >= headItems) },
+  ]);
+  return chart.element;
 }
 
 function topItems(stats: StatsView): HTMLElement[] {
@@ -143,15 +172,13 @@ function headTailTab(stats: StatsView): HTMLElement {
   const p = stats.popularity;
   const u = stats.users80_20;
   return section(
+    // Head items and head users are 20 % by definition, so only the interactions' split is drawn: it is
+    // what tells one dataset from another.
     stackedBarsChart(
-      [
-        { label: 'items', parts: [{ label: 'head', value: p.headItems, tone: 'primary' }, { label: 'tail', value: p.tailItems, tone: 'secondary' }] },
-        { label: 'interactions', parts: [{ label: 'head items', value: p.top20Share, tone: 'primary' }, { label: 'tail items', value: 1 - p.top20Share, tone: 'secondary' }] },
-        { label: 'users', parts: [{ label: 'head', value: u.headUsers, tone: 'primary' }, { label: 'tail', value: u.tailUsers, tone: 'secondary' }] },
-      ],
-      'Head and tail split of items, interactions and users',
+      [{ label: 'interactions', parts: [{ label: 'on head items', value: p.top20Share, tone: 'primary' }, { label: 'on tail items', value: 1 - p.top20Share, tone: 'secondary' }] }],
+      'Share of interactions on head and tail items',
     ),
-    el('p', 'caption', 'Head items: the 20 % most popular. Head users: those with the longest sequences (the evaluation breakdowns use the same 80/20 split).'),
+    el('p', 'caption', 'Head items: the 20 % most popular; head users: the 20 % with the longest sequences (the evaluation breakdowns use the same split). Both are 20 % by definition; the share of interactions the head items take is the dataset’s.'),
     summaryGrid('Head and tail', [
       ['Head items', int(p.headItems)],
       ['Tail items', int(p.tailItems)],

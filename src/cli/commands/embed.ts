@@ -2,19 +2,23 @@ import { Option, type Command } from 'commander';
 import type { EmbedderName } from '../../core/embed/store';
 import { embedJob } from '../../core/jobs/embed';
 import { addDatasetOptions, datasetLoadParams, entityOf, entityOption, type DatasetFlags } from '../datasetOptions';
-import { nonNegativeInteger } from '../options';
+import { nonNegativeInteger, positiveInteger } from '../options';
 import { terminalContext } from '../progress';
 
 interface EmbedFlags extends DatasetFlags {
   entity: string;
   embedder: EmbedderName;
   model?: string;
+  dimensions?: number;
   width: number;
   pca: number;
   texts: string;
   baseUrl?: string;
   concurrency: number;
   batchSize: number;
+  maxAttempts: number;
+  timeoutMs: number;
+  maxChars?: number;
   json?: boolean;
 }
 
@@ -25,13 +29,17 @@ export function registerEmbed(program: Command): void {
     .argument('<dataset>', 'dataset file or folder')
     .addOption(entityOption())
     .addOption(new Option('--embedder <name>', 'lsa (local, offline), voyage (VOYAGE_API_KEY) or openai-compatible (/v1/embeddings; OPENAI_API_KEY if the server needs one)').choices(['lsa', 'voyage', 'openai-compatible']).default('lsa'))
-    .option('--model <name>', 'embedding model of an HTTP embedder')
+    .option('--model <name>', 'embedding model of an HTTP embedder (the one the server serves)')
+    .option('--dimensions <n>', 'HTTP embedders: output width, for models that can shorten their vectors (OpenAI dimensions, Voyage output_dimension)', positiveInteger)
     .option('--width <n>', 'lsa: number of SVD components', nonNegativeInteger, 64)
     .option('--pca <n>', 'PCA target width (fitted on training entities)', nonNegativeInteger, 64)
     .option('--texts <source>', 'auto (best synthesis in the cache), none (raw metadata / training titles), or provider[:model]', 'auto')
     .option('--base-url <url>', 'HTTP embedders: server base URL (e.g. http://127.0.0.1:11434 for Ollama)')
     .option('--concurrency <n>', 'HTTP embedders: requests in flight', nonNegativeInteger, 4)
     .option('--batch-size <n>', 'HTTP embedders: texts per request', nonNegativeInteger, 64)
+    .option('--max-attempts <n>', 'HTTP embedders: attempts per request before its texts are recorded as failed', nonNegativeInteger, 5)
+    .option('--timeout-ms <ms>', 'HTTP embedders: timeout of one request', nonNegativeInteger, 60_000)
+    .option('--max-chars <n>', 'HTTP embedders: cut texts longer than this (a model has a finite context)', positiveInteger)
     .option('--json', 'print one JSON object');
   addDatasetOptions(command).action(async (dataset: string, flags: EmbedFlags) => {
     const ctx = terminalContext({ quiet: flags.json });
@@ -44,12 +52,16 @@ export function registerEmbed(program: Command): void {
           entity: entityOf(flags.entity),
           embedder: flags.embedder,
           model: flags.model,
+          dimensions: flags.dimensions,
           width: Math.max(1, flags.width),
           pcaDim: Math.max(1, flags.pca),
           texts: flags.texts,
           baseURL: flags.baseUrl,
           concurrency: Math.max(1, flags.concurrency),
           batchSize: Math.max(1, flags.batchSize),
+          maxAttempts: Math.max(1, flags.maxAttempts),
+          timeoutMs: Math.max(1, flags.timeoutMs),
+          maxChars: flags.maxChars,
         },
         ctx,
         { voyageApiKey: process.env.VOYAGE_API_KEY || undefined, openaiApiKey: process.env.OPENAI_API_KEY || undefined },

@@ -7,7 +7,7 @@ import { terminalContext } from '../progress';
 
 interface SynthesizeFlags extends DatasetFlags {
   entity: string;
-  provider: 'auto' | 'anthropic' | 'metadata';
+  provider: 'auto' | 'anthropic' | 'metadata' | 'openai-compatible';
   model?: string;
   limit?: number;
   dryRun?: boolean;
@@ -29,8 +29,12 @@ export function registerSynthesize(program: Command): void {
     .description('Write item descriptions or user profiles with an LLM (or offline from metadata) into the dataset cache.')
     .argument('<dataset>', 'dataset file or folder')
     .addOption(entityOption())
-    .addOption(new Option('--provider <name>', 'anthropic (needs ANTHROPIC_API_KEY), metadata (offline, no world knowledge), or auto').choices(['auto', 'anthropic', 'metadata']).default('auto'))
-    .option('--model <name>', 'Claude model (default: the cheapest current one)')
+    .addOption(
+      new Option('--provider <name>', 'anthropic (needs ANTHROPIC_API_KEY), openai-compatible (a chat server at --base-url: vLLM, Ollama, llama.cpp, LM Studio…; OPENAI_API_KEY if it wants one), metadata (offline, no world knowledge), or auto (anthropic with a key, else metadata)')
+        .choices(['auto', 'anthropic', 'metadata', 'openai-compatible'])
+        .default('auto'),
+    )
+    .option('--model <name>', 'anthropic: Claude model (default: the cheapest current one); openai-compatible: the model the server serves (required)')
     .option('--limit <n>', 'only the first N items or users', nonNegativeInteger)
     .option('--dry-run', 'count calls and estimate tokens and cost; call nothing')
     .addOption(new Option('--mode <mode>', 'messages (one call each), batch (Message Batches API, half price), or auto').choices(['auto', 'messages', 'batch']).default('auto'))
@@ -38,8 +42,8 @@ export function registerSynthesize(program: Command): void {
     .option('--max-attempts <n>', 'attempts per input before it is recorded as failed', nonNegativeInteger, 3)
     .option('--timeout-ms <ms>', 'timeout of one request', nonNegativeInteger, 60_000)
     .option('--template <file>', 'prompt template (default: <workspace>/.grasp/templates/<entity>.prompt.md, else built-in)')
-    .option('--base-url <url>', 'API base URL (a proxy or gateway; default: the SDK default or ANTHROPIC_BASE_URL)')
-    .option('--no-structured-output', 'do not ask the API to constrain replies to the JSON schema (they are validated either way)')
+    .option('--base-url <url>', 'anthropic: a proxy or gateway (default: the SDK default or ANTHROPIC_BASE_URL); openai-compatible: the server, e.g. http://127.0.0.1:8000 (/v1 is added when missing)')
+    .option('--no-structured-output', "do not ask for the API's JSON-schema mode (replies are validated either way; an openai-compatible server without it is detected)")
     .option('--no-retry-failed', 'leave inputs an earlier run recorded as failed alone')
     .option('--poll-interval-ms <ms>', 'batch mode: how often to poll', nonNegativeInteger, 30_000)
     .option('--json', 'print one JSON object');
@@ -68,7 +72,7 @@ export function registerSynthesize(program: Command): void {
         },
         ctx,
         // The key comes from the environment only: never a flag, so it never sits in shell history or `ps`.
-        { anthropicApiKey: process.env.ANTHROPIC_API_KEY || undefined },
+        { anthropicApiKey: process.env.ANTHROPIC_API_KEY || undefined, openaiApiKey: process.env.OPENAI_API_KEY || undefined },
       );
       ctx.dispose();
       process.stdout.write(flags.json ? `${JSON.stringify(result)}\n` : `${formatSynthesis(result)}\n`);
@@ -89,7 +93,8 @@ function formatSynthesis(result: SynthesisResult): string {
     lines.push(`  ${result.dryRun ? 'would make' : 'planned'} ${estimate.calls} calls: ~${estimate.inputTokens} input + ~${estimate.outputTokens} output tokens${usd} [${estimate.note}]`);
   }
   if (!result.dryRun && result.provider !== 'metadata') {
-    lines.push(`  used ${counts.calls} calls, ${counts.inputTokens} input + ${counts.outputTokens} output tokens${result.costUsd === null ? '' : `, $${result.costUsd.toFixed(4)}`}`);
+    lines.push(`  used ${counts.calls} calls, ${counts.inputTokens} input + ${counts.outputTokens} output tokens${result.costUsd === null ? ' (no price known for this model)' : `, $${result.costUsd.toFixed(4)}`} in ${(result.elapsedMs / 1000).toFixed(1)} s`);
+    if (result.server && !result.server.structuredOutput) lines.push(`  ${printable(result.server.baseURL)} has no JSON-schema mode: replies were validated against the schema and asked again when they broke it`);
     if (counts.unanswered > 0) {
       const upTo = result.costUsdMax === null ? '' : ` (at most $${result.costUsdMax.toFixed(4)} in all)`;
       lines.push(`  ${counts.unanswered} calls timed out after being sent: the provider may have billed them${upTo}`);

@@ -103,6 +103,21 @@ export function datasetChanged(paths: CachePaths): boolean {
   }
 }
 
+/**
+ * The canonical (real) path of the interactions file a dataset path loads, or undefined when it loads
+ * none: the identity a cache (and a run's `data.path`) is matched by, without claiming or checking any
+ * cache folder. `data` and `data/demo.inter` give the same path; a symlinked dataset gives its target.
+ */
+export function canonicalInteractions(datasetPath: string): string | undefined {
+  const file = interactionsFile(resolve(datasetPath));
+  if (file === undefined) return undefined;
+  try {
+    return realpathSync(file);
+  } catch {
+    return undefined;
+  }
+}
+
 /** The interactions file a dataset path loads (the loader's choice in a folder), or undefined. */
 function interactionsFile(path: string): string | undefined {
   let info: Stats;

@@ -11,7 +11,8 @@ export interface DatasetFiles {
 }
 
 const METADATA_NAME = /(^|[_.-])items?([_.-]|$)|item2|item_text|\.item(\.json)?$|meta/i;
-const IGNORED = /^(readme|license|licence|changelog)|\.(md|yaml|yml|py|sh|gz|zip)$|^\./i;
+// grasp.annotations.jsonl holds people's verdicts on texts: a JSON-lines file, but never interactions.
+const IGNORED = /^(readme|license|licence|changelog)|\.(md|yaml|yml|py|sh|gz|zip)$|^\.|(^|[._-])annotations\.jsonl$/i;
 
 /**
  * Resolves a dataset path: a file is the interactions file; in a folder the interactions file

@@ -12,7 +12,8 @@ export type EmbedderName = 'lsa' | 'voyage' | 'openai-compatible';
 export interface EmbeddingManifest {
   v: 1;
   entity: Entity;
-  embedder: { name: EmbedderName; model: string; width: number };
+  /** HTTP embedders also record the server (a URL, never a key) and the width asked for. */
+  embedder: { name: EmbedderName; model: string; width: number; baseURL?: string; dimensions?: number };
   texts: { source: TextSource | null; fromSynthesis: number; fallback: number; sha256: string };
   count: number;
   /** Raw ids in row order. */

@@ -45,7 +45,9 @@ export async function entityTexts(dataset: Dataset, split: Split, datasetCacheDi
   const cache = choice === 'none' ? undefined : await SynthesisCache.read(synthesisCacheFile(datasetCacheDir, entity));
   let source: TextSource | null = null;
   if (cache) {
-    const [wantProvider, wantModel] = choice === 'auto' ? [] : choice.split(':');
+    // split at the first colon only: model names have their own (Ollama's `qwen2.5:7b`)
+    const colon = choice.indexOf(':');
+    const [wantProvider, wantModel] = choice === 'auto' ? [] : colon < 0 ? [choice] : [choice.slice(0, colon), choice.slice(colon + 1)];
     const candidates = new Map<string, TextSource>();
     for (const record of cache.records()) {
       if (record.status !== 'ok' || (wantProvider && record.provider !== wantProvider) || (wantModel && record.model !== wantModel)) continue;

@@ -3,9 +3,22 @@
 // src/core/jobs/compareRuns.ts), shared by the Compare Runs view and its CSV/Markdown export.
 import { meanStd } from './significance';
 
+/** One validation point of a run's training history, for overlaid curves. */
+export interface ValidationPoint {
+  epoch: number;
+  /** Wall seconds of training and validation up to and including this evaluation. */
+  seconds: number;
+  /** Validation metrics, full ranking. */
+  valid: Record<string, number>;
+}
+
 export interface RunSummary {
-  /** Folder name, as the runs tree shows it. */
+  /** Folder name. */
   name: string;
+  /** Short label a person knows the run by: the config's name, else the folder name without its time prefix. */
+  label?: string;
+  /** Validation history (the first seed's for several seeds), when the run folder kept it. */
+  validation?: ValidationPoint[];
   path: string;
   model: string;
   /** plain, grasp, llm-init, llm-esr; "plain" for configs written before variants existed. */

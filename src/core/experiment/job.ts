@@ -95,6 +95,8 @@ export async function experimentJob(params: ExperimentJobParams, ctx: JobContext
         progress: ({ message, fraction }) => ctx.progress({ message: `${label}: ${message ?? ''}`, fraction: (index + (fraction ?? 0)) / plan.length }),
         log: (line) => ctx.log(line),
         isCancelled: () => ctx.isCancelled(),
+        // the runs' text side may call an embedding or chat server: the keys the experiment's runner holds
+        secret: (name) => ctx.secret?.(name),
       };
       await trainJob({ config, outDir: dir }, inner);
       trained++;

@@ -6,6 +6,7 @@ import { resolveTemplatePath } from '../llm/synthesize';
 import { loadTemplate } from '../llm/templates';
 import { ConfigError } from '../util/errors';
 import { findGraspRun } from '../train/graspRuns';
+import { entityLabel } from '../jobs/neighbours';
 import { cachePaths } from '../data/cachePaths';
 import { cacheRoot } from '../util/workspace';
 import { appendAnnotation, defaultAnnotationsPath, latestAnnotations, readAnnotations } from './annotations';
@@ -31,6 +32,8 @@ export interface FlagJobParams extends DatasetParams {
   top?: number;
   /** The GRASP run whose attention gives the model-distrust signal (default: the dataset's newest; null: none). */
   run?: string | null;
+  /** Runs folders to look for the dataset's GRASP runs in, besides `<cache root>/runs` (e.g. each workspace folder's `.grasp/runs`). */
+  runsDirs?: string[];
   detector?: Partial<DetectorConfig>;
 }
 
@@ -81,6 +84,8 @@ export async function flagJob(params: FlagJobParams, ctx: JobContext): Promise<F
   for (const name of ['collaborative', 'distrust'] as const) if (records.every((record) => record.signals[name].score === null)) absent[name] = records[0]?.signals[name].absent;
   const ranked = records.slice().sort((a, b) => b.risk - a.risk || a.index - b.index);
   const top = params.top === 0 ? ranked : ranked.slice(0, params.top ?? 20);
+  // Rows of the review list read better with a title than with an id alone.
+  for (const record of top) record.label = entityLabel(dataset, split.train, entity, record.index);
   const source = loaded.source ? `${loaded.source.provider}/${loaded.source.model} ${loaded.source.template} v${loaded.source.templateVersion}` : 'metadata provider (nothing synthesised)';
   ctx.log(`${entity}s: ${records.filter((r) => r.flagged).length} of ${records.length} flagged at risk ≥ ${config.threshold} (${source}; ${loaded.metadataOnly} metadata-only)`);
   return {
@@ -102,7 +107,7 @@ export async function flagJob(params: FlagJobParams, ctx: JobContext): Promise<F
 async function distrustEvidence(params: FlagJobParams, entity: FlagEntity, ids: readonly string[], ctx: JobContext): Promise<Pick<DetectInput, 'attention' | 'attentionAbsent'>> {
   if (entity !== 'item') return { attentionAbsent: 'model distrust is measured for items (their item-level attention)' };
   if (params.run === null) return { attentionAbsent: 'no GRASP run asked for' };
-  const run = params.run ?? (await findGraspRun(params.dataset, join(cacheRoot(params.dataset, params.cacheDir), 'runs')));
+  const run = params.run ?? (await findGraspRun(params.dataset, [join(cacheRoot(params.dataset, params.cacheDir), 'runs'), ...(params.runsDirs ?? [])]));
   if (!run) return { attentionAbsent: 'no trained GRASP run on this dataset (train one with "variant": "grasp")' };
   try {
     // The engine loads only here, when there is a checkpoint to read.

@@ -46,6 +46,8 @@ export interface FlagRecord {
   reasons: FlagReason[];
   /** The newest human verdict on this entity, if any; `stale` when it judged an older text. */
   annotation?: { verdict: Verdict; stale: boolean; at: string; note?: string };
+  /** A short readable name (an item's title, a user's latest training titles), set by the flag job. Untrusted text. */
+  label?: string;
 }
 
 export interface DetectorConfig {

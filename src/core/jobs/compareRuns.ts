@@ -3,11 +3,12 @@
 import { readFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { compareRuns } from '../eval/compare';
-import { configDiff, metricRows, type CompareReport, type RunSummary, type SignificanceRow } from '../eval/report';
+import { configDiff, metricRows, type CompareReport, type RunSummary, type SignificanceRow, type ValidationPoint } from '../eval/report';
+import { readRunDetails, type RunHistoryEvent } from '../train/runReader';
 import { throwIfCancelled, type JobContext } from './context';
 
 export interface CompareRunsJobParams {
-  /** Run folders (.grasp/runs/<id>); the first is the baseline of the significance tests. */
+  /** Run folders (.grasp/runs/<id>); the first is the baseline of the significance tests (the caller puts the chosen baseline first). */
   runs: string[];
 }
 
@@ -50,8 +51,11 @@ export async function compareRunsJob(params: CompareRunsJobParams, ctx: JobConte
     const metrics = await readJson<MetricsFile>(join(folder, 'metrics.json'), 'metrics');
     const seeds = metrics.runs ?? [metrics];
     const model = (config.model as { kind?: string } | undefined)?.kind ?? metrics.model ?? '?';
+    const details = await readRunDetails(folder);
     runs.push({
       name: basename(folder),
+      label: details?.name ?? basename(folder),
+      validation: validationCurve(details?.history ?? []),
       path: folder,
       model,
       variant: typeof config.variant === 'string' ? config.variant : 'plain',
@@ -78,4 +82,18 @@ export async function compareRunsJob(params: CompareRunsJobParams, ctx: JobConte
   // Seeds and names always differ between runs and are shown with each run already.
   const ignore = (key: string) => key === 'name' || key === 'train.seed' || key === 'train.seeds' || key === '$schema';
   return { runs, configDiff: configDiff(configs, ignore), metrics: metricRows(perRun), significance };
+}
+
+/** Validation points with the wall time spent up to each (training epochs and evaluations, in order). */
+export function validationCurve(history: readonly RunHistoryEvent[]): ValidationPoint[] {
+  let seconds = 0;
+  const points: ValidationPoint[] = [];
+  for (const event of history) {
+    if (event.event === 'epoch') seconds += Number.isFinite(event.epoch_s) ? event.epoch_s : 0;
+    else {
+      seconds += Number.isFinite(event.eval_s) ? event.eval_s : 0;
+      points.push({ epoch: event.epoch, seconds, valid: event.valid });
+    }
+  }
+  return points;
 }

@@ -8,6 +8,21 @@ export interface JobContext {
   log(line: string): void;
   /** Jobs check this between chunks of work and throw CancelledError when it is true. */
   isCancelled(): boolean;
+  /**
+   * An API key from wherever the runner keeps them (the CLI's or the worker's environment), read only
+   * when a call is about to be made. A function, not a field, so a key never rides along when a context
+   * is logged, serialised or copied field by field. Absent: the runner has no keys.
+   */
+  secret?(name: SecretName): string | undefined;
+}
+
+/** The keys a job may ask for: each names the environment variable that carries it. */
+export type SecretName = 'ANTHROPIC_API_KEY' | 'VOYAGE_API_KEY' | 'OPENAI_API_KEY';
+export const SECRET_NAMES: readonly SecretName[] = ['ANTHROPIC_API_KEY', 'VOYAGE_API_KEY', 'OPENAI_API_KEY'];
+
+/** A secret reader over an environment (the CLI's process, or the worker's): empty values count as absent. */
+export function secretsFrom(env: NodeJS.ProcessEnv): (name: SecretName) => string | undefined {
+  return (name) => env[name] || undefined;
 }
 
 export class CancelledError extends Error {

@@ -4,23 +4,30 @@
 // from the dataset's caches and built from training data only, like the index itself.
 import { existsSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { assertCachedIds, cachePaths, type CachePaths } from '../data/cachePaths';
+import { assertCachedIds, cachePaths, canonicalInteractions, type CachePaths } from '../data/cachePaths';
 import { leaveOneOut } from '../data/split';
-import type { Split } from '../data/types';
+import type { Dataset, Split } from '../data/types';
 import { entityTexts, type TextSource } from '../embed/texts';
 import { itemTitle } from '../llm/inputs';
+import { synthesisCacheFile } from '../llm/synthesize';
 import type { Entity } from '../llm/schema';
 import { findIndexManifest, neighboursOfRow } from '../retrieval/query';
 import { ConfigError } from '../util/errors';
 import { cacheRoot } from '../util/workspace';
 import { throwIfCancelled, type JobContext } from './context';
 import { loadForJob, type DatasetLoadParams } from './load';
+import { fileStamp, WarmCache } from './warmCache';
 import { entityLabel, type NeighboursJobParams } from './neighbours';
 import { attentionFor, flagsFor, type AttentionCandidate, type AttentionInfo, type FlagInfo, type OptionalSource } from './inspectSources';
 
 export interface InspectJobParams extends NeighboursJobParams {
   /** A GRASP run folder whose checkpoint gives attention weights; default: the newest GRASP run found. */
   run?: string;
+  /**
+   * Runs folders to look for GRASP runs of this dataset in, besides `<cache root>/runs` (the editor passes
+   * each workspace folder's `.grasp/runs`: a dataset's caches and its runs can live under different roots).
+   */
+  runsDirs?: string[];
 }
 
 export interface Overlap {
@@ -65,20 +72,22 @@ export async function inspectJob(params: InspectJobParams, ctx: JobContext): Pro
   ctx.progress({ message: 'Finding the neighbour index', fraction: 0 });
   const { datasetPath, paths, manifestPath } = await findIndex(params);
   const cacheDir = paths.dataset;
-  const dataset = await loadForJob(datasetPath, params.load, ctx, 0.4);
+  const { dataset, split } = await loadWarm(datasetPath, params.load, ctx);
   const ids = params.entity === 'item' ? dataset.itemIds : dataset.userIds;
   const row = ids.indexOf(params.id);
   if (row < 0) throw new ConfigError(`no ${params.entity} with id ${JSON.stringify(params.id.slice(0, 60))} in ${dataset.source}`);
   ctx.progress({ message: 'Reading the neighbour index', fraction: 0.5 });
   const found = await neighboursOfRow(manifestPath, row, params.k ?? 10, (stored, file) => assertCachedIds(paths, file, params.entity, stored, ids, 'rebuild it with `grasp embed` and `grasp index` (in VS Code: Build Neighbour Index)'));
   throwIfCancelled(ctx);
-  const split = leaveOneOut(dataset.sequences);
   ctx.progress({ message: 'Reading descriptions', fraction: 0.7 });
-  const texts = await entityTexts(dataset, split, cacheDir, params.entity);
+  const texts = await warmTexts.get(`${datasetKey(datasetPath, params.load)}\u0000${params.entity}`, `${fileStamp(datasetFiles(datasetPath))}#${fileStamp([synthesisCacheFile(cacheDir, params.entity)])}`, () =>
+    entityTexts(dataset, split, cacheDir, params.entity),
+  );
   const rows = [row, ...found.neighbours.map((n) => n.row)];
   const sets = trainingSets(split, params.entity, rows);
   const flags = await flagsFor(dataset, split, cacheDir, params.entity, rows);
-  const attention = await attentionFor({ ...params, dataset: datasetPath }, join(cacheRoot(datasetPath, params.cacheDir), 'runs'), ctx);
+  const runsDirs = [join(cacheRoot(datasetPath, params.cacheDir), 'runs'), ...(params.runsDirs ?? [])];
+  const attention = await attentionFor({ ...params, dataset: datasetPath }, runsDirs, ctx);
   const describe = (r: number): InspectEntity => ({
     id: ids[r],
     label: entityLabel(dataset, split.train, params.entity, r),
@@ -165,9 +174,43 @@ export interface EntityListJobResult {
 
 /** Every item or user with a short label, for the pickers (search box and quick pick). */
 export async function entityListJob(params: EntityListJobParams, ctx: JobContext): Promise<EntityListJobResult> {
-  const dataset = await loadForJob(params.dataset, params.load, ctx, 0.8);
+  // Through the warm cache: the inspect jobs that follow in the same worker read this very load.
+  const { dataset, split } = await loadWarm(params.dataset, params.load, ctx);
   if (params.entity === 'item') return { entity: 'item', dataset: dataset.name, ids: dataset.itemIds, labels: dataset.itemIds.map((_, row) => itemTitle(dataset, row)) };
-  const { train } = leaveOneOut(dataset.sequences);
+  const { train } = split;
   const labels = train.map((prefix) => (prefix.length === 0 ? 'no training items' : `${prefix.length} items; latest: ${itemTitle(dataset, prefix[prefix.length - 1])}`.slice(0, 160)));
   return { entity: 'user', dataset: dataset.name, ids: dataset.userIds, labels };
+}
+
+interface LoadedDataset {
+  dataset: Dataset;
+  split: Split;
+}
+
+/** A long-lived worker keeps the last datasets it loaded: Inspect Neighbours asks about one id after another. */
+const warmDatasets = new WarmCache<LoadedDataset>(2);
+const warmTexts = new WarmCache<Awaited<ReturnType<typeof entityTexts>>>(4);
+
+function datasetKey(path: string, load: DatasetLoadParams | undefined): string {
+  return `${path}\u0000${JSON.stringify(load ?? {})}`;
+}
+
+/** The files a dataset is read from: the path itself (a folder's listing) and its interactions file. */
+function datasetFiles(path: string): string[] {
+  return [path, canonicalInteractions(path) ?? path];
+}
+
+/**
+ * The dataset and its split, from the warm cache while the files are unchanged. The load is shared by the
+ * jobs that wait for it, so it is not tied to one job's cancellation (the user moving on to another id
+ * cancels that job, not the load the next one needs).
+ */
+async function loadWarm(path: string, load: DatasetLoadParams | undefined, ctx: JobContext): Promise<LoadedDataset> {
+  const shared: JobContext = { ...ctx, isCancelled: () => false };
+  const loaded = await warmDatasets.get(datasetKey(path, load), fileStamp(datasetFiles(path)), async () => {
+    const dataset = await loadForJob(path, load, shared, 0.4);
+    return { dataset, split: leaveOneOut(dataset.sequences) };
+  });
+  throwIfCancelled(ctx);
+  return loaded;
 }

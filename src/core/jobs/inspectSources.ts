@@ -5,9 +5,14 @@ import type { Dataset, Split } from '../data/types';
 import { loadDescriptions } from '../hallucination/descriptions';
 import { detect } from '../hallucination/detect';
 import type { Entity } from '../llm/schema';
+import { synthesisCacheFile } from '../llm/synthesize';
+import { RUN_FILES } from '../train/runFolder';
 import { findGraspRun } from '../train/graspRuns';
+import type { AttentionExplainer } from '../train/attention';
 import type { JobContext } from './context';
 import type { InspectJobParams } from './inspect';
+import { fileStamp, WarmCache } from './warmCache';
+import { join } from 'node:path';
 
 export type OptionalSource = { available: true } | { available: false; reason: string };
 
@@ -39,7 +44,10 @@ export interface AttentionInfo {
  * the collaborative signal needs the whole catalogue, which the review view's flag job scores.
  */
 export async function flagsFor(dataset: Dataset, split: Split, datasetCacheDir: string, entity: Entity, rows: number[]): Promise<{ status: OptionalSource; byId?: Map<string, FlagInfo> }> {
-  const loaded = await loadDescriptions(dataset, split, datasetCacheDir, entity);
+  // Kept per dataset object (the warm cache's, while its files are unchanged) and synthesis file state.
+  const loaded = await warmDescriptions.get(`${datasetCacheDir}\u0000${entity}`, `${datasetStamp(dataset)}#${fileStamp([synthesisCacheFile(datasetCacheDir, entity)])}`, () =>
+    loadDescriptions(dataset, split, datasetCacheDir, entity),
+  );
   const records = detect({ entity, ids: rows.map((r) => loaded.ids[r]), inputs: rows.map((r) => loaded.inputs[r]), outputs: rows.map((r) => loaded.outputs[r]) });
   const byId = new Map(records.map((record) => [record.id, { score: record.risk, reasons: record.reasons.map((reason) => reason.message) }]));
   return { status: { available: true }, byId };
@@ -50,13 +58,17 @@ export async function flagsFor(dataset: Dataset, split: Split, datasetCacheDir: 
  * candidates (built from its own text settings), so the full candidate list is returned beside the weights
  * of the neighbours the index shows. TensorFlow.js is loaded only when there is a checkpoint to read.
  */
-export async function attentionFor(params: InspectJobParams, runsDir: string, ctx: JobContext): Promise<AttentionInfo> {
-  const run = params.run ?? (await findGraspRun(params.dataset, runsDir));
+export async function attentionFor(params: InspectJobParams, runsDirs: string[], ctx: JobContext): Promise<AttentionInfo> {
+  const run = params.run ?? (await findGraspRun(params.dataset, runsDirs));
   if (!run) return { status: { available: false, reason: 'no GRASP run on this dataset yet (Train Model with GRASP on); the weights come from its checkpoint.' } };
   try {
-    const { readAttention } = await import('../train/attention');
     ctx.progress({ message: 'Reading attention weights from the GRASP checkpoint', fraction: 0.85 });
-    const explained = await readAttention(run, params.entity === 'item' ? { item: params.id } : { user: params.id });
+    // Opened once per checkpoint and kept while it is unchanged: each further id is one forward pass.
+    const explainer = await warmExplainers.get(run, fileStamp([join(run, RUN_FILES.checkpoint)]), async () => {
+      const { openAttention } = await import('../train/attention');
+      return openAttention(run);
+    });
+    const explained = explainer.explain(params.entity === 'item' ? { item: params.id } : { user: params.id });
     if (explained.note) return { run, status: { available: false, reason: explained.note } };
     const self = explained.neighbours.find((n) => n.self)?.weight;
     const candidates = explained.neighbours.filter((n) => !n.self).map((n) => ({ id: n.id, weight: n.weight, label: n.label }));
@@ -64,4 +76,17 @@ export async function attentionFor(params: InspectJobParams, runsDir: string, ct
   } catch (error) {
     return { run, status: { available: false, reason: `the GRASP checkpoint in ${run} could not be read: ${(error as Error).message}` } };
   }
+}
+
+const warmDescriptions = new WarmCache<Awaited<ReturnType<typeof loadDescriptions>>>(4);
+/** Two open checkpoints at most (each holds a model); an evicted one frees its tensors. */
+const warmExplainers = new WarmCache<AttentionExplainer>(2, (explainer) => explainer.dispose());
+const datasetIds = new WeakMap<Dataset, number>();
+let nextDatasetId = 1;
+
+/** Identifies a loaded dataset object: a reload (changed files) is another object, so another stamp. */
+function datasetStamp(dataset: Dataset): string {
+  let id = datasetIds.get(dataset);
+  if (id === undefined) datasetIds.set(dataset, (id = nextDatasetId++));
+  return `dataset-${id}`;
 }

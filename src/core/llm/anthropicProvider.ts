@@ -60,6 +60,7 @@ export class AnthropicProvider implements SynthesisProvider {
   readonly name = 'anthropic';
   readonly worldKnowledge = true;
   readonly paid = true;
+  readonly remote = true;
   readonly model: string;
   readonly client: Anthropic;
   readonly structuredOutput: boolean;

@@ -41,7 +41,8 @@ export function promptTokens(task: SynthesisTask): number {
   return Math.ceil((task.prompt.system.length + task.prompt.user.length) / CHARS_PER_TOKEN) + REQUEST_OVERHEAD_TOKENS;
 }
 
-export function estimateCost(tasks: SynthesisTask[], model: string, batch: boolean, pastOutputTokens?: number): CostEstimate {
+/** `price` overrides the table (USD per million tokens), e.g. 0 for a local server. */
+export function estimateCost(tasks: SynthesisTask[], model: string, batch: boolean, pastOutputTokens?: number, price?: { input: number; output: number; note: string }): CostEstimate {
   let inputTokens = 0;
   let maxOutputTokens = 0;
   for (const task of tasks) {
@@ -49,6 +50,10 @@ export function estimateCost(tasks: SynthesisTask[], model: string, batch: boole
     maxOutputTokens += task.prompt.maxTokens;
   }
   const outputTokens = pastOutputTokens !== undefined ? Math.round(pastOutputTokens * tasks.length) : Math.round(maxOutputTokens / 2);
+  if (price) {
+    const at = (tokens: number) => (inputTokens * price.input + tokens * price.output) / 1e6;
+    return { calls: tasks.length, inputTokens, outputTokens, maxOutputTokens, usd: at(outputTokens), usdMax: at(maxOutputTokens), note: `estimate: ~${CHARS_PER_TOKEN} characters per token; ${price.note}` };
+  }
   const usd = costUsd(model, { inputTokens, outputTokens }, batch);
   const usdMax = costUsd(model, { inputTokens, outputTokens: maxOutputTokens }, batch);
   const note = priceOf(model)

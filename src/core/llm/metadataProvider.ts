@@ -12,6 +12,7 @@ export class MetadataProvider implements SynthesisProvider {
   readonly model = 'metadata-only-v1';
   readonly worldKnowledge = false;
   readonly paid = false;
+  readonly remote = false;
 
   async complete(task: SynthesisTask, _options: CallOptions): Promise<ProviderReply> {
     const output = task.entity === 'item' ? describeItem(task.input.input as ItemInput) : profileUser(task.input.input as UserInput);

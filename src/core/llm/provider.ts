@@ -28,13 +28,17 @@ export interface CallOptions {
   signal?: AbortSignal;
 }
 
+export type ProviderName = 'anthropic' | 'metadata' | 'openai-compatible';
+
 export interface SynthesisProvider {
-  readonly name: 'anthropic' | 'metadata';
+  readonly name: ProviderName;
   readonly model: string;
   /** False when the provider writes from metadata alone, with no world knowledge (labelled in every record). */
   readonly worldKnowledge: boolean;
-  /** False when a call costs nothing: no cost estimate, no concurrency limit needed. */
+  /** False when a call costs no money (offline, or a local server): tokens are still counted, the price is 0. */
   readonly paid: boolean;
+  /** True when each call goes over the network: calls run through the concurrency pool, with retries and the rate gate. */
+  readonly remote: boolean;
   complete(task: SynthesisTask, options: CallOptions): Promise<ProviderReply>;
 }
 

@@ -1,6 +1,7 @@
 import { setMaxListeners } from 'node:events';
 import { CancelledError, type JobContext } from '../jobs/context';
 import { runPool, sleep } from '../util/pool';
+import { RateGate } from '../util/rateGate';
 import { backoffMs } from '../util/retry';
 import { promptTokens } from './cost';
 import type { SynthesisCache, SynthesisRecord } from './cache';
@@ -78,19 +79,6 @@ export function makeRecord(
   };
 }
 
-/** A shared pause: one 429 with retry-after holds back every lane, not only the one that got it. */
-class RateGate {
-  private until = 0;
-
-  pause(ms: number): void {
-    this.until = Math.max(this.until, Date.now() + ms);
-  }
-
-  async wait(): Promise<void> {
-    while (Date.now() < this.until) await sleep(this.until - Date.now());
-  }
-}
-
 /**
  * Runs tasks through a provider with a concurrency limit. Each success is appended to the cache
  * the moment it arrives, so a killed job loses at most the calls in flight.
@@ -144,7 +132,7 @@ export async function runOnline(
         counts.outputTokens += reply.usage.outputTokens;
         const parsed = parseReply(task.entity, reply.text, reply.stopReason);
         if (parsed.ok) {
-          cache.append(makeRecord(task, provider, template, provider.paid ? 'messages' : 'offline', { output: parsed.output, attempts: attempt, usage }));
+          cache.append(makeRecord(task, provider, template, provider.remote ? 'messages' : 'offline', { output: parsed.output, attempts: attempt, usage }));
           counts.done++;
           report();
           return;
@@ -174,13 +162,13 @@ export async function runOnline(
       }
     }
     if (abort.signal.aborted || fatal) return;
-    cache.append(makeRecord(task, provider, template, provider.paid ? 'messages' : 'offline', { reason, attempts: attempt, usage }));
+    cache.append(makeRecord(task, provider, template, provider.remote ? 'messages' : 'offline', { reason, attempts: attempt, usage }));
     counts.failed++;
     report();
   };
 
   try {
-    if (provider.paid) {
+    if (provider.remote) {
       await runPool(tasks, options.concurrency, runTask, () => stopping || fatal !== undefined);
     } else {
       // An offline provider answers at once: run in order, yielding now and then for progress and cancel.

@@ -9,6 +9,7 @@ import { SynthesisCache } from './cache';
 import { costUsd, estimateCost, type CostEstimate } from './cost';
 import { buildInputs } from './inputs';
 import { MetadataProvider } from './metadataProvider';
+import { OpenAICompatibleProvider } from './openaiProvider';
 import { buildTasks } from './plan';
 import type { ClassifiedError, SynthesisProvider } from './provider';
 import { FatalProviderError, formatCounts, runOnline, type SynthesisCounts } from './runner';
@@ -16,7 +17,7 @@ import type { Entity } from './schema';
 import { loadTemplate } from './templates';
 import { ConfigError } from '../util/errors';
 
-export type ProviderChoice = 'auto' | 'anthropic' | 'metadata';
+export type ProviderChoice = 'auto' | 'anthropic' | 'metadata' | 'openai-compatible';
 export type ModeChoice = 'auto' | 'messages' | 'batch';
 
 /** Everything a synthesis run can be told, as plain JSON (it crosses the worker protocol). */
@@ -38,6 +39,7 @@ export interface SynthesisOptions {
   backoffBaseMs?: number;
   /** A template file; default `<cache root>/templates/<entity>.prompt.md` when present, else built-in. */
   template?: string;
+  /** anthropic: a proxy or gateway (optional); openai-compatible: the server (required, e.g. http://127.0.0.1:8000). */
   baseURL?: string;
   structuredOutput?: boolean;
   pollIntervalMs?: number;
@@ -49,6 +51,8 @@ export interface SynthesisOptions {
 /** Secrets never travel in options (which may be logged or sent over the protocol). */
 export interface SynthesisSecrets {
   anthropicApiKey?: string;
+  /** openai-compatible: sent as a bearer token when set (a local server usually needs none). */
+  openaiApiKey?: string;
 }
 
 export interface SynthesisResult {
@@ -72,9 +76,12 @@ export interface SynthesisResult {
   elapsedMs: number;
   /** The first failures, with their reasons. */
   failures: Array<{ ids: string[]; reason: string }>;
+  /** openai-compatible: the server's /v1 root, and whether it kept its JSON-schema mode (false: replies were validated by hand). */
+  server?: { baseURL: string; structuredOutput: boolean };
 }
 
 export const BATCH_THRESHOLD = 2000;
+const FREE = { input: 0, output: 0, note: 'a server on this machine or a private network: no cost; its tokens and time are reported' };
 
 export function synthesisCacheFile(datasetCacheDir: string, entity: Entity): string {
   return join(datasetCacheDir, 'synthesis', `${entity}s.jsonl`);
@@ -88,6 +95,17 @@ export function resolveTemplatePath(cacheRoot: string, entity: Entity, given?: s
 
 function chooseProvider(options: SynthesisOptions, secrets: SynthesisSecrets, ctx: JobContext): SynthesisProvider {
   const choice = options.provider ?? 'auto';
+  if (choice === 'openai-compatible') {
+    if (!options.baseURL) throw new ConfigError('the openai-compatible provider needs the server\'s base URL (--base-url, e.g. http://127.0.0.1:8000 for vLLM or http://127.0.0.1:11434 for Ollama)');
+    return new OpenAICompatibleProvider({
+      baseURL: options.baseURL,
+      model: options.model ?? '',
+      apiKey: secrets.openaiApiKey,
+      timeoutMs: options.timeoutMs,
+      structuredOutput: options.structuredOutput,
+      log: (line) => ctx.log(line),
+    });
+  }
   if (choice === 'metadata' || (choice === 'auto' && !secrets.anthropicApiKey)) {
     if (choice === 'auto') ctx.log('no ANTHROPIC_API_KEY: using the offline metadata provider (no world knowledge)');
     return new MetadataProvider();
@@ -120,6 +138,7 @@ export async function synthesize(
   const started = Date.now();
   const entity = options.entity;
   const provider = chooseProvider(options, secrets, ctx);
+  if (options.mode === 'batch' && provider instanceof OpenAICompatibleProvider) throw new ConfigError('--mode batch is the Message Batches API of the anthropic provider; an openai-compatible server takes messages (use --concurrency to keep it busy)');
   const template = await loadTemplate(entity, resolveTemplatePath(paths.root, entity, options.template));
   const inputs = buildInputs(dataset, split, entity, options.limit);
   const tasks = buildTasks(inputs, template, provider.name, provider.model);
@@ -137,8 +156,9 @@ export async function synthesize(
       return false;
     });
     const batch = provider instanceof AnthropicProvider && (options.mode === 'batch' || (options.mode !== 'messages' && todo.length >= BATCH_THRESHOLD));
-    const mode = !provider.paid ? 'offline' : batch ? 'batch' : 'messages';
-    const estimate = provider.paid ? estimateCost(todo, provider.model, batch, averageOutputTokens(cache, provider.name, provider.model, template.name)) : null;
+    const mode = !provider.remote ? 'offline' : batch ? 'batch' : 'messages';
+    // A free server (local) still gets an estimate: its calls and tokens, at a price of 0.
+    const estimate = provider.remote ? estimateCost(todo, provider.model, batch, averageOutputTokens(cache, provider.name, provider.model, template.name), provider.paid ? undefined : FREE) : null;
     const describe = `${entity}s with ${provider.name}/${provider.model} (template ${template.name} v${template.version}, ${mode})`;
     ctx.log(`${describe}: ${tasks.length} distinct inputs for ${inputs.length} ${entity}s, ${counts.cached} cached, ${todo.length} to call` + (estimate ? `, ~${estimate.inputTokens + estimate.outputTokens} tokens${estimate.usd === null ? '' : `, ~$${estimate.usd.toFixed(2)} (at most $${estimate.usdMax!.toFixed(2)})`}` : ''));
     if (!options.dryRun && todo.length > 0) {
@@ -150,7 +170,7 @@ export async function synthesize(
           onCounts,
         });
       } else {
-        const classify = provider instanceof AnthropicProvider ? (error: unknown) => provider.classify(error) : offlineClassify;
+        const classify = provider instanceof AnthropicProvider || provider instanceof OpenAICompatibleProvider ? (error: unknown) => provider.classify(error) : offlineClassify;
         await runOnline(todo, provider, template, cache, counts, ctx, {
           concurrency: options.concurrency ?? 8,
           maxAttempts: options.maxAttempts ?? 6,
@@ -159,7 +179,7 @@ export async function synthesize(
           classify,
           onCounts,
         }).catch((error: unknown) => {
-          if (error instanceof FatalProviderError) throw new ConfigError(`${provider.name} refused the job: ${redact(error.message, [secrets.anthropicApiKey])}`);
+          if (error instanceof FatalProviderError) throw new ConfigError(`${provider.name} refused the job: ${redact(error.message, [secrets.anthropicApiKey, secrets.openaiApiKey])}`);
           throw error;
         });
       }
@@ -185,6 +205,7 @@ export async function synthesize(
       costUsd: provider.paid ? costUsd(provider.model, usage, batch) : 0,
       // calls that timed out may have been billed although no usage came back: at most this much more
       costUsdMax: provider.paid ? addCosts(costUsd(provider.model, usage, batch), costUsd(provider.model, counts.unansweredTokens, batch)) : 0,
+      ...(provider instanceof OpenAICompatibleProvider ? { server: { baseURL: provider.baseURL, structuredOutput: provider.structuredOutput } } : {}),
       elapsedMs: Date.now() - started,
       failures: failures.slice(0, 20),
     };

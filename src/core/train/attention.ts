@@ -90,45 +90,66 @@ export async function itemNeighbourAttention(runDir: string, ctx: JobContext = s
   }
 }
 
+/** A GRASP run opened once (model, dataset, text side, weights) and asked about many items or users. */
+export interface AttentionExplainer {
+  run: string;
+  explain(target: AttentionTarget): AttentionExplanation;
+  dispose(): void;
+}
+
+/**
+ * Opens a GRASP run for repeated questions: opening is the slow part (the dataset, the text side and
+ * the weights), each question after it is one forward pass. Dispose it to free the model.
+ */
+export async function openAttention(runDir: string, ctx: JobContext = silentContext): Promise<AttentionExplainer> {
+  const opened = await openGraspRun(runDir, ctx);
+  return { run: runDir, explain: (target) => explain(runDir, opened, target), dispose: () => opened.model.dispose() };
+}
+
 /** The learned attention weights of a GRASP run for one item or user (raw id), from its checkpoint. */
 export async function readAttention(runDir: string, target: AttentionTarget, ctx: JobContext = silentContext): Promise<AttentionExplanation> {
-  const { manifest, config, dataset, split, artifacts, model, grasp } = await openGraspRun(runDir, ctx);
+  const explainer = await openAttention(runDir, ctx);
   try {
-    const base = { run: runDir, model: config.model.kind, epoch: manifest.epoch };
-    if ('item' in target) {
-      const row = dataset.itemIds.indexOf(target.item);
-      if (row < 0) throw new ConfigError(`no item with id ${JSON.stringify(target.item.slice(0, 60))} in ${dataset.source}`);
-      const { candidates, weights } = grasp.explainItem(row);
-      const k = artifacts.items.k;
-      const similarity = new Map<number, number>();
-      for (let j = 0; j < k; j++) if (artifacts.items.neighbours[row * k + j] >= 0) similarity.set(artifacts.items.neighbours[row * k + j], artifacts.items.similarities[row * k + j]);
-      return {
-        ...base,
-        entity: 'item',
-        query: { id: target.item, row, label: entityLabel(dataset, undefined, 'item', row) },
-        neighbours: candidates.map((item, j) => ({ id: dataset.itemIds[item], row: item, similarity: j === 0 ? null : (similarity.get(item) ?? null), weight: weights[j], self: j === 0, label: entityLabel(dataset, undefined, 'item', item) })),
-        ...(config.grasp.itemLevel ? {} : { note: 'item-level attention is off in this run (grasp.itemLevel: false)' }),
-      };
-    }
-    const row = dataset.userIds.indexOf(target.user);
-    if (row < 0) throw new ConfigError(`no user with id ${JSON.stringify(target.user.slice(0, 60))} in ${dataset.source}`);
-    // What the model reads at test time: the training prefix plus the validation item (when there is one).
-    const history = split.valid[row] >= 0 ? Int32Array.from([...split.train[row], split.valid[row]]) : split.train[row];
-    const input = new Int32Array(config.model.maxLen);
-    model.inferenceRow(history, input, 0);
-    const { neighbours, weights, gate } = grasp.explainUser(row, input);
-    const k = artifacts.users.k;
+    return explainer.explain(target);
+  } finally {
+    explainer.dispose();
+  }
+}
+
+function explain(runDir: string, opened: Awaited<ReturnType<typeof openGraspRun>>, target: AttentionTarget): AttentionExplanation {
+  const { manifest, config, dataset, split, artifacts, model, grasp } = opened;
+  const base = { run: runDir, model: config.model.kind, epoch: manifest.epoch };
+  if ('item' in target) {
+    const row = dataset.itemIds.indexOf(target.item);
+    if (row < 0) throw new ConfigError(`no item with id ${JSON.stringify(target.item.slice(0, 60))} in ${dataset.source}`);
+    const { candidates, weights } = grasp.explainItem(row);
+    const k = artifacts.items.k;
     const similarity = new Map<number, number>();
-    for (let j = 0; j < k; j++) if (artifacts.users.neighbours[row * k + j] >= 0) similarity.set(artifacts.users.neighbours[row * k + j], artifacts.users.similarities[row * k + j]);
+    for (let j = 0; j < k; j++) if (artifacts.items.neighbours[row * k + j] >= 0) similarity.set(artifacts.items.neighbours[row * k + j], artifacts.items.similarities[row * k + j]);
     return {
       ...base,
-      entity: 'user',
-      query: { id: target.user, row, label: entityLabel(dataset, split.train, 'user', row) },
-      neighbours: neighbours.map((user, j) => ({ id: dataset.userIds[user], row: user, similarity: similarity.get(user) ?? null, weight: weights[j], self: false, label: entityLabel(dataset, split.train, 'user', user) })),
-      gate,
-      ...(config.grasp.userLevel ? {} : { note: 'user-level attention is off in this run (grasp.userLevel: false)' }),
+      entity: 'item',
+      query: { id: target.item, row, label: entityLabel(dataset, undefined, 'item', row) },
+      neighbours: candidates.map((item, j) => ({ id: dataset.itemIds[item], row: item, similarity: j === 0 ? null : (similarity.get(item) ?? null), weight: weights[j], self: j === 0, label: entityLabel(dataset, undefined, 'item', item) })),
+      ...(config.grasp.itemLevel ? {} : { note: 'item-level attention is off in this run (grasp.itemLevel: false)' }),
     };
-  } finally {
-    model.dispose();
   }
+  const row = dataset.userIds.indexOf(target.user);
+  if (row < 0) throw new ConfigError(`no user with id ${JSON.stringify(target.user.slice(0, 60))} in ${dataset.source}`);
+  // What the model reads at test time: the training prefix plus the validation item (when there is one).
+  const history = split.valid[row] >= 0 ? Int32Array.from([...split.train[row], split.valid[row]]) : split.train[row];
+  const input = new Int32Array(config.model.maxLen);
+  model.inferenceRow(history, input, 0);
+  const { neighbours, weights, gate } = grasp.explainUser(row, input);
+  const k = artifacts.users.k;
+  const similarity = new Map<number, number>();
+  for (let j = 0; j < k; j++) if (artifacts.users.neighbours[row * k + j] >= 0) similarity.set(artifacts.users.neighbours[row * k + j], artifacts.users.similarities[row * k + j]);
+  return {
+    ...base,
+    entity: 'user',
+    query: { id: target.user, row, label: entityLabel(dataset, split.train, 'user', row) },
+    neighbours: neighbours.map((user, j) => ({ id: dataset.userIds[user], row: user, similarity: similarity.get(user) ?? null, weight: weights[j], self: false, label: entityLabel(dataset, split.train, 'user', user) })),
+    gate,
+    ...(config.grasp.userLevel ? {} : { note: 'user-level attention is off in this run (grasp.userLevel: false)' }),
+  };
 }

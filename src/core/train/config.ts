@@ -76,16 +76,45 @@ export interface RunConfig {
 }
 
 export type ModelVariant = 'plain' | 'grasp' | 'llm-init' | 'llm-esr';
+export type TextsProvider = 'metadata' | 'anthropic' | 'raw' | 'openai-compatible';
+export type EmbedderKind = 'lsa' | 'voyage' | 'openai-compatible';
+
+export interface EmbeddingSettings {
+  /** the server (openai-compatible: required; voyage: https://api.voyageai.com unless given) */
+  baseUrl?: string;
+  /** the embedding model (default: voyage-3.5-lite for voyage; required in practice by local servers) */
+  model?: string;
+  /** output width, for models that can shorten their vectors (OpenAI `dimensions`, Voyage `output_dimension`) */
+  dimensions?: number;
+  /** texts per request */
+  batchSize?: number;
+  /** requests in flight */
+  concurrency?: number;
+  /** texts longer than this are cut before embedding */
+  maxChars?: number;
+}
 export const MODEL_VARIANTS: readonly ModelVariant[] = ['plain', 'grasp', 'llm-init', 'llm-esr'];
 
 export interface GraspSettings {
   texts: {
-    /** metadata: offline descriptions written now; anthropic: descriptions already in the synthesis cache; raw: metadata fields / training titles as they are */
-    provider: 'metadata' | 'anthropic' | 'raw';
+    /**
+     * metadata: offline descriptions written now; anthropic: descriptions already in the synthesis cache;
+     * openai-compatible: descriptions written now by a chat server (cached); raw: metadata fields / training titles as they are
+     */
+    provider: TextsProvider;
     /** item metadata fields the descriptions are written from (absent: every field) */
     fields?: string[];
+    /** openai-compatible: the chat server, e.g. http://127.0.0.1:8000 */
+    baseUrl?: string;
+    /** openai-compatible: the model the server serves (required); anthropic: read this model's descriptions (default: whichever covers most) */
+    model?: string;
+    /** openai-compatible: calls in flight */
+    concurrency?: number;
   };
-  embedder: 'lsa';
+  /** lsa: local and offline; voyage (VOYAGE_API_KEY) or openai-compatible (a /v1/embeddings server; OPENAI_API_KEY when it wants one) */
+  embedder: EmbedderKind;
+  /** voyage / openai-compatible: where and how to embed (never a key: keys come from the environment or VS Code's secret storage) */
+  embedding?: EmbeddingSettings;
   /** LSA components before PCA */
   width: number;
   /** d_s: PCA width of the frozen text embeddings */
@@ -129,6 +158,8 @@ const upTo = (maximum: number) => ({ type: 'integer', minimum: 1, maximum }) as 
 /** Default negatives of sampled softmax (shared by the batch), when a config does not say. */
 export const SAMPLED_SOFTMAX_NEGATIVES = 256;
 const nonNegativeInt = { type: 'integer', minimum: 0 } as const;
+/** A server address in a config: http(s) only, and short (a key never belongs in it; see validateConfig). */
+const HTTP_URL = { type: 'string', minLength: 8, maxLength: 2048, pattern: '^https?://[^\\s]+$' } as const;
 
 export const RUN_CONFIG_SCHEMA = {
   type: 'object',
@@ -225,11 +256,36 @@ export const RUN_CONFIG_SCHEMA = {
           additionalProperties: false,
           default: {},
           properties: {
-            provider: { enum: ['metadata', 'anthropic', 'raw'], default: 'metadata', description: 'metadata: offline descriptions from metadata (written into the synthesis cache); anthropic: Claude descriptions already in the cache (`grasp synthesize`); raw: metadata fields and training titles as they are' },
+            provider: {
+              enum: ['metadata', 'anthropic', 'raw', 'openai-compatible'],
+              default: 'metadata',
+              description:
+                'metadata: offline descriptions from metadata (written into the synthesis cache); anthropic: Claude descriptions already in the cache (`grasp synthesize`); raw: metadata fields and training titles as they are; openai-compatible: descriptions written when the run starts by an OpenAI-compatible chat server (vLLM, Ollama, llama.cpp, LM Studio…; `baseUrl` and `model`), cached like any synthesis',
+            },
             fields: { type: 'array', items: { type: 'string', minLength: 1, maxLength: 256 }, minItems: 1, maxItems: 1000, uniqueItems: true, description: 'item metadata fields to describe items from (default: all)' },
+            baseUrl: { ...HTTP_URL, description: 'openai-compatible: the chat server, e.g. http://127.0.0.1:8000 (vLLM) or http://127.0.0.1:11434 (Ollama); /v1 is added when missing' },
+            model: { type: 'string', minLength: 1, maxLength: 256, description: "openai-compatible: the model the server serves (required); anthropic: use this model's descriptions from the cache" },
+            concurrency: { ...upTo(256), description: 'openai-compatible: calls in flight (default 8)' },
           },
         },
-        embedder: { enum: ['lsa'], default: 'lsa' },
+        embedder: {
+          enum: ['lsa', 'voyage', 'openai-compatible'],
+          default: 'lsa',
+          description: 'lsa: TF-IDF + truncated SVD, local and offline. voyage: the Voyage API (VOYAGE_API_KEY). openai-compatible: any /v1/embeddings server (OpenAI, Ollama, vLLM, TEI, llama.cpp, LM Studio; OPENAI_API_KEY when it wants one), set in `embedding`. Vectors are cached by provider, model and text',
+        },
+        embedding: {
+          type: 'object',
+          additionalProperties: false,
+          description: 'voyage / openai-compatible: where and how to embed. Keys never go here: they come from the environment or VS Code secret storage',
+          properties: {
+            baseUrl: { ...HTTP_URL, description: 'the embedding server, e.g. http://127.0.0.1:8080 (TEI) or http://127.0.0.1:11434 (Ollama); required for openai-compatible; /v1 is added when missing' },
+            model: { type: 'string', minLength: 1, maxLength: 256, description: 'the embedding model (default voyage-3.5-lite for voyage, text-embedding-3-small for openai-compatible)' },
+            dimensions: { ...upTo(65536), description: 'output width, for models that can shorten their vectors (OpenAI dimensions, Voyage output_dimension); every vector is checked against it' },
+            batchSize: { ...upTo(4096), description: 'texts per request (default 64)' },
+            concurrency: { ...upTo(256), description: 'requests in flight (default 4)' },
+            maxChars: { ...upTo(10_000_000), description: 'texts longer than this are cut before embedding (default: sent whole)' },
+          },
+        },
         width: { ...upTo(4096), default: 128, description: 'LSA components before PCA' },
         dims: { ...upTo(4096), default: 64, description: 'd_s: PCA width of the frozen text embeddings (PCA fitted on training entities)' },
         kItems: { ...upTo(1000), default: 10, description: 'K_I: retrieved neighbours per item' },
@@ -328,10 +384,37 @@ export function validateConfig(value: unknown, file: string): RunConfig {
   if (config.train.sparseEmbedding && config.train.loss === 'ce') throw new ConfigError(file, 'train.sparseEmbedding', 'cannot be used with loss "ce" (it scores every item, so every row changes)');
   if (config.variant !== 'plain' && config.train.sparseEmbedding && config.variant !== 'llm-init') throw new ConfigError(file, 'train.sparseEmbedding', `cannot be used with variant "${config.variant}" (it reads the rows of retrieved neighbours too)`);
   // Claude profiles of the test-time histories are never in the cache (`grasp synthesize` writes training-prefix ones)
-  if (config.grasp.testRetrieval === 'history' && config.grasp.texts.provider === 'anthropic') throw new ConfigError(file, 'grasp.testRetrieval', '"history" needs profiles of the test-time histories, which only the metadata and raw providers write offline; use "training" with anthropic texts');
+  if (config.grasp.testRetrieval === 'history' && config.grasp.texts.provider === 'anthropic') throw new ConfigError(file, 'grasp.testRetrieval', '"history" needs profiles of the test-time histories, which only the metadata, raw and openai-compatible providers write at run time; use "training" with anthropic texts');
+  checkTextSettings(config.grasp, file);
   if (config.variant === 'llm-init' && config.grasp.dims > config.model.d) throw new ConfigError(file, 'grasp.dims', `must be at most model.d (${config.model.d}) for llm-init (the PCA fills the first grasp.dims columns)`);
   if (!config.eval.ks.includes(10)) throw new ConfigError(file, 'eval.ks', 'must include 10 (model selection uses validation NDCG@10)');
   return config;
+}
+
+/** What the schema cannot say about the text side: which settings go with which provider and embedder. */
+function checkTextSettings(grasp: GraspSettings, file: string): void {
+  const { texts, embedder, embedding } = grasp;
+  if (texts.provider === 'openai-compatible') {
+    if (!texts.baseUrl) throw new ConfigError(file, 'grasp.texts.baseUrl', 'is required with grasp.texts.provider "openai-compatible" (the chat server, e.g. http://127.0.0.1:8000)');
+    if (!texts.model) throw new ConfigError(file, 'grasp.texts.model', 'is required with grasp.texts.provider "openai-compatible" (the model the server serves)');
+  } else {
+    if (texts.baseUrl !== undefined) throw new ConfigError(file, 'grasp.texts.baseUrl', `is read only with grasp.texts.provider "openai-compatible", not "${texts.provider}"`);
+    if (texts.concurrency !== undefined) throw new ConfigError(file, 'grasp.texts.concurrency', `is read only with grasp.texts.provider "openai-compatible", not "${texts.provider}"`);
+    if (texts.model !== undefined && texts.provider !== 'anthropic') throw new ConfigError(file, 'grasp.texts.model', `is read only with grasp.texts.provider "openai-compatible" or "anthropic", not "${texts.provider}"`);
+  }
+  if (embedder === 'lsa' && embedding !== undefined) throw new ConfigError(file, 'grasp.embedding', 'is read only by the voyage and openai-compatible embedders (grasp.embedder is "lsa"; its setting is grasp.width)');
+  if (embedder === 'openai-compatible' && !embedding?.baseUrl) throw new ConfigError(file, 'grasp.embedding.baseUrl', 'is required with grasp.embedder "openai-compatible" (the embedding server, e.g. http://127.0.0.1:8080)');
+  for (const [field, url] of [['grasp.texts.baseUrl', texts.baseUrl], ['grasp.embedding.baseUrl', embedding?.baseUrl]] as const) {
+    if (url === undefined) continue;
+    let parsed: URL;
+    try {
+      parsed = new URL(url);
+    } catch {
+      throw new ConfigError(file, field, 'is not a URL');
+    }
+    // the config is written into the run folder and shown in views: a key has no place in it
+    if (parsed.username || parsed.password || /key|token|secret/i.test(parsed.search)) throw new ConfigError(file, field, 'must not carry credentials (keys come from the environment or VS Code secret storage only)');
+  }
 }
 
 /** Reads, parses and validates a config file; data.path becomes absolute (relative to the file). */

@@ -2,24 +2,22 @@
 // once, from u's training-prefix profile; at test time the model also reads u's validation item, so
 // that retrieval is one interaction stale (bench/target-coverage.ts measures how much that costs).
 // Here u's profile is rewritten from training prefix + validation item, embedded with the SAME fitted
-// LSA and PCA (fitted on the training profiles only; the new texts are only projected), and searched
+// LSA (or the same HTTP embedder) and PCA (fitted on the training profiles only; the new texts are only projected), and searched
 // in the same index of training profiles. Nothing of the test item is used. Evaluation-only: the
 // model's weights, its item side and the similar users' own items (their training prefixes) are unchanged.
 import { join, dirname } from 'node:path';
 import type { Dataset, Split } from '../data/types';
-import { fitRows } from '../embed/embed';
-import { lsaEmbed } from '../embed/lsa';
+import { embedSecrets, embedTexts, fitRows } from '../embed/embed';
 import { pca } from '../embed/pca';
 import { entityTexts } from '../embed/texts';
 import type { JobContext } from '../jobs/context';
-import { synthesize } from '../llm/synthesize';
 import type { Searcher } from '../retrieval/build';
 import { ExactIndex } from '../retrieval/exact';
 import { DEFAULT_HNSW, HnswIndex } from '../retrieval/hnsw';
 import { indexManifestPath, readIndexManifest, type NeighbourTable } from '../retrieval/store';
 import { cachePaths } from '../data/cachePaths';
 import type { RunConfig } from './config';
-import { pickNeighbours, standardise, trainedRows, withFields, type EntityArtifacts, type TextArtifacts } from './textArtifacts';
+import { describeEntities, embedderSpec, pickNeighbours, standardise, textsChoice, trainedRows, withFields, type EntityArtifacts, type TextArtifacts } from './textArtifacts';
 
 /** Training prefix + validation item per user: the history the test step reads. */
 export function testTimeSplit(split: Split): Split {
@@ -36,39 +34,40 @@ export interface RefreshedUsers {
 
 export async function refreshedUserArtifacts(dataset: Dataset, split: Split, config: RunConfig, artifacts: TextArtifacts, ctx: JobContext): Promise<RefreshedUsers> {
   const settings = config.grasp;
-  if (settings.embedder !== 'lsa') throw new Error(`test-time user retrieval re-projects profiles with the fitted LSA; embedder ${settings.embedder} is not supported`);
   if (settings.corruption.fraction > 0 || artifacts.annotations) throw new Error('test-time user retrieval does not apply corruption or annotations; use a run without them');
   const paths = cachePaths(config.data.path, settings.cacheDir);
   const view = withFields(dataset, settings.texts.fields);
   const later = testTimeSplit(split);
-  const provider = settings.texts.provider === 'raw' ? 'none' : settings.texts.provider;
-  if (settings.texts.provider === 'metadata') await synthesize(view, later, paths, { entity: 'user', provider: 'metadata' }, { ...ctx, log: () => {} });
+  const provider = textsChoice(settings);
+  // the profiles of the test-time histories, written as the training ones were (metadata offline, or the same chat server)
+  await describeEntities(view, later, paths, 'user', settings, ctx, ctx);
   const before = await entityTexts(view, split, paths.dataset, 'user', provider);
   const after = await entityTexts(view, later, paths.dataset, 'user', provider);
   const count = before.texts.length;
   ctx.progress({ message: `Projecting ${count} test-time user profiles with the training fit` });
   // Fitted on the training profiles (rows 0..count-1) exactly as before; rows count.. are only projected.
+  // An HTTP embedder serves the training profiles from its cache and embeds only the new ones.
   const rows = fitRows(view, split, 'user');
-  const lsa = lsaEmbed([...before.texts, ...after.texts], rows, { width: settings.width, seed: 1 });
-  const reduced = pca(lsa.vectors, 2 * count, lsa.width, settings.dims, rows, 1);
+  const raw = await embedTexts([...before.texts, ...after.texts], rows, embedderSpec(settings), paths.dataset, ctx, embedSecrets(ctx));
+  const reduced = pca(raw.vectors, 2 * count, raw.width, settings.dims, rows, 1);
   const dims = reduced.dim;
   const vectors = standardise(Float32Array.from(reduced.vectors), 2 * count, dims, rows);
   let refitError = 0;
   for (let i = 0; i < count * dims; i++) refitError = Math.max(refitError, Math.abs(vectors[i] - artifacts.users.vectors[i]));
 
-  // <key dir>/embeddings/users.lsa.json → <key dir>/indexes/users.lsa.vectors.json
+  // <key dir>/embeddings/users.<embedder>.json → <key dir>/indexes/users.<embedder>.vectors.json
   const indexPath = indexManifestPath(dirname(dirname(artifacts.users.manifest)), 'user', settings.embedder, 'vectors');
   const manifest = await readIndexManifest(indexPath);
   // the index the training retrieval used: HNSW, or exact search for small sets (its rows are the training profiles re-projected above)
   const index: Searcher =
     manifest.method === 'hnsw' && manifest.file
       ? HnswIndex.load(join(dirname(indexPath), manifest.file), manifest.dim, manifest.params ?? DEFAULT_HNSW)
-      : new ExactIndex(lsa.vectors.subarray(0, count * lsa.width), count, lsa.width);
+      : new ExactIndex(raw.vectors.subarray(0, count * raw.width), count, raw.width);
   const stored = manifest.neighbours.k;
   const table: NeighbourTable = { k: stored, labels: new Int32Array(count * stored).fill(-1), similarities: new Float32Array(count * stored) };
   for (let u = 0; u < count; u++) {
     // one more than stored: u's own training profile is usually the nearest, and is dropped
-    const found = index.search(lsa.vectors.subarray((count + u) * lsa.width, (count + u + 1) * lsa.width), stored + 1);
+    const found = index.search(raw.vectors.subarray((count + u) * raw.width, (count + u + 1) * raw.width), stored + 1);
     for (let j = 0; j < Math.min(stored, found.labels.length); j++) {
       table.labels[u * stored + j] = found.labels[j];
       table.similarities[u * stored + j] = found.similarities[j];

@@ -7,8 +7,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Dataset, Split } from '../data/types';
-import { fitRows } from '../embed/embed';
-import { lsaEmbed } from '../embed/lsa';
+import { embedderModel, embedSecrets, embedTexts, fitRows, type EmbedderSpec } from '../embed/embed';
 import { pca } from '../embed/pca';
 import { embeddingManifestPath, readEmbedding, writeEmbedding } from '../embed/store';
 import { entityTexts, type EntityTexts } from '../embed/texts';
@@ -54,15 +53,18 @@ export async function buildTextArtifacts(dataset: Dataset, split: Split, config:
   const settings = config.grasp;
   const paths = cachePaths(config.data.path, settings.cacheDir);
   const view = withFields(dataset, settings.texts.fields);
-  const quiet: JobContext = { progress: () => {}, log: (line) => ctx.log(line), isCancelled: () => ctx.isCancelled() };
+  // metadata and openai-compatible descriptions are written when the run starts (cached: a rerun writes none)
+  const describe = settings.texts.provider === 'metadata' || settings.texts.provider === 'openai-compatible';
+  const stage = stages(ctx, 2 * (describe ? 3 : 2));
   let corruption: CorruptionReport | undefined;
   const annotations: AnnotationReport[] = [];
   const build = async (entity: Entity, k: number): Promise<EntityArtifacts> => {
-    if (settings.texts.provider === 'metadata') {
-      ctx.progress({ message: `Describing ${entity}s (metadata provider)` });
-      await synthesize(view, split, paths, { entity, provider: 'metadata' }, { ...quiet, log: () => {} });
+    if (describe) {
+      const count = entity === 'item' ? view.itemIds.length : view.userIds.length;
+      const described = stage(`Describing ${count.toLocaleString('en-US')} ${entity}s (${settings.texts.provider === 'metadata' ? 'metadata provider' : `${settings.texts.model} at ${settings.texts.baseUrl}`})`);
+      await describeEntities(view, split, paths, entity, settings, ctx, described);
     }
-    let texts = await entityTexts(view, split, paths.dataset, entity, settings.texts.provider === 'raw' ? 'none' : settings.texts.provider);
+    let texts = await entityTexts(view, split, paths.dataset, entity, textsChoice(settings));
     // Human verdicts first (hallucinated → metadata-only text, edited → the edited text); corruption, an experiment's perturbation, after.
     const annotated = await annotatedEntityTexts(texts, view, split, defaultAnnotationsPath(config.data.path));
     texts = annotated.texts;
@@ -76,7 +78,7 @@ export async function buildTextArtifacts(dataset: Dataset, split: Split, config:
       corruption = corrupted.report;
       ctx.log(`items: ${corruption?.items.length ?? 0} of ${texts.texts.length} descriptions corrupted (fraction ${settings.corruption.fraction}, seed ${settings.corruption.seed}) before embedding`);
     }
-    return entityArtifacts(view, split, texts, settings, k, paths, quiet);
+    return entityArtifacts(view, split, texts, settings, k, paths, ctx, stage);
   };
   const items = await build('item', settings.kItems);
   const users = await build('user', settings.kUsers);
@@ -88,38 +90,64 @@ export async function buildTextArtifacts(dataset: Dataset, split: Split, config:
   return { dims: settings.dims, items, users, corruption, ...(annotations.length > 0 ? { annotations } : {}) };
 }
 
-async function entityArtifacts(dataset: Dataset, split: Split, texts: EntityTexts, settings: GraspSettings, k: number, paths: CachePaths, ctx: JobContext): Promise<EntityArtifacts> {
+/**
+ * Names each preparation stage with its own progress: the message says which stage runs, and
+ * `series` numbers it (stage i of n) with the stage's own fraction, so a view can list the stages
+ * (the job's overall fraction is unknown until training starts). Returns the stage's context.
+ */
+function stages(ctx: JobContext, total: number): (name: string) => JobContext {
+  let current = 0;
+  return (name) => {
+    const stage = ++current;
+    const report = (message: string | undefined, fraction: number | undefined): void =>
+      ctx.progress({ message: message ? `${name}: ${message}` : name, series: { stage, stages: total, ...(fraction !== undefined ? { stageFraction: fraction } : {}) } });
+    report(undefined, 0);
+    // Everything else of the context (cancellation, logs, whatever else a runner gives) passes through.
+    return { ...ctx, progress: (update) => report(update.message, update.fraction) };
+  };
+}
+
+async function entityArtifacts(dataset: Dataset, split: Split, texts: EntityTexts, settings: GraspSettings, k: number, paths: CachePaths, ctx: JobContext, stage: (name: string) => JobContext): Promise<EntityArtifacts> {
   const entity = texts.entity;
   const rows = fitRows(dataset, split, entity);
   const count = texts.texts.length;
   // Ask the index for more than K: neighbours without training interactions are dropped below.
   const stored = Math.min(count - 1, 2 * k + 5);
-  const key = sha256Hex(JSON.stringify([ARTIFACT_VERSION, entity, texts.sha256, sha256Hex(new Uint8Array(rows.buffer, rows.byteOffset, rows.byteLength)), settings.embedder, settings.width, settings.dims, stored])).slice(0, 16);
+  const rowsHash = sha256Hex(new Uint8Array(rows.buffer, rows.byteOffset, rows.byteLength));
+  const spec = embedderSpec(settings);
+  // The key names the embedder and its model (and width), so runs with other vectors never share a folder; LSA keys are as before.
+  const embedderKey = settings.embedder === 'lsa' ? [settings.embedder, settings.width] : [settings.embedder, spec.model, spec.dimensions ?? null, spec.maxChars ?? null];
+  const key = sha256Hex(JSON.stringify([ARTIFACT_VERSION, entity, texts.sha256, rowsHash, ...embedderKey, settings.dims, stored])).slice(0, 16);
   const dir = join(paths.dataset, 'grasp', key);
   const manifestPath = embeddingManifestPath(dir, entity, settings.embedder);
   const indexPath = indexManifestPath(dir, entity, settings.embedder, 'vectors');
   if (!existsSync(manifestPath) || !existsSync(indexPath)) {
-    ctx.progress({ message: `Embedding ${count} ${entity} texts (${settings.embedder})` });
+    const embedding = stage(`Embedding ${count.toLocaleString('en-US')} ${entity} texts (${settings.embedder}, then PCA to ${settings.dims})`);
     const started = Date.now();
-    const lsa = lsaEmbed(texts.texts, rows, { width: settings.width, seed: 1 });
-    const reduced = pca(lsa.vectors, count, lsa.width, settings.dims, rows, 1);
+    const raw = await embedTexts(texts.texts, rows, spec, paths.dataset, embedding, embedSecrets(ctx));
+    const reduced = pca(raw.vectors, count, raw.width, settings.dims, rows, 1);
     await writeEmbedding(
       manifestPath,
       {
         v: 1,
         entity,
-        embedder: { name: settings.embedder, model: `tfidf-svd-${settings.width}`, width: lsa.width },
+        embedder: { name: settings.embedder, model: raw.model, width: raw.width, ...(spec.baseURL ? { baseURL: spec.baseURL } : {}), ...(spec.dimensions ? { dimensions: spec.dimensions } : {}) },
         texts: { source: texts.source, fromSynthesis: texts.fromSynthesis, fallback: texts.fallback, sha256: texts.sha256 },
         count,
         ids: texts.ids,
         createdAt: new Date().toISOString(),
         seconds: (Date.now() - started) / 1000,
       },
-      { data: lsa.vectors, dim: lsa.width },
+      { data: raw.vectors, dim: raw.width },
       { data: reduced.vectors, dim: reduced.dim, explainedVariance: reduced.explainedVariance, fittedOn: reduced.fittedOn },
     );
-    await buildIndex(manifestPath, dir, { k: stored, space: 'vectors', recallQueries: 100 }, ctx);
-  } else ctx.log(`${entity}s: text embeddings and neighbours from ${dir}`);
+    embedding.progress({ fraction: 1 });
+    await buildIndex(manifestPath, dir, { k: stored, space: 'vectors', recallQueries: 100 }, stage(`Indexing the ${entity} neighbours (top ${stored})`));
+  } else {
+    stage(`Embedding ${count.toLocaleString('en-US')} ${entity} texts: cached`);
+    stage(`Indexing the ${entity} neighbours: cached`);
+    ctx.log(`${entity}s: text embeddings and neighbours from ${dir}`);
+  }
   const embedding = await readEmbedding(manifestPath);
   // The key hashes texts, not ids: rows of another dataset's (or an older version's) entities are refused, not trained on.
   assertCachedIds(paths, manifestPath, entity, embedding.manifest.ids, texts.ids, `delete ${dir} and run again to rebuild it`);
@@ -128,6 +156,42 @@ async function entityArtifacts(dataset: Dataset, split: Split, texts: EntityText
   const { neighbours, similarities } = pickNeighbours(table, k, trainedRows(split, entity, rows, count));
   const dims = embedding.manifest.reduced.dim;
   return { count, vectors: standardise(Float32Array.from(embedding.reduced), count, dims, rows), k, neighbours, similarities, manifest: manifestPath };
+}
+
+/** The embedder a run's settings name, as the embed library takes it (no key: those come from the job's context). */
+export function embedderSpec(settings: Pick<GraspSettings, 'embedder' | 'embedding' | 'width'>): EmbedderSpec {
+  if (settings.embedder === 'lsa') return { name: 'lsa', width: settings.width, seed: 1 };
+  const { baseUrl, model, dimensions, batchSize, concurrency, maxChars } = settings.embedding ?? {};
+  const spec: EmbedderSpec = { name: settings.embedder, model: embedderModel({ name: settings.embedder, model }), baseURL: baseUrl, dimensions, batchSize, concurrency, maxChars };
+  return spec;
+}
+
+/** Which synthesis the run's texts come from, as entityTexts takes it. */
+export function textsChoice(settings: Pick<GraspSettings, 'texts'>): string {
+  const { provider, model } = settings.texts;
+  if (provider === 'raw') return 'none';
+  return model && (provider === 'openai-compatible' || provider === 'anthropic') ? `${provider}:${model}` : provider;
+}
+
+/**
+ * Writes the descriptions or profiles a run reads when they are written at run time: offline from
+ * metadata, or by an OpenAI-compatible chat server (through the synthesis cache, so a rerun calls
+ * nothing; inputs it failed on fall back to their raw text, and the log says how many).
+ */
+export async function describeEntities(view: Dataset, split: Split, paths: CachePaths, entity: Entity, settings: Pick<GraspSettings, 'texts'>, ctx: JobContext, progress: JobContext): Promise<void> {
+  const { provider, baseUrl, model, concurrency } = settings.texts;
+  if (provider === 'metadata') {
+    await synthesize(view, split, paths, { entity, provider: 'metadata' }, { ...progress, log: () => {} });
+    return;
+  }
+  if (provider !== 'openai-compatible') return;
+  // Inputs that failed before are not asked again here: a resumed or re-evaluated run must read the
+  // very texts it started with (`grasp synthesize --provider openai-compatible` retries them).
+  const result = await synthesize(view, split, paths, { entity, provider, baseURL: baseUrl, model, concurrency: concurrency ?? 8, retryFailed: false }, { ...progress, log: (line) => ctx.log(line) }, { openaiApiKey: ctx.secret?.('OPENAI_API_KEY') });
+  const { counts } = result;
+  if (counts.calls > 0 || counts.failed > 0) {
+    ctx.log(`${entity}s: ${model} wrote ${counts.done} texts (${counts.cached} cached, ${counts.failed} failed: embedded from their raw text), ${counts.calls} calls, ${counts.inputTokens + counts.outputTokens} tokens in ${(result.elapsedMs / 1000).toFixed(1)} s`);
+  }
 }
 
 /** Which rows may be retrieved: entities with training interactions. */

@@ -81,6 +81,14 @@ export class JsonlAppender {
     writeSync(this.descriptor, `${JSON.stringify(record)}\n`);
   }
 
+  /**
+   * Several records in one write(2), for a reply that carries many (an embedding batch). A kill mid-write
+   * can only tear the last line, as with append: the whole lines before it are kept.
+   */
+  appendAll(records: readonly unknown[]): void {
+    if (records.length > 0) writeSync(this.descriptor, records.map((record) => `${JSON.stringify(record)}\n`).join(''));
+  }
+
   close(): void {
     if (this.descriptor >= 0) closeSync(this.descriptor);
     this.descriptor = -1;

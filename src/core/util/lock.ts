@@ -43,7 +43,8 @@ export function acquireLock(path: string, what: string): () => void {
   throw new Error(`could not take the lock ${path}`);
 }
 
-function isAlive(pid: number): boolean {
+/** Whether a process with this pid exists (EPERM: it does, owned by someone else). */
+export function isAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;

@@ -43,13 +43,15 @@ export async function runCommand(page: Page, title: string, timeoutMs = 30_000):
     .first();
   // The palette lists the commands known when it opens, and an extension's commands appear only once
   // the extension host has scanned it (a few seconds after the workbench shows): reopen until it is there.
+  // A webview that takes focus as it loads can close the palette just opened (or swallow the key): each
+  // step waits briefly, and the palette is opened again until the deadline.
   for (;;) {
-    await page.keyboard.press('Escape'); // close any open quick input first
-    await page.keyboard.press('F1');
-    const input = quickInput(page).locator('input.input');
-    await input.waitFor({ state: 'visible', timeout: Math.max(1000, deadline - Date.now()) });
-    await input.fill(`>${title}`);
     try {
+      await page.keyboard.press('Escape'); // close any open quick input first
+      await page.keyboard.press('F1');
+      const input = quickInput(page).locator('input.input');
+      await input.waitFor({ state: 'visible', timeout: 5000 });
+      await input.fill(`>${title}`, { timeout: 5000 });
       await row.waitFor({ state: 'visible', timeout: 2000 });
       break;
     } catch {

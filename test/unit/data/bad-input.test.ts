@@ -41,6 +41,8 @@ test('csv with an unterminated quote', () => expectDataError('x.csv', 'user,item
 test('csv with a non-numeric timestamp', () => expectDataError('x.csv', 'user,item,timestamp\n1,2,3\n1,2,soon\n', 3, /numeric timestamp.*"soon"/));
 test('csv with a non-numeric rating', () => expectDataError('x.csv', 'user,item,rating\n1,2,five\n', 2, /numeric rating.*"five"/));
 test('csv without a user column', () => expectDataError('x.csv', 'who,item\n1,2\n', 1, /a user column/));
+// The message names the option that maps a column (it said "or set it", and "a item column").
+test('csv without an item column', () => expectDataError('x.csv', 'user,what\n1,2\n', 1, /an item column \(one of .*, or name yours with --item-col\)/));
 test('csv with a mapped column that does not exist', () => expectDataError('x.csv', 'user,item\n1,2\n', 1, /timestamp column "when"/, { columns: { timestamp: 'when' } }));
 test('csv with an empty id', () => expectDataError('x.csv', 'user,item\n1,\n', 2, /non-empty user and item ids/));
 

@@ -61,7 +61,7 @@ test('voyage requests go to the same endpoint shape with input_type document', a
 
 test('a rejected key fails at once, without the key in the message', async () => {
   await assert.rejects(httpEmbed(['x'], { provider: 'openai-compatible', model: 'm', baseURL: `${url}/v1`, apiKey: 'sk-test-WRONG-key-123456' }, join(tempFolder(), 'c.jsonl'), silentContext), (error: Error) => {
-    assert.match(error.message, /after 1 attempt.*HTTP 401/);
+    assert.match(error.message, /embeddings stopped: HTTP 401/);
     assert.ok(!error.message.includes('WRONG-key'));
     return true;
   });

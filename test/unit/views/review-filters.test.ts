@@ -2,8 +2,8 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import type { FlagRecord } from '../../../src/core/hallucination/types';
 import { overlap } from '../../../src/core/jobs/inspect';
-import { filterRecords, progress } from '../../../webview/review/filters';
-import { addLossPoint, MAX_LOSS_POINTS } from '../../../webview/runs/live';
+import { filterRecords, progress, progressText } from '../../../webview/review/filters';
+import { addLossPoint, emptyLiveState, MAX_LOSS_POINTS } from '../../../webview/runs/live';
 
 function record(id: string, index: number, risk: number, kinds: string[], annotation?: FlagRecord['annotation']): FlagRecord {
   const absent = { score: null, absent: 'n/a' };
@@ -32,8 +32,12 @@ describe('review list filters and progress', () => {
     assert.deepEqual(filterRecords(records, { reason: 'unsupported', minRisk: 0, unreviewedOnly: true }).map((i) => records[i].id), ['c', 'd', 'a']);
   });
 
-  test('n of m reviewed counts current verdicts on flagged texts', () => {
-    assert.deepEqual(progress(records), { reviewed: 1, flagged: 3 });
+  test('n of m reviewed counts current verdicts on flagged texts, and on every listed text', () => {
+    assert.deepEqual(progress(records), { reviewed: 1, flagged: 3, reviewedListed: 1, listed: 4 });
+    // A catalogue with nothing flagged still moves when a verdict is given (it read "0 of 0" for ever).
+    const unflagged = records.map((record) => ({ ...record, flagged: false }));
+    assert.match(progressText(progress(unflagged), 4), /^none flagged · 1 of 4 listed reviewed · showing 4$/);
+    assert.match(progressText(progress(records), 2), /^1 of 3 flagged reviewed · 1 of 4 listed reviewed · showing 2$/);
   });
 });
 
@@ -44,7 +48,7 @@ describe('co-interaction overlap and the live loss series', () => {
   });
 
   test('a long run keeps at most MAX_LOSS_POINTS points, always the newest', () => {
-    let state = { title: 't', status: 'running' as const, loss: [], epochLoss: [], evals: [] } as Parameters<typeof addLossPoint>[0];
+    let state = emptyLiveState('t');
     for (let i = 0; i < MAX_LOSS_POINTS * 3; i++) state = addLossPoint(state, { x: i, loss: 1 / (i + 1) });
     assert.ok(state.loss.length <= MAX_LOSS_POINTS + 1, `${state.loss.length} points`);
     assert.equal(state.loss[state.loss.length - 1].x, MAX_LOSS_POINTS * 3 - 1);

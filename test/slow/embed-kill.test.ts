@@ -1,0 +1,97 @@
+// Kill `grasp embed --embedder openai-compatible` with SIGKILL mid-run and start it again: the vector
+// cache must still read, the second run must send only the texts the first had not recorded, and a
+// third run must send nothing (the mock OpenAI-compatible server, with faults, on 127.0.0.1).
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, before, test } from 'node:test';
+import { cachePaths } from '../../src/core/data/cachePaths';
+import { loadDataset } from '../../src/core/data/load';
+import { leaveOneOut } from '../../src/core/data/split';
+import { vectorKey } from '../../src/core/embed/httpEmbedder';
+import { entityTexts } from '../../src/core/embed/texts';
+import { demoJob } from '../../src/core/jobs/demo';
+import { MockOpenAI, textHash } from '../mock/openaiServer';
+import { recordingContext } from '../unit/llm/fixtures';
+import { tempFolder } from '../unit/helpers';
+import { ensureBuilt } from '../unit/worker/harness';
+
+const GRASP = join(__dirname, '..', '..', 'bin', 'grasp.js');
+const KEY = ['sk', 'test', 'kill-FAKE-11223344'].join('-');
+let dataset: string;
+let mock: MockOpenAI;
+
+before(async () => {
+  ensureBuilt();
+  dataset = tempFolder();
+  await demoJob({ outDir: dataset, users: 200, items: 800, seed: 13, retrieval: false }, recordingContext());
+  mock = await MockOpenAI.start({ apiKey: KEY, latencyMs: 30, dim: 32, faults: { serverError: 0.05, malformed: 0.05, rateLimit: 0.03 }, retryAfterMs: 20 });
+});
+after(() => mock.close());
+
+function embed(cacheDir: string) {
+  const child = spawn(process.execPath, [GRASP, 'embed', dataset, '--entity', 'items', '--embedder', 'openai-compatible', '--base-url', mock.url, '--model', 'mock-embed', '--cache-dir', cacheDir, '--texts', 'none', '--concurrency', '4', '--batch-size', '4', '--json'], {
+    env: { ...process.env, OPENAI_API_KEY: KEY },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  return { child, exited, output: () => ({ stdout, stderr }) };
+}
+
+async function waitFor(condition: () => boolean, ms: number, what: string): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
+function lines(file: string): string[] {
+  return existsSync(file) ? readFileSync(file, 'utf8').split('\n').filter((line) => line.trim() !== '') : [];
+}
+
+test('SIGKILL mid-run, restart: the cache reads, nothing recorded before the kill is sent again, and a third run sends nothing', async () => {
+  const cacheDir = tempFolder();
+  const cacheFile = join(cachePaths(dataset, cacheDir).dataset, 'embeddings', 'cache', 'openai-compatible.jsonl');
+  const first = embed(cacheDir);
+  await waitFor(() => lines(cacheFile).length >= 200, 60_000, '200 cached vectors');
+  first.child.kill('SIGKILL');
+  assert.equal(await first.exited, null);
+  const logAtKill = mock.log.length;
+
+  const written = lines(cacheFile);
+  const parsed = written.map((line) => {
+    try {
+      return JSON.parse(line) as { key: string };
+    } catch {
+      return undefined;
+    }
+  });
+  assert.ok(parsed.slice(0, -1).every(Boolean), 'no damaged record before the last line');
+  const before = new Set(parsed.flatMap((record) => (record ? [record.key] : [])));
+  assert.ok(before.size >= 150 && before.size < 800, `${before.size} recorded before the kill`);
+  assert.ok(existsSync(`${cacheFile}.lock`), 'the killed run left its lock behind');
+
+  const second = embed(cacheDir);
+  assert.equal(await second.exited, 0, second.output().stderr);
+  const result = JSON.parse(second.output().stdout) as { cached: number; manifest: { count: number } };
+  assert.ok(result.cached >= before.size, 'the lock of a dead process is taken over, and the recorded vectors are reused');
+
+  // each text recorded before the kill, by the mock's name for it: none was sent again
+  const data = await loadDataset(dataset);
+  const texts = await entityTexts(data, leaveOneOut(data.sequences), cachePaths(dataset, cacheDir).dataset, 'item', 'none');
+  const hashOf = new Map(texts.texts.map((text) => [vectorKey({ provider: 'openai-compatible', model: 'mock-embed' }, text), textHash(text)]));
+  const resent = new Set(mock.log.slice(logAtKill).flatMap((entry) => entry.inputs));
+  assert.deepEqual([...before].filter((key) => resent.has(hashOf.get(key)!)), [], 'a text recorded before the kill was sent again');
+  assert.deepEqual(mock.sentAfterSuccess(logAtKill), []);
+
+  const sent = mock.log.length;
+  const third = embed(cacheDir);
+  assert.equal(await third.exited, 0, third.output().stderr);
+  assert.equal(mock.log.length, sent, 'a fully cached run sends nothing');
+});

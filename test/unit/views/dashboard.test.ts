@@ -1,0 +1,119 @@
+// The run dashboard's state updates and readings (webview/runs/live.ts), the chart helpers
+// (webview/ui/plotData.ts) and the statistics view's log-scale choice: pure code the host and the page share.
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { applyLiveEvent, emptyLiveState, etaFromMessage, etaParts, eventFromLogLine, liveFigures, smooth, stateFromHistory } from '../../../webview/runs/live';
+import type { LiveState } from '../../../webview/runs/protocol';
+import { alignSeries, formatTicks, niceSplits } from '../../../webview/ui/plotData';
+import { skewed } from '../../../webview/stats/format';
+
+describe('live dashboard state', () => {
+  test('the engine line, epoch and eval events of the train job log become events; other lines do not', () => {
+    assert.deepEqual(eventFromLogLine('engine: wasm + native kernels, OpenBLAS, 2 thread(s)'), { kind: 'engine', backend: 'wasm + native kernels, OpenBLAS, 2 thread(s)' });
+    assert.deepEqual(eventFromLogLine(JSON.stringify({ event: 'epoch', epoch: 2, loss: 5.5, steps: 10, epoch_s: 3, ms_per_step: 300, sequences_per_s: 400 })), { kind: 'epoch', epoch: 2, loss: 5.5, epochSeconds: 3, sequencesPerSecond: 400 });
+    const evalEvent = eventFromLogLine(JSON.stringify({ event: 'eval', epoch: 2, valid: { 'NDCG@10': 0.1, 'HR@10': 0.2, bad: 'x' }, best: true, best_epoch: 2, eval_s: 1 }));
+    assert.deepEqual(evalEvent, { kind: 'eval', epoch: 2, valid: { 'NDCG@10': 0.1, 'HR@10': 0.2 }, best: true, evalSeconds: 1 });
+    assert.equal(eventFromLogLine('resuming after epoch 3'), undefined);
+    assert.equal(eventFromLogLine('{"event":"early_stop","epoch":4,"best_epoch":2}'), undefined);
+    assert.equal(eventFromLogLine('{not json'), undefined);
+  });
+
+  test('wall time accumulates over epochs and evaluations, as the history of a finished run replays', () => {
+    const history = [
+      { event: 'epoch', epoch: 1, loss: 6, epoch_s: 10, sequences_per_s: 100 },
+      { event: 'eval', epoch: 1, valid: { 'NDCG@10': 0.05 }, best: true, eval_s: 2 },
+      { event: 'epoch', epoch: 2, loss: 5, epoch_s: 12, sequences_per_s: 90 },
+      { event: 'eval', epoch: 2, valid: { 'NDCG@10': 0.04 }, best: false, eval_s: 2 },
+    ];
+    const state = stateFromHistory(emptyLiveState('run'), history);
+    assert.deepEqual(state.epochLoss.map((e) => e.seconds), [10, 24]);
+    assert.deepEqual(state.evals.map((e) => e.seconds), [12, 26]);
+    assert.equal(state.clock, 26);
+    const figures = liveFigures({ ...state, status: 'done' });
+    assert.deepEqual(figures.bestValid, { metric: 'NDCG@10', value: 0.05, epoch: 1 });
+    assert.equal(figures.secondsPerEpoch, 11);
+    assert.equal(figures.sequencesPerSecond, 90);
+    assert.equal(figures.phase, 'Finished');
+  });
+
+  test('preparation stages keep their names; later messages become their detail', () => {
+    let state: LiveState = emptyLiveState('run', '/r', 10);
+    const stage = (n: number, name: string, fraction?: number) => applyLiveEvent(state, { kind: 'progress', at: 0, message: name, stage: { stage: n, stages: 4, name, fraction } });
+    state = stage(1, 'Describing 1,000 items (metadata provider)', 0);
+    state = stage(1, 'Describing 1,000 items (metadata provider): 500 of 1000', 0.5);
+    state = stage(2, 'Embedding 1,000 item texts (lsa, then PCA to 64)', 0);
+    assert.deepEqual(state.stages.map((s) => [s.stage, s.name, s.fraction, s.detail]), [
+      [1, 'Describing 1,000 items (metadata provider)', 0.5, '500 of 1000'],
+      [2, 'Embedding 1,000 item texts (lsa, then PCA to 64)', 0, undefined],
+    ]);
+    assert.equal(liveFigures(state).phase, 'Preparing texts: stage 2 of 4');
+  });
+
+  test('training steps add loss points with wall seconds from the first step; the budget comes from the trainer’s line', () => {
+    let state = emptyLiveState('from a config file');
+    state = applyLiveEvent(state, { kind: 'progress', at: 1_000, message: 'Epoch 1/30, step 5/10, loss 6.0000', fraction: 0.02, step: { epoch: 1, step: 5, steps: 10, loss: 6 } });
+    state = applyLiveEvent(state, { kind: 'progress', at: 3_000, message: 'Epoch 1/30, step 10/10, loss 5.8000', fraction: 0.03, step: { epoch: 1, step: 10, steps: 10, loss: 5.8 } });
+    assert.equal(state.epochs, 30);
+    assert.deepEqual(state.loss, [{ x: 0.5, loss: 6, seconds: 0 }, { x: 1, loss: 5.8, seconds: 2 }]);
+    // Before the trainer's own estimate (it starts after epoch 1): from the share of the budget done.
+    assert.deepEqual(liveFigures(state, 3_000).eta, { value: '~58 s', hint: "to the budget's end (first estimate)" });
+    state = applyLiveEvent(state, { kind: 'progress', at: 5_000, message: 'Epoch 2/30, step 3/10, loss 5.7000 · 2.0 s/epoch · ~56 s left', step: { epoch: 2, step: 3, steps: 10, loss: 5.7 } });
+    assert.deepEqual(liveFigures(state).eta, { value: '~56 s', hint: 'left in the budget' });
+    assert.equal(liveFigures(state).phase, 'Epoch 2 of 30');
+    state = applyLiveEvent(state, { kind: 'end', status: 'done', test: { 'NDCG@10': 0.2 }, bestEpoch: 1 });
+    assert.equal(state.fraction, 1);
+    assert.equal(liveFigures(state).eta, undefined, 'a finished run has no time left');
+  });
+
+  test('the ETA is the part of the trainer’s line after the loss, and only of a training line', () => {
+    assert.equal(etaFromMessage('Epoch 3/20, step 10/40, loss 5.1000 · 4.3 s/epoch · stops by epoch 12 (~1 min) unless validation improves · at most ~2 min'), '4.3 s/epoch · stops by epoch 12 (~1 min) unless validation improves · at most ~2 min');
+    assert.equal(etaFromMessage('Epoch 1/20, step 1/40, loss 9.0000'), undefined);
+    assert.equal(etaFromMessage('Describing items · 3 of 4'), undefined);
+    assert.equal(etaFromMessage(undefined), undefined);
+    assert.deepEqual(etaParts('4.3 s/epoch · ~2 min left'), { value: '~2 min', hint: 'left in the budget' });
+    assert.deepEqual(etaParts('4.3 s/epoch · stops by epoch 12 (~1 min) unless validation improves · at most ~2 min'), { value: '~1 min', hint: 'early stop at epoch 12 unless validation improves · at most ~2 min' });
+  });
+
+  test('TensorBoard smoothing: the first point is kept, a constant stays constant, weight 0 changes nothing', () => {
+    const points: Array<[number, number]> = [[0, 10], [1, 0], [2, 10], [3, 0]];
+    const smoothed = smooth(points, 0.6);
+    assert.equal(smoothed[0][1], 10, 'no start-up bias towards 0');
+    assert.ok(smoothed[1][1] > 0 && smoothed[1][1] < 10);
+    assert.deepEqual(smooth([[0, 3], [1, 3], [2, 3]], 0.9).map(([, y]) => Number(y.toFixed(9))), [3, 3, 3]);
+    assert.deepEqual(smooth(points, 0), points);
+  });
+});
+
+describe('chart helpers', () => {
+  test('tick labels never repeat, with the decimals their step needs', () => {
+    assert.deepEqual(formatTicks([1.38, 1.4, 1.42]), ['1.38', '1.40', '1.42']);
+    assert.deepEqual(formatTicks([0, 0.25, 0.5, 0.75]), ['0.00', '0.25', '0.50', '0.75']);
+    assert.deepEqual(formatTicks([0, 5, 10]), ['0', '5', '10']);
+    assert.deepEqual(formatTicks([1.40001, 1.40002, 1.40003]), ['1.40001', '1.40002', '1.40003']);
+    assert.deepEqual(formatTicks([10, 100, 1000, 100_000], true), ['10', '100', '1K', '100K']);
+    assert.deepEqual(formatTicks([1, 2, 5, 10, 20, 100], true), ['1', '', '', '10', '', '100'], 'a log axis labels its powers of ten only');
+  });
+
+  test('round ticks, at least three where the range allows', () => {
+    assert.deepEqual(niceSplits(0, 10), [0, 2.5, 5, 7.5, 10]);
+    assert.deepEqual(niceSplits(5.9, 6.3), [5.9, 6, 6.1, 6.2, 6.3]);
+    assert.ok(niceSplits(5.95, 6.05).length >= 3);
+    assert.deepEqual(niceSplits(3, 3), [3]);
+    assert.deepEqual(niceSplits(1, 10, 4, true), [2, 4, 6, 8, 10], 'epochs: whole steps, never 2.5');
+    assert.deepEqual(niceSplits(1, 2, 4, true), [1, 2]);
+  });
+
+  test('series with different x values are aligned on their union, gaps left empty; non-positive values dropped on a log axis', () => {
+    const columns = alignSeries([
+      { label: 'a', tone: 0, points: [[1, 5], [2, 6]] },
+      { label: 'b', tone: 1, points: [[2, 0], [3, 7]] },
+    ], true);
+    assert.deepEqual(columns, [[1, 2, 3], [5, 6, null], [null, null, 7]]);
+  });
+
+  test('a length histogram dominated by one bar is drawn on a log scale by default', () => {
+    assert.equal(skewed([15_000, 4_000, 1_200, 400, 90, 30, 12, 5, 2, 1]), true);
+    assert.equal(skewed([100, 120, 90, 110, 95]), false);
+    assert.equal(skewed([5, 0]), false);
+  });
+});
