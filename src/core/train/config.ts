@@ -51,6 +51,8 @@ export interface RunConfig {
     seeds?: number[];
     /** stop each epoch after this many steps (0 = full epochs); for smoke tests */
     maxStepsPerEpoch: number;
+    /** wall-time budget in minutes, validation included (0: none) */
+    maxMinutes: number;
     /** update only the item-table rows a batch touches (lazy Adam); not with loss "ce" */
     sparseEmbedding: boolean;
   };
@@ -214,6 +216,7 @@ export const RUN_CONFIG_SCHEMA = {
         seed: { ...nonNegativeInt, default: 42 },
         seeds: { type: 'array', items: nonNegativeInt, minItems: 1, maxItems: 100, uniqueItems: true },
         maxStepsPerEpoch: { ...nonNegativeInt, default: 0 },
+        maxMinutes: { type: 'number', minimum: 0, maximum: 100000, default: 0, description: 'wall-time budget in minutes (validation included; 0: none): the run ends after the epoch it runs out in, which is validated, and tests its best checkpoint as usual' },
         sparseEmbedding: { type: 'boolean', default: false },
       },
     },

@@ -12,6 +12,8 @@ export interface EtaInput {
   patience: number;
   /** evaluations since the best one */
   evalsSinceBest: number;
+  /** wall-time budget in minutes (0: none) */
+  maxMinutes?: number;
 }
 
 export interface Eta {
@@ -26,13 +28,16 @@ export function trainingEta(input: EtaInput): Eta | undefined {
   const { epochsDone, elapsedSeconds, epochs, evalEvery, patience, evalsSinceBest } = input;
   if (epochsDone <= 0 || elapsedSeconds <= 0) return undefined;
   const secondsPerEpoch = elapsedSeconds / epochsDone;
+  // a time budget ends the run after the epoch it runs out in: the budget's end in epochs
+  const lastByTime = input.maxMinutes ? Math.ceil(epochsDone + Math.max(0, input.maxMinutes * 60 - elapsedSeconds) / secondsPerEpoch) : epochs;
+  const budget = Math.min(epochs, Math.max(Math.ceil(epochsDone), lastByTime));
   const lastEval = evalEvery * Math.floor(epochsDone / evalEvery);
-  const stopsBy = patience > 0 ? Math.min(epochs, lastEval + (patience - evalsSinceBest) * evalEvery) : epochs;
+  const stopsBy = patience > 0 ? Math.min(budget, lastEval + (patience - evalsSinceBest) * evalEvery) : budget;
   return {
     secondsPerEpoch,
     stopsBy,
     secondsToStop: Math.max(0, (stopsBy - epochsDone) * secondsPerEpoch),
-    secondsToBudget: Math.max(0, (epochs - epochsDone) * secondsPerEpoch),
+    secondsToBudget: Math.max(0, (budget - epochsDone) * secondsPerEpoch),
   };
 }
 

@@ -20,7 +20,8 @@ export type TrainEvent =
   | { event: 'step'; epoch: number; step: number; steps: number; loss: number; ms_per_step: number }
   | { event: 'epoch'; epoch: number; loss: number; steps: number; epoch_s: number; ms_per_step: number; sequences_per_s: number }
   | { event: 'eval'; epoch: number; valid: Metrics; best: boolean; best_epoch: number; eval_s: number }
-  | { event: 'early_stop'; epoch: number; best_epoch: number };
+  | { event: 'early_stop'; epoch: number; best_epoch: number }
+  | { event: 'time_budget'; epoch: number; best_epoch: number; minutes: number };
 
 export interface TrainOutcome {
   bestEpoch: number;
@@ -124,8 +125,10 @@ export async function train({ config, split, model, ctx, onEvent, onBest, onSnap
       totalSteps += step;
       emit({ event: 'epoch', epoch, loss: lossSum / Math.max(1, counted), steps: step, epoch_s: seconds, ms_per_step: (1000 * seconds) / Math.max(1, step), sequences_per_s: sequences / Math.max(1e-9, seconds) });
       if (!Number.isFinite(lossSum)) throw new Error(`training diverged at epoch ${epoch} (loss ${lossSum})`);
+      // the wall-time budget (training and validation alike) ends the run after this epoch, validated
+      const outOfTime = settings.maxMinutes > 0 && secondsBefore + (performance.now() - trainingStarted) / 1000 >= settings.maxMinutes * 60;
 
-      if (epoch % settings.evalEvery === 0 || epoch === settings.epochs) {
+      if (epoch % settings.evalEvery === 0 || epoch === settings.epochs || outOfTime) {
         const valid = await evaluate(model, split, 'valid', { ...config.eval, sampled: 0 }, ctx);
         const ndcg = valid.full['NDCG@10'];
         const improved = ndcg > best.ndcg;
@@ -137,6 +140,10 @@ export async function train({ config, split, model, ctx, onEvent, onBest, onSnap
         emit({ event: 'eval', epoch, valid: valid.full, best: improved, best_epoch: best.epoch, eval_s: valid.seconds });
         if (settings.patience > 0 && evalsSinceBest >= settings.patience) {
           emit({ event: 'early_stop', epoch, best_epoch: best.epoch });
+          break;
+        }
+        if (outOfTime) {
+          emit({ event: 'time_budget', epoch, best_epoch: best.epoch, minutes: settings.maxMinutes });
           break;
         }
         if (onSnapshot && epoch < settings.epochs && optimizer.resumable) {

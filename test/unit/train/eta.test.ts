@@ -21,3 +21,12 @@ test('without patience, or near the budget, only the budget end is promised', ()
   assert.equal(trainingEta({ epochsDone: 18, elapsedSeconds: 36, epochs: 20, evalEvery: 2, patience: 5, evalsSinceBest: 0 })!.stopsBy, 20);
   assert.equal(trainingEta({ epochsDone: 0, elapsedSeconds: 0, epochs: 20, evalEvery: 2, patience: 5, evalsSinceBest: 0 }), undefined);
 });
+
+test('a wall-time budget moves the budget end (and the early-stopping epoch) earlier', () => {
+  // 10 s per epoch so far, 60 s spent, a 2-minute budget: 6 more epochs at most
+  const eta = trainingEta({ epochsDone: 6, elapsedSeconds: 60, epochs: 200, evalEvery: 2, patience: 5, evalsSinceBest: 0, maxMinutes: 2 })!;
+  assert.equal(eta.stopsBy, 12);
+  assert.equal(Math.round(eta.secondsToBudget), 60);
+  const without = trainingEta({ epochsDone: 6, elapsedSeconds: 60, epochs: 200, evalEvery: 2, patience: 5, evalsSinceBest: 0 })!;
+  assert.equal(without.stopsBy, 16);
+});

@@ -135,3 +135,15 @@ test('two `grasp train` processes into one --out: the second exits 1 naming the 
   assert.equal(result.seed, 1, "the folder holds the first run's result");
   assert.equal((JSON.parse(readFileSync(join(out, 'config.json'), 'utf8')) as { train: { seed: number } }).train.seed, 1);
 });
+
+test('a wall-time budget ends the run after the epoch it runs out in, validated, and the run still tests its best checkpoint', async () => {
+  const data = await demoData(16);
+  const out = join(tempFolder(), 'run');
+  // a budget no epoch can stay under: the run stops after epoch 1
+  const base = config(data);
+  const result = await trainJob({ config: { ...base, train: { ...base.train, evalEvery: 5, maxMinutes: 1e-9 } }, outDir: out }, silentContext);
+  assert.equal(result.epochs, 1);
+  assert.equal(result.best_epoch, 1, 'epoch 1 was validated although evalEvery is 5');
+  const events = logEvents(out).map((event) => event.event);
+  assert.deepEqual(events.slice(-3), ['eval', 'time_budget', 'result']);
+});
