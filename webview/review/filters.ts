@@ -50,6 +50,11 @@ export function progressText(p: ReviewProgress, shown: number): string {
 }
 
 /** Every reason kind present, for the filter's choices. */
+/** The detector's signals, in the order the records carry them (the core owns the list, not the view). */
+export function signalNames(records: readonly FlagRecord[]): string[] {
+  return records.length === 0 ? [] : Object.keys(records[0].signals);
+}
+
 export function reasonKinds(records: readonly FlagRecord[]): string[] {
   return [...new Set(records.flatMap((record) => record.reasons.map((reason) => reason.kind)))].sort();
 }

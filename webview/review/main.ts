@@ -4,7 +4,7 @@ import { el, header } from '../ui/dom';
 import { button, registerKit } from '../ui/kit';
 import { virtualList } from '../ui/virtualList';
 import { vscodeApi } from '../ui/vscodeApi';
-import { filterRecords, progress, progressText, reasonKinds, reviewed, type ReviewFilter } from './filters';
+import { filterRecords, progress, progressText, reasonKinds, reviewed, signalNames, type ReviewFilter } from './filters';
 import type { DatasetRef, FlagRecord, FromWebview, ReviewPanelState, ReviewSummary, ToWebview, Verdict } from './protocol';
 import { renderEditor, renderRecord, verdictBadge } from './view';
 
@@ -142,7 +142,7 @@ function nextUnreviewed(): void {
 }
 
 function fillReasons(): void {
-  const options = [['', 'any'], ...['contradiction', 'unsupported', 'collaborative', 'distrust'].map((s) => [s, `signal: ${s}`]), ...reasonKinds(records).map((k) => [k, k])];
+  const options = [['', 'any'], ...signalNames(records).map((s) => [s, `signal: ${s}`]), ...reasonKinds(records).map((k) => [k, k])];
   reasonSelect.replaceChildren(...options.map(([value, label]) => {
     const option = el('option', undefined, label);
     option.value = value;

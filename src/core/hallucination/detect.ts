@@ -5,6 +5,7 @@ import { ConfigError } from '../util/errors';
 import { claimReasons } from './claims';
 import { coInteractionNeighbours, overlapAtK, textNeighbours } from './collaborative';
 import { buildEvidence } from './evidence';
+import { nonspecificReasons } from './nonspecific';
 import { specificReasons } from './specifics';
 import { renderWithOffsets } from './text';
 import { SIGNAL_NAMES, type DetectorConfig, type FlagEntity, type FlagReason, type FlagRecord, type SignalName, type SignalScore } from './types';
@@ -12,12 +13,13 @@ import { SIGNAL_NAMES, type DetectorConfig, type FlagEntity, type FlagReason, ty
 /**
  * Defaults. The weights and threshold were chosen on corruption seed 101 of Beauty and Scientific
  * (metadata-provider descriptions, 20 %); `npm run bench:flags` evaluates on seed 1, never used
- * for choosing. Contradictions and unsupported specifics are direct evidence; low overlap between
- * text and co-interaction neighbours is common for clean texts too, so it only nudges.
+ * for choosing. Contradictions, unsupported specifics and a text that never names its entity
+ * (nonspecific: generic filler, another product's description) are direct evidence; low overlap
+ * between text and co-interaction neighbours is common for clean texts too, so it only nudges.
  */
 export const DEFAULT_DETECTOR: DetectorConfig = {
   threshold: 0.5,
-  weights: { contradiction: 1, unsupported: 0.9, collaborative: 0.3, distrust: 0.5 },
+  weights: { contradiction: 1, unsupported: 0.9, nonspecific: 0.9, collaborative: 0.3, distrust: 0.5 },
   overlapK: 10,
   minCoNeighbours: 3,
   distrustBelow: 0.5,
@@ -96,11 +98,13 @@ export function detect(input: DetectInput, overrides: Partial<DetectorConfig> = 
     const evidence = buildEvidence(input.inputs[index]);
     const contradiction = claimReasons(input.outputs[index], view, evidence, input.entity);
     const unsupported = specificReasons(view, evidence);
-    const reasons = [...contradiction, ...unsupported];
+    const nonspecific = nonspecificReasons(view, input.inputs[index]);
+    const reasons = [...contradiction, ...unsupported, ...nonspecific.reasons];
     const summaryEnd = view.segments[0].end;
     const signals: Record<SignalName, SignalScore> = {
       contradiction: { score: scoreOf(contradiction) },
       unsupported: { score: scoreOf(unsupported) },
+      nonspecific: nonspecific.checked ? { score: scoreOf(nonspecific.reasons) } : { score: null, absent: 'no title to check the text against' },
       collaborative: { score: null, absent: input.entity === 'user' ? 'an item-level signal' : 'no training sequences given' },
       distrust: { score: null, absent: input.attentionAbsent ?? 'no trained GRASP checkpoint' },
     };

@@ -4,9 +4,9 @@
 
 export type FlagEntity = 'item' | 'user';
 
-/** The four detectors; each scores a text in [0, 1], or is absent with a reason. */
-export type SignalName = 'contradiction' | 'unsupported' | 'collaborative' | 'distrust';
-export const SIGNAL_NAMES: readonly SignalName[] = ['contradiction', 'unsupported', 'collaborative', 'distrust'];
+/** The five detectors; each scores a text in [0, 1], or is absent with a reason. */
+export type SignalName = 'contradiction' | 'unsupported' | 'nonspecific' | 'collaborative' | 'distrust';
+export const SIGNAL_NAMES: readonly SignalName[] = ['contradiction', 'unsupported', 'nonspecific', 'collaborative', 'distrust'];
 
 export interface FlagReason {
   signal: SignalName;

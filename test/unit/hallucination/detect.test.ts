@@ -164,3 +164,15 @@ test('untrusted text is only ever data: markup, template syntax and odd ids pass
   assert.ok(!record.reasons.some((r) => r.kind === 'brand'), 'a brand full of regex syntax is matched literally');
   for (const reason of record.reasons) assert.equal(record.text.slice(reason.start, reason.end), reason.text);
 });
+
+test('nonspecific: a text that never names its item (generic filler, another product) is flagged; one that names it is not', () => {
+  const input: EntityInput = { entity: 'item', index: 0, id: 'x', inputHash: 'h', input: { fields: [['title', 'OPI Nail Lacquer, Simmer and Shimmer']] } };
+  const output = (summary: string) => ({ summary, claims: { category: '', brand: '', attributes: [], audience: '', price_tier: 'unknown' as const } });
+  const [generic, named, other] = detect({ entity: 'item', ids: ['a', 'b', 'c'], inputs: [input, input, input], outputs: [output('This product is designed to meet everyday needs.'), output('A shimmer nail lacquer by OPI.'), output('A lacquer for wood floors.')] });
+  assert.equal(generic.signals.nonspecific.score, 1);
+  assert.ok(generic.flagged && generic.reasons.some((reason) => reason.signal === 'nonspecific' && /none of the words of its title/.test(reason.message)));
+  assert.equal(named.signals.nonspecific.score, 0);
+  assert.equal(other.signals.nonspecific.score, 0.5, 'one title word of two needed');
+  const untitled = detect({ entity: 'item', ids: ['d'], inputs: [{ entity: 'item', index: 0, id: 'd', inputHash: 'h', input: { fields: [['brand', 'OPI']] } }], outputs: [output('Anything.')] })[0];
+  assert.equal(untitled.signals.nonspecific.score, null);
+});

@@ -9,7 +9,7 @@ function record(id: string, index: number, risk: number, kinds: string[], annota
   const absent = { score: null, absent: 'n/a' };
   return {
     entity: 'item', id, index, textHash: 'x', text: 't', risk, flagged: risk >= 0.5,
-    signals: { contradiction: absent, unsupported: absent, collaborative: absent, distrust: absent },
+    signals: { contradiction: absent, unsupported: absent, nonspecific: absent, collaborative: absent, distrust: absent },
     reasons: kinds.map((kind) => ({ signal: 'unsupported', kind, message: kind, start: 0, end: 1, text: 't', severity: 0.5 })),
     annotation,
   };
