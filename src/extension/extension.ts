@@ -2,7 +2,7 @@
 // and activate() only wires things up: every job runs in a worker process started by the run manager.
 import * as vscode from 'vscode';
 import { installAccelerator, withAcceleratorEnv } from './accelerator';
-import { AnthropicKey } from './anthropicKey';
+import { ApiKeys } from './apiKeys';
 import { pickDataset } from './datasetPicker';
 import { generateDemo } from './demo';
 import { RunManager } from './runManager';
@@ -13,12 +13,13 @@ import { registerWorkspaceTrees } from './workspaceTree';
 import { inspectNeighbours, NeighboursPanel } from './neighboursPanel';
 import { InspectIdHover, inspectTargetOf } from './inspectTargets';
 import { compareRunsCommand, showRunDashboard } from './runCommands';
+import { exportForPython } from './exportCommand';
 import { registerRunsSerializer } from './runPanels';
 import { ReviewPanel, reviewFlags } from './reviewPanel';
 
 export function activate(context: vscode.ExtensionContext): void {
   const log = vscode.window.createOutputChannel('GRASP', { log: true });
-  const key = new AnthropicKey(context.secrets);
+  const key = new ApiKeys(context.secrets);
   const runs = new RunManager(context.asAbsolutePath('dist/worker.js'), log, async () => withAcceleratorEnv(await key.workerEnv()));
   const deps = { extensionUri: context.extensionUri, runs };
 
@@ -32,8 +33,12 @@ export function activate(context: vscode.ExtensionContext): void {
     }),
     vscode.commands.registerCommand('grasp.generateDemo', () => generateDemo(deps)),
     vscode.commands.registerCommand('grasp.cancelRun', () => cancelRun(runs)),
-    vscode.commands.registerCommand('grasp.setAnthropicKey', () => key.promptAndStore()),
-    vscode.commands.registerCommand('grasp.checkAnthropicKey', () => key.checkInWorker(runs)),
+    vscode.commands.registerCommand('grasp.setAnthropicKey', () => key.promptAndStore('anthropic')),
+    vscode.commands.registerCommand('grasp.checkAnthropicKey', () => key.checkInWorker(runs, 'anthropic')),
+    vscode.commands.registerCommand('grasp.setVoyageKey', () => key.promptAndStore('voyage')),
+    vscode.commands.registerCommand('grasp.checkVoyageKey', () => key.checkInWorker(runs, 'voyage')),
+    vscode.commands.registerCommand('grasp.setOpenAIKey', () => key.promptAndStore('openai')),
+    vscode.commands.registerCommand('grasp.checkOpenAIKey', () => key.checkInWorker(runs, 'openai')),
     vscode.commands.registerCommand('grasp.installAccelerator', () => installAccelerator(runs)),
     vscode.commands.registerCommand('grasp.synthesize', () => synthesizeDescriptions(runs)),
     vscode.commands.registerCommand('grasp.buildIndex', () => buildNeighbourIndex(runs)),
@@ -47,6 +52,7 @@ export function activate(context: vscode.ExtensionContext): void {
     registerRunsSerializer(deps),
     vscode.commands.registerCommand('grasp.compareRuns', (arg?: unknown, selected?: unknown[]) => compareRunsCommand(deps, arg, selected)),
     vscode.commands.registerCommand('grasp.showRunDashboard', (arg?: unknown) => showRunDashboard(deps, arg)),
+    vscode.commands.registerCommand('grasp.exportForPython', (arg?: unknown) => exportForPython(deps, arg)),
     ReviewPanel.registerSerializer({ ...deps, key }),
     vscode.commands.registerCommand('grasp.reviewFlags', (arg?: unknown) => reviewFlags({ ...deps, key }, arg)),
   );

@@ -8,7 +8,7 @@ import { appendAnnotation } from '../core/hallucination/annotations';
 import type { FlagJobResult } from '../core/hallucination/jobs';
 import { REVIEW_VIEW_TYPE, type DatasetRef, type Entity, type FlagRecord, type FromWebview, type ReviewPanelState, type ToWebview, type Verdict } from '../../webview/review/protocol';
 import { ANTHROPIC_KEY_ENV } from '../worker/protocol';
-import type { AnthropicKey } from './anthropicKey';
+import type { ApiKeys } from './apiKeys';
 import { pickDataset } from './datasetPicker';
 import { inspectTargetOf } from './inspectTargets';
 import { pickEntity } from './neighboursPanel';
@@ -20,7 +20,7 @@ import { workspaceRunsDirs } from './workspaceTree';
 export interface ReviewDeps {
   extensionUri: vscode.Uri;
   runs: RunManager;
-  key: AnthropicKey;
+  key: ApiKeys;
 }
 
 export async function reviewFlags(deps: ReviewDeps, arg?: unknown): Promise<void> {

@@ -6,23 +6,23 @@ import type { RunInfo } from '../core/jobs/runs';
 import { ComparePanel, LiveDashboard, stateFromDetails, type RunPanelDeps } from './runPanels';
 import { runDescription, workspaceRunsDirs } from './workspaceTree';
 
-interface RunPick extends vscode.QuickPickItem {
+export interface RunPick extends vscode.QuickPickItem {
   run: RunInfo;
 }
 
-async function listRuns(deps: RunPanelDeps): Promise<RunInfo[]> {
+export async function listRuns(deps: RunPanelDeps): Promise<RunInfo[]> {
   const dirs = workspaceRunsDirs();
   if (dirs.length === 0) return [];
   const outcome = await deps.runs.run({ kind: 'listRuns', params: { runsDirs: dirs }, title: 'List runs', quiet: true, background: true });
   return outcome.status === 'done' ? outcome.result.runs : [];
 }
 
-function runPick(run: RunInfo): RunPick {
+export function runPick(run: RunInfo): RunPick {
   return { label: run.name, description: runDescription(run), detail: `${run.model ?? '?'} · ${run.variant} · ${run.dataPath ? vscode.workspace.asRelativePath(run.dataPath) : '?'}`, run };
 }
 
 /** The tree passes its node (a TreeItem with the run folder as resourceUri); the palette passes nothing. */
-function runFolderOf(arg: unknown): vscode.Uri | undefined {
+export function runFolderOf(arg: unknown): vscode.Uri | undefined {
   if (arg instanceof vscode.Uri) return arg;
   const resource = (arg as { resourceUri?: unknown } | null)?.resourceUri;
   return resource instanceof vscode.Uri ? resource : undefined;

@@ -75,7 +75,7 @@ export class RunManager implements vscode.Disposable {
   constructor(
     private readonly workerPath: string,
     private readonly log: vscode.LogOutputChannel,
-    /** The worker's environment; the Anthropic key is added here and nowhere else. */
+    /** The worker's environment; the API keys from secret storage are added here and nowhere else. */
     private readonly workerEnv: () => Promise<NodeJS.ProcessEnv>,
   ) {
     this.statusItem.name = 'GRASP run';

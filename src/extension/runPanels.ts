@@ -30,9 +30,10 @@ export class LiveDashboard {
   private static readonly byRun = new Map<string, LiveDashboard>();
   private disposed = false;
 
-  static start(deps: RunPanelDeps, title: string, runDir: string, epochs: number | undefined, cancel: () => void): LiveDashboard {
+  /** `budget`: what the run was given, when known before it starts (a config file's epochs come from its progress). */
+  static start(deps: RunPanelDeps, title: string, runDir: string, budget: { epochs?: number; maxMinutes?: number }, cancel: () => void): LiveDashboard {
     const panel = createPanel(deps, `Dashboard: ${title}`, 'live');
-    const dashboard = new LiveDashboard(panel, emptyLiveState(title, runDir, epochs), cancel);
+    const dashboard = new LiveDashboard(panel, emptyLiveState(title, runDir, budget.epochs, budget.maxMinutes), cancel);
     LiveDashboard.latest = dashboard;
     return dashboard;
   }
@@ -118,8 +119,10 @@ export class LiveDashboard {
 /** A run folder's details (read by the worker's run reader) as dashboard state. */
 export function stateFromDetails(details: RunDetails): LiveState {
   const status: LiveState['status'] = details.status === 'finished' ? 'done' : details.status === 'training' ? 'running' : 'interrupted';
-  const initial: LiveState = { ...emptyLiveState(details.name, details.dir, details.epochs), status, fraction: status === 'done' ? 1 : undefined, backend: details.backend };
-  const state = stateFromHistory(initial, details.history as unknown as Array<Record<string, unknown>>);
+  const initial: LiveState = { ...emptyLiveState(details.name, details.dir, details.epochs, details.maxMinutes), status, fraction: status === 'done' ? 1 : undefined, backend: details.backend };
+  let state = stateFromHistory(initial, details.history as unknown as Array<Record<string, unknown>>);
+  // The history holds epochs and evaluations; the reader gives the trainer's stop event beside it.
+  if (details.stop) state = applyLiveEvent(state, { kind: 'stop', ...details.stop });
   const note = [details.note, details.status === 'training' ? 'training in another process: reopen to see new epochs' : undefined].filter(Boolean).join(' · ') || undefined;
   return { ...state, test: details.test, bestEpoch: details.bestEpoch, note };
 }

@@ -6,11 +6,14 @@ import { parse as parseJsonc } from 'jsonc-parser';
 import * as vscode from 'vscode';
 import type { ModelVariant } from '../core/train/config';
 import { pickDataset } from './datasetPicker';
+import { BUDGETS, quickRunConfig, type Backbone, type BudgetChoice, type TrainOverrides } from './quickConfig';
 import { LiveDashboard, type RunPanelDeps } from './runPanels';
 import type { RunManager } from './runManager';
+import { showMissingSetting, textSideSettings } from './settings';
+import { graspTextSection, type GraspTextSection } from './textSettings';
 
 interface BackbonePick extends vscode.QuickPickItem {
-  model: 'sasrec' | 'gru4rec' | 'bert4rec';
+  model: Backbone;
 }
 
 interface VariantPick extends vscode.QuickPickItem {
@@ -58,7 +61,7 @@ export async function trainModel(runs: RunManager, configUri?: vscode.Uri, panel
   // The dashboard follows the run live and has its own Cancel button and progress: no progress toast over
   // it (the status bar still shows the run, and a click there cancels it too).
   const cancel = new vscode.CancellationTokenSource();
-  const dashboard = panels && LiveDashboard.start(panels, request.label, outDir, request.epochs, () => cancel.cancel());
+  const dashboard = panels && LiveDashboard.start(panels, request.label, outDir, { epochs: request.epochs, maxMinutes: request.maxMinutes }, () => cancel.cancel());
   const outcome = await runs.run({
     kind: 'train',
     params: { configPath: request.configPath, config: request.config, outDir },
@@ -89,39 +92,34 @@ interface RunRequest {
   config?: unknown;
   /** The epoch budget when the quick path set it (a config file's is read from the run's progress). */
   epochs?: number;
+  /** The wall-time budget in minutes (quick path, or a config file's train.maxMinutes). */
+  maxMinutes?: number;
 }
 
 /** A run from a config file: named by the config's `name` (as the runs list will), else by the file. */
 async function configRequest(uri: vscode.Uri): Promise<RunRequest> {
-  let name: unknown;
+  let parsed: { name?: unknown; train?: { maxMinutes?: unknown } } | undefined;
   try {
-    name = (parseJsonc(Buffer.from(await vscode.workspace.fs.readFile(uri)).toString('utf8')) as { name?: unknown } | undefined)?.name;
+    parsed = parseJsonc(Buffer.from(await vscode.workspace.fs.readFile(uri)).toString('utf8')) as typeof parsed;
   } catch {
     // unreadable here: the train job reports it with the file and the reason
   }
+  const name = parsed?.name;
   const label = typeof name === 'string' && /^[A-Za-z0-9._-]{1,64}$/.test(name) ? name : path.basename(uri.fsPath, '.json');
-  return { configPath: uri.fsPath, label };
+  // The epoch budget shows in the trainer's progress line; a time budget does not, so it is read here.
+  const maxMinutes = parsed?.train?.maxMinutes;
+  return { configPath: uri.fsPath, label, maxMinutes: typeof maxMinutes === 'number' && maxMinutes > 0 ? maxMinutes : undefined };
 }
 
-interface BudgetPick extends vscode.QuickPickItem {
-  /** Overrides of the backbone preset's `train` settings; undefined: ask for a number of epochs. */
-  train?: { epochs?: number; evalEvery?: number; patience?: number };
-  custom?: boolean;
-}
+type BudgetPick = BudgetChoice & vscode.QuickPickItem;
 
-/**
- * How long to train. The presets' budget (up to 200 epochs, early stopping) is right for a result and
- * long for a first look, so shorter budgets are offered first; early stopping still ends a run sooner.
- */
-const BUDGETS: BudgetPick[] = [
-  { label: 'Quick look: 10 epochs', description: 'validation every epoch, no early stopping', detail: 'Minutes on the demo; enough to see the curves move and compare variants roughly.', train: { epochs: 10, evalEvery: 1, patience: 0 } },
-  { label: 'Short: up to 50 epochs', description: 'early stopping as the preset', train: { epochs: 50 } },
-  { label: 'Full preset: up to 200 epochs', description: 'the backbone’s tuned budget, early stopping on validation NDCG@10', detail: 'What docs/results.md reports; can take hours on Beauty.', train: {} },
-  { label: 'Custom number of epochs…', custom: true },
-];
-
-async function pickBudget(): Promise<BudgetPick['train'] | undefined> {
-  const picked = await vscode.window.showQuickPick(BUDGETS, { title: 'GRASP: Training budget', placeHolder: 'Epochs to train at most (the dashboard shows the time per epoch and the time left)' });
+async function pickBudget(): Promise<TrainOverrides | undefined> {
+  const items: BudgetPick[] = [];
+  for (const budget of BUDGETS) {
+    if (items[items.length - 1]?.group !== budget.group) items.push({ label: budget.group === 'time' ? 'Wall time' : 'Epochs', kind: vscode.QuickPickItemKind.Separator, group: budget.group });
+    items.push({ ...budget });
+  }
+  const picked = await vscode.window.showQuickPick(items, { title: 'GRASP: Training budget', placeHolder: 'Epochs or minutes to train at most (the dashboard shows the time per epoch and the time left)' });
   if (!picked) return undefined;
   if (!picked.custom) return picked.train;
   const answer = await vscode.window.showInputBox({
@@ -151,17 +149,21 @@ async function askForRun(): Promise<RunRequest | undefined> {
   if (!backbone) return undefined;
   const variant = await vscode.window.showQuickPick(VARIANTS, { title: 'GRASP: GRASP on or off?' });
   if (!variant) return undefined;
+  // The text side comes from the grasp.embedder.* and grasp.synthesis.* settings; checked before the budget
+  // is asked, so a missing server URL is said at once.
+  let text: GraspTextSection | undefined;
+  if (variant.variant !== 'plain') {
+    const built = graspTextSection(textSideSettings());
+    if (!built.ok) {
+      showMissingSetting(built.missing);
+      return undefined;
+    }
+    text = built.value;
+  }
   const train = await pickBudget();
   if (!train) return undefined;
-  const name = path.basename(dataset.fsPath).replace(/\.[^.]+$/, '');
-  const suffix = variant.variant === 'plain' ? '' : `-${variant.variant}`;
-  // The config's name is what the runs list, the dashboard and Compare Runs call the run.
-  const label = `${backbone.model}${suffix}-${name}`.replace(/[^A-Za-z0-9._-]+/g, '-').slice(0, 64);
-  return {
-    label,
-    epochs: train.epochs,
-    config: { name: label, data: { path: dataset.fsPath }, model: { kind: backbone.model }, variant: variant.variant, ...(Object.keys(train).length > 0 ? { train } : {}) },
-  };
+  const datasetName = path.basename(dataset.fsPath).replace(/\.[^.]+$/, '');
+  return quickRunConfig({ dataset: dataset.fsPath, datasetName, model: backbone.model, variant: variant.variant, train, text });
 }
 
 async function findRunConfigs(): Promise<vscode.Uri[]> {

@@ -406,6 +406,8 @@ describe('GRASP Lab views (part 2)', { skip: skipUnlessE2EReady() }, () => {
     assert.match(await frame.locator('#tile-speed .tile-value').textContent() ?? '', /s\/epoch/);
     assert.ok(await frame.locator('#cancel-run').isHidden(), 'a finished run has no Cancel button');
     assert.match(await webviewText(frame), /Test at the best validation epoch/);
+    // Why it stopped, from the log's events: demo-short has no early stopping, so it ran its 3 epochs.
+    assert.equal((await frame.locator('#stop-reason').textContent())?.trim(), 'Ran its whole epoch budget (3 epochs)');
     // The layout at the width it opens at: tiles on the first screen, one line per epoch row, nothing wider than the panel.
     const layout = await layoutOf(frame);
     console.log(`dashboard: ${layout.width} × ${layout.height} px`);
@@ -537,6 +539,8 @@ describe('GRASP Lab views (part 2)', { skip: skipUnlessE2EReady() }, () => {
     assert.ok(Object.values(valid).length > 0 && Object.values(valid).every((n) => n >= 1), `validation points: ${JSON.stringify(valid)}`);
     assert.ok(await frame.locator('#cancel-run').isHidden());
     assert.match(await frame.locator('#tile-test-ndcg .tile-value').textContent() ?? '', /^\d\.\d{4}$/);
+    // Read back from the run folder: its config's budget and the recorded events say why it stopped.
+    assert.equal((await frame.locator('#stop-reason').textContent())?.trim(), 'Ran its whole epoch budget (2 epochs)');
     await vscode.screenshot('dashboard-reopened');
     // The canvas charts take their colours from the theme, and are drawn again when it changes.
     const before = await frame.locator('#valid-chart').getAttribute('data-text-color');

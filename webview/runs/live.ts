@@ -1,12 +1,12 @@
 // Pure updates and readings of the live dashboard state: the host (src/extension/runPanels.ts) and the page
 // apply the same events, so both hold the same state; the unit tests run them from Node.
-import type { EpochPoint, EvalPoint, LiveEvent, LiveState, LossPoint, PrepStage } from './protocol';
+import type { EpochPoint, EvalPoint, LiveEvent, LiveState, LossPoint, PrepStage, StopEvent } from './protocol';
 
 /** Long runs send a point a second for hours; beyond this many, every other point is dropped. */
 export const MAX_LOSS_POINTS = 2000;
 
-export function emptyLiveState(title: string, runDir?: string, epochs?: number): LiveState {
-  return { title, runDir, epochs, status: 'running', stages: [], clock: 0, loss: [], epochLoss: [], evals: [] };
+export function emptyLiveState(title: string, runDir?: string, epochs?: number, maxMinutes?: number): LiveState {
+  return { title, runDir, epochs, ...(maxMinutes ? { maxMinutes } : {}), status: 'running', stages: [], clock: 0, loss: [], epochLoss: [], evals: [] };
 }
 
 /** A state saved by an older version of the page (fields added since get their empty values). */
@@ -61,7 +61,9 @@ export function applyLiveEvent(state: LiveState, event: LiveEvent): LiveState {
     }
     case 'epoch': {
       const clock = state.clock + (Number.isFinite(event.epochSeconds) ? event.epochSeconds! : 0);
-      return addEpoch({ ...state, clock }, { epoch: event.epoch, loss: event.loss, seconds: clock, epochSeconds: event.epochSeconds, sequencesPerSecond: event.sequencesPerSecond });
+      // Training again after a stop is the next seed of a several-seed run: that stop was the previous seed's.
+      const { stopped: _previousSeed, ...rest } = state;
+      return addEpoch({ ...rest, clock }, { epoch: event.epoch, loss: event.loss, seconds: clock, epochSeconds: event.epochSeconds, sequencesPerSecond: event.sequencesPerSecond });
     }
     case 'eval': {
       const clock = state.clock + (Number.isFinite(event.evalSeconds) ? event.evalSeconds! : 0);
@@ -69,6 +71,10 @@ export function applyLiveEvent(state: LiveState, event: LiveEvent): LiveState {
     }
     case 'engine':
       return { ...state, backend: event.backend };
+    case 'stop': {
+      const { kind: _kind, ...stopped } = event;
+      return { ...state, stopped };
+    }
     case 'end':
       return {
         ...state,
@@ -101,7 +107,35 @@ export function eventFromLogLine(line: string): LiveEvent | undefined {
     const valid = Object.fromEntries(Object.entries(value.valid as Record<string, unknown>).filter((entry): entry is [string, number] => typeof entry[1] === 'number'));
     return { kind: 'eval', epoch: num(value.epoch)!, valid, best: value.best === true, evalSeconds: num(value.eval_s) };
   }
+  if ((value.event === 'early_stop' || value.event === 'time_budget') && num(value.epoch) !== undefined && num(value.best_epoch) !== undefined) {
+    const minutes = value.event === 'time_budget' ? num(value.minutes) : undefined;
+    return { kind: 'stop', reason: value.event, epoch: num(value.epoch)!, bestEpoch: num(value.best_epoch)!, ...(minutes !== undefined ? { minutes } : {}) };
+  }
   return undefined;
+}
+
+/** "5 min", "1 h", "1.5 h", "30 s": a time budget as a person would say it. */
+export function formatMinutes(minutes: number): string {
+  if (minutes < 1) return `${Math.round(minutes * 60)} s`;
+  if (minutes >= 60 && minutes % 60 === 0) return `${minutes / 60} h`;
+  if (minutes >= 90) return `${(minutes / 60).toFixed(1)} h`;
+  return `${Number(minutes.toFixed(1))} min`;
+}
+
+/**
+ * Why training ended, in words: the trainer's stop event (early stopping, the time budget), else, for a
+ * finished run whose last epoch is the budget's, the epoch budget. Undefined while nothing says.
+ */
+export function stopReason(state: LiveState): string | undefined {
+  const stop: StopEvent | undefined = state.stopped;
+  if (stop?.reason === 'early_stop') return `Stopped early at epoch ${stop.epoch}: validation NDCG@10 had not improved since epoch ${stop.bestEpoch}`;
+  if (stop?.reason === 'time_budget') {
+    const minutes = stop.minutes ?? state.maxMinutes;
+    return `Stopped at epoch ${stop.epoch}: the ${minutes !== undefined ? `${formatMinutes(minutes)} ` : ''}time budget ran out (best epoch ${stop.bestEpoch})`;
+  }
+  if (state.status !== 'done' || state.epochs === undefined) return undefined;
+  const last = Math.max(0, ...state.epochLoss.map((e) => e.epoch), ...state.evals.map((e) => e.epoch));
+  return last === state.epochs ? `Ran its whole epoch budget (${state.epochs} epoch${state.epochs === 1 ? '' : 's'})` : undefined;
 }
 
 /** A run's recorded history (epoch and eval events, as metrics.json keeps them) replayed as events. */
@@ -140,6 +174,8 @@ export interface LiveFigures {
   sequencesPerSecond?: number;
   /** The trainer's own estimate, else one from the fraction done and the wall time so far: the figure, and what it means. */
   eta?: { value: string; hint: string };
+  /** While training: the share of the budget used (the larger of epochs and wall time) and what it is of. */
+  budget?: { fraction?: number; hint: string };
 }
 
 /**
@@ -176,11 +212,22 @@ export function liveFigures(state: LiveState, now = Date.now()): LiveFigures {
   const throughput = timed.filter((e) => e.sequencesPerSecond !== undefined);
   const trainer = state.status === 'running' ? etaFromMessage(state.message) : undefined;
   let eta = trainer ? etaParts(trainer) : undefined;
+  // Wall seconds of training so far: the host's clock since the first step (live), else the events' sum.
+  const elapsed = state.trainingStartedAt !== undefined ? (now - state.trainingStartedAt) / 1000 : state.clock;
+  const timeLeft = state.maxMinutes ? Math.max(0, state.maxMinutes * 60 - elapsed) : Infinity;
   if (!eta && state.status === 'running' && state.trainingStartedAt !== undefined && lastLoss && state.epochs) {
-    // Before the trainer's estimate (it starts after the first epoch): from the share of the budget done.
+    // Before the trainer's estimate (it starts after the first epoch): from the share of the budget done,
+    // and never past the time budget's end.
     const done = lastLoss.x / state.epochs;
-    const elapsed = (now - state.trainingStartedAt) / 1000;
-    if (done > 0 && elapsed > 0) eta = { value: `~${formatSeconds((elapsed * (1 - done)) / done)}`, hint: "to the budget's end (first estimate)" };
+    if (done > 0 && elapsed > 0) eta = { value: `~${formatSeconds(Math.min(timeLeft, (elapsed * (1 - done)) / done))}`, hint: "to the budget's end (first estimate)" };
+  }
+  let budget: LiveFigures['budget'];
+  if (state.status === 'running' && training) {
+    const byTime = state.maxMinutes ? Math.min(1, elapsed / (state.maxMinutes * 60)) : undefined;
+    const fraction = byTime === undefined ? state.fraction : Math.max(byTime, state.fraction ?? 0);
+    // A time budget is what a person set, so it is said in minutes; an epoch budget as a share.
+    const hint = state.maxMinutes ? `${formatSeconds(elapsed)} of the ${formatMinutes(state.maxMinutes)} time budget` : fraction !== undefined ? `${Math.round(fraction * 100)} % of budget` : undefined;
+    if (hint) budget = { fraction, hint };
   }
   return {
     phase,
@@ -189,6 +236,7 @@ export function liveFigures(state: LiveState, now = Date.now()): LiveFigures {
     secondsPerEpoch,
     sequencesPerSecond: throughput.length ? throughput[throughput.length - 1].sequencesPerSecond : undefined,
     eta,
+    budget,
   };
 }
 

@@ -5,7 +5,7 @@
 import { el, header } from '../ui/dom';
 import { button } from '../ui/kit';
 import { plot, type PlotSeries } from '../ui/plot';
-import { formatSeconds, liveFigures, smooth } from './live';
+import { formatSeconds, liveFigures, smooth, stopReason } from './live';
 import type { CurveSettings, LiveState } from './protocol';
 
 export interface LiveActions {
@@ -53,6 +53,9 @@ export function renderLive(root: HTMLElement, initial: LiveState, initialCurves:
   const head = header(initial.title, initial.runDir, [cancel], initial.note);
   const status = el('p', 'status live-status');
   status.setAttribute('role', 'status');
+  // Why training ended (early stopping, the time budget, the epoch budget): a result is read differently for each.
+  const stopped = el('p', 'note stop-reason');
+  stopped.id = 'stop-reason';
   const bar = el('progress', 'load-progress');
   bar.max = 1;
   bar.setAttribute('aria-label', 'Training progress');
@@ -106,7 +109,7 @@ export function renderLive(root: HTMLElement, initial: LiveState, initialCurves:
   const table = el('table', 'grid valid-table');
   tableBox.append(table);
   const testBox = el('div', 'test-box');
-  root.replaceChildren(head, status, bar, tiles, stages, controls, el('h2', undefined, 'Training loss'), loss.element, el('h2', undefined, 'Validation'), valid.element, tableBox, testBox);
+  root.replaceChildren(head, status, stopped, bar, tiles, stages, controls, el('h2', undefined, 'Training loss'), loss.element, el('h2', undefined, 'Validation'), valid.element, tableBox, testBox);
 
   const draw = (state: LiveState) => {
     const time = curves.x === 'time';
@@ -135,14 +138,19 @@ export function renderLive(root: HTMLElement, initial: LiveState, initialCurves:
     const figures = liveFigures(state);
     status.textContent = [STATUS_LABEL[state.status], state.message].filter(Boolean).join(' · ');
     status.dataset.status = state.status;
-    if (state.fraction !== undefined) bar.value = state.fraction;
+    const fraction = figures.budget?.fraction ?? state.fraction;
+    if (fraction !== undefined) bar.value = fraction;
+    const reason = stopReason(state);
+    stopped.textContent = reason ?? '';
+    stopped.hidden = !reason;
     bar.hidden = state.status !== 'running';
     // A finished or reopened run has nothing to cancel: no button, rather than a disabled one.
     cancel.hidden = state.status !== 'running';
     cancel.toggleAttribute('disabled', state.status !== 'running');
 
     phase.value.textContent = figures.phase;
-    phase.hint.textContent = state.status === 'running' && state.fraction !== undefined && state.loss.length > 0 ? `${Math.round(state.fraction * 100)} % of budget` : state.bestEpoch ? `best epoch ${state.bestEpoch}` : '';
+    phase.hint.textContent = figures.budget?.hint ?? (state.status !== 'running' && state.bestEpoch ? `best epoch ${state.bestEpoch}` : '');
+    phase.box.title = phase.hint.textContent;
     best.value.textContent = figures.bestValid ? figures.bestValid.value.toFixed(4) : '—';
     best.hint.textContent = figures.bestValid ? `epoch ${figures.bestValid.epoch}` : 'after the first validation';
     testNdcg.value.textContent = state.test?.['NDCG@10'] !== undefined ? state.test['NDCG@10'].toFixed(4) : '—';

@@ -50,6 +50,10 @@ export interface LiveState {
   runDir?: string;
   /** The epoch budget. */
   epochs?: number;
+  /** The wall-time budget in minutes (train.maxMinutes), when the run has one. */
+  maxMinutes?: number;
+  /** Why training ended before the epoch budget, from the trainer's early_stop / time_budget event. */
+  stopped?: StopEvent;
   status: LiveStatus;
   message?: string;
   fraction?: number;
@@ -71,12 +75,22 @@ export interface LiveState {
   note?: string;
 }
 
+/** The trainer ended the run before its epoch budget: no better validation for `patience` evaluations, or out of time. */
+export interface StopEvent {
+  reason: 'early_stop' | 'time_budget';
+  epoch: number;
+  bestEpoch: number;
+  /** time_budget: the budget that ran out. */
+  minutes?: number;
+}
+
 /** What changes a dashboard's state; the host and the page apply the same events (webview/runs/live.ts). */
 export type LiveEvent =
   | { kind: 'progress'; at: number; message?: string; fraction?: number; step?: { epoch: number; step: number; steps: number; loss: number }; stage?: PrepStage }
   | { kind: 'epoch'; epoch: number; loss: number; epochSeconds?: number; sequencesPerSecond?: number }
   | { kind: 'eval'; epoch: number; valid: Record<string, number>; best: boolean; evalSeconds?: number }
   | { kind: 'engine'; backend: string }
+  | ({ kind: 'stop' } & StopEvent)
   | { kind: 'end'; status: LiveStatus; message?: string; test?: Record<string, number>; bestEpoch?: number; runDir?: string };
 
 /** How the dashboard draws its curves; kept by the page. */

@@ -17,7 +17,7 @@ import { DEFAULT_HNSW, HnswIndex } from '../retrieval/hnsw';
 import { indexManifestPath, readIndexManifest, type NeighbourTable } from '../retrieval/store';
 import { cachePaths } from '../data/cachePaths';
 import type { RunConfig } from './config';
-import { describeEntities, embedderSpec, pickNeighbours, standardise, textsChoice, trainedRows, withFields, type EntityArtifacts, type TextArtifacts } from './textArtifacts';
+import { describeEntities, embedderSpec, leadingColumns, pickNeighbours, standardise, textsChoice, trainedRows, withFields, type EntityArtifacts, type TextArtifacts } from './textArtifacts';
 
 /** Training prefix + validation item per user: the history the test step reads. */
 export function testTimeSplit(split: Split): Split {
@@ -50,8 +50,10 @@ export async function refreshedUserArtifacts(dataset: Dataset, split: Split, con
   const rows = fitRows(view, split, 'user');
   const raw = await embedTexts([...before.texts, ...after.texts], rows, embedderSpec(settings), paths.dataset, ctx, embedSecrets(ctx));
   const reduced = pca(raw.vectors, 2 * count, raw.width, settings.dims, rows, 1);
-  const dims = reduced.dim;
-  const vectors = standardise(Float32Array.from(reduced.vectors), 2 * count, dims, rows);
+  // the training side may keep fewer components than the PCA gives (textArtifacts: both sides share one width)
+  const dims = Math.min(reduced.dim, artifacts.dims);
+  // standardised at the PCA's full width, then cut: exactly what the training side did
+  const vectors = leadingColumns(standardise(Float32Array.from(reduced.vectors), 2 * count, reduced.dim, rows), 2 * count, dims);
   let refitError = 0;
   for (let i = 0; i < count * dims; i++) refitError = Math.max(refitError, Math.abs(vectors[i] - artifacts.users.vectors[i]));
 

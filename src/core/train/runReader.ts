@@ -50,6 +50,10 @@ export interface RunDetails extends RunInfo {
   history: RunHistoryEvent[];
   /** A note for the reader, e.g. which seed's curves are shown. */
   note?: string;
+  /** The config's wall-time budget in minutes, when it has one (train.maxMinutes > 0). */
+  maxMinutes?: number;
+  /** Why the history's training ended before its epoch budget: the trainer's early_stop or time_budget event. */
+  stop?: { reason: 'early_stop' | 'time_budget'; epoch: number; bestEpoch: number; minutes?: number };
 }
 
 const TIME_PREFIX = /^\d{4}-\d{2}-\d{2}T\d{2}-\d{2}-\d{2}(-\d{3})?Z?-/;
@@ -160,8 +164,20 @@ export async function readRun(dir: string): Promise<RunInfo | undefined> {
   };
 }
 
-/** The log's training events (a run still training, or stopped before metrics.json). */
-async function logHistory(dir: string): Promise<RunHistoryEvent[]> {
+/** The last early_stop / time_budget event of a history (several in a row would be several seeds'). */
+function stopEvent(value: unknown): RunDetails['stop'] {
+  if (!Array.isArray(value)) return undefined;
+  for (let i = value.length - 1; i >= 0; i--) {
+    const e = object(value[i]);
+    if (!e || typeof e.epoch !== 'number' || typeof e.best_epoch !== 'number') continue;
+    if (e.event === 'early_stop') return { reason: 'early_stop', epoch: e.epoch, bestEpoch: e.best_epoch };
+    if (e.event === 'time_budget') return { reason: 'time_budget', epoch: e.epoch, bestEpoch: e.best_epoch, ...(typeof e.minutes === 'number' ? { minutes: e.minutes } : {}) };
+  }
+  return undefined;
+}
+
+/** The log's events as written (a run still training, or stopped before metrics.json). */
+async function logEvents(dir: string): Promise<unknown[]> {
   const text = await readFile(join(dir, RUN_FILES.log), 'utf8').catch(() => '');
   const events: unknown[] = [];
   for (const line of text.split('\n')) {
@@ -172,7 +188,7 @@ async function logHistory(dir: string): Promise<RunHistoryEvent[]> {
       // a torn last line while the run writes
     }
   }
-  return historyEvents(events);
+  return events;
 }
 
 /** A run's summary with its training history, for the dashboard and Compare Runs' curves. */
@@ -181,18 +197,30 @@ export async function readRunDetails(dir: string): Promise<RunDetails | undefine
   if (!info) return undefined;
   const config = await readJson(join(dir, RUN_FILES.config));
   const epochs = object(config?.train)?.epochs;
+  const maxMinutes = object(config?.train)?.maxMinutes;
   const metrics = await readJson(join(dir, RUN_FILES.metrics));
-  let history = historyEvents(metrics?.history);
+  // The events as recorded: the history keeps epochs and evaluations, the stop event is read beside them.
+  let events: unknown = metrics?.history;
+  let history = historyEvents(events);
   let note: string | undefined;
   const seeds = seedFolders(dir, metrics);
   if (history.length === 0 && seeds.length > 0) {
     const first = await readJson(join(seeds[0], RUN_FILES.metrics));
-    history = historyEvents(first?.history);
-    if (history.length === 0) history = await logHistory(seeds[0]);
+    events = first?.history;
+    history = historyEvents(events);
+    if (history.length === 0) history = historyEvents((events = await logEvents(seeds[0])));
     note = `curves of the first seed (${basename(seeds[0])}) of ${seeds.length}`;
   }
-  if (history.length === 0 && !metrics) history = await logHistory(dir);
-  return { ...info, epochs: typeof epochs === 'number' ? epochs : undefined, history, note };
+  if (history.length === 0 && !metrics) history = historyEvents((events = await logEvents(dir)));
+  const stop = stopEvent(events);
+  return {
+    ...info,
+    epochs: typeof epochs === 'number' ? epochs : undefined,
+    ...(typeof maxMinutes === 'number' && maxMinutes > 0 ? { maxMinutes } : {}),
+    history,
+    note,
+    ...(stop ? { stop } : {}),
+  };
 }
 
 /** Every run under the given runs folders (missing folders are skipped), newest first. */

@@ -80,14 +80,31 @@ export async function buildTextArtifacts(dataset: Dataset, split: Split, config:
     }
     return entityArtifacts(view, split, texts, settings, k, paths, ctx, stage);
   };
-  const items = await build('item', settings.kItems);
-  const users = await build('user', settings.kUsers);
+  let items = await build('item', settings.kItems);
+  let users = await build('user', settings.kUsers);
+  // An embedder narrower than grasp.dims (or fewer fitted rows) gives fewer PCA components: both sides
+  // keep the leading components they share, and the run says so rather than failing on a shape.
+  const dims = Math.min(settings.dims, items.vectors.length / Math.max(1, items.count), users.vectors.length / Math.max(1, users.count));
+  if (dims < settings.dims) {
+    ctx.log(`text side: ${dims} dims, not grasp.dims ${settings.dims} (the embedder's vectors or the fitted rows allow no more)`);
+    items = { ...items, vectors: leadingColumns(items.vectors, items.count, dims) };
+    users = { ...users, vectors: leadingColumns(users.vectors, users.count, dims) };
+  }
   if (settings.randomEmbeddings) {
     // Ablation: the adapters read noise of the same shape and scale; retrieval is left as it was.
     randomise(items.vectors, settings.corruption.seed ^ 0x51ed);
     randomise(users.vectors, settings.corruption.seed ^ 0x2bad);
   }
-  return { dims: settings.dims, items, users, corruption, ...(annotations.length > 0 ? { annotations } : {}) };
+  return { dims, items, users, corruption, ...(annotations.length > 0 ? { annotations } : {}) };
+}
+
+/** The first `dims` columns of a row-major count × width matrix. */
+export function leadingColumns(vectors: Float32Array, count: number, dims: number): Float32Array {
+  const width = vectors.length / Math.max(1, count);
+  if (width === dims) return vectors;
+  const out = new Float32Array(count * dims);
+  for (let row = 0; row < count; row++) out.set(vectors.subarray(row * width, row * width + dims), row * dims);
+  return out;
 }
 
 /**

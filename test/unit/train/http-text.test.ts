@@ -157,3 +157,17 @@ function readFirstEmbeddedText(datasetCache: string, id: string): string {
   assert.ok(record, `item ${id} has a description`);
   return outputText(record.output);
 }
+
+test('an embedder narrower than grasp.dims: the text side keeps the components both sides have, and says so', async () => {
+  await initEngine({});
+  const dir = tempFolder();
+  mkdirSync(join(dir, '.git'));
+  const data = (await demoJob({ outDir: join(dir, 'demo'), users: 60, items: 20, seed: 7, retrieval: false }, silentContext)).dir;
+  mock.configure({ faults: {} });
+  const lines: string[] = [];
+  // the mock's vectors are 24 wide; 32 dims cannot come out of them
+  const config = { data: { path: data }, model: { kind: 'sasrec', d: 32, layers: 1, maxLen: 8 }, train: { epochs: 1, batchSize: 32 }, eval: { sampled: 0 }, variant: 'grasp', grasp: { embedder: 'openai-compatible', embedding: { baseUrl: mock.url, model: 'mock-embed-narrow' }, dims: 32, kItems: 3, kUsers: 3 } };
+  const result = await trainJob({ config, outDir: join(dir, 'run') }, context(lines));
+  assert.ok(result.best_epoch > 0 && Number.isFinite(result.metrics.test.full['NDCG@10']));
+  assert.ok(lines.some((line) => /text side: (\d+) dims, not grasp\.dims 32/.test(line)), lines.join('\n'));
+});

@@ -56,6 +56,23 @@ describe('run folder reader', () => {
     assert.equal(info?.backend, 'wasm');
     const details = await readRunDetails(dir);
     assert.deepEqual(details?.history.map((e) => e.event), ['epoch', 'eval']);
+    assert.equal(details?.stop, undefined, 'no stop event: it ran its epoch budget');
+    assert.equal(details?.maxMinutes, undefined);
+  });
+
+  test('why training stopped: the time_budget event of a finished run, the early_stop one of a run still in its log; the config’s time budget', async () => {
+    const { root, runs } = workspace();
+    const timed = { ...single, history: [...single.history, { event: 'time_budget', epoch: 1, best_epoch: 1, minutes: 5 }] };
+    const finished = run(runs, 'timed', { name: 'timed', data: { path: join(root, 'world') }, model: { kind: 'sasrec' }, train: { epochs: 200, maxMinutes: 5 } }, { 'metrics.json': timed });
+    const details = await readRunDetails(finished);
+    assert.deepEqual(details?.stop, { reason: 'time_budget', epoch: 1, bestEpoch: 1, minutes: 5 });
+    assert.equal(details?.maxMinutes, 5);
+    assert.deepEqual(details?.history.map((e) => e.event), ['epoch', 'eval'], 'the history itself keeps epochs and evaluations only');
+    const log = [{ event: 'epoch', epoch: 1, loss: 5, epoch_s: 1 }, { event: 'eval', epoch: 1, valid: { 'NDCG@10': 0.1 }, best: true, best_epoch: 1, eval_s: 1 }, { event: 'early_stop', epoch: 1, best_epoch: 1 }];
+    const logged = run(runs, 'logged', { name: 'logged', data: { path: join(root, 'world') }, model: { kind: 'sasrec' }, train: { maxMinutes: 0 } }, { 'log.jsonl': `${log.map((e) => JSON.stringify(e)).join('\n')}\n` });
+    const fromLog = await readRunDetails(logged);
+    assert.deepEqual(fromLog?.stop, { reason: 'early_stop', epoch: 1, bestEpoch: 1 });
+    assert.equal(fromLog?.maxMinutes, undefined, 'maxMinutes 0 is no time budget');
   });
 
   test('several seeds: the test means, the first seed’s curves', async () => {

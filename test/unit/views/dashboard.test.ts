@@ -2,7 +2,7 @@
 // (webview/ui/plotData.ts) and the statistics view's log-scale choice: pure code the host and the page share.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { applyLiveEvent, emptyLiveState, etaFromMessage, etaParts, eventFromLogLine, liveFigures, smooth, stateFromHistory } from '../../../webview/runs/live';
+import { applyLiveEvent, emptyLiveState, etaFromMessage, etaParts, eventFromLogLine, formatMinutes, liveFigures, smooth, stateFromHistory, stopReason } from '../../../webview/runs/live';
 import type { LiveState } from '../../../webview/runs/protocol';
 import { alignSeries, formatTicks, niceSplits } from '../../../webview/ui/plotData';
 import { skewed } from '../../../webview/stats/format';
@@ -14,7 +14,7 @@ describe('live dashboard state', () => {
     const evalEvent = eventFromLogLine(JSON.stringify({ event: 'eval', epoch: 2, valid: { 'NDCG@10': 0.1, 'HR@10': 0.2, bad: 'x' }, best: true, best_epoch: 2, eval_s: 1 }));
     assert.deepEqual(evalEvent, { kind: 'eval', epoch: 2, valid: { 'NDCG@10': 0.1, 'HR@10': 0.2 }, best: true, evalSeconds: 1 });
     assert.equal(eventFromLogLine('resuming after epoch 3'), undefined);
-    assert.equal(eventFromLogLine('{"event":"early_stop","epoch":4,"best_epoch":2}'), undefined);
+    assert.equal(eventFromLogLine(JSON.stringify({ event: 'step', epoch: 1, step: 2, steps: 10, loss: 6, ms_per_step: 3 })), undefined);
     assert.equal(eventFromLogLine('{not json'), undefined);
   });
 
@@ -63,6 +63,48 @@ describe('live dashboard state', () => {
     state = applyLiveEvent(state, { kind: 'end', status: 'done', test: { 'NDCG@10': 0.2 }, bestEpoch: 1 });
     assert.equal(state.fraction, 1);
     assert.equal(liveFigures(state).eta, undefined, 'a finished run has no time left');
+  });
+
+  test('the trainer’s early_stop and time_budget events become stop events; a malformed one does not', () => {
+    assert.deepEqual(eventFromLogLine('{"event":"early_stop","epoch":14,"best_epoch":4}'), { kind: 'stop', reason: 'early_stop', epoch: 14, bestEpoch: 4 });
+    assert.deepEqual(eventFromLogLine(JSON.stringify({ event: 'time_budget', epoch: 37, best_epoch: 30, minutes: 15 })), { kind: 'stop', reason: 'time_budget', epoch: 37, bestEpoch: 30, minutes: 15 });
+    assert.equal(eventFromLogLine('{"event":"early_stop","epoch":14}'), undefined, 'no best epoch: not an event the dashboard can word');
+  });
+
+  test('the dashboard says why training ended: early stopping, the time budget, the epoch budget, or nothing when it cannot tell', () => {
+    const history = [1, 2, 3].flatMap((epoch) => [
+      { event: 'epoch', epoch, loss: 6 - epoch, epoch_s: 10 },
+      { event: 'eval', epoch, valid: { 'NDCG@10': 0.1 }, best: epoch === 1, eval_s: 1 },
+    ]);
+    const ran = { ...stateFromHistory(emptyLiveState('run', '/r', 3), history), status: 'done' as const };
+    assert.equal(stopReason(ran), 'Ran its whole epoch budget (3 epochs)');
+    assert.equal(stopReason({ ...ran, status: 'running' }), undefined, 'still running: nothing stopped it yet');
+    assert.equal(stopReason({ ...ran, epochs: 10 }), undefined, 'ended before its budget without a stop event: no guess');
+    const early = applyLiveEvent(ran, { kind: 'stop', reason: 'early_stop', epoch: 3, bestEpoch: 1 });
+    assert.equal(stopReason(early), 'Stopped early at epoch 3: validation NDCG@10 had not improved since epoch 1');
+    const timed = applyLiveEvent({ ...ran, epochs: 200, maxMinutes: 15 }, { kind: 'stop', reason: 'time_budget', epoch: 3, bestEpoch: 1, minutes: 15 });
+    assert.equal(stopReason(timed), 'Stopped at epoch 3: the 15 min time budget ran out (best epoch 1)');
+    // A several-seed run trains again after the first seed stopped: that stop is no longer the news.
+    const nextSeed = applyLiveEvent({ ...early, status: 'running' }, { kind: 'epoch', epoch: 1, loss: 6 });
+    assert.equal(nextSeed.stopped, undefined);
+    assert.deepEqual([formatMinutes(5), formatMinutes(60), formatMinutes(90), formatMinutes(0.5)], ['5 min', '1 h', '1.5 h', '30 s']);
+  });
+
+  test('a time budget shows where the epoch budget does: minutes used of it, the progress bar by the clock, the first estimate capped by it', () => {
+    let state = emptyLiveState('sasrec-grasp-demo', '/r', undefined, 5);
+    assert.equal(state.maxMinutes, 5);
+    state = applyLiveEvent(state, { kind: 'progress', at: 0, message: 'Epoch 1/200, step 1/100, loss 6.0000', fraction: 0.00005, step: { epoch: 1, step: 1, steps: 100, loss: 6 } });
+    state = applyLiveEvent(state, { kind: 'progress', at: 60_000, message: 'Epoch 2/200, step 50/100, loss 5.0000', fraction: 0.0075, step: { epoch: 2, step: 50, steps: 100, loss: 5 } });
+    assert.equal(state.epochs, 200);
+    const figures = liveFigures(state, 60_000);
+    assert.equal(figures.phase, 'Epoch 2 of 200');
+    assert.deepEqual(figures.budget, { fraction: 0.2, hint: '60 s of the 5 min time budget' });
+    // 200 epochs at 40 s each would be hours: the time budget ends the run in 4 minutes.
+    assert.deepEqual(figures.eta, { value: '~4 min', hint: "to the budget's end (first estimate)" });
+    // Without a time budget, the share of the epoch budget, as before.
+    const epochsOnly = liveFigures({ ...state, maxMinutes: undefined }, 60_000);
+    assert.deepEqual(epochsOnly.budget, { fraction: 0.0075, hint: '1 % of budget' });
+    assert.equal(liveFigures({ ...state, status: 'done' }, 60_000).budget, undefined, 'a finished run uses no more of it');
   });
 
   test('the ETA is the part of the trainer’s line after the loss, and only of a training line', () => {
