@@ -5,7 +5,7 @@ import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { TrainJobResult } from '../train/job';
-import { checkGraspModule, validateConfig, type RunConfig } from '../train/config';
+import { checkGraspModule, effectiveConfig, validateConfig, type RunConfig } from '../train/config';
 import { firstDifference } from '../util/jsonCompare';
 import type { UserRanks } from './stats';
 
@@ -46,7 +46,7 @@ export async function inspectRun(dir: string, variant: string, expected: RunConf
   const raw = JSON.parse(await readFile(join(dir, 'config.json'), 'utf8')) as { variant?: unknown; grasp?: unknown };
   checkGraspModule(raw, dir);
   const stored = validateConfig(raw, join(dir, 'config.json'));
-  const difference = firstDifference(stored, expected);
+  const difference = firstDifference(effectiveConfig(stored), effectiveConfig(expected));
   if (difference !== undefined) {
     throw new Error(`${dir} holds a finished run of "${variant}" with another config (${difference} differs): move that folder away, or give the experiment another "output"`);
   }

@@ -420,6 +420,16 @@ function checkTextSettings(grasp: GraspSettings, file: string): void {
   }
 }
 
+/**
+ * What of a validated config decides a run: a plain run reads no `grasp` section, so a changed grasp
+ * default (or setting) does not make a finished plain run "another config".
+ */
+export function effectiveConfig(config: RunConfig): Omit<RunConfig, 'grasp'> & { grasp?: RunConfig['grasp'] } {
+  if ((config.variant ?? 'plain') !== 'plain') return config;
+  const { grasp: _unused, ...rest } = config;
+  return rest;
+}
+
 /** Reads, parses and validates a config file; data.path becomes absolute (relative to the file). */
 export async function loadConfig(file: string): Promise<RunConfig> {
   let text: string;

@@ -9,7 +9,7 @@ import { ConfigError } from '../util/errors';
 import { firstDifference } from '../util/jsonCompare';
 import { acquireLock } from '../util/lock';
 import { CHECKPOINT_FILE } from './checkpoint';
-import { validateConfig, type RunConfig } from './config';
+import { effectiveConfig, validateConfig, type RunConfig } from './config';
 import { RESUME_FILE, RESUME_STATE } from './resume';
 
 export const RUN_FILES = {
@@ -85,7 +85,7 @@ async function heldRun(dir: string, config: RunConfig): Promise<HeldRun> {
     // run files without a readable config (a run killed while starting, or a damaged one): another run
     return { difference: RUN_FILES.config };
   }
-  const difference = firstDifference(stored, config);
+  const difference = firstDifference(effectiveConfig(stored), effectiveConfig(config));
   if (difference !== undefined) return { difference };
   return existsSync(join(dir, RUN_FILES.metrics)) ? 'same-finished' : 'same-unfinished';
 }

@@ -92,3 +92,12 @@ test('a config path that is a FIFO is refused at once, not read (which would blo
   assert.equal(spawnSync('mkfifo', [fifo]).status, 0, 'mkfifo');
   await assert.rejects(loadConfig(fifo), /run\.json: \(top level\) is not a regular file/);
 });
+
+test('a plain run is not "another config" when only its unused grasp section differs; a GRASP run is', async () => {
+  const { firstDifference } = await import('../../../src/core/util/jsonCompare');
+  const { effectiveConfig } = await import('../../../src/core/train/config');
+  const plain = (itemNorm: boolean) => validateConfig({ data: { path: 'x' }, model: { kind: 'sasrec' }, grasp: { itemNorm } }, 'run.json');
+  assert.equal(firstDifference(effectiveConfig(plain(true)), effectiveConfig(plain(false))), undefined);
+  const grasp = (itemNorm: boolean) => validateConfig({ data: { path: 'x' }, model: { kind: 'sasrec' }, variant: 'grasp', grasp: { itemNorm } }, 'run.json');
+  assert.equal(firstDifference(effectiveConfig(grasp(true)), effectiveConfig(grasp(false))), 'grasp.itemNorm');
+});
