@@ -2,8 +2,7 @@
 // cache must still read, the second run must send only the texts the first had not recorded, and a
 // third run must send nothing (the mock OpenAI-compatible server, with faults, on 127.0.0.1).
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { cachePaths } from '../../src/core/data/cachePaths';
@@ -16,8 +15,8 @@ import { MockOpenAI, textHash } from '../mock/openaiServer';
 import { recordingContext } from '../unit/llm/fixtures';
 import { tempFolder } from '../unit/helpers';
 import { ensureBuilt } from '../unit/worker/harness';
+import { lines, runCli, waitFor } from './cliProcess';
 
-const GRASP = join(__dirname, '..', '..', 'bin', 'grasp.js');
 const KEY = ['sk', 'test', 'kill-FAKE-11223344'].join('-');
 let dataset: string;
 let mock: MockOpenAI;
@@ -31,28 +30,7 @@ before(async () => {
 after(() => mock.close());
 
 function embed(cacheDir: string) {
-  const child = spawn(process.execPath, [GRASP, 'embed', dataset, '--entity', 'items', '--embedder', 'openai-compatible', '--base-url', mock.url, '--model', 'mock-embed', '--cache-dir', cacheDir, '--texts', 'none', '--concurrency', '4', '--batch-size', '4', '--json'], {
-    env: { ...process.env, OPENAI_API_KEY: KEY },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  return { child, exited, output: () => ({ stdout, stderr }) };
-}
-
-async function waitFor(condition: () => boolean, ms: number, what: string): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
-
-function lines(file: string): string[] {
-  return existsSync(file) ? readFileSync(file, 'utf8').split('\n').filter((line) => line.trim() !== '') : [];
+  return runCli(['embed', dataset, '--entity', 'items', '--embedder', 'openai-compatible', '--base-url', mock.url, '--model', 'mock-embed', '--cache-dir', cacheDir, '--texts', 'none', '--concurrency', '4', '--batch-size', '4', '--json'], { OPENAI_API_KEY: KEY });
 }
 
 test('SIGKILL mid-run, restart: the cache reads, nothing recorded before the kill is sent again, and a third run sends nothing', async () => {

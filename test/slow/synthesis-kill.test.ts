@@ -2,8 +2,6 @@
 // and the second run must pick up where the first stopped without asking again for anything the
 // first had recorded (messages mode), or without submitting a batch again (batch mode).
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { loadDataset } from '../../src/core/data/load';
@@ -15,10 +13,10 @@ import { loadTemplate } from '../../src/core/llm/templates';
 import { cachePaths } from '../../src/core/data/cachePaths';
 import { MockAnthropic, promptHash } from '../mock/anthropicServer';
 import { ensureBuilt } from '../unit/worker/harness';
+import { lines, runCli, waitFor } from './cliProcess';
 import { tempFolder } from '../unit/helpers';
 import { FAKE_KEY, recordingContext } from '../unit/llm/fixtures';
 
-const GRASP = join(__dirname, '..', '..', 'bin', 'grasp.js');
 let dataset: string;
 let mock: MockAnthropic;
 
@@ -31,28 +29,7 @@ before(async () => {
 after(() => mock.close());
 
 function synthesize(cacheDir: string, ...extra: string[]) {
-  const child = spawn(process.execPath, [GRASP, 'synthesize', dataset, '--entity', 'items', '--provider', 'anthropic', '--base-url', mock.url, '--cache-dir', cacheDir, '--concurrency', '8', '--json', ...extra], {
-    env: { ...process.env, ANTHROPIC_API_KEY: FAKE_KEY },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  return { child, exited, output: () => ({ stdout, stderr }) };
-}
-
-async function waitFor(condition: () => boolean, ms: number, what: string): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
-
-function lines(file: string): string[] {
-  return existsSync(file) ? readFileSync(file, 'utf8').split('\n').filter((line) => line.trim() !== '') : [];
+  return runCli(['synthesize', dataset, '--entity', 'items', '--provider', 'anthropic', '--base-url', mock.url, '--cache-dir', cacheDir, '--concurrency', '8', '--json', ...extra], { ANTHROPIC_API_KEY: FAKE_KEY });
 }
 
 test('messages mode: SIGKILL mid-run, restart, nothing recorded before the kill is asked again', async () => {
