@@ -4,13 +4,12 @@
 // summary's efficiency is the best round's (every round is printed, with the machine's load). Then a
 // fully cached run, which must send nothing. Prints JSON lines; the last one summarises (goal: efficiency
 // ≥ 0.9 of the ceiling, 0 requests on the cached run).
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
 import { httpEmbed } from '../src/core/embed/httpEmbedder';
 import { silentContext } from '../src/core/jobs/context';
+import { mockRequests, startMock } from './mockProcess';
 
 const LATENCY_MS = 200;
 const CONCURRENCY = 16;
@@ -19,22 +18,9 @@ const DIM = Number(process.env.BENCH_EMBED_DIM ?? 256);
 const TEXTS = Number(process.env.BENCH_EMBED_TEXTS ?? CONCURRENCY * BATCH * 30);
 const ROUNDS = Math.max(1, Number(process.env.BENCH_EMBED_ROUNDS ?? 3));
 
-async function startMock(): Promise<{ url: string; stop(): void }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', join(__dirname, '..', 'test', 'mock', 'serve.ts'), JSON.stringify({ kind: 'openai', latencyMs: LATENCY_MS, dim: DIM })], { stdio: ['ignore', 'pipe', 'inherit'] });
-  const line = await new Promise<string>((resolve, reject) => {
-    createInterface({ input: child.stdout }).once('line', resolve);
-    child.once('exit', (code) => reject(new Error(`mock server exited with ${code}`)));
-  });
-  return { url: (JSON.parse(line) as { url: string }).url, stop: () => child.kill('SIGTERM') };
-}
-
-async function mockRequests(url: string): Promise<number> {
-  return ((await (await fetch(`${url}/mock/stats`)).json()) as { requests: number }).requests;
-}
-
 async function main(): Promise<void> {
   const work = mkdtempSync(join(tmpdir(), 'grasp-bench-embed-'));
-  const mock = await startMock();
+  const mock = await startMock({ kind: 'openai', latencyMs: LATENCY_MS, dim: DIM });
   try {
     // descriptions of about the length GRASP embeds (a summary and a few claims)
     const texts = Array.from({ length: TEXTS }, (_, i) => `Item ${i}: a ${['gentle', 'rich', 'light', 'bold'][i % 4]} ${['cleanser', 'serum', 'lotion', 'balm', 'mask'][i % 5]} for ${['dry', 'oily', 'normal'][i % 3]} skin. ${'Claims about brand, category and audience. '.repeat(3)}`);

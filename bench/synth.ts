@@ -1,17 +1,16 @@
 // Synthesis throughput against the mock Anthropic server (in its own process, 200 ms latency),
 // driven through the real SDK at concurrency 16: the ceiling is 16 / 0.2 s = 80 calls/s. Then a
 // second, fully cached run, which must make 0 calls. Prints JSON lines; the last one summarises.
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
 import { loadDataset } from '../src/core/data/load';
 import { leaveOneOut } from '../src/core/data/split';
 import { silentContext } from '../src/core/jobs/context';
 import { demoJob } from '../src/core/jobs/demo';
 import { synthesize } from '../src/core/llm/synthesize';
 import { cachePaths } from '../src/core/data/cachePaths';
+import { mockRequests, startMock } from './mockProcess';
 
 const LATENCY_MS = 200;
 const CONCURRENCY = 16;
@@ -19,22 +18,9 @@ const ITEMS = Number(process.env.BENCH_SYNTH_ITEMS ?? 1200);
 // Built at run time so no committed line looks like a real key; the mock accepts any key.
 const FAKE_KEY = ['sk', 'ant', 'bench-FAKE-000000000000'].join('-');
 
-async function startMock(): Promise<{ url: string; stop(): void }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', join(__dirname, '..', 'test', 'mock', 'serve.ts'), JSON.stringify({ latencyMs: LATENCY_MS, apiKey: FAKE_KEY })], { stdio: ['ignore', 'pipe', 'inherit'] });
-  const line = await new Promise<string>((resolve, reject) => {
-    createInterface({ input: child.stdout }).once('line', resolve);
-    child.once('exit', (code) => reject(new Error(`mock server exited with ${code}`)));
-  });
-  return { url: (JSON.parse(line) as { url: string }).url, stop: () => child.kill('SIGTERM') };
-}
-
-async function mockRequests(url: string): Promise<number> {
-  return ((await (await fetch(`${url}/mock/stats`)).json()) as { requests: number }).requests;
-}
-
 async function main(): Promise<void> {
   const work = mkdtempSync(join(tmpdir(), 'grasp-bench-synth-'));
-  const mock = await startMock();
+  const mock = await startMock({ latencyMs: LATENCY_MS, apiKey: FAKE_KEY });
   try {
     const dataDir = join(work, 'data');
     await demoJob({ outDir: dataDir, users: 200, items: ITEMS, seed: 3, retrieval: false }, silentContext);
