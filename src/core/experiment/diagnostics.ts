@@ -15,6 +15,7 @@ import { loadWeights, readManifest } from '../train/checkpoint';
 import { testPassArtifacts } from '../train/refreshedUsers';
 import { buildModel, prepareText } from '../train/variant';
 import { writeFileAtomic } from '../util/atomicWrite';
+import { RUN_FILES } from '../train/runFolder';
 
 export interface AttentionDiagnostics {
   /** distinct input items (of the sampled users) whose item-level weights were read */
@@ -56,7 +57,7 @@ export async function attentionDiagnostics(run: string, ctx: JobContext, sampleU
     if (!grasp) throw new Error(`${run}: not a GRASP run (variant ${config.variant ?? 'plain'})`);
     await loadWeights(run, model, manifest);
     const cases = evalCases(split, 'test');
-    const stored = JSON.parse(await readFile(join(run, 'ranks.json'), 'utf8')) as { users: number[]; ranks: number[] };
+    const stored = JSON.parse(await readFile(join(run, RUN_FILES.ranks), 'utf8')) as { users: number[]; ranks: number[] };
     const runRanks = new Map(stored.users.map((user, i) => [user, stored.ranks[i]]));
     let reproduced = 0;
     const step = Math.max(1, Math.floor(cases.users.length / sampleUsers));

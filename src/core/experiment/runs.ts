@@ -8,6 +8,7 @@ import type { TrainJobResult } from '../train/job';
 import { checkGraspModule, effectiveConfig, validateConfig, type RunConfig } from '../train/config';
 import { firstDifference } from '../util/jsonCompare';
 import type { UserRanks } from './stats';
+import { RUN_FILES } from '../train/runFolder';
 
 export interface FinishedRun {
   variant: string;
@@ -38,14 +39,14 @@ export type RunState = { state: 'finished'; run: FinishedRun } | { state: 'incom
  */
 export async function inspectRun(dir: string, variant: string, expected: RunConfig): Promise<RunState> {
   if (!existsSync(dir)) return { state: 'absent' };
-  const metricsFile = join(dir, 'metrics.json');
-  const ranksFile = join(dir, 'ranks.json');
+  const metricsFile = join(dir, RUN_FILES.metrics);
+  const ranksFile = join(dir, RUN_FILES.ranks);
   if (!existsSync(metricsFile) || !existsSync(ranksFile)) return { state: 'incomplete' };
   const result = JSON.parse(await readFile(metricsFile, 'utf8')) as TrainJobResult;
   if (result.event !== 'result') return { state: 'incomplete' };
-  const raw = JSON.parse(await readFile(join(dir, 'config.json'), 'utf8')) as { variant?: unknown; grasp?: unknown };
+  const raw = JSON.parse(await readFile(join(dir, RUN_FILES.config), 'utf8')) as { variant?: unknown; grasp?: unknown };
   checkGraspModule(raw, dir);
-  const stored = validateConfig(raw, join(dir, 'config.json'));
+  const stored = validateConfig(raw, join(dir, RUN_FILES.config));
   const difference = firstDifference(effectiveConfig(stored), effectiveConfig(expected));
   if (difference !== undefined) {
     throw new Error(`${dir} holds a finished run of "${variant}" with another config (${difference} differs): move that folder away, or give the experiment another "output"`);

@@ -22,6 +22,7 @@ import { buildTextArtifacts, textsChoice, withFields } from '../train/textArtifa
 import { writeFileAtomic } from '../util/atomicWrite';
 import { ConfigError } from '../util/errors';
 import { npyBytes } from './npy';
+import { RUN_FILES } from '../train/runFolder';
 
 export interface ExportJobParams {
   /** A dataset file or folder, or a run folder (one holding the config.json and metrics.json of a finished run). */
@@ -66,9 +67,9 @@ export async function exportJob(params: ExportJobParams, ctx: JobContext): Promi
 /** A run folder: its config.json parses as JSON with `data` and `model`, beside a run's own files. */
 export function isRunFolder(dir: string): boolean {
   try {
-    if (!statSync(dir).isDirectory() || !existsSync(join(dir, 'config.json'))) return false;
-    if (!['metrics.json', 'checkpoint.json', 'log.jsonl'].some((name) => existsSync(join(dir, name)))) return false;
-    const config = JSON.parse(readFileSync(join(dir, 'config.json'), 'utf8')) as Record<string, unknown> | null;
+    if (!statSync(dir).isDirectory() || !existsSync(join(dir, RUN_FILES.config))) return false;
+    if (![RUN_FILES.metrics, RUN_FILES.checkpoint, RUN_FILES.log].some((name) => existsSync(join(dir, name)))) return false;
+    const config = JSON.parse(readFileSync(join(dir, RUN_FILES.config), 'utf8')) as Record<string, unknown> | null;
     return !!config && typeof config === 'object' && 'data' in config && 'model' in config;
   } catch {
     return false;
@@ -136,7 +137,7 @@ async function exportDataset(target: string, params: ExportJobParams, ctx: JobCo
 async function exportRun(runDir: string, params: ExportJobParams, ctx: JobContext): Promise<ExportJobResult> {
   // the run's config says where its dataset and caches are; the dataset-reading flags do not apply
   if (params.cacheDir) throw new ConfigError(`${runDir} is a run folder: its caches are where its config says (grasp.cacheDir), not --cache-dir`);
-  const configFile = join(runDir, 'config.json');
+  const configFile = join(runDir, RUN_FILES.config);
   let config: RunConfig;
   try {
     config = validateConfig(JSON.parse(await readFile(configFile, 'utf8')), configFile);
@@ -146,7 +147,7 @@ async function exportRun(runDir: string, params: ExportJobParams, ctx: JobContex
   }
   const seedDirs = (config.train.seeds ?? [config.train.seed]).map((seed, _, all) => ({ seed, dir: all.length > 1 ? join(runDir, `seed-${seed}`) : runDir }));
   for (const { dir } of seedDirs) {
-    if (!existsSync(join(dir, 'metrics.json')) || !existsSync(join(dir, 'ranks.json'))) throw new ConfigError(`${dir} is not a finished run (no metrics.json and ranks.json): let it finish, or resume it with \`grasp train\``);
+    if (!existsSync(join(dir, RUN_FILES.metrics)) || !existsSync(join(dir, RUN_FILES.ranks))) throw new ConfigError(`${dir} is not a finished run (no metrics.json and ranks.json): let it finish, or resume it with \`grasp train\``);
   }
   ctx.progress({ message: `Reading ${config.data.path}`, fraction: 0.05 });
   const dataset = await loadDataset(config.data.path, { format: config.data.format, duplicates: config.data.duplicates, userCore: config.data.userCore, itemCore: config.data.itemCore, isCancelled: () => ctx.isCancelled() });
@@ -160,8 +161,8 @@ async function exportRun(runDir: string, params: ExportJobParams, ctx: JobContex
   const ranks: string[] = ['seed,split,user_row,rank,user_id'];
   const metrics: string[] = ['seed,split,protocol,metric,value'];
   for (const { seed, dir } of seedDirs) {
-    ranks.push(...rankRows(join(dir, 'ranks.json'), seed, dataset));
-    metrics.push(...metricRows(join(dir, 'metrics.json'), seed));
+    ranks.push(...rankRows(join(dir, RUN_FILES.ranks), seed, dataset));
+    metrics.push(...metricRows(join(dir, RUN_FILES.metrics), seed));
   }
   files.push({ file: 'ranks.csv', what: 'per user and split (valid, test): the full-ranking rank of the held-out item, 1 = first (history masked); user_row is the row in users.ids.tsv', rows: ranks.length - 1, content: `${ranks.join('\n')}\n` });
   files.push({ file: 'metrics.csv', what: 'every metric of the best epoch: full ranking, unmasked, sampled100 (labelled), head/tail users and items', rows: metrics.length - 1, content: `${metrics.join('\n')}\n` });

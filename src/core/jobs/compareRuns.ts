@@ -6,6 +6,7 @@ import { compareRuns } from '../eval/compare';
 import { configDiff, metricRows, type CompareReport, type RunSummary, type SignificanceRow, type ValidationPoint } from '../eval/report';
 import { readRunDetails, type RunHistoryEvent } from '../train/runReader';
 import { throwIfCancelled, type JobContext } from './context';
+import { RUN_FILES } from '../train/runFolder';
 
 export interface CompareRunsJobParams {
   /** Run folders (.grasp/runs/<id>); the first is the baseline of the significance tests (the caller puts the chosen baseline first). */
@@ -47,8 +48,8 @@ export async function compareRunsJob(params: CompareRunsJobParams, ctx: JobConte
   for (const [i, folder] of params.runs.entries()) {
     throwIfCancelled(ctx);
     ctx.progress({ message: `Reading ${basename(folder)}`, fraction: i / (params.runs.length + 1) });
-    const config = await readJson<Record<string, unknown>>(join(folder, 'config.json'), 'config');
-    const metrics = await readJson<MetricsFile>(join(folder, 'metrics.json'), 'metrics');
+    const config = await readJson<Record<string, unknown>>(join(folder, RUN_FILES.config), 'config');
+    const metrics = await readJson<MetricsFile>(join(folder, RUN_FILES.metrics), 'metrics');
     const seeds = metrics.runs ?? [metrics];
     const model = (config.model as { kind?: string } | undefined)?.kind ?? metrics.model ?? '?';
     const details = await readRunDetails(folder);
