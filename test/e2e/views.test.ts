@@ -12,6 +12,8 @@ import { basename, join } from 'node:path';
 import { after, before, describe, test as nodeTest, type TestOptions } from 'node:test';
 import type { Frame } from 'playwright-core';
 import { cachePaths } from '../../src/core/data/cachePaths';
+import type { CorruptionTruth } from '../../src/core/hallucination/corrupt';
+import { demoTruthPath } from '../../src/core/hallucination/demo';
 import { textHash } from '../../src/core/hallucination/detect';
 import { synthesisKey } from '../../src/core/llm/inputs';
 import { fillQuickInput, launchVSCode, REPO_ROOT, safeName, skipUnlessE2EReady, webviewText, type VSCodeSession } from './harness';
@@ -212,6 +214,8 @@ describe('GRASP Lab views (part 2)', { skip: skipUnlessE2EReady() }, () => {
     // The project's demo world (generated here: a clean clone has none) and a run config for the dashboard,
     // long enough (about 8 s of training on idle cores) for the test to watch it update.
     grasp('demo', '--out', join(workspace, 'demo'), '--no-train', '--no-retrieval', '--json');
+    // A small demo world with its text side, whose stand-in LLM got 1 % of the descriptions wrong on purpose.
+    grasp('demo', '--out', join(workspace, 'world'), '--users', '400', '--items', '300', '--seed', '3', '--no-train', '--json');
     writeFileSync(
       join(workspace, 'demo-short.grasp.json'),
       JSON.stringify({ name: 'demo-short', data: { path: 'demo/demo.inter' }, model: { kind: 'sasrec', d: 64, layers: 2, maxLen: 50 }, train: { epochs: 3, batchSize: 8, evalEvery: 1, patience: 0 }, eval: { sampled: 0 } }, null, 2),
@@ -369,6 +373,31 @@ describe('GRASP Lab views (part 2)', { skip: skipUnlessE2EReady() }, () => {
     assert.equal(records[0].verdict, 'hallucinated');
     assert.equal(records[0].textHash, textHash(text), 'the record names the text that was judged');
     await vscode.screenshot('review-verdict');
+  });
+
+  test('Review Flagged Descriptions on a demo world lists the descriptions its stand-in LLM got wrong first', TIMEOUT, async () => {
+    await closeEditors(vscode);
+    await openEditor(vscode, join(workspace, 'demo-short.grasp.json'));
+    await vscode.runCommand('GRASP: Review Flagged Descriptions');
+    await vscode.fillQuickInput('world');
+    await vscode.pickQuickItem('Items');
+    const frame = await vscode.waitForWebview({ title: 'Review flagged descriptions', selector: '.flagged-text', timeoutMs: 120_000 });
+    const truth = JSON.parse(readFileSync(demoTruthPath(cachePaths(join(workspace, 'world')).dataset), 'utf8')) as CorruptionTruth;
+    const titles = new Map(
+      readFileSync(join(workspace, 'world', 'demo.item'), 'utf8')
+        .trimEnd()
+        .split('\n')
+        .slice(1)
+        .map((line) => line.split('\t').slice(0, 2) as [string, string]),
+    );
+    const planted = truth.items.map((item) => titles.get(item.id)).sort();
+    assert.ok(planted.length >= 3 && planted.every(Boolean), JSON.stringify(planted));
+    await frame.locator('.review-progress', { hasText: 'flagged reviewed' }).waitFor({ timeout: 30_000 });
+    const labels = await frame.locator('.virtual-rows .row .row-label').allTextContents();
+    assert.deepEqual(labels.slice(0, planted.length).sort(), planted, `the planted ones first: ${JSON.stringify(labels.slice(0, 8))}`);
+    const risks = (await frame.locator('.virtual-rows .row .row-risk').allTextContents()).map(Number);
+    assert.ok(risks[planted.length - 1] > risks[planted.length], `they stand out: ${JSON.stringify(risks.slice(0, 8))}`);
+    await vscode.screenshot('review-demo-planted');
   });
 
   test('the annotations file is not taken for a dataset (side bar and picker)', TIMEOUT, async () => {

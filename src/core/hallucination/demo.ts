@@ -1,44 +1,91 @@
-import type { Dataset } from '../data/types';
-import { leaveOneOut } from '../data/split';
+import { join } from 'node:path';
+import type { Dataset, Split } from '../data/types';
 import type { JobContext } from '../jobs/context';
+import { MetadataProvider } from '../llm/metadataProvider';
+import type { CallOptions, ProviderReply, SynthesisProvider, SynthesisTask } from '../llm/provider';
 import type { ItemDescription } from '../llm/schema';
-import { cachePaths } from '../data/cachePaths';
-import { corruptDescriptions } from './corrupt';
+import { writeFileAtomic } from '../util/atomicWrite';
+import { corruptDescriptions, type CorruptionTruth } from './corrupt';
 import { loadDescriptions } from './descriptions';
 import { detect } from './detect';
 import type { FlagRecord } from './types';
 
 export interface DemoFlagsResult {
   items: number;
-  /** Descriptions the demo rewrote with false claims (the detector is not told which). */
+  /** Descriptions the demo's stand-in LLM wrote with false claims (the detector is not told which). */
   injected: number;
   flagged: number;
-  /** Of the `top` riskiest, how many are injected ones. */
+  /** Of the `injected` riskiest, how many are planted ones. */
   injectedInTop: number;
   top: Array<FlagRecord & { injected: boolean }>;
   seconds: number;
 }
 
+/** Where the demo keeps the ground truth of the hallucinations it planted (beside the dataset's other caches). */
+export function demoTruthPath(datasetCacheDir: string): string {
+  return join(datasetCacheDir, 'corruption', 'demo-planted.json');
+}
+
 /**
- * The demo's hallucination stage: a few of the demo world's item descriptions get false claims
- * (the corruption tool, in memory only: the cache is not touched), then the detector scores all of
- * them and the riskiest are shown, each marked with whether it was one of the injected ones.
+ * The demo world's stand-in LLM: the metadata provider's descriptions, except for the planted items,
+ * which it describes with the false claims the corruption tool gave them, the way an LLM sometimes
+ * confuses products, invents specifics or writes filler. Its own model name keeps these records apart
+ * from the plain metadata provider's in the synthesis cache.
  */
-export async function demoFlags(datasetDir: string, dataset: Dataset, ctx: JobContext, options: { fraction?: number; seed?: number; top?: number } = {}): Promise<DemoFlagsResult> {
+export class PlantedHallucinationProvider implements SynthesisProvider {
+  readonly name = 'metadata';
+  readonly model = 'metadata-planted-v1';
+  readonly worldKnowledge = false;
+  readonly paid = false;
+  readonly remote = false;
+  private readonly metadata = new MetadataProvider();
+
+  constructor(private readonly planted: ReadonlyMap<string, ItemDescription>) {}
+
+  async complete(task: SynthesisTask, options: CallOptions): Promise<ProviderReply> {
+    const description = task.entity === 'item' ? this.planted.get(task.input.id) : undefined;
+    if (!description) return this.metadata.complete(task, options);
+    return { text: JSON.stringify(description), stopReason: 'end_turn', usage: { inputTokens: 0, outputTokens: 0 } };
+  }
+}
+
+export interface PlantedHallucinations {
+  provider: PlantedHallucinationProvider;
+  truth: CorruptionTruth;
+  truthFile: string;
+}
+
+/**
+ * Chooses the demo's hallucinated items (a fraction of them, a third of each corruption family, fixed
+ * by the seed) and writes their ground truth; the provider it returns then writes them into the
+ * synthesis cache like any other description, so every view that reads descriptions sees them.
+ */
+export async function plantDemoHallucinations(dataset: Dataset, split: Split, datasetCacheDir: string, options: { fraction?: number; seed?: number } = {}): Promise<PlantedHallucinations> {
+  const honest = await loadDescriptions(dataset, split, datasetCacheDir, 'item', 'metadata-only');
+  const { truth, records } = corruptDescriptions(
+    honest.ids.map((id, i) => ({ id, description: honest.outputs[i] as ItemDescription })),
+    { fraction: options.fraction ?? 0.01, seed: options.seed ?? 7, mix: { 'wrong-product': 1, specifics: 1, generic: 1 } },
+  );
+  const planted = new Map(truth.items.map((item) => [item.id, records[item.index].description]));
+  const truthFile = demoTruthPath(datasetCacheDir);
+  await writeFileAtomic(truthFile, `${JSON.stringify(truth, null, 1)}\n`);
+  return { provider: new PlantedHallucinationProvider(planted), truth, truthFile };
+}
+
+/**
+ * The demo's hallucination stage: the detector scores every cached item description (it is not told
+ * which were planted) and the riskiest are shown, each marked with whether it was a planted one.
+ */
+export async function demoFlags(dataset: Dataset, split: Split, datasetCacheDir: string, truth: CorruptionTruth, ctx: JobContext, options: { top?: number } = {}): Promise<DemoFlagsResult> {
   const started = Date.now();
   ctx.progress({ message: 'Flagging possible hallucinations' });
-  const split = leaveOneOut(dataset.sequences);
-  const loaded = await loadDescriptions(dataset, split, cachePaths(datasetDir).dataset, 'item');
-  const { records, truth } = corruptDescriptions(
-    loaded.ids.map((id, i) => ({ id, description: loaded.outputs[i] as ItemDescription })),
-    { fraction: options.fraction ?? 0.01, seed: options.seed ?? 7 },
-  );
-  const injected = new Set(truth.items.map((item) => item.index));
-  const flags = detect({ entity: 'item', ids: loaded.ids, inputs: loaded.inputs, outputs: records.map((record) => record.description), train: split.train, attentionAbsent: 'the demo trains no GRASP model here' });
+  const loaded = await loadDescriptions(dataset, split, datasetCacheDir, 'item');
+  const injected = new Set(truth.items.map((item) => item.id));
+  const flags = detect({ entity: 'item', ids: loaded.ids, inputs: loaded.inputs, outputs: loaded.outputs, train: split.train, attentionAbsent: 'the demo trains no GRASP model here' });
   const ranked = flags.slice().sort((a, b) => b.risk - a.risk || a.index - b.index);
-  const top = ranked.slice(0, options.top ?? 5).map((record) => ({ ...record, injected: injected.has(record.index) }));
-  const inTop = ranked.slice(0, injected.size).filter((record) => injected.has(record.index)).length;
+  const top = ranked.slice(0, options.top ?? 5).map((record) => ({ ...record, injected: injected.has(record.id) }));
+  const inTop = ranked.slice(0, injected.size).filter((record) => injected.has(record.id)).length;
   const seconds = (Date.now() - started) / 1000;
-  ctx.log(`demo flags: ${injected.size} of ${flags.length} descriptions given false claims; ${inTop} of them are among the ${injected.size} riskiest (${seconds.toFixed(1)} s)`);
+  ctx.log(`demo flags: the stand-in LLM gave ${injected.size} of ${flags.length} descriptions false claims; ${inTop} of them are among the ${injected.size} riskiest (${seconds.toFixed(1)} s)`);
   return { items: flags.length, injected: injected.size, flagged: flags.filter((record) => record.flagged).length, injectedInTop: inTop, top, seconds };
 }

@@ -1,7 +1,7 @@
-import type { Dataset } from '../data/types';
-import { leaveOneOut } from '../data/split';
+import type { Dataset, Split } from '../data/types';
 import { embed } from '../embed/embed';
-import { synthesize } from '../llm/synthesize';
+import type { SynthesisProvider } from '../llm/provider';
+import { synthesize, synthesizeWith } from '../llm/synthesize';
 import { buildIndex } from '../retrieval/build';
 import { neighboursOfRow } from '../retrieval/query';
 import { indexManifestPath } from '../retrieval/store';
@@ -26,26 +26,28 @@ export interface DemoRetrievalResult {
 }
 
 /**
- * Stages 1-3 on the demo world, offline: the metadata provider writes descriptions and profiles,
- * LSA embeds them, and cosine indexes give each item and user its neighbours.
+ * Stages 1-3 on the demo world, offline: the metadata provider (or the given stand-in LLM, for items)
+ * writes descriptions and profiles, LSA embeds them, and cosine indexes give each item and user its neighbours.
  */
-export async function demoRetrieval(datasetDir: string, dataset: Dataset, ctx: JobContext, examples = 3): Promise<DemoRetrievalResult> {
+export async function demoRetrieval(datasetDir: string, dataset: Dataset, split: Split, ctx: JobContext, options: { itemProvider?: SynthesisProvider; examples?: number } = {}): Promise<DemoRetrievalResult> {
   const started = Date.now();
   const paths = cachePaths(datasetDir);
-  const split = leaveOneOut(dataset.sequences);
   const quiet: JobContext = { progress: () => {}, log: () => {}, isCancelled: () => ctx.isCancelled() };
   const synthesized = { items: 0, users: 0 };
   const index = { items: '', users: '' };
   for (const entity of ['item', 'user'] as const) {
     ctx.progress({ message: `Synthesising ${entity}s (metadata provider)`, fraction: entity === 'item' ? 0.9 : 0.95 });
-    const synthesis = await synthesize(dataset, split, paths, { entity, provider: 'metadata' }, quiet);
+    const synthesis =
+      entity === 'item' && options.itemProvider
+        ? await synthesizeWith(options.itemProvider, dataset, split, paths, { entity }, quiet)
+        : await synthesize(dataset, split, paths, { entity, provider: 'metadata' }, quiet);
     synthesized[`${entity}s`] = synthesis.entities;
     const embedding = await embed(dataset, split, paths.dataset, { entity, embedder: 'lsa' }, quiet);
     index[`${entity}s`] = (await buildIndex(embedding.manifestPath, paths.dataset, { k: 10 }, quiet)).manifest.method;
   }
   const popularity = new Int32Array(dataset.itemIds.length);
   for (const sequence of split.train) for (const item of sequence) popularity[item]++;
-  const top = Array.from(popularity.keys()).sort((a, b) => popularity[b] - popularity[a] || a - b).slice(0, examples);
+  const top = Array.from(popularity.keys()).sort((a, b) => popularity[b] - popularity[a] || a - b).slice(0, options.examples ?? 3);
   const manifest = indexManifestPath(paths.dataset, 'item', 'lsa', 'vectors');
   const result: DemoNeighbours[] = [];
   for (const row of top) {

@@ -135,9 +135,22 @@ export async function synthesize(
   secrets: SynthesisSecrets = {},
   onCounts?: (counts: SynthesisCounts) => void,
 ): Promise<SynthesisResult> {
+  return synthesizeWith(chooseProvider(options, secrets, ctx), dataset, split, paths, options, ctx, secrets, onCounts);
+}
+
+/** `synthesize` with a provider already made (the demo's offline stand-in LLM); `options.provider` is not read. */
+export async function synthesizeWith(
+  provider: SynthesisProvider,
+  dataset: Dataset,
+  split: Split,
+  paths: { root: string; dataset: string },
+  options: SynthesisOptions,
+  ctx: JobContext,
+  secrets: SynthesisSecrets = {},
+  onCounts?: (counts: SynthesisCounts) => void,
+): Promise<SynthesisResult> {
   const started = Date.now();
   const entity = options.entity;
-  const provider = chooseProvider(options, secrets, ctx);
   if (options.mode === 'batch' && provider instanceof OpenAICompatibleProvider) throw new ConfigError('--mode batch is the Message Batches API of the anthropic provider; an openai-compatible server takes messages (use --concurrency to keep it busy)');
   const template = await loadTemplate(entity, resolveTemplatePath(paths.root, entity, options.template));
   const inputs = buildInputs(dataset, split, entity, options.limit);

@@ -88,7 +88,7 @@ test('a dataset: its cached embeddings as .npy with id maps, its neighbour table
   assert.equal(item[0], 'item_id:token\tdescription:token_seq\tcategory:token\tbrand:token\tprice_tier:token\tsource:token');
   assert.equal(item.length, 41);
   assert.ok(item.slice(1).every((line) => line.split('\t').length === 6));
-  assert.ok(item[1].endsWith('\tmetadata/metadata-only-v1'));
+  assert.ok(item[1].endsWith('\tmetadata/metadata-planted-v1'));
   const user = lines(join(result.out, 'demo.user'));
   assert.equal(user[0], 'user_id:token\tprofile:token_seq\tinterests:token_seq\tprice_tier:token\tsource:token');
   assert.equal(user.length, 121);
