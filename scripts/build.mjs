@@ -1,10 +1,11 @@
 // Bundles each entry point with esbuild. Native modules stay external (they are
 // loaded from node_modules at run time); tfjs's .wasm binaries are copied beside the bundles.
 import * as esbuild from 'esbuild';
-import { cpSync, existsSync, mkdirSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { HOST_BUNDLE_RULES, hostBundleProblems } from './check-host-bundle.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const dist = join(root, 'dist');
@@ -43,7 +44,7 @@ if (args.has('--if-stale') && !isStale()) process.exit(0);
 const presentEntries = Object.fromEntries(Object.entries(nodeEntries).filter(([, file]) => existsSync(join(root, file))));
 const common = { bundle: true, sourcemap: true, logLevel: 'warning', absWorkingDir: root };
 
-await esbuild.build({
+const nodeBuild = await esbuild.build({
   ...common,
   entryPoints: presentEntries,
   outdir: dist,
@@ -53,7 +54,19 @@ await esbuild.build({
   // Prefer ES modules: some packages' CommonJS builds are UMD wrappers with dynamic requires esbuild cannot follow (jsonc-parser).
   mainFields: ['module', 'main'],
   external: ['vscode', 'hnswlib-node', '@tensorflow/tfjs-node'],
+  // What went into each bundle: the host bundle's imports are checked below.
+  metafile: true,
 });
+
+if (presentEntries.extension) {
+  const problems = hostBundleProblems(nodeBuild.metafile);
+  if (problems.length > 0) {
+    // Removed, so that a later `--if-stale` build does not take the offending bundle for up to date.
+    rmSync(join(root, HOST_BUNDLE_RULES.output), { force: true });
+    console.error(`The extension host bundle pulls in what belongs in the worker (scripts/check-host-bundle.mjs):\n${problems.map((p) => `  ${p}`).join('\n')}`);
+    process.exit(1);
+  }
+}
 
 if (Object.keys(webviewEntries).length > 0) {
   await esbuild.build({

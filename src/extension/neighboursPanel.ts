@@ -10,7 +10,7 @@ import type { RunManager } from './runManager';
 import { buildIndexFor } from './retrieval';
 import { datasetFormat } from './settings';
 import { workspaceRunsDirs } from './workspaceTree';
-import { webviewHtml, webviewOptions } from './webviewHtml';
+import { createPanel, OpenPanels, PanelHost, registerPanelSerializer, type WebviewPage } from './panelHost';
 
 export interface NeighboursDeps {
   extensionUri: vscode.Uri;
@@ -83,65 +83,59 @@ async function pickId(list: EntityListJobResult): Promise<string | undefined> {
   return picked?.label;
 }
 
+const PAGE: WebviewPage = { viewType: NEIGHBOURS_VIEW_TYPE, script: 'neighbours', title: 'Inspect neighbours' };
+
 export class NeighboursPanel {
-  private static readonly byKey = new Map<string, NeighboursPanel>();
+  private static readonly open = new OpenPanels<NeighboursPanel>();
+  private readonly host: PanelHost<ToWebview, FromWebview>;
   private readonly results = new Map<string, InspectView>();
   private pendingId: string | undefined;
   private inspectCancel: vscode.CancellationTokenSource | undefined;
-  private disposed = false;
   list: EntityListJobResult | undefined;
   private listLoading: Promise<void> | undefined;
 
   static find(datasetPath: string, entity: Entity): NeighboursPanel | undefined {
-    return NeighboursPanel.byKey.get(key(datasetPath, entity));
+    return NeighboursPanel.open.get(key(datasetPath, entity));
   }
 
   static show(deps: NeighboursDeps, datasetPath: string, entity: Entity, id: string, list?: EntityListJobResult): void {
     const existing = NeighboursPanel.find(datasetPath, entity);
     if (existing) {
-      existing.panel.reveal(vscode.ViewColumn.Beside);
+      existing.host.reveal();
       existing.post({ type: 'navigate', id });
       return;
     }
     const ref = datasetRef(datasetPath);
-    const panel = vscode.window.createWebviewPanel(NEIGHBOURS_VIEW_TYPE, title(ref, entity), vscode.ViewColumn.Beside, { ...webviewOptions(deps.extensionUri), retainContextWhenHidden: false });
+    const panel = createPanel(deps.extensionUri, PAGE, title(ref, entity), { retainContextWhenHidden: false });
     new NeighboursPanel(deps, panel, ref, entity, id).list = list;
   }
 
   static registerSerializer(deps: NeighboursDeps): vscode.Disposable {
-    return vscode.window.registerWebviewPanelSerializer(NEIGHBOURS_VIEW_TYPE, {
-      async deserializeWebviewPanel(panel: vscode.WebviewPanel, state: unknown) {
-        const saved = state as Partial<NeighboursPanelState> | undefined;
-        if (!saved?.dataset?.path || (saved.entity !== 'item' && saved.entity !== 'user')) {
-          panel.dispose(); // saved before it knew what it showed
-          return;
-        }
-        panel.webview.options = webviewOptions(deps.extensionUri);
-        new NeighboursPanel(deps, panel, datasetRef(saved.dataset.path), saved.entity, undefined);
-      },
+    return registerPanelSerializer(deps.extensionUri, NEIGHBOURS_VIEW_TYPE, (panel, state) => {
+      const saved = state as Partial<NeighboursPanelState> | undefined;
+      if (!saved?.dataset?.path || (saved.entity !== 'item' && saved.entity !== 'user')) return false; // saved before it knew what it showed
+      new NeighboursPanel(deps, panel, datasetRef(saved.dataset.path), saved.entity, undefined);
+      return true;
     });
   }
 
   private constructor(
     private readonly deps: NeighboursDeps,
-    private readonly panel: vscode.WebviewPanel,
+    panel: vscode.WebviewPanel,
     private readonly dataset: DatasetRef,
     private readonly entity: Entity,
     initialId: string | undefined,
   ) {
     this.pendingId = initialId;
-    NeighboursPanel.byKey.set(key(dataset.path, entity), this);
-    panel.webview.html = webviewHtml(panel.webview, deps.extensionUri, 'neighbours', 'Inspect neighbours');
-    panel.webview.onDidReceiveMessage((message: FromWebview) => this.onMessage(message));
-    panel.onDidDispose(() => {
-      this.disposed = true;
-      this.inspectCancel?.cancel();
-      if (NeighboursPanel.find(dataset.path, entity) === this) NeighboursPanel.byKey.delete(key(dataset.path, entity));
+    NeighboursPanel.open.add(key(dataset.path, entity), this, panel);
+    this.host = new PanelHost(panel, deps.extensionUri, PAGE, {
+      onMessage: (message) => this.onMessage(message),
+      onDidClose: () => this.inspectCancel?.cancel(),
     });
   }
 
   private post(message: ToWebview): void {
-    if (!this.disposed) void this.panel.webview.postMessage(message);
+    this.host.post(message);
   }
 
   private onMessage(message: FromWebview): void {

@@ -1,10 +1,10 @@
 // Hosts the Review Flagged Descriptions webview: a `flag` job scores the texts (in a worker), the page shows
-// them riskiest first, and each verdict is appended to the annotations file through the core API
-// (appendAnnotation: validated, one O_APPEND write). Regenerate asks the LLM again through an `annotate` job,
-// after the user confirms (it is a paid call when a key is set).
+// them riskiest first, and each verdict is appended to the annotations file by an `appendAnnotation` job on
+// the shared worker (validated, one O_APPEND write; the core's detector and validators stay out of the
+// extension host). Regenerate asks the LLM again through an `annotate` job, after the user confirms (it is a
+// paid call when a key is set).
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { appendAnnotation } from '../core/hallucination/annotations';
 import type { FlagJobResult } from '../core/hallucination/jobs';
 import { REVIEW_VIEW_TYPE, type DatasetRef, type Entity, type FlagRecord, type FromWebview, type ReviewPanelState, type ToWebview, type Verdict } from '../../webview/review/protocol';
 import { ANTHROPIC_KEY_ENV } from '../worker/protocol';
@@ -13,8 +13,8 @@ import { pickDataset } from './datasetPicker';
 import { inspectTargetOf } from './inspectTargets';
 import { pickEntity } from './neighboursPanel';
 import type { RunManager } from './runManager';
+import { createPanel, OpenPanels, PanelHost, registerPanelSerializer, type WebviewPage } from './panelHost';
 import { datasetFormat } from './settings';
-import { webviewHtml, webviewOptions } from './webviewHtml';
 import { workspaceRunsDirs } from './workspaceTree';
 
 export interface ReviewDeps {
@@ -36,58 +36,52 @@ function worthReviewing(record: FlagRecord): boolean {
   return record.risk > 0 || record.flagged || record.annotation !== undefined;
 }
 
+const PAGE: WebviewPage = { viewType: REVIEW_VIEW_TYPE, script: 'review', title: 'Review flagged descriptions' };
+
 export class ReviewPanel {
-  private static readonly byKey = new Map<string, ReviewPanel>();
+  private static readonly open = new OpenPanels<ReviewPanel>();
+  private readonly host: PanelHost<ToWebview, FromWebview>;
   private result: FlagJobResult | undefined;
   private current: ToWebview;
   private cancel: vscode.CancellationTokenSource | undefined;
-  private disposed = false;
 
   static show(deps: ReviewDeps, datasetPath: string, entity: Entity): void {
-    const existing = ReviewPanel.byKey.get(`${entity}\u0000${datasetPath}`);
+    const existing = ReviewPanel.open.get(key(datasetPath, entity));
     if (existing) {
-      existing.panel.reveal(vscode.ViewColumn.Beside);
+      existing.host.reveal();
       return;
     }
-    const panel = vscode.window.createWebviewPanel(REVIEW_VIEW_TYPE, `Review: ${path.basename(datasetPath)} (${entity}s)`, vscode.ViewColumn.Beside, webviewOptions(deps.extensionUri));
+    const panel = createPanel(deps.extensionUri, PAGE, `Review: ${path.basename(datasetPath)} (${entity}s)`);
     void new ReviewPanel(deps, panel, { name: path.basename(datasetPath), path: datasetPath }, entity).load();
   }
 
   static registerSerializer(deps: ReviewDeps): vscode.Disposable {
-    return vscode.window.registerWebviewPanelSerializer(REVIEW_VIEW_TYPE, {
-      async deserializeWebviewPanel(panel: vscode.WebviewPanel, state: unknown) {
-        const saved = state as Partial<ReviewPanelState> | undefined;
-        if (!saved?.dataset?.path || (saved.entity !== 'item' && saved.entity !== 'user')) {
-          panel.dispose();
-          return;
-        }
-        panel.webview.options = webviewOptions(deps.extensionUri);
-        // The records are not kept in the page state (they can be megabytes): score again.
-        void new ReviewPanel(deps, panel, { name: path.basename(saved.dataset.path), path: saved.dataset.path }, saved.entity).load();
-      },
+    return registerPanelSerializer(deps.extensionUri, REVIEW_VIEW_TYPE, (panel, state) => {
+      const saved = state as Partial<ReviewPanelState> | undefined;
+      if (!saved?.dataset?.path || (saved.entity !== 'item' && saved.entity !== 'user')) return false;
+      // The records are not kept in the page state (they can be megabytes): score again.
+      void new ReviewPanel(deps, panel, { name: path.basename(saved.dataset.path), path: saved.dataset.path }, saved.entity).load();
+      return true;
     });
   }
 
   private constructor(
     private readonly deps: ReviewDeps,
-    private readonly panel: vscode.WebviewPanel,
+    panel: vscode.WebviewPanel,
     private readonly dataset: DatasetRef,
     private readonly entity: Entity,
   ) {
     this.current = { type: 'loading', dataset };
-    ReviewPanel.byKey.set(`${entity}\u0000${dataset.path}`, this);
-    panel.webview.html = webviewHtml(panel.webview, deps.extensionUri, 'review', 'Review flagged descriptions');
-    panel.webview.onDidReceiveMessage((message: FromWebview) => this.onMessage(message));
-    panel.onDidDispose(() => {
-      this.disposed = true;
-      this.cancel?.cancel();
-      if (ReviewPanel.byKey.get(`${entity}\u0000${dataset.path}`) === this) ReviewPanel.byKey.delete(`${entity}\u0000${dataset.path}`);
+    ReviewPanel.open.add(key(dataset.path, entity), this, panel);
+    this.host = new PanelHost(panel, deps.extensionUri, PAGE, {
+      onMessage: (message) => this.onMessage(message),
+      onDidClose: () => this.cancel?.cancel(),
     });
   }
 
   private post(message: ToWebview, remember = true): void {
     if (remember) this.current = message;
-    if (!this.disposed) void this.panel.webview.postMessage(message);
+    this.host.post(message);
   }
 
   private onMessage(message: FromWebview): void {
@@ -157,15 +151,23 @@ export class ReviewPanel {
   private async verdict(id: string, verdict: Verdict, editedText?: string): Promise<void> {
     const record = this.record(id);
     if (!record || !this.result) return;
-    try {
-      // The hash of the text shown is stored: if the text changes later, this verdict becomes stale.
-      const written = await appendAnnotation(this.result.annotations.file, { entity: this.entity, id, text: record.text, verdict, editedText });
-      this.annotated(id, { verdict: written.verdict, stale: false, at: written.at });
-    } catch (error) {
-      const message = error instanceof Error ? error.message : String(error);
-      void vscode.window.showErrorMessage(`GRASP: could not record the verdict on ${id}: ${message}`);
-      this.post({ type: 'annotateFailed', id, message }, false);
+    // The hash of the text shown is stored: if the text changes later, this verdict becomes stale. On the
+    // shared worker: a verdict is one small write, and the next one finds the worker started.
+    const outcome = await this.deps.runs.run({
+      kind: 'appendAnnotation',
+      params: { file: this.result.annotations.file, annotation: { entity: this.entity, id, text: record.text, verdict, editedText } },
+      title: `Record the verdict on ${this.entity} ${id}`,
+      subjectFile: this.result.annotations.file,
+      quiet: true,
+      background: true,
+    });
+    if (outcome.status === 'done') {
+      this.annotated(id, { verdict: outcome.result.verdict, stale: false, at: outcome.result.at });
+      return;
     }
+    const message = outcome.status === 'failed' ? outcome.message : 'cancelled';
+    void vscode.window.showErrorMessage(`GRASP: could not record the verdict on ${id}: ${message}`);
+    this.post({ type: 'annotateFailed', id, message }, false);
   }
 
   private async regenerate(id: string): Promise<void> {
@@ -187,4 +189,8 @@ export class ReviewPanel {
     if (outcome.status === 'done') this.annotated(id, { verdict: outcome.result.record.verdict, stale: false, at: outcome.result.record.at, note: outcome.result.record.note });
     else this.post({ type: 'annotateFailed', id, message: outcome.status }, false);
   }
+}
+
+function key(datasetPath: string, entity: Entity): string {
+  return `${entity}\u0000${datasetPath}`;
 }

@@ -70,7 +70,7 @@ export async function compareRunsCommand(deps: RunPanelDeps, arg?: unknown, sele
 export async function showRunDashboard(deps: RunPanelDeps, arg?: unknown): Promise<void> {
   let folder = runFolderOf(arg)?.fsPath;
   if (!folder) {
-    if (LiveDashboard.reveal()) return;
+    if (LiveDashboard.revealLatest()) return;
     const runs = await listRuns(deps);
     if (runs.length === 0) {
       void vscode.window.showInformationMessage('GRASP: no run yet. Train Model opens a live dashboard.');
@@ -82,7 +82,7 @@ export async function showRunDashboard(deps: RunPanelDeps, arg?: unknown): Promi
   // A run training in this window already has its live dashboard.
   const open = LiveDashboard.forRun(folder);
   if (open) {
-    open.panel.reveal(vscode.ViewColumn.Beside);
+    open.reveal();
     return;
   }
   const outcome = await deps.runs.run({ kind: 'readRun', params: { run: folder }, title: `Read ${path.basename(folder)}`, subjectFile: folder, quiet: true, background: true });

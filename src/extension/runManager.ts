@@ -3,9 +3,11 @@
 // channel, and a notification when the job ends.
 import * as vscode from 'vscode';
 import { CancellationTokenSource } from 'vscode-jsonrpc/node';
+// One small function with no imports: the output channel shows an event as the CLI prints it.
+import { eventLogLine } from '../core/jobs/context';
 import { WorkerClient } from '../worker/client';
 import { JobCancelledError, JobFailedError, WorkerExitedError } from '../worker/errors';
-import type { JobKind, JobParams, JobProgressParams, JobResult } from '../worker/protocol';
+import type { JobEvent, JobKind, JobParams, JobProgressParams, JobResult } from '../worker/protocol';
 import { nodePath } from './settings';
 
 export interface RunAction {
@@ -22,8 +24,8 @@ export interface RunRequest<K extends JobKind> {
   subjectFile?: string;
   /** Extra listener, e.g. a webview showing its own progress. */
   onProgress?: (update: Omit<JobProgressParams, 'jobId'>) => void;
-  /** Each job/log line (training sends its epoch and validation events as JSON lines), e.g. for a dashboard. */
-  onLog?: (line: string) => void;
+  /** Each structured event of the job (training's engine, epochs, validations, stops), e.g. for a dashboard. */
+  onEvent?: (event: JobEvent) => void;
   /** Headline for the end notification and its buttons; no summary, no notification (the caller reports). */
   summarize?: (result: JobResult<K>) => { text: string; actions?: RunAction[] } | undefined;
   /** Quick jobs skip the progress notification (the status bar still shows them). */
@@ -145,9 +147,10 @@ export class RunManager implements vscode.Disposable {
       if (cancelledAt !== undefined) throw new JobCancelledError();
       const result = await client.run(request.kind, request.params, {
         token: cancelSource.token,
-        onLog: (line) => {
-          this.log.info(`[${tag}] ${line}`);
-          request.onLog?.(line);
+        onLog: (line) => this.log.info(`[${tag}] ${line}`),
+        onEvent: (event) => {
+          this.log.info(`[${tag}] ${eventLogLine(event)}`);
+          request.onEvent?.(event);
         },
         onProgress: (update) => {
           run.fraction = update.fraction ?? run.fraction;
@@ -226,9 +229,10 @@ export class RunManager implements vscode.Disposable {
       if (cancelSource.token.isCancellationRequested) throw new JobCancelledError();
       const result = await client.run(request.kind, request.params, {
         token: cancelSource.token,
-        onLog: (line) => {
-          this.log.info(`[${tag}] ${line}`);
-          request.onLog?.(line);
+        onLog: (line) => this.log.info(`[${tag}] ${line}`),
+        onEvent: (event) => {
+          this.log.info(`[${tag}] ${eventLogLine(event)}`);
+          request.onEvent?.(event);
         },
         onProgress: (update) => request.onProgress?.(update),
       });

@@ -1,101 +1,100 @@
-// Hosts the run panels: the live dashboard of a training run (fed by the run manager's progress and log
-// events, applied to one state with the same pure updates as the page) and Compare Runs (a compareRuns job,
-// exported as CSV/Markdown to a file the user picks, written atomically).
+// Hosts the run panels: the live dashboard of a training run (fed by the run manager's progress and the
+// train job's typed events, applied to one state with the same pure updates as the page) and Compare Runs
+// (a compareRuns job, exported as CSV/Markdown to a file the user picks, written atomically).
 import * as vscode from 'vscode';
 import { reportToCsv, reportToMarkdown } from '../core/eval/report';
 import { writeFileAtomic } from '../core/util/atomicWrite';
-import { applyLiveEvent, emptyLiveState, eventFromLogLine, normalizeLiveState, stateFromHistory } from '../../webview/runs/live';
+import { applyLiveEvent, emptyLiveState, liveEventFromTrainEvent, normalizeLiveState, stateFromHistory } from '../../webview/runs/live';
 import { RUNS_VIEW_TYPE, type CompareReport, type FromWebview, type LiveEvent, type LiveState, type RunsPanelState, type ToWebview } from '../../webview/runs/protocol';
 import type { RunDetails } from '../core/jobs/runs';
-import type { JobProgressParams } from '../worker/protocol';
+import type { JobEvent, JobProgressParams } from '../worker/protocol';
+import { createPanel, OpenPanels, PanelHost, registerPanelSerializer, type WebviewPage } from './panelHost';
 import type { RunManager } from './runManager';
-import { webviewHtml, webviewOptions } from './webviewHtml';
 
 export interface RunPanelDeps {
   extensionUri: vscode.Uri;
   runs: RunManager;
 }
 
-/** The page <title> is a fixed string: webviewHtml puts it into markup, so no run name may go there. */
-const PAGE_TITLE = { live: 'Run dashboard', compare: 'Compare runs' } as const;
+/** One view type, two pages: the page <title> is a fixed string (no run name may go into markup). */
+const PAGES = {
+  live: { viewType: RUNS_VIEW_TYPE, script: 'runs', title: 'Run dashboard' },
+  compare: { viewType: RUNS_VIEW_TYPE, script: 'runs', title: 'Compare runs' },
+} as const satisfies Record<RunsPanelState['mode'], WebviewPage>;
 
-function createPanel(deps: RunPanelDeps, tabTitle: string, mode: keyof typeof PAGE_TITLE): vscode.WebviewPanel {
-  const panel = vscode.window.createWebviewPanel(RUNS_VIEW_TYPE, tabTitle, { viewColumn: vscode.ViewColumn.Beside, preserveFocus: true }, webviewOptions(deps.extensionUri));
-  panel.webview.html = webviewHtml(panel.webview, deps.extensionUri, 'runs', PAGE_TITLE[mode]);
-  return panel;
+function createRunsPanel(deps: RunPanelDeps, tabTitle: string, mode: RunsPanelState['mode']): vscode.WebviewPanel {
+  return createPanel(deps.extensionUri, PAGES[mode], tabTitle, { preserveFocus: true });
 }
 
 export class LiveDashboard {
   private static latest: LiveDashboard | undefined;
-  private static readonly byRun = new Map<string, LiveDashboard>();
-  private disposed = false;
+  private static readonly byRun = new OpenPanels<LiveDashboard>();
+  private readonly host: PanelHost<ToWebview, FromWebview>;
 
   /** `budget`: what the run was given, when known before it starts (a config file's epochs come from its progress). */
   static start(deps: RunPanelDeps, title: string, runDir: string, budget: { epochs?: number; maxMinutes?: number }, cancel: () => void): LiveDashboard {
-    const panel = createPanel(deps, `Dashboard: ${title}`, 'live');
-    const dashboard = new LiveDashboard(panel, emptyLiveState(title, runDir, budget.epochs, budget.maxMinutes), cancel);
+    const panel = createRunsPanel(deps, `Dashboard: ${title}`, 'live');
+    const dashboard = new LiveDashboard(deps, panel, emptyLiveState(title, runDir, budget.epochs, budget.maxMinutes), cancel);
     LiveDashboard.latest = dashboard;
     return dashboard;
   }
 
   /** The most recent dashboard still open, if any. */
-  static reveal(): boolean {
+  static revealLatest(): boolean {
     const latest = LiveDashboard.latest;
-    if (!latest || latest.disposed) return false;
-    latest.panel.reveal(vscode.ViewColumn.Beside);
+    if (!latest?.host.isOpen) return false;
+    latest.reveal();
     return true;
   }
 
   /** A run's dashboard when one is open for it (a live run's, or a finished one shown before). */
   static forRun(runDir: string): LiveDashboard | undefined {
-    const found = LiveDashboard.byRun.get(runDir);
-    return found && !found.disposed ? found : undefined;
+    return LiveDashboard.byRun.get(runDir);
   }
 
   /** A finished (or interrupted) run's history, shown the same way as a live one. */
   static showFinished(deps: RunPanelDeps, state: LiveState): void {
     const open = state.runDir ? LiveDashboard.forRun(state.runDir) : undefined;
     if (open) {
-      open.panel.reveal(vscode.ViewColumn.Beside);
+      open.reveal();
       return;
     }
-    LiveDashboard.latest = new LiveDashboard(createPanel(deps, `Dashboard: ${state.title}`, 'live'), state, () => undefined);
+    LiveDashboard.latest = new LiveDashboard(deps, createRunsPanel(deps, `Dashboard: ${state.title}`, 'live'), state, () => undefined);
   }
 
   /** After a window reload: the run that fed it is gone with the old extension host. */
-  static restore(panel: vscode.WebviewPanel, state: LiveState): void {
+  static restore(deps: RunPanelDeps, panel: vscode.WebviewPanel, state: LiveState): void {
     const saved = normalizeLiveState(state);
-    new LiveDashboard(panel, saved.status === 'running' ? { ...saved, status: 'interrupted' } : saved, () => undefined);
+    new LiveDashboard(deps, panel, saved.status === 'running' ? { ...saved, status: 'interrupted' } : saved, () => undefined);
   }
 
   private constructor(
-    readonly panel: vscode.WebviewPanel,
+    deps: RunPanelDeps,
+    panel: vscode.WebviewPanel,
     private state: LiveState,
     private readonly cancel: () => void,
   ) {
-    if (state.runDir) LiveDashboard.byRun.set(state.runDir, this);
-    panel.webview.onDidReceiveMessage((message: FromWebview) => {
-      if (message.type === 'ready') this.post({ type: 'live', state: this.state });
-      else if (message.type === 'cancelRun' && this.state.status === 'running') this.cancel();
-    });
-    panel.onDidDispose(() => {
-      this.disposed = true;
-      if (this.state.runDir && LiveDashboard.byRun.get(this.state.runDir) === this) LiveDashboard.byRun.delete(this.state.runDir);
+    if (state.runDir) LiveDashboard.byRun.add(state.runDir, this, panel);
+    this.host = new PanelHost(panel, deps.extensionUri, PAGES.live, {
+      onMessage: (message) => {
+        if (message.type === 'ready') this.host.post({ type: 'live', state: this.state });
+        else if (message.type === 'cancelRun' && this.state.status === 'running') this.cancel();
+      },
     });
   }
 
   get visible(): boolean {
-    return !this.disposed && this.panel.visible;
+    return this.host.visible;
   }
 
-  private post(message: ToWebview): void {
-    if (!this.disposed) void this.panel.webview.postMessage(message);
+  reveal(): void {
+    this.host.reveal();
   }
 
   /** Applies an event here and on the page (the same pure update on both sides). */
   private apply(event: LiveEvent): void {
     this.state = applyLiveEvent(this.state, event);
-    this.post({ type: 'liveEvent', event });
+    this.host.post({ type: 'liveEvent', event });
   }
 
   progress(update: Omit<JobProgressParams, 'jobId'>): void {
@@ -106,9 +105,10 @@ export class LiveDashboard {
     this.apply({ kind: 'progress', at: Date.now(), message: update.message, fraction: update.fraction, step, stage });
   }
 
-  log(line: string): void {
-    const event = eventFromLogLine(line);
-    if (event) this.apply(event);
+  /** The train job's events (engine, epochs, validations, stops), as the worker sent them. */
+  event(event: JobEvent): void {
+    const live = liveEventFromTrainEvent(event);
+    if (live) this.apply(live);
   }
 
   end(end: { status: LiveState['status']; message?: string; test?: Record<string, number>; bestEpoch?: number; runDir?: string }): void {
@@ -120,7 +120,7 @@ export class LiveDashboard {
 export function stateFromDetails(details: RunDetails): LiveState {
   const status: LiveState['status'] = details.status === 'finished' ? 'done' : details.status === 'training' ? 'running' : 'interrupted';
   const initial: LiveState = { ...emptyLiveState(details.name, details.dir, details.epochs, details.maxMinutes), status, fraction: status === 'done' ? 1 : undefined, backend: details.backend };
-  let state = stateFromHistory(initial, details.history as unknown as Array<Record<string, unknown>>);
+  let state = stateFromHistory(initial, details.history);
   // The history holds epochs and evaluations; the reader gives the trainer's stop event beside it.
   if (details.stop) state = applyLiveEvent(state, { kind: 'stop', ...details.stop });
   const note = [details.note, details.status === 'training' ? 'training in another process: reopen to see new epochs' : undefined].filter(Boolean).join(' · ') || undefined;
@@ -128,11 +128,11 @@ export function stateFromDetails(details: RunDetails): LiveState {
 }
 
 export class ComparePanel {
+  private readonly host: PanelHost<ToWebview, FromWebview>;
   private report: CompareReport | undefined;
-  private disposed = false;
 
   static show(deps: RunPanelDeps, runs: string[]): void {
-    void new ComparePanel(deps, createPanel(deps, 'Compare runs', 'compare'), runs).load();
+    void new ComparePanel(deps, createRunsPanel(deps, 'Compare runs', 'compare'), runs).load();
   }
 
   static restore(deps: RunPanelDeps, panel: vscode.WebviewPanel, state: Extract<RunsPanelState, { mode: 'compare' }>): void {
@@ -142,17 +142,16 @@ export class ComparePanel {
 
   private constructor(
     private readonly deps: RunPanelDeps,
-    private readonly panel: vscode.WebviewPanel,
+    panel: vscode.WebviewPanel,
     private runs: string[],
     report?: CompareReport,
   ) {
     this.report = report;
-    panel.webview.onDidReceiveMessage((message: FromWebview) => this.onMessage(message));
-    panel.onDidDispose(() => (this.disposed = true));
+    this.host = new PanelHost(panel, deps.extensionUri, PAGES.compare, { onMessage: (message) => this.onMessage(message) });
   }
 
   private post(message: ToWebview): void {
-    if (!this.disposed) void this.panel.webview.postMessage(message);
+    this.host.post(message);
   }
 
   private onMessage(message: FromWebview): void {
@@ -192,17 +191,11 @@ export class ComparePanel {
 }
 
 export function registerRunsSerializer(deps: RunPanelDeps): vscode.Disposable {
-  return vscode.window.registerWebviewPanelSerializer(RUNS_VIEW_TYPE, {
-    async deserializeWebviewPanel(panel: vscode.WebviewPanel, state: unknown) {
-      const saved = state as RunsPanelState | undefined;
-      panel.webview.options = webviewOptions(deps.extensionUri);
-      if (saved?.mode === 'live' && saved.live) {
-        panel.webview.html = webviewHtml(panel.webview, deps.extensionUri, 'runs', PAGE_TITLE.live);
-        LiveDashboard.restore(panel, saved.live);
-      } else if (saved?.mode === 'compare' && Array.isArray(saved.runs) && saved.runs.length > 1) {
-        panel.webview.html = webviewHtml(panel.webview, deps.extensionUri, 'runs', PAGE_TITLE.compare);
-        ComparePanel.restore(deps, panel, saved);
-      } else panel.dispose(); // saved before it had anything to show
-    },
+  return registerPanelSerializer(deps.extensionUri, RUNS_VIEW_TYPE, (panel, state) => {
+    const saved = state as RunsPanelState | undefined;
+    if (saved?.mode === 'live' && saved.live) LiveDashboard.restore(deps, panel, saved.live);
+    else if (saved?.mode === 'compare' && Array.isArray(saved.runs) && saved.runs.length > 1) ComparePanel.restore(deps, panel, saved);
+    else return false; // saved before it had anything to show
+    return true;
   });
 }

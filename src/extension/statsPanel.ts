@@ -3,81 +3,73 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { STATS_VIEW_TYPE, type DatasetRef, type FromWebview, type StatsPanelState, type StatsView, type ToWebview } from '../../webview/stats/protocol';
+import { createPanel, OpenPanels, PanelHost, registerPanelSerializer, type WebviewPage } from './panelHost';
 import type { RunManager } from './runManager';
 import { datasetFormat } from './settings';
-import { webviewHtml, webviewOptions } from './webviewHtml';
 
 export interface StatsPanelDeps {
   extensionUri: vscode.Uri;
   runs: RunManager;
 }
 
+const PAGE: WebviewPage = { viewType: STATS_VIEW_TYPE, script: 'stats', title: 'Dataset statistics' };
+
 export class StatsPanel {
-  private static readonly byPath = new Map<string, StatsPanel>();
+  private static readonly open = new OpenPanels<StatsPanel>();
+  private readonly host: PanelHost<ToWebview, FromWebview>;
   /** The last state message, replayed when the webview (re)loads and says it is ready. */
   private current: ToWebview;
   private loadCancel: vscode.CancellationTokenSource | undefined;
   private loadGeneration = 0;
-  private disposed = false;
 
   /** Opens (or reveals) the panel for a dataset and computes its statistics. */
   static show(deps: StatsPanelDeps, dataset: vscode.Uri): void {
-    const existing = StatsPanel.byPath.get(dataset.fsPath);
+    const existing = StatsPanel.open.get(dataset.fsPath);
     if (existing) {
-      existing.panel.reveal(vscode.ViewColumn.Beside);
+      existing.host.reveal();
       void existing.load();
       return;
     }
     const ref = datasetRef(dataset.fsPath);
-    const panel = vscode.window.createWebviewPanel(STATS_VIEW_TYPE, panelTitle(ref), vscode.ViewColumn.Beside, webviewOptions(deps.extensionUri));
-    void new StatsPanel(deps, panel, ref).load();
+    void new StatsPanel(deps, createPanel(deps.extensionUri, PAGE, panelTitle(ref)), ref).load();
   }
 
   /** Opens a panel with statistics that were computed already (e.g. by the demo job). */
   static showComputed(deps: StatsPanelDeps, datasetPath: string, stats: StatsView): void {
-    StatsPanel.byPath.get(datasetPath)?.panel.dispose();
+    StatsPanel.open.get(datasetPath)?.host.panel.dispose();
     const ref = datasetRef(datasetPath);
-    const panel = vscode.window.createWebviewPanel(STATS_VIEW_TYPE, panelTitle(ref), vscode.ViewColumn.Beside, webviewOptions(deps.extensionUri));
-    new StatsPanel(deps, panel, ref, stats);
+    new StatsPanel(deps, createPanel(deps.extensionUri, PAGE, panelTitle(ref)), ref, stats);
   }
 
   /** Restores panels after a window reload from the state the webview saved; recomputes only if it had none. */
   static registerSerializer(deps: StatsPanelDeps): vscode.Disposable {
-    return vscode.window.registerWebviewPanelSerializer(STATS_VIEW_TYPE, {
-      async deserializeWebviewPanel(panel: vscode.WebviewPanel, state: unknown) {
-        const saved = state as Partial<StatsPanelState> | undefined;
-        if (!saved?.dataset?.path) {
-          panel.dispose(); // nothing to show: the panel was saved before it knew its dataset
-          return;
-        }
-        panel.webview.options = webviewOptions(deps.extensionUri);
-        const restored = new StatsPanel(deps, panel, datasetRef(saved.dataset.path), saved.stats);
-        if (!saved.stats) void restored.load();
-      },
+    return registerPanelSerializer(deps.extensionUri, STATS_VIEW_TYPE, (panel, state) => {
+      const saved = state as Partial<StatsPanelState> | undefined;
+      if (!saved?.dataset?.path) return false; // saved before it knew its dataset
+      const restored = new StatsPanel(deps, panel, datasetRef(saved.dataset.path), saved.stats);
+      if (!saved.stats) void restored.load();
+      return true;
     });
   }
 
   private constructor(
     private readonly deps: StatsPanelDeps,
-    private readonly panel: vscode.WebviewPanel,
+    panel: vscode.WebviewPanel,
     private readonly dataset: DatasetRef,
     stats?: StatsView,
   ) {
     this.current = stats ? { type: 'stats', dataset, stats } : { type: 'loading', dataset };
-    StatsPanel.byPath.set(dataset.path, this);
-    panel.webview.html = webviewHtml(panel.webview, deps.extensionUri, 'stats', 'Dataset statistics');
-    panel.webview.onDidReceiveMessage((message: FromWebview) => this.onMessage(message));
-    panel.onDidDispose(() => {
-      this.disposed = true;
-      this.loadCancel?.cancel(); // closing the panel stops its job
-      if (StatsPanel.byPath.get(dataset.path) === this) StatsPanel.byPath.delete(dataset.path);
+    StatsPanel.open.add(dataset.path, this, panel);
+    this.host = new PanelHost(panel, deps.extensionUri, PAGE, {
+      onMessage: (message) => this.onMessage(message),
+      onDidClose: () => this.loadCancel?.cancel(), // closing the panel stops its job
     });
   }
 
   private onMessage(message: FromWebview): void {
     switch (message.type) {
       case 'ready':
-        void this.panel.webview.postMessage(this.current);
+        this.host.post(this.current);
         break;
       case 'refresh':
         void this.load();
@@ -90,7 +82,7 @@ export class StatsPanel {
 
   private post(message: ToWebview): void {
     if (message.type !== 'progress') this.current = message;
-    if (!this.disposed) void this.panel.webview.postMessage(message);
+    this.host.post(message);
   }
 
   private async load(): Promise<void> {
@@ -108,9 +100,9 @@ export class StatsPanel {
       onProgress: (update) => generation === this.loadGeneration && this.post({ type: 'progress', ...update }),
       // The panel is the result; a notification helps only when the user looked elsewhere meanwhile.
       summarize: (stats) =>
-        this.panel.visible
+        this.host.visible
           ? undefined
-          : { text: headline(stats), actions: [{ title: 'Open results', run: () => this.panel.reveal(vscode.ViewColumn.Beside) }] },
+          : { text: headline(stats), actions: [{ title: 'Open results', run: () => this.host.reveal() }] },
     });
     cancel.dispose();
     if (generation !== this.loadGeneration) return; // a newer load replaced this one

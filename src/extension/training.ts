@@ -70,7 +70,7 @@ export async function trainModel(runs: RunManager, configUri?: vscode.Uri, panel
     quiet: !!dashboard,
     cancellation: cancel.token,
     onProgress: (update) => dashboard?.progress(update),
-    onLog: (line) => dashboard?.log(line),
+    onEvent: (event) => dashboard?.event(event),
     summarize: (result) => {
       // The dashboard in view already shows the result: a notification would only cover it.
       if (dashboard?.visible) return undefined;

@@ -14,12 +14,14 @@ import {
 import { JobCancelledError, WorkerExitedError, fromResponseError } from './errors';
 import {
   InitializeRequest,
+  JobEventNotification,
   JobLogNotification,
   JobProgressNotification,
   JobStartRequest,
   PROTOCOL_VERSION,
   ShutdownRequest,
   type InitializeResult,
+  type JobEvent,
   type JobKind,
   type JobParams,
   type JobProgressParams,
@@ -45,6 +47,8 @@ export interface JobHandlers {
   token?: CancellationToken;
   onProgress?: (update: Omit<JobProgressParams, 'jobId'>) => void;
   onLog?: (line: string) => void;
+  /** Each structured event of the job (training's engine, epochs, validations, stops). */
+  onEvent?: (event: JobEvent) => void;
 }
 
 export interface WorkerExit {
@@ -61,6 +65,7 @@ const INITIALIZE_TIMEOUT_MS = 15_000;
 export class WorkerClient {
   private readonly progressHandlers = new Map<string, NonNullable<JobHandlers['onProgress']>>();
   private readonly logHandlers = new Map<string, NonNullable<JobHandlers['onLog']>>();
+  private readonly eventHandlers = new Map<string, NonNullable<JobHandlers['onEvent']>>();
   private exitInfo: WorkerExit | undefined;
   private stopping: Promise<WorkerExit> | undefined;
   /** Resolves when the process is gone, however it went. */
@@ -82,6 +87,7 @@ export class WorkerClient {
     });
     connection.onNotification(JobProgressNotification, ({ jobId, ...update }) => this.progressHandlers.get(jobId)?.(update));
     connection.onNotification(JobLogNotification, ({ jobId, line }) => this.logHandlers.get(jobId)?.(line));
+    connection.onNotification(JobEventNotification, ({ jobId, event }) => this.eventHandlers.get(jobId)?.(event));
   }
 
   /** Spawns the worker and completes the version handshake; rejects if either fails. */
@@ -131,6 +137,7 @@ export class WorkerClient {
     const jobId = handlers.jobId ?? randomUUID();
     if (handlers.onProgress) this.progressHandlers.set(jobId, handlers.onProgress);
     if (handlers.onLog) this.logHandlers.set(jobId, handlers.onLog);
+    if (handlers.onEvent) this.eventHandlers.set(jobId, handlers.onEvent);
     // The union type cannot see that `kind` and `params` belong together; JobStartParams is built from JobTypes.
     const start = { jobId, kind, params } as JobStartParams;
     try {
@@ -142,6 +149,7 @@ export class WorkerClient {
     } finally {
       this.progressHandlers.delete(jobId);
       this.logHandlers.delete(jobId);
+      this.eventHandlers.delete(jobId);
     }
   }
 

@@ -13,7 +13,9 @@ import { compareRunsJob } from '../core/jobs/compareRuns';
 import { listRunsJob, readRunJob } from '../core/jobs/runs';
 import { synthesizeJob } from '../core/jobs/synthesize';
 import { annotateJob, flagJob } from '../core/hallucination/jobs';
-import { ANTHROPIC_KEY_ENV, ErrorCode, OPENAI_KEY_ENV, VOYAGE_KEY_ENV, type JobErrorData, type JobKind, type JobParams, type JobResult, type KeyCheckResult } from './protocol';
+import { appendAnnotation } from '../core/hallucination/annotations';
+import type { AnnotationRecord } from '../core/hallucination/types';
+import { ANTHROPIC_KEY_ENV, ErrorCode, OPENAI_KEY_ENV, VOYAGE_KEY_ENV, type AppendAnnotationParams, type JobErrorData, type JobKind, type JobParams, type JobResult, type KeyCheckResult } from './protocol';
 
 type JobHandlers = { [K in JobKind]: (params: JobParams<K>, ctx: JobContext) => Promise<JobResult<K>> };
 
@@ -40,7 +42,17 @@ const handlers: JobHandlers = {
   experiment: async (params, ctx) => (await import('../core/experiment/job')).experimentJob(params, ctx),
   flag: flagJob,
   annotate: (params, ctx) => annotateJob(params, ctx, { anthropicApiKey: process.env[ANTHROPIC_KEY_ENV] || undefined }),
+  appendAnnotation: appendAnnotationJob,
 };
+
+/** The record itself is validated by appendAnnotation; this checks what it needs to get that far. */
+async function appendAnnotationJob(params: AppendAnnotationParams): Promise<AnnotationRecord> {
+  if (typeof params?.file !== 'string' || params.file === '') throw new Error('appendAnnotation: "file" must name the annotations file');
+  const annotation = params.annotation as Partial<AppendAnnotationParams['annotation']> | undefined;
+  if (annotation === null || typeof annotation !== 'object') throw new Error(`appendAnnotation: "annotation" must be an object, not ${JSON.stringify(annotation)}`);
+  if (typeof annotation.text !== 'string') throw new Error('appendAnnotation: "annotation.text" must be the text that was judged');
+  return appendAnnotation(params.file, params.annotation);
+}
 
 export function isJobKind(kind: string): kind is JobKind {
   return Object.hasOwn(handlers, kind);

@@ -9,6 +9,7 @@ import { isJobKind, runJob, toResponseError } from './jobs';
 import {
   ErrorCode,
   InitializeRequest,
+  JobEventNotification,
   JobLogNotification,
   JobProgressNotification,
   JobStartRequest,
@@ -54,6 +55,7 @@ connection.onRequest(JobStartRequest, async (start, token) => {
   const ctx: JobContext = {
     progress: throttledProgress((update) => void connection.sendNotification(JobProgressNotification, { jobId, ...update })),
     log: (line) => void connection.sendNotification(JobLogNotification, { jobId, line }),
+    event: (event) => void connection.sendNotification(JobEventNotification, { jobId, event }),
     // The token flips when the client sends $/cancelRequest for this very request.
     isCancelled: () => token.isCancellationRequested || shuttingDown,
     // Keys live in this process's environment (the run manager put them there from secret storage); they never cross the protocol.

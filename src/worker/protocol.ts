@@ -3,12 +3,14 @@
 // payload shape cannot drift between them. Bump PROTOCOL_VERSION on any incompatible change; `initialize`
 // refuses a peer that speaks another version (a stale dist/worker.js after an update, typically).
 //
-// Lifecycle: spawn → `initialize` → any number of `job/start` (each streams `job/progress` and `job/log`
-// notifications, and is cancelled with the request's own $/cancelRequest) → `shutdown` → the worker exits.
+// Lifecycle: spawn → `initialize` → any number of `job/start` (each streams `job/progress`, `job/log` and
+// `job/event` notifications, and is cancelled with the request's own $/cancelRequest) → `shutdown` → the
+// worker exits.
 import { NotificationType, RequestType, RequestType0 } from 'vscode-jsonrpc';
 import type { InstallAcceleratorParams, InstallAcceleratorResult } from '../core/accelerator/install';
 import type { DatasetStats, InteractionFormat } from '../core/data/types';
 import type { DemoJobParams, DemoJobResult, StatsJobParams } from '../core/jobs';
+import type { JobEvent } from '../core/jobs/context';
 import type { EmbedJobParams } from '../core/jobs/embed';
 import type { IndexJobParams, IndexJobResult } from '../core/jobs/indexJob';
 import type { NeighboursJobParams, NeighboursJobResult } from '../core/jobs/neighbours';
@@ -20,13 +22,16 @@ import type { EntityListJobParams, EntityListJobResult, InspectJobParams, Inspec
 import type { CompareRunsJobParams, CompareRunsJobResult } from '../core/jobs/compareRuns';
 import type { ListRunsJobParams, ListRunsJobResult, ReadRunJobParams, RunDetails } from '../core/jobs/runs';
 import type { AnnotateJobParams, AnnotateJobResult, FlagJobParams, FlagJobResult } from '../core/hallucination/jobs';
+import type { NewAnnotation } from '../core/hallucination/annotations';
+import type { AnnotationRecord } from '../core/hallucination/types';
 import type { EmbedResult } from '../core/embed/embed';
 import type { ExportJobParams, ExportJobResult } from '../core/export/export';
 import type { SynthesisResult } from '../core/llm/synthesize';
 
-export type { DatasetStats, DemoJobParams, DemoJobResult, InteractionFormat, StatsJobParams };
+export type { DatasetStats, DemoJobParams, DemoJobResult, InteractionFormat, JobEvent, StatsJobParams };
 
-export const PROTOCOL_VERSION = 1;
+/** 2: training's events left `job/log` (JSON lines) for their own typed `job/event` notification. */
+export const PROTOCOL_VERSION = 2;
 
 // ---- initialize ---------------------------------------------------------------------------------------
 
@@ -75,7 +80,7 @@ export interface JobTypes {
   index: { params: IndexJobParams; result: IndexJobResult };
   neighbours: { params: NeighboursJobParams; result: NeighboursJobResult };
   /**
-   * Trains from a run config file (or object); progress and JSON events stream as job/progress and job/log.
+   * Trains from a run config file (or object); progress and events (engine, epochs, validations, stops) stream as job/progress and job/event.
    * A config whose text side calls a server (grasp.embedder voyage / openai-compatible, grasp.texts.provider
    * openai-compatible) reads VOYAGE_API_KEY / OPENAI_API_KEY from the worker's environment, never from params.
    */
@@ -100,6 +105,14 @@ export interface JobTypes {
   flag: { params: FlagJobParams; result: FlagJobResult };
   /** Appends one verdict to the annotations file (optionally regenerating the text first; ANTHROPIC_API_KEY from the worker's environment). */
   annotate: { params: AnnotateJobParams; result: AnnotateJobResult };
+  /** Appends one verdict on a text the caller already holds (the review panel's): no dataset load, one validated O_APPEND write. */
+  appendAnnotation: { params: AppendAnnotationParams; result: AnnotationRecord };
+}
+
+export interface AppendAnnotationParams {
+  /** The annotations file (a flag job's result names it). */
+  file: string;
+  annotation: NewAnnotation;
 }
 
 export type JobKind = keyof JobTypes;
@@ -133,8 +146,15 @@ export interface JobLogParams {
   line: string;
 }
 
+/** A job's structured event (training: engine, epochs, validations, stops), typed end to end; the log is for people. */
+export interface JobEventParams {
+  jobId: string;
+  event: JobEvent;
+}
+
 export const JobProgressNotification = new NotificationType<JobProgressParams>('job/progress');
 export const JobLogNotification = new NotificationType<JobLogParams>('job/log');
+export const JobEventNotification = new NotificationType<JobEventParams>('job/event');
 
 // ---- shutdown -----------------------------------------------------------------------------------------
 

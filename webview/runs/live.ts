@@ -1,6 +1,6 @@
 // Pure updates and readings of the live dashboard state: the host (src/extension/runPanels.ts) and the page
 // apply the same events, so both hold the same state; the unit tests run them from Node.
-import type { EpochPoint, EvalPoint, LiveEvent, LiveState, LossPoint, PrepStage, StopEvent } from './protocol';
+import type { EpochPoint, EvalPoint, LiveEvent, LiveState, LossPoint, PrepStage, StopEvent, TrainJobEvent } from './protocol';
 
 /** Long runs send a point a second for hours; beyond this many, every other point is dropped. */
 export const MAX_LOSS_POINTS = 2000;
@@ -88,30 +88,47 @@ export function applyLiveEvent(state: LiveState, event: LiveEvent): LiveState {
   }
 }
 
-/** A training event as the train job logs it (one JSON object per line); other lines are not events. */
-export function eventFromLogLine(line: string): LiveEvent | undefined {
-  // The train job's first line names the engine: "engine: wasm + native kernels, …".
-  if (line.startsWith('engine: ')) return { kind: 'engine', backend: line.slice('engine: '.length).trim() };
-  if (!line.startsWith('{')) return undefined;
-  let value: Record<string, unknown>;
-  try {
-    value = JSON.parse(line) as Record<string, unknown>;
-  } catch {
-    return undefined;
+/** A number a live view may plot: events crossed JSON (a NaN loss arrives as null), and history is a file a person may edit. */
+function finite(value: unknown): number | undefined {
+  return typeof value === 'number' && Number.isFinite(value) ? value : undefined;
+}
+
+/** A train job's event (typed, from the worker's job/event notification) as the dashboard's event. */
+export function liveEventFromTrainEvent(event: TrainJobEvent): LiveEvent | undefined {
+  switch (event.event) {
+    case 'engine':
+      return typeof event.description === 'string' ? { kind: 'engine', backend: event.description.trim() } : undefined;
+    case 'epoch': {
+      const [epoch, loss] = [finite(event.epoch), finite(event.loss)];
+      if (epoch === undefined || loss === undefined) return undefined;
+      return { kind: 'epoch', epoch, loss, epochSeconds: finite(event.epoch_s), sequencesPerSecond: finite(event.sequences_per_s) };
+    }
+    case 'eval': {
+      const epoch = finite(event.epoch);
+      if (epoch === undefined || !event.valid || typeof event.valid !== 'object') return undefined;
+      const valid = Object.fromEntries(Object.entries(event.valid as Record<string, unknown>).filter((entry): entry is [string, number] => typeof entry[1] === 'number'));
+      return { kind: 'eval', epoch, valid, best: event.best === true, evalSeconds: finite(event.eval_s) };
+    }
+    case 'early_stop':
+    case 'time_budget': {
+      const [epoch, bestEpoch] = [finite(event.epoch), finite(event.best_epoch)];
+      if (epoch === undefined || bestEpoch === undefined) return undefined; // nothing the dashboard could word
+      const minutes = event.event === 'time_budget' ? finite(event.minutes) : undefined;
+      return { kind: 'stop', reason: event.event, epoch, bestEpoch, ...(minutes !== undefined ? { minutes } : {}) };
+    }
   }
-  const num = (v: unknown) => (typeof v === 'number' && Number.isFinite(v) ? v : undefined);
-  if (value.event === 'epoch' && num(value.epoch) !== undefined && num(value.loss) !== undefined) {
-    return { kind: 'epoch', epoch: num(value.epoch)!, loss: num(value.loss)!, epochSeconds: num(value.epoch_s), sequencesPerSecond: num(value.sequences_per_s) };
-  }
-  if (value.event === 'eval' && num(value.epoch) !== undefined && value.valid && typeof value.valid === 'object') {
-    const valid = Object.fromEntries(Object.entries(value.valid as Record<string, unknown>).filter((entry): entry is [string, number] => typeof entry[1] === 'number'));
-    return { kind: 'eval', epoch: num(value.epoch)!, valid, best: value.best === true, evalSeconds: num(value.eval_s) };
-  }
-  if ((value.event === 'early_stop' || value.event === 'time_budget') && num(value.epoch) !== undefined && num(value.best_epoch) !== undefined) {
-    const minutes = value.event === 'time_budget' ? num(value.minutes) : undefined;
-    return { kind: 'stop', reason: value.event, epoch: num(value.epoch)!, bestEpoch: num(value.best_epoch)!, ...(minutes !== undefined ? { minutes } : {}) };
-  }
-  return undefined;
+}
+
+/** The trainer's events a recorded history holds (metrics.json, log.jsonl); the engine is not among them. */
+const RECORDED_EVENTS: ReadonlySet<unknown> = new Set<TrainJobEvent['event']>(['epoch', 'eval', 'early_stop', 'time_budget']);
+
+/**
+ * A record of a run's history as a train event, when it is one (other records, such as `start` and
+ * `result`, are not). liveEventFromTrainEvent then checks every field it reads, so a record with a field
+ * missing or of the wrong type is skipped rather than drawn.
+ */
+export function trainEventFromRecord(record: Readonly<Record<string, unknown>>): TrainJobEvent | undefined {
+  return RECORDED_EVENTS.has(record.event) ? (record as unknown as TrainJobEvent) : undefined;
 }
 
 /** "5 min", "1 h", "1.5 h", "30 s": a time budget as a person would say it. */
@@ -139,10 +156,11 @@ export function stopReason(state: LiveState): string | undefined {
 }
 
 /** A run's recorded history (epoch and eval events, as metrics.json keeps them) replayed as events. */
-export function stateFromHistory(state: LiveState, history: ReadonlyArray<Record<string, unknown>>): LiveState {
+export function stateFromHistory(state: LiveState, history: ReadonlyArray<Readonly<Record<string, unknown>>>): LiveState {
   let next = state;
-  for (const event of history) {
-    const live = eventFromLogLine(JSON.stringify(event));
+  for (const record of history) {
+    const event = trainEventFromRecord(record);
+    const live = event && liveEventFromTrainEvent(event);
     if (live) next = applyLiveEvent(next, live);
   }
   return next;

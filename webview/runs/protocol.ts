@@ -1,8 +1,10 @@
 // Messages between the run panels (src/extension/runPanels.ts) and their webview (./main.ts): the live
-// dashboard of a training run, and Compare Runs. Type-only; the comparison is the core's report type.
+// dashboard of a training run, and Compare Runs. Type-only; the comparison is the core's report type, and the
+// training events the dashboard applies are the train job's (TrainJobEvent, src/core/train/job.ts).
 import type { CompareReport } from '../../src/core/eval/report';
+import type { TrainJobEvent } from '../../src/core/train/job';
 
-export type { CompareReport };
+export type { CompareReport, TrainJobEvent };
 
 /** Mean training loss so far in an epoch, at a fractional epoch (epoch - 1 + step / steps). */
 export interface LossPoint {

@@ -8,7 +8,7 @@ interface AnnotateFlags extends DatasetFlags {
   entity: string;
   item?: string;
   user?: string;
-  verdict: Verdict;
+  verdict?: Verdict;
   text?: string;
   note?: string;
   regenerate?: boolean;
@@ -23,14 +23,14 @@ interface AnnotateFlags extends DatasetFlags {
 export function registerAnnotate(program: Command): void {
   const command = program
     .command('annotate')
-    .description('Record a verdict on an item description or user profile in the annotations file (training honours it).')
+    .description('Record a verdict on an item description or user profile in the annotations file (training honours it): the choices of the review view (ok, hallucinated, edit, regenerate).')
     .argument('<dataset>', 'dataset file or folder')
     .option('--item <id>', 'the item (raw id)')
     .option('--user <id>', 'the user (raw id)')
-    .addOption(new Option('--verdict <verdict>', 'ok, hallucinated (training falls back to the metadata-only text) or edited (training embeds --text)').choices([...VERDICTS]).makeOptionMandatory())
+    .addOption(new Option('--verdict <verdict>', 'ok (training embeds the text as it is), hallucinated (training embeds the metadata-only description instead) or edited (training embeds --text); required unless --regenerate').choices([...VERDICTS]))
     .option('--text <text>', 'the corrected text, for --verdict edited')
     .option('--note <note>', 'a note for the record')
-    .option('--regenerate', 'with --verdict edited: ask the LLM again, with the flag reasons in the prompt, and record its text')
+    .option('--regenerate', 'ask the LLM again, with the flag reasons in the prompt, and record its text as edited (the review view\'s Regenerate; --verdict edited may be left out)')
     .addOption(new Option('--provider <name>', 'for --regenerate: anthropic (needs ANTHROPIC_API_KEY), metadata, or auto').choices(['auto', 'anthropic', 'metadata']).default('auto'))
     .option('--model <name>', 'for --regenerate: the Claude model')
     .option('--base-url <url>', 'for --regenerate: API base URL')
@@ -39,6 +39,9 @@ export function registerAnnotate(program: Command): void {
     .option('--json', 'print one JSON object');
   addDatasetOptions(command).action(async (dataset: string, flags: AnnotateFlags) => {
     if ((flags.item === undefined) === (flags.user === undefined)) command.error('error: give exactly one of --item <id> and --user <id>');
+    // Regenerate is its own choice in the review view; here it implies the verdict it records (edited).
+    const verdict = flags.verdict ?? (flags.regenerate ? 'edited' : undefined);
+    if (verdict === undefined) return command.error('error: give --verdict ok|hallucinated|edited, or --regenerate');
     const ctx = terminalContext({ quiet: flags.json });
     try {
       const result = await annotateJob(
@@ -48,7 +51,7 @@ export function registerAnnotate(program: Command): void {
           cacheDir: flags.cacheDir,
           entity: entityOf(flags.item !== undefined ? 'item' : 'user'),
           id: (flags.item ?? flags.user)!,
-          verdict: flags.verdict,
+          verdict,
           text: flags.text,
           note: flags.note,
           regenerate: flags.regenerate,

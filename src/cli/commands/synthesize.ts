@@ -19,6 +19,7 @@ interface SynthesizeFlags extends DatasetFlags {
   baseUrl?: string;
   structuredOutput: boolean;
   retryFailed: boolean;
+  testHistories: boolean;
   pollIntervalMs: number;
   json?: boolean;
 }
@@ -45,6 +46,7 @@ export function registerSynthesize(program: Command): void {
     .option('--base-url <url>', 'anthropic: a proxy or gateway (default: the SDK default or ANTHROPIC_BASE_URL); openai-compatible: the server, e.g. http://127.0.0.1:8000 (/v1 is added when missing)')
     .option('--no-structured-output', "do not ask for the API's JSON-schema mode (replies are validated either way; an openai-compatible server without it is detected)")
     .option('--no-retry-failed', 'leave inputs an earlier run recorded as failed alone')
+    .option('--no-test-histories', 'users: only the training-prefix profiles, not those of the test-time histories (training prefix + validation item) that grasp.testRetrieval "history" reads')
     .option('--poll-interval-ms <ms>', 'batch mode: how often to poll', nonNegativeInteger, 30_000)
     .option('--json', 'print one JSON object');
   addDatasetOptions(command).action(async (dataset: string, flags: SynthesizeFlags) => {
@@ -68,6 +70,7 @@ export function registerSynthesize(program: Command): void {
           baseURL: flags.baseUrl,
           structuredOutput: flags.structuredOutput,
           retryFailed: flags.retryFailed,
+          testHistories: flags.testHistories,
           pollIntervalMs: flags.pollIntervalMs,
         },
         ctx,
@@ -86,7 +89,7 @@ function formatSynthesis(result: SynthesisResult): string {
   const { counts, estimate } = result;
   const lines = [
     `${result.entity}s: ${result.provider}/${result.model}${result.worldKnowledge ? '' : ' (metadata only, no world knowledge)'}, template ${printable(result.template.name)} v${result.template.version}, ${result.mode}${result.dryRun ? ' (dry run)' : ''}`,
-    `  ${result.entities} ${result.entity}s, ${counts.total} distinct inputs: ${counts.cached} cached` + (result.dryRun ? `, ${counts.total - counts.cached - counts.failed} to call` : `, ${counts.done} done, ${counts.failed} failed`),
+    `  ${result.entities} ${result.entity}s${result.testHistories > 0 ? ` and ${result.testHistories} test-time histories` : ''}, ${counts.total} distinct inputs: ${counts.cached} cached` + (result.dryRun ? `, ${counts.total - counts.cached - counts.failed} to call` : `, ${counts.done} done, ${counts.failed} failed`),
   ];
   if (estimate) {
     const usd = estimate.usd === null ? '' : `, ~$${estimate.usd.toFixed(2)} (at most $${estimate.usdMax!.toFixed(2)})`;

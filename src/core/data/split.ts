@@ -18,3 +18,8 @@ export function leaveOneOut(sequences: Int32Array[]): Split {
   });
   return { train, valid, test };
 }
+
+/** Training prefix + validation item per user: the history the test step reads (test-time user retrieval profiles it). */
+export function testTimeSplit(split: Split): Split {
+  return { ...split, train: split.train.map((prefix, u) => (split.valid[u] >= 0 ? Int32Array.of(...prefix, split.valid[u]) : prefix)) };
+}

@@ -6,6 +6,7 @@ import Ajv, { type ErrorObject } from 'ajv';
 import { readFile, stat } from 'node:fs/promises';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { ConfigError, validateConfig, type RunConfig } from '../train/config';
+import { firstDifference } from '../util/jsonCompare';
 import { MAX_CONFIG_DEPTH, tooDeep } from '../util/jsonLimits';
 import { deepMerge, type JsonObject } from '../util/merge';
 
@@ -21,6 +22,16 @@ export interface ExperimentComparison {
   baseline: string;
 }
 
+/**
+ * The healing loop's yardstick: how much of the drop corruption caused (clean → corrupted) a review
+ * (corrupted → reviewed) won back, on mean test NDCG@10 over seeds.
+ */
+export interface ExperimentRecovery {
+  clean: string;
+  corrupted: string;
+  reviewed: string;
+}
+
 export interface ExperimentFile {
   name: string;
   description?: string;
@@ -29,6 +40,7 @@ export interface ExperimentFile {
   seeds: number[];
   variants: ExperimentVariant[];
   comparisons: ExperimentComparison[];
+  recoveries: ExperimentRecovery[];
   /** results and run folders; relative to the experiment file */
   output: string;
 }
@@ -42,6 +54,7 @@ export interface Experiment {
   output: string;
   variants: Array<ExperimentVariant & { config: RunConfig }>;
   comparisons: ExperimentComparison[];
+  recoveries: ExperimentRecovery[];
 }
 
 /** Folder-safe names: a variant's name is also its run folder's name. */
@@ -75,6 +88,16 @@ export const EXPERIMENT_SCHEMA = {
         additionalProperties: false,
         required: ['variant', 'baseline'],
         properties: { variant: { type: 'string' }, baseline: { type: 'string' } },
+      },
+    },
+    recoveries: {
+      type: 'array',
+      default: [],
+      items: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['clean', 'corrupted', 'reviewed'],
+        properties: { clean: { type: 'string' }, corrupted: { type: 'string' }, reviewed: { type: 'string' } },
       },
     },
     output: { type: 'string', minLength: 1 },
@@ -170,7 +193,31 @@ export async function validateExperiment(value: unknown, file: string): Promise<
     }
     if (comparison.variant === comparison.baseline) throw new ConfigError(file, `comparisons[${index}]`, 'compares a variant with itself');
   }
-  return { file: resolve(file), name: spec.name, description: spec.description, seeds: spec.seeds, output: resolve(here, spec.output), variants, comparisons: spec.comparisons };
+  checkRecoveries(spec.recoveries, variants, file);
+  return { file: resolve(file), name: spec.name, description: spec.description, seeds: spec.seeds, output: resolve(here, spec.output), variants, comparisons: spec.comparisons, recoveries: spec.recoveries };
+}
+
+/**
+ * Each recovery names three different variants, and the share it reports means something only when
+ * the reviewed run started from the corrupted run's texts: same corruption, and a clean run without any.
+ */
+function checkRecoveries(recoveries: readonly ExperimentRecovery[], variants: Experiment['variants'], file: string): void {
+  const byName = new Map(variants.map((variant) => [variant.name, variant]));
+  const names = () => [...byName.keys()].join(', ');
+  for (const [index, recovery] of recoveries.entries()) {
+    for (const key of ['clean', 'corrupted', 'reviewed'] as const) {
+      if (!byName.has(recovery[key])) throw new ConfigError(file, `recoveries[${index}].${key}`, `names no variant ("${recovery[key]}"; variants: ${names()})`);
+    }
+    if (new Set([recovery.clean, recovery.corrupted, recovery.reviewed]).size < 3) throw new ConfigError(file, `recoveries[${index}]`, 'must name three different variants (clean, corrupted, reviewed)');
+    const corruption = (name: string) => byName.get(name)!.config.grasp.corruption;
+    const plainName = (name: string) => (byName.get(name)!.config.variant === 'plain' ? name : undefined);
+    const plain = plainName(recovery.corrupted) ?? plainName(recovery.reviewed);
+    if (plain) throw new ConfigError(file, `recoveries[${index}]`, `names the plain variant "${plain}", which reads no texts to corrupt or review`);
+    if (!(corruption(recovery.corrupted).fraction > 0)) throw new ConfigError(file, `recoveries[${index}].corrupted`, `"${recovery.corrupted}" has no corruption (grasp.corruption.fraction is 0): there is no drop to recover`);
+    if (corruption(recovery.clean).fraction > 0) throw new ConfigError(file, `recoveries[${index}].clean`, `"${recovery.clean}" is corrupted too (grasp.corruption.fraction ${corruption(recovery.clean).fraction})`);
+    const difference = firstDifference(corruption(recovery.reviewed), corruption(recovery.corrupted), 'grasp.corruption');
+    if (difference !== undefined) throw new ConfigError(file, `recoveries[${index}].reviewed`, `"${recovery.reviewed}" is not a review of "${recovery.corrupted}": their ${difference} differs`);
+  }
 }
 
 export async function loadExperiment(file: string): Promise<Experiment> {

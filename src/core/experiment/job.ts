@@ -94,6 +94,8 @@ export async function experimentJob(params: ExperimentJobParams, ctx: JobContext
       const inner: JobContext = {
         progress: ({ message, fraction }) => ctx.progress({ message: `${label}: ${message ?? ''}`, fraction: (index + (fraction ?? 0)) / plan.length }),
         log: (line) => ctx.log(line),
+        // each run's epochs and validations reach the experiment's runner as it takes events (else as log lines)
+        event: ctx.event ? (event) => ctx.event?.(event) : undefined,
         isCancelled: () => ctx.isCancelled(),
         // the runs' text side may call an embedding or chat server: the keys the experiment's runner holds
         secret: (name) => ctx.secret?.(name),

@@ -7,7 +7,7 @@ import { readFile } from 'node:fs/promises';
 import { writeFileAtomic } from '../util/atomicWrite';
 import type { ExperimentResults } from './job';
 import type { MeanStd } from './stats';
-import { SIGNIFICANCE, type ComparisonResult } from './table';
+import { SIGNIFICANCE, type ComparisonResult, type RecoveryResult } from './table';
 
 const f4 = (x: number) => (Number.isFinite(x) ? x.toFixed(4) : '—');
 const cell = (m: MeanStd | undefined) => (!m || m.n === 0 ? '—' : m.n === 1 ? f4(m.mean) : `${f4(m.mean)} ± ${f4(m.std)}`);
@@ -27,6 +27,12 @@ function comparisonRow(c: ComparisonResult): string {
   const perSeed = c.perSeed.map((s) => `${s.seed}: ${formatP(s.p)}`).join(', ');
   const verdict = c.significant ? 'yes' : c.difference <= 0 ? 'no (not better)' : c.overSeeds === null ? 'untested (1 seed: no test over seeds)' : 'no (not significant)';
   return `| ${c.variant} vs ${c.baseline} | ${f4(c.variantMean)} vs ${f4(c.baselineMean)} | ${signed(c.difference)} (${c.relative >= 0 ? '+' : '−'}${Math.abs(100 * c.relative).toFixed(1)} %) | ${formatP(c.overUsers?.p)} (n=${c.overUsers?.n ?? 0}) | ${perSeed} | ${c.overSeeds ? `${formatP(c.overSeeds.p)} (n=${c.overSeeds.n})` : '— (1 seed)'} | ${verdict} |`;
+}
+
+function recoveryRow(r: RecoveryResult): string {
+  if (r.seeds.length === 0 || r.cleanMean === null || r.corruptedMean === null || r.reviewedMean === null) return `| ${r.reviewed} | ${r.corrupted} | ${r.clean} | not run | | | | |`;
+  const share = r.share === null ? (r.note ?? 'n/a') : `${(100 * r.share).toFixed(1)} %`;
+  return `| ${r.reviewed} | ${r.corrupted} | ${r.clean} | ${f4(r.cleanMean)} / ${f4(r.corruptedMean)} / ${f4(r.reviewedMean)} | ${signed(r.drop!)} | ${signed(r.recovered!)} | ${share} | ${r.seeds.join(', ')} |`;
 }
 
 export function renderMarkdown(results: ExperimentResults): string {
@@ -61,6 +67,17 @@ export function renderMarkdown(results: ExperimentResults): string {
       '| comparison | NDCG@10 | difference | p over users | p per seed (over users) | p over seeds | better with p < 0.05 |',
       '|---|---|---|---|---|---|---|',
       ...table.comparisons.map(comparisonRow),
+    );
+  }
+  const recoveries = table.recoveries ?? [];
+  if (recoveries.length > 0) {
+    lines.push(
+      '',
+      'Recovery after review, on test NDCG@10 (full ranking): means over the seeds all three variants finished. Share of the drop recovered = (reviewed − corrupted) / (clean − corrupted): 1 = back to the clean run, 0 = no better than the corrupted one; n/a when the corruption caused no drop (clean − corrupted ≤ 0: nothing to recover).',
+      '',
+      '| reviewed | corrupted | clean | NDCG@10 clean / corrupted / reviewed | drop (clean − corrupted) | recovered (reviewed − corrupted) | share of the drop recovered | seeds |',
+      '|---|---|---|---|---|---|---|---|',
+      ...recoveries.map(recoveryRow),
     );
   }
   const attention = table.variants.filter((v) => v.attention && v.attention.length > 0);

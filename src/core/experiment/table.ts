@@ -52,9 +52,31 @@ export interface ComparisonResult {
   significant: boolean;
 }
 
+/** A declared recovery (experiment "recoveries"): how much of the corruption's drop a review won back. */
+export interface RecoveryResult {
+  clean: string;
+  corrupted: string;
+  reviewed: string;
+  metric: string;
+  /** Seeds all three variants finished: every mean is over these, so the three are paired by seed. */
+  seeds: number[];
+  /** Mean test NDCG@10 over those seeds (null: none yet). */
+  cleanMean: number | null;
+  corruptedMean: number | null;
+  reviewedMean: number | null;
+  /** clean − corrupted */
+  drop: number | null;
+  /** reviewed − corrupted */
+  recovered: number | null;
+  /** recovered / drop: 1 = back to clean, 0 = no better than corrupted; null with `note` saying why. */
+  share: number | null;
+  note?: string;
+}
+
 export interface ExperimentTable {
   variants: VariantResult[];
   comparisons: ComparisonResult[];
+  recoveries: RecoveryResult[];
   notRun: Array<{ variant: string; seed: number }>;
 }
 
@@ -114,9 +136,33 @@ export function compare(variant: string, baseline: string, seeds: number[], runs
   };
 }
 
+/**
+ * The share of the drop recovered, (reviewed − corrupted) / (clean − corrupted). Undefined (null, with
+ * the reason) when the corruption caused no drop: clean − corrupted ≤ 0 leaves nothing to recover, and
+ * dividing by it would give a share with no meaning (or an infinite one).
+ */
+export function recoveryShare(clean: number, corrupted: number, reviewed: number): { drop: number; recovered: number; share: number | null; note?: string } {
+  const drop = clean - corrupted;
+  const recovered = reviewed - corrupted;
+  if (!Number.isFinite(drop) || !Number.isFinite(recovered)) return { drop, recovered, share: null, note: 'a mean is not a number' };
+  if (drop <= 0) return { drop, recovered, share: null, note: `n/a: the corruption caused no drop (clean − corrupted = ${drop.toFixed(4)} ≤ 0), so there is nothing to recover` };
+  return { drop, recovered, share: recovered / drop };
+}
+
+export function recover(clean: string, corrupted: string, reviewed: string, seeds: number[], runs: FinishedRun[]): RecoveryResult {
+  const find = (name: string, seed: number) => runs.find((run) => run.variant === name && run.seed === seed);
+  const common = seeds.filter((seed) => find(clean, seed) && find(corrupted, seed) && find(reviewed, seed));
+  const base = { clean, corrupted, reviewed, metric: `test ${METRIC} (full ranking)`, seeds: common };
+  if (common.length === 0) return { ...base, cleanMean: null, corruptedMean: null, reviewedMean: null, drop: null, recovered: null, share: null, note: 'not run: no seed that all three variants finished' };
+  const mean = (name: string) => summarise(common.map((seed) => find(name, seed)!.result.metrics.test.full[METRIC])).mean;
+  const [cleanMean, corruptedMean, reviewedMean] = [mean(clean), mean(corrupted), mean(reviewed)];
+  return { ...base, cleanMean, corruptedMean, reviewedMean, ...recoveryShare(cleanMean, corruptedMean, reviewedMean) };
+}
+
 export function buildTable(experiment: Experiment, runs: FinishedRun[]): ExperimentTable {
   const variants = experiment.variants.map((variant) => variantResult(variant, experiment.seeds, runs));
   const comparisons = experiment.comparisons.map(({ variant, baseline }) => compare(variant, baseline, experiment.seeds, runs));
+  const recoveries = (experiment.recoveries ?? []).map(({ clean, corrupted, reviewed }) => recover(clean, corrupted, reviewed, experiment.seeds, runs));
   const notRun = variants.flatMap((variant) => variant.seedsNotRun.map((seed) => ({ variant: variant.name, seed })));
-  return { variants, comparisons, notRun };
+  return { variants, comparisons, recoveries, notRun };
 }

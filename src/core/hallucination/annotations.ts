@@ -78,13 +78,12 @@ export interface NewAnnotation {
 }
 
 /**
- * Appends one verdict. The record is validated, and the existing file read through, before
- * anything is written: a bad request or a damaged file leaves the file as it was. The append is one
- * write(2) in O_APPEND mode, which the kernel does not interleave with another writer's, so the
- * extension and a terminal may annotate at once; a kill loses at most the record being written.
+ * The record of one verdict, exactly as `appendAnnotation` writes it (not validated: callers check
+ * it with `annotationProblem` before writing). The simulated reviewer builds its records here too, so
+ * a run's own annotations file reads like the one the review view writes.
  */
-export async function appendAnnotation(path: string, annotation: NewAnnotation, now = new Date()): Promise<AnnotationRecord> {
-  const record: AnnotationRecord = {
+export function annotationRecord(annotation: NewAnnotation, now = new Date()): AnnotationRecord {
+  return {
     v: 1,
     entity: annotation.entity,
     id: annotation.id,
@@ -94,6 +93,16 @@ export async function appendAnnotation(path: string, annotation: NewAnnotation, 
     ...(annotation.note !== undefined && annotation.note !== '' ? { note: annotation.note } : {}),
     at: now.toISOString(),
   };
+}
+
+/**
+ * Appends one verdict. The record is validated, and the existing file read through, before
+ * anything is written: a bad request or a damaged file leaves the file as it was. The append is one
+ * write(2) in O_APPEND mode, which the kernel does not interleave with another writer's, so the
+ * extension and a terminal may annotate at once; a kill loses at most the record being written.
+ */
+export async function appendAnnotation(path: string, annotation: NewAnnotation, now = new Date()): Promise<AnnotationRecord> {
+  const record = annotationRecord(annotation, now);
   const problem = annotationProblem(record);
   if (problem) throw new DataError(path, undefined, problem, excerpt(JSON.stringify(record)));
   await readAnnotations(path);

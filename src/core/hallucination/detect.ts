@@ -137,6 +137,14 @@ export function detect(input: DetectInput, overrides: Partial<DetectorConfig> = 
   });
 }
 
+/**
+ * Riskiest first, ties in dataset order: the order `grasp flag` lists texts in and a reviewer reads
+ * them (the simulated reviewer too), so "the top K" means the same thing everywhere.
+ */
+export function riskiestFirst<T extends Pick<FlagRecord, 'risk' | 'index'>>(records: readonly T[]): T[] {
+  return records.slice().sort((a, b) => b.risk - a.risk || a.index - b.index);
+}
+
 /** The hash an annotation carries of the text it judged. */
 export function textHash(text: string): string {
   return sha256Hex(text);

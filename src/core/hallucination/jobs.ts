@@ -11,7 +11,7 @@ import { cachePaths } from '../data/cachePaths';
 import { cacheRoot } from '../util/workspace';
 import { appendAnnotation, defaultAnnotationsPath, latestAnnotations, readAnnotations } from './annotations';
 import { loadDescriptions } from './descriptions';
-import { detect, detectorConfig, textHash, type DetectInput } from './detect';
+import { detect, detectorConfig, riskiestFirst, textHash, type DetectInput } from './detect';
 import { evaluateFlags, type DetectorEvaluation } from './evaluate';
 import { regenerateDescription, regenerationProvider, type RegenerateOptions } from './regenerate';
 import type { AnnotationRecord, DetectorConfig, FlagEntity, FlagRecord, SignalName, Verdict } from './types';
@@ -82,7 +82,7 @@ export async function flagJob(params: FlagJobParams, ctx: JobContext): Promise<F
   }
   const absent: Partial<Record<SignalName, string>> = {};
   for (const name of ['collaborative', 'distrust'] as const) if (records.every((record) => record.signals[name].score === null)) absent[name] = records[0]?.signals[name].absent;
-  const ranked = records.slice().sort((a, b) => b.risk - a.risk || a.index - b.index);
+  const ranked = riskiestFirst(records);
   const top = params.top === 0 ? ranked : ranked.slice(0, params.top ?? 20);
   // Rows of the review list read better with a title than with an id alone.
   for (const record of top) record.label = entityLabel(dataset, split.train, entity, record.index);

@@ -1,3 +1,11 @@
+import type { TrainJobEvent } from '../train/job';
+
+/**
+ * The structured events a job reports as it goes, for a live view (the run dashboard). Only training
+ * reports events so far; another job's would join this union.
+ */
+export type JobEvent = TrainJobEvent;
+
 /** What a long job gets from whoever runs it (the worker over JSON-RPC, or the CLI in-process). */
 export interface JobContext {
   /**
@@ -6,6 +14,11 @@ export interface JobContext {
    */
   progress(update: { message?: string; fraction?: number; series?: Record<string, number> }): void;
   log(line: string): void;
+  /**
+   * Takes the job's structured events (see reportEvent). Absent: the runner shows a log and nothing live,
+   * so each event goes to `log` as a line instead (the CLI's stderr has always carried them so).
+   */
+  event?(event: JobEvent): void;
   /** Jobs check this between chunks of work and throw CancelledError when it is true. */
   isCancelled(): boolean;
   /**
@@ -23,6 +36,20 @@ export const SECRET_NAMES: readonly SecretName[] = ['ANTHROPIC_API_KEY', 'VOYAGE
 /** A secret reader over an environment (the CLI's process, or the worker's): empty values count as absent. */
 export function secretsFrom(env: NodeJS.ProcessEnv): (name: SecretName) => string | undefined {
   return (name) => env[name] || undefined;
+}
+
+/** An event as a log line: the engine in words, the trainer's events as the JSON objects log.jsonl holds. */
+export function eventLogLine(event: JobEvent): string {
+  return event.event === 'engine' ? `engine: ${event.description}` : JSON.stringify(event);
+}
+
+/**
+ * Hands an event to the runner: typed when it takes events (the worker sends them as a protocol
+ * notification, once), else as a line of the job's log.
+ */
+export function reportEvent(ctx: Pick<JobContext, 'event' | 'log'>, event: JobEvent): void {
+  if (ctx.event) ctx.event(event);
+  else ctx.log(eventLogLine(event));
 }
 
 export class CancelledError extends Error {

@@ -19,5 +19,6 @@ export interface SynthesizeJobParams extends SynthesisOptions {
 export async function synthesizeJob(params: SynthesizeJobParams, ctx: JobContext, secrets: SynthesisSecrets = {}): Promise<SynthesisResult> {
   const dataset = await loadForJob(params.dataset, params.load, ctx);
   const split = leaveOneOut(dataset.sequences);
-  return synthesize(dataset, split, cachePaths(params.dataset, params.cacheDir), params, ctx, secrets);
+  // user profiles: the test-time histories too (test-time user retrieval, the default, reads them)
+  return synthesize(dataset, split, cachePaths(params.dataset, params.cacheDir), { ...params, testHistories: params.testHistories ?? true }, ctx, secrets);
 }

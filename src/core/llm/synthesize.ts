@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Dataset, Split } from '../data/types';
+import { testTimeSplit } from '../data/split';
 import type { JobContext } from '../jobs/context';
 import { redact } from '../util/redact';
 import { AnthropicProvider } from './anthropicProvider';
@@ -27,6 +28,12 @@ export interface SynthesisOptions {
   model?: string;
   /** Only the first N entities (dense order), to try a template or a model cheaply. */
   limit?: number;
+  /**
+   * Users: also the profiles of the test-time histories (training prefix + validation item), which
+   * test-time user retrieval (`grasp.testRetrieval: "history"`) reads; a provider that cannot be
+   * called at run time (anthropic) must have them written here. Default false (`grasp synthesize` turns it on).
+   */
+  testHistories?: boolean;
   /** Count calls and estimate tokens and cost; call nothing and write nothing. */
   dryRun?: boolean;
   /** `auto`: the Message Batches API (half price, slower) from BATCH_THRESHOLD uncached calls up. */
@@ -66,6 +73,8 @@ export interface SynthesisResult {
   dryRun: boolean;
   cacheFile: string;
   entities: number;
+  /** Users: the test-time histories written beside the training ones (0 unless `testHistories`). */
+  testHistories: number;
   counts: SynthesisCounts;
   /** Before a run (and for a dry run): calls, tokens and cost still to spend. */
   estimate: CostEstimate | null;
@@ -154,6 +163,9 @@ export async function synthesizeWith(
   if (options.mode === 'batch' && provider instanceof OpenAICompatibleProvider) throw new ConfigError('--mode batch is the Message Batches API of the anthropic provider; an openai-compatible server takes messages (use --concurrency to keep it busy)');
   const template = await loadTemplate(entity, resolveTemplatePath(paths.root, entity, options.template));
   const inputs = buildInputs(dataset, split, entity, options.limit);
+  const entityCount = inputs.length;
+  // the test-time inputs of a user differ from the training ones by the validation item: their own cache keys
+  if (entity === 'user' && options.testHistories) inputs.push(...buildInputs(dataset, testTimeSplit(split), entity, options.limit));
   const tasks = buildTasks(inputs, template, provider.name, provider.model);
   const cacheFile = synthesisCacheFile(paths.dataset, entity);
   const cache = options.dryRun ? await SynthesisCache.read(cacheFile) : await SynthesisCache.openForWriting(cacheFile);
@@ -173,7 +185,8 @@ export async function synthesizeWith(
     // A free server (local) still gets an estimate: its calls and tokens, at a price of 0.
     const estimate = provider.remote ? estimateCost(todo, provider.model, batch, averageOutputTokens(cache, provider.name, provider.model, template.name), provider.paid ? undefined : FREE) : null;
     const describe = `${entity}s with ${provider.name}/${provider.model} (template ${template.name} v${template.version}, ${mode})`;
-    ctx.log(`${describe}: ${tasks.length} distinct inputs for ${inputs.length} ${entity}s, ${counts.cached} cached, ${todo.length} to call` + (estimate ? `, ~${estimate.inputTokens + estimate.outputTokens} tokens${estimate.usd === null ? '' : `, ~$${estimate.usd.toFixed(2)} (at most $${estimate.usdMax!.toFixed(2)})`}` : ''));
+    const histories = inputs.length > entityCount ? ` (and their ${inputs.length - entityCount} test-time histories)` : '';
+    ctx.log(`${describe}: ${tasks.length} distinct inputs for ${entityCount} ${entity}s${histories}, ${counts.cached} cached, ${todo.length} to call` + (estimate ? `, ~${estimate.inputTokens + estimate.outputTokens} tokens${estimate.usd === null ? '' : `, ~$${estimate.usd.toFixed(2)} (at most $${estimate.usdMax!.toFixed(2)})`}` : ''));
     if (!options.dryRun && todo.length > 0) {
       if (provider instanceof AnthropicProvider && batch) {
         await runBatches(todo, provider, template, cache, counts, ctx, {
@@ -212,7 +225,8 @@ export async function synthesizeWith(
       mode,
       dryRun: options.dryRun ?? false,
       cacheFile,
-      entities: inputs.length,
+      entities: entityCount,
+      testHistories: inputs.length - entityCount,
       counts,
       estimate,
       costUsd: provider.paid ? costUsd(provider.model, usage, batch) : 0,

@@ -148,6 +148,12 @@ export interface GraspSettings {
     /** which items are hit: every item equally likely, or ∝ training popularity */
     target: 'uniform' | 'head';
   };
+  /**
+   * the healing loop measured: a simulated reviewer reads the top `k` (share of the catalogue) of the
+   * corrupted item texts as `grasp flag` ranks them and marks the truly corrupted ones hallucinated, in
+   * the run's own annotations file (absent: no review). Needs corruption (its ground truth)
+   */
+  review?: { simulated?: { k: number } };
   /** llm-esr: weight of the self-distillation term towards the similar users' representations */
   distillWeight: number;
   /** caches, embeddings and indexes (default <workspace of data.path>/.grasp); relative to the config file */
@@ -303,9 +309,9 @@ export const RUN_CONFIG_SCHEMA = {
         initFromText: { type: 'boolean', default: true, description: "grasp: the ID embeddings E start from the text vectors, as llm-init's do (false: E starts random and the text enters through the adapters only)" },
         testRetrieval: {
           enum: ['training', 'history'],
-          default: 'training',
+          default: 'history',
           description:
-            "grasp: the similar users of the TEST pass are retrieved from the user's training-prefix profile (training, DESIGN §2) or from the history the test step reads, training prefix + validation item (history: the profile is rewritten and projected with the training fit; docs/results.md shows the training-prefix retrieval is one step stale at test time). Training and validation are the same either way",
+            "grasp: the similar users of the TEST pass are retrieved from the history the test step reads, training prefix + validation item (history, DESIGN §2: the profile is written by the same provider, anthropic's by `grasp synthesize`, and projected with the training fit), or from the training-prefix profile, one step stale at test time (training). Training and validation are the same either way",
         },
         corruption: {
           type: 'object',
@@ -322,6 +328,23 @@ export const RUN_CONFIG_SCHEMA = {
               description: "share of the corrupted items per family, normalised: wrong-product (another item's description), specifics (invented category, brand, attributes), generic (filler with nothing item-specific). Absent: specifics only",
             },
             target: { enum: ['uniform', 'head'], default: 'uniform', description: 'which items are hit: uniform (head as likely as tail) or head (∝ training interactions + 1)' },
+          },
+        },
+        review: {
+          type: 'object',
+          additionalProperties: false,
+          description: 'the review loop, measured (flag → review → retrain); absent: none. Verdicts from the workspace annotations file apply either way',
+          properties: {
+            simulated: {
+              type: 'object',
+              additionalProperties: false,
+              required: ['k'],
+              properties: {
+                k: { type: 'number', exclusiveMinimum: 0, maximum: 1, description: 'share of the catalogue the reviewer reads: the round(k × items) riskiest item texts' },
+              },
+              description:
+                "a simulated reviewer: ranks the run's corrupted item texts with the detector of `grasp flag` (no distrust signal), reads the top k, and marks those the corruption's ground truth says are corrupted as hallucinated (→ the metadata-only description is embedded). Its verdicts go to the run's own review.annotations.jsonl, never to the workspace's grasp.annotations.jsonl. Needs grasp.corruption.fraction > 0",
+            },
           },
         },
         distillWeight: { type: 'number', minimum: 0, default: 0.1, description: 'llm-esr: weight of the self-distillation loss towards the retrieved similar users' },
@@ -387,8 +410,9 @@ export function validateConfig(value: unknown, file: string): RunConfig {
   if (config.train.sparseEmbedding && config.train.loss === 'ce') throw new ConfigError(file, 'train.sparseEmbedding', 'cannot be used with loss "ce" (it scores every item, so every row changes)');
   if (config.variant !== 'plain' && config.train.sparseEmbedding && config.variant !== 'llm-init') throw new ConfigError(file, 'train.sparseEmbedding', `cannot be used with variant "${config.variant}" (it reads the rows of retrieved neighbours too)`);
   // Claude profiles of the test-time histories are never in the cache (`grasp synthesize` writes training-prefix ones)
-  if (config.grasp.testRetrieval === 'history' && config.grasp.texts.provider === 'anthropic') throw new ConfigError(file, 'grasp.testRetrieval', '"history" needs profiles of the test-time histories, which only the metadata, raw and openai-compatible providers write at run time; use "training" with anthropic texts');
   checkTextSettings(config.grasp, file);
+  // the simulated reviewer marks what the corruption's ground truth calls corrupted: without corruption it has nothing to know
+  if (config.grasp.review?.simulated && config.grasp.corruption.fraction <= 0) throw new ConfigError(file, 'grasp.review.simulated', 'needs grasp.corruption.fraction > 0 (the simulated reviewer marks the texts the corruption ground truth says are corrupted)');
   if (config.variant === 'llm-init' && config.grasp.dims > config.model.d) throw new ConfigError(file, 'grasp.dims', `must be at most model.d (${config.model.d}) for llm-init (the PCA fills the first grasp.dims columns)`);
   if (!config.eval.ks.includes(10)) throw new ConfigError(file, 'eval.ks', 'must include 10 (model selection uses validation NDCG@10)');
   return config;

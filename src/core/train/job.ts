@@ -10,7 +10,7 @@ import { initEngine, type EngineInfo } from '../engine/backend';
 import { evaluate, type EvalResult } from '../eval/evaluator';
 import type { Metrics } from '../eval/metrics';
 import { meanStd } from '../eval/significance';
-import type { JobContext } from '../jobs/context';
+import { reportEvent, type JobContext } from '../jobs/context';
 import type { SequentialRecommender } from '../model/types';
 import { writeFileAtomic } from '../util/atomicWrite';
 import { JsonlAppender } from '../util/jsonl';
@@ -22,7 +22,7 @@ const MAX_ITEM_TABLE_BYTES = 2 * 2 ** 30;
 import { train, type TrainEvent } from './trainer';
 import { clearAttempt, claimRunFolder, RUN_FILES } from './runFolder';
 import { loadResumePoint, removeResumePoint, saveResumePoint } from './resume';
-import type { TextArtifacts } from './textArtifacts';
+import { writeRunAnnotations, type TextArtifacts } from './textArtifacts';
 import { testPassArtifacts } from './refreshedUsers';
 import { buildModel, prepareText } from './variant';
 
@@ -62,10 +62,16 @@ export interface TrainJobResult {
   seeds?: { seeds: number[]; test: Record<string, { mean: number; std: number }>; runs: string[] };
 }
 
+/**
+ * What a train job reports as it goes (JobContext.event): the engine it runs on (as a person reads it), then
+ * the trainer's epochs, validations and stops. Steps are not events: they ride on progress, throttled.
+ */
+export type TrainJobEvent = { event: 'engine'; description: string } | Exclude<TrainEvent, { event: 'step' }>;
+
 export async function trainJob(params: TrainJobParams, ctx: JobContext): Promise<TrainJobResult> {
   const config = params.configPath ? await loadConfig(params.configPath) : validateConfig(params.config, '<config>');
   const engine = await initEngine({ backend: config.engine.backend, threads: config.engine.threads || undefined, native: config.engine.native });
-  ctx.log(`engine: ${engine.backend}${engine.native ? ` + native kernels, ${engine.native.blas}, ${engine.native.threads} thread(s)` : ''}${engine.fallbacks.length ? ` (skipped ${engine.fallbacks.join('; ')})` : ''}`);
+  reportEvent(ctx, { event: 'engine', description: `${engine.backend}${engine.native ? ` + native kernels, ${engine.native.blas}, ${engine.native.threads} thread(s)` : ''}${engine.fallbacks.length ? ` (skipped ${engine.fallbacks.join('; ')})` : ''}` });
   ctx.progress({ message: `Loading ${config.data.path}` });
   const dataset = await loadDataset(config.data.path, {
     format: config.data.format,
@@ -95,6 +101,8 @@ async function trainInFolder(config: RunConfig, dataset: Dataset, split: Split, 
   if (artifacts?.annotations) await writeFileAtomic(join(runDir, RUN_FILES.annotations), `${JSON.stringify(artifacts.annotations, null, 2)}\n`);
   // the corruption tool's ground truth: which descriptions this run embedded with false claims
   if (artifacts?.corruption) await writeFileAtomic(join(runDir, RUN_FILES.corruption), `${JSON.stringify(artifacts.corruption)}\n`);
+  // the simulated reviewer's verdicts, in the run's own annotations file (never the workspace's)
+  await writeRunAnnotations(runDir, artifacts);
   // the test pass's text side (grasp.testRetrieval), built once for all seeds, when the first test pass needs it
   let forTest: Promise<TextArtifacts | undefined> | undefined;
   const testArtifacts = () => (forTest ??= testPassArtifacts(dataset, split, config, artifacts, ctx));
@@ -157,7 +165,7 @@ async function runOne(
       onEvent: (event: TrainEvent) => {
         if (event.event === 'step') return;
         log(event);
-        ctx.log(JSON.stringify(event));
+        reportEvent(ctx, event);
       },
       onBest: (epoch, valid) => saveCheckpoint(dir, model, { epoch, config, itemIds: dataset.itemIds, valid: valid.full, backend: engine.backend }),
       onSnapshot: (snapshot) => saveResumePoint(dir, model, snapshot, logBytes()),

@@ -7,6 +7,7 @@
 // model's weights, its item side and the similar users' own items (their training prefixes) are unchanged.
 import { join, dirname } from 'node:path';
 import type { Dataset, Split } from '../data/types';
+import { testTimeSplit } from '../data/split';
 import { embedSecrets, embedTexts, fitRows } from '../embed/embed';
 import { pca } from '../embed/pca';
 import { entityTexts } from '../embed/texts';
@@ -16,13 +17,9 @@ import { ExactIndex } from '../retrieval/exact';
 import { DEFAULT_HNSW, HnswIndex } from '../retrieval/hnsw';
 import { indexManifestPath, readIndexManifest, type NeighbourTable } from '../retrieval/store';
 import { cachePaths } from '../data/cachePaths';
+import { ConfigError } from '../util/errors';
 import type { RunConfig } from './config';
 import { describeEntities, embedderSpec, leadingColumns, pickNeighbours, standardise, textsChoice, trainedRows, withFields, type EntityArtifacts, type TextArtifacts } from './textArtifacts';
-
-/** Training prefix + validation item per user: the history the test step reads. */
-export function testTimeSplit(split: Split): Split {
-  return { ...split, train: split.train.map((prefix, u) => (split.valid[u] >= 0 ? Int32Array.of(...prefix, split.valid[u]) : prefix)) };
-}
 
 export interface RefreshedUsers {
   users: EntityArtifacts;
@@ -34,7 +31,8 @@ export interface RefreshedUsers {
 
 export async function refreshedUserArtifacts(dataset: Dataset, split: Split, config: RunConfig, artifacts: TextArtifacts, ctx: JobContext): Promise<RefreshedUsers> {
   const settings = config.grasp;
-  if (settings.corruption.fraction > 0 || artifacts.annotations) throw new Error('test-time user retrieval does not apply corruption or annotations; use a run without them');
+  // Corruption touches item descriptions only; verdicts on user profiles would have to be re-applied to both fits.
+  if (artifacts.annotations?.some((report) => report.entity === 'user' && report.used.length > 0)) throw new ConfigError('test-time user retrieval does not apply verdicts on user profiles; set grasp.testRetrieval to "training" for a run that uses them');
   const paths = cachePaths(config.data.path, settings.cacheDir);
   const view = withFields(dataset, settings.texts.fields);
   const later = testTimeSplit(split);
@@ -43,6 +41,11 @@ export async function refreshedUserArtifacts(dataset: Dataset, split: Split, con
   await describeEntities(view, later, paths, 'user', settings, ctx, ctx);
   const before = await entityTexts(view, split, paths.dataset, 'user', provider);
   const after = await entityTexts(view, later, paths.dataset, 'user', provider);
+  if (settings.texts.provider === 'anthropic') {
+    // nothing calls the API at run time: the test-time profiles come from `grasp synthesize`, which writes them beside the training ones
+    if (after.fromSynthesis === 0 && before.fromSynthesis > 0) throw new ConfigError(`the synthesis cache has no profiles of the test-time histories (training prefix + validation item) for test-time user retrieval: run \`grasp synthesize ${config.data.path} --entity users --provider anthropic\` (it writes them; --dry-run shows the cost), or set grasp.testRetrieval to "training"`);
+    if (after.fallback > before.fallback) ctx.log(`test-time user profiles: ${after.fallback - before.fallback} more than at training fall back to their raw titles (not in the synthesis cache)`);
+  }
   const count = before.texts.length;
   ctx.progress({ message: `Projecting ${count} test-time user profiles with the training fit` });
   // Fitted on the training profiles (rows 0..count-1) exactly as before; rows count.. are only projected.

@@ -20,6 +20,8 @@ export const RUN_FILES = {
   checkpoint: CHECKPOINT_FILE,
   resume: RESUME_FILE,
   annotations: 'annotations.json',
+  /** the run's own verdicts (grasp.review.simulated), in the annotations-file format; never the workspace's file */
+  reviewAnnotations: 'review.annotations.jsonl',
   corruption: 'corruption.json',
   lock: '.lock',
 } as const;
@@ -102,7 +104,8 @@ function removeRunFiles(dir: string): void {
 export function clearAttempt(dir: string): void {
   if (!existsSync(dir)) return;
   for (const name of readdirSync(dir)) {
-    if (name === RUN_FILES.lock || name === RUN_FILES.config) continue;
+    // the run's text-side records are written by this attempt before its seeds train (and rewritten by every attempt)
+    if (name === RUN_FILES.lock || name === RUN_FILES.config || name === RUN_FILES.annotations || name === RUN_FILES.corruption || name === RUN_FILES.reviewAnnotations) continue;
     if (isRunEntry(dir, name)) rmSync(join(dir, name), { recursive: true, force: true });
   }
 }

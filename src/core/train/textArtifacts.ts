@@ -21,8 +21,12 @@ import { Random } from '../util/random';
 import { assertCachedIds, cachePaths, type CachePaths } from '../data/cachePaths';
 import { applyCorruption, type CorruptionReport } from './corruption';
 import { defaultAnnotationsPath } from '../hallucination/annotations';
-import { annotatedEntityTexts, type AnnotationReport } from '../hallucination/training';
+import { percent, simulateReview } from '../hallucination/review';
+import { annotatedEntityTexts, verdictsApplied, type AnnotationReport } from '../hallucination/training';
+import type { AnnotationRecord } from '../hallucination/types';
+import { writeFileAtomic } from '../util/atomicWrite';
 import type { GraspSettings, RunConfig } from './config';
+import { RUN_FILES } from './runFolder';
 
 /** One entity kind's frozen text side: d_s-wide embeddings and the top-K retrieved neighbours. */
 export interface EntityArtifacts {
@@ -42,8 +46,10 @@ export interface TextArtifacts {
   items: EntityArtifacts;
   users: EntityArtifacts;
   corruption?: CorruptionReport;
-  /** People's verdicts the texts honoured (grasp.annotations.jsonl): the run records them. */
+  /** People's verdicts the texts honoured (grasp.annotations.jsonl, then the run's own review file): the run records them. */
   annotations?: AnnotationReport[];
+  /** The simulated reviewer's verdicts (grasp.review.simulated): the run's own annotations file, see writeRunAnnotations. */
+  reviewRecords?: AnnotationRecord[];
 }
 
 /** Bump when what is stored under a key changes meaning. */
@@ -57,6 +63,7 @@ export async function buildTextArtifacts(dataset: Dataset, split: Split, config:
   const describe = settings.texts.provider === 'metadata' || settings.texts.provider === 'openai-compatible';
   const stage = stages(ctx, 2 * (describe ? 3 : 2));
   let corruption: CorruptionReport | undefined;
+  let reviewRecords: AnnotationRecord[] | undefined;
   const annotations: AnnotationReport[] = [];
   const build = async (entity: Entity, k: number): Promise<EntityArtifacts> => {
     if (describe) {
@@ -64,20 +71,11 @@ export async function buildTextArtifacts(dataset: Dataset, split: Split, config:
       const described = stage(`Describing ${count.toLocaleString('en-US')} ${entity}s (${settings.texts.provider === 'metadata' ? 'metadata provider' : `${settings.texts.model} at ${settings.texts.baseUrl}`})`);
       await describeEntities(view, split, paths, entity, settings, ctx, described);
     }
-    let texts = await entityTexts(view, split, paths.dataset, entity, textsChoice(settings));
-    // Human verdicts first (hallucinated → metadata-only text, edited → the edited text); corruption, an experiment's perturbation, after.
-    const annotated = await annotatedEntityTexts(texts, view, split, defaultAnnotationsPath(config.data.path));
-    texts = annotated.texts;
-    if (annotated.report) {
-      annotations.push(annotated.report);
-      ctx.log(`${entity}s: ${annotated.report.used.length} annotation(s) applied from ${annotated.report.file}${annotated.report.stale.length ? `, ${annotated.report.stale.length} stale (text changed since; not applied)` : ''}`);
-    }
-    if (entity === 'item' && settings.corruption.fraction > 0) {
-      const corrupted = applyCorruption(texts, view, split, settings.corruption);
-      texts = corrupted.texts;
-      corruption = corrupted.report;
-      ctx.log(`items: ${corruption?.items.length ?? 0} of ${texts.texts.length} descriptions corrupted (fraction ${settings.corruption.fraction}, seed ${settings.corruption.seed}) before embedding`);
-    }
+    const prepared = await runTexts(view, split, config, entity, ctx);
+    corruption ??= prepared.corruption;
+    reviewRecords ??= prepared.reviewRecords;
+    annotations.push(...prepared.annotations);
+    const texts = prepared.texts;
     return entityArtifacts(view, split, texts, settings, k, paths, ctx, stage);
   };
   let items = await build('item', settings.kItems);
@@ -95,7 +93,75 @@ export async function buildTextArtifacts(dataset: Dataset, split: Split, config:
     randomise(items.vectors, settings.corruption.seed ^ 0x51ed);
     randomise(users.vectors, settings.corruption.seed ^ 0x2bad);
   }
-  return { dims, items, users, corruption, ...(annotations.length > 0 ? { annotations } : {}) };
+  return { dims, items, users, corruption, ...(annotations.length > 0 ? { annotations } : {}), ...(reviewRecords ? { reviewRecords } : {}) };
+}
+
+/**
+ * Writes the run's own annotations file (the simulated reviewer's verdicts, one record per line, the
+ * format the review view appends to grasp.annotations.jsonl) into the run folder, whole and atomically:
+ * a resumed run reviews again, deterministically, and replaces it. Nothing when the run has no review.
+ * The workspace's grasp.annotations.jsonl is never written: verdicts made for one run's corruption would
+ * reach every other run of the dataset.
+ */
+export async function writeRunAnnotations(runDir: string, artifacts: Pick<TextArtifacts, 'reviewRecords'> | undefined): Promise<string | undefined> {
+  if (!artifacts?.reviewRecords) return undefined;
+  const file = join(runDir, RUN_FILES.reviewAnnotations);
+  await writeFileAtomic(file, artifacts.reviewRecords.map((record) => `${JSON.stringify(record)}\n`).join(''));
+  return file;
+}
+
+/** The texts a run embeds for one entity kind, and what it records about how they came to be. */
+export interface RunTexts {
+  texts: EntityTexts;
+  corruption?: CorruptionReport;
+  /** The workspace's verdicts, then the run's own (simulated reviewer), each when it had records. */
+  annotations: AnnotationReport[];
+  reviewRecords?: AnnotationRecord[];
+}
+
+/**
+ * The texts of one entity kind as the run embeds them (`view`: the dataset through grasp.texts.fields,
+ * descriptions already written): the chosen synthesis, then the corruption (items), then the verdicts
+ * of the workspace's annotations file, then the simulated reviewer's (grasp.review.simulated).
+ *
+ * Corruption comes before the verdicts because a verdict names the text it judged by hash: the review
+ * loop judges corrupted texts, so its verdicts must meet them. Rows the corruption leaves alone are
+ * byte-identical, so for them (and for every row of a run without corruption) the verdicts apply as
+ * they did when they came first; on a corrupted row only a verdict on the corrupted text applies (one
+ * on the text before corruption is stale: the run does not embed that text).
+ */
+export async function runTexts(view: Dataset, split: Split, config: RunConfig, entity: Entity, ctx: Pick<JobContext, 'log'>): Promise<RunTexts> {
+  const settings = config.grasp;
+  const paths = cachePaths(config.data.path, settings.cacheDir);
+  let texts = await entityTexts(view, split, paths.dataset, entity, textsChoice(settings));
+  let corruption: CorruptionReport | undefined;
+  if (entity === 'item' && settings.corruption.fraction > 0) {
+    const corrupted = applyCorruption(texts, view, split, settings.corruption);
+    texts = corrupted.texts;
+    corruption = corrupted.report;
+    ctx.log(`items: ${corruption?.items.length ?? 0} of ${texts.texts.length} descriptions corrupted (fraction ${settings.corruption.fraction}, seed ${settings.corruption.seed}) before embedding`);
+  }
+  const asCorrupted = texts;
+  const annotations: AnnotationReport[] = [];
+  // People's verdicts (hallucinated → metadata-only text, edited → the edited text, ok → unchanged).
+  const annotated = await annotatedEntityTexts(texts, view, split, defaultAnnotationsPath(config.data.path));
+  texts = annotated.texts;
+  if (annotated.report) {
+    annotations.push(annotated.report);
+    ctx.log(`${entity}s: ${annotated.report.used.length} annotation(s) applied from ${annotated.report.file}${annotated.report.stale.length ? `, ${annotated.report.stale.length} stale (text changed since; not applied)` : ''}`);
+  }
+  const simulated = settings.review?.simulated;
+  if (entity !== 'item' || !simulated) return { texts, corruption, annotations };
+  // validateConfig refuses a review without corruption; a config that got past it must not review nothing silently
+  if (!corruption) throw new Error('grasp.review.simulated needs grasp.corruption.fraction > 0 (the simulated reviewer marks what the corruption ground truth calls corrupted)');
+  const review = simulateReview(asCorrupted, texts.texts, view, split, corruption, simulated);
+  // The run's own verdicts, after the workspace's and through the same hash check; they live in the run folder only.
+  const applied = verdictsApplied(texts, view, split, review.records.map((record, i) => ({ ...record, line: i + 1 })), RUN_FILES.reviewAnnotations);
+  const used = applied.report?.used.length ?? 0;
+  annotations.push({ ...(applied.report ?? { file: RUN_FILES.reviewAnnotations, entity: 'item', used: [], stale: [], unknown: [] }), review: review.summary });
+  const { reviewed, catalogue, marked } = review.summary;
+  ctx.log(`items: simulated reviewer read the ${reviewed} riskiest of ${catalogue} descriptions (top ${percent(simulated.k)} %): ${review.summary.corrupted} corrupted, ${marked} marked hallucinated, ${used} applied (their metadata-only description is embedded instead); verdicts → ${RUN_FILES.reviewAnnotations} of the run`);
+  return { texts: applied.texts, corruption, annotations, reviewRecords: review.records };
 }
 
 /** The first `dims` columns of a row-major count × width matrix. */

@@ -113,6 +113,8 @@ test('corruptEntityTexts: the texts a run embeds, with only the chosen share rew
   const changed = new Set(truth.items.map((item) => item.index));
   out.texts.forEach((text, i) => assert.equal(text, changed.has(i) ? truth.items.find((item) => item.index === i)!.corrupted : texts.texts[i]));
   assert.notEqual(out.sha256, texts.sha256);
+  // a corrupted row's output is its corrupted description (what the detector reads); the others are untouched
+  out.outputs.forEach((output, i) => (changed.has(i) ? assert.equal(outputText(output!), out.texts[i]) : assert.equal(output, texts.outputs[i])));
   assert.equal(corruptEntityTexts(texts, dataset, split, { fraction: 0 }).texts, texts);
 });
 

@@ -1,5 +1,7 @@
 // DESIGN §3: user profiles come from the training prefix only. The prompt of no user may hold the
-// title of that user's validation or test item, whether built directly or sent to the API.
+// title of that user's validation or test item, whether built directly or sent to the API. The one
+// exception is the profile of the test-time history (training prefix + validation item), which only the
+// test pass reads: it may hold the validation item, never the test item.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { loadDataset } from '../../../src/core/data/load';
@@ -24,14 +26,28 @@ test('no user prompt holds the user\'s validation or test item; it holds the tra
   }
 });
 
-test('nor does any request the synthesis job sends to the API', async () => {
+test('nor does any request the synthesis job sends to the API: a training profile holds neither item, a test-time history only its own validation item', async () => {
   const mock = await MockAnthropic.start({ apiKey: FAKE_KEY });
   try {
     const dataset = leakageDataset();
-    const result = await synthesizeJob({ dataset, cacheDir: tempFolder(), entity: 'user', provider: 'anthropic', baseURL: mock.url, concurrency: 4 }, recordingContext(), { anthropicApiKey: FAKE_KEY });
-    assert.equal(result.counts.done, result.counts.total);
-    assert.ok(mock.log.length >= result.counts.total && result.counts.total >= 8);
+    const trainingOnly = await synthesizeJob({ dataset, cacheDir: tempFolder(), entity: 'user', provider: 'anthropic', baseURL: mock.url, concurrency: 4, testHistories: false }, recordingContext(), { anthropicApiKey: FAKE_KEY });
+    assert.equal(trainingOnly.counts.done, trainingOnly.counts.total);
+    assert.ok(mock.log.length >= trainingOnly.counts.total && trainingOnly.counts.total >= 8);
     for (const request of mock.log) assert.doesNotMatch(request.prompt, /VALIDONLY|TESTONLY/);
+
+    // the default also writes the profiles of the test-time histories (training prefix + validation item), which only the test pass reads
+    const sent = mock.log.length;
+    const both = await synthesizeJob({ dataset, cacheDir: tempFolder(), entity: 'user', provider: 'anthropic', baseURL: mock.url, concurrency: 4 }, recordingContext(), { anthropicApiKey: FAKE_KEY });
+    assert.equal(both.counts.done, both.counts.total);
+    assert.equal(both.testHistories, both.entities);
+    const requests = mock.log.slice(sent);
+    for (const request of requests) assert.doesNotMatch(request.prompt, /TESTONLY/);
+    const validOf = requests.map((request) => [...request.prompt.matchAll(/VALIDONLY(\d+)\b/g)].map((match) => match[1]));
+    assert.equal(validOf.filter((found) => found.length === 0).length, trainingOnly.counts.total, 'the training profiles (one call per distinct prefix) hold no validation item');
+    const histories = validOf.filter((found) => found.length > 0);
+    assert.equal(histories.length, both.entities);
+    assert.ok(histories.every((found) => new Set(found).size === 1), 'a test-time history holds its own user\'s validation item only');
+    assert.equal(new Set(histories.map((found) => found[0])).size, both.entities);
   } finally {
     await mock.close();
   }

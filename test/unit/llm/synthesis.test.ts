@@ -77,6 +77,24 @@ describe('messages API', () => {
     assert.deepEqual(readdirSync(cacheDir), []);
   });
 
+  test('user profiles: the test-time histories are written beside the training ones, and the dry run counts and prices both', async () => {
+    mock.configure({ faults: {} });
+    const cacheDir = tempFolder();
+    const dry = await synthesizeJob(params(cacheDir, { entity: 'user', dryRun: true, limit: 10 }), recordingContext(), secrets);
+    assert.equal(dry.entities, 10);
+    assert.equal(dry.testHistories, 10);
+    assert.equal(dry.counts.total, 20, 'a training prefix and its test-time history are different inputs');
+    assert.equal(dry.estimate?.calls, 20);
+    const trainingOnly = await synthesizeJob(params(cacheDir, { entity: 'user', dryRun: true, limit: 10, testHistories: false }), recordingContext(), secrets);
+    assert.equal(trainingOnly.counts.total, 10);
+    assert.ok(trainingOnly.estimate!.usd! < dry.estimate!.usd!);
+    const written = await synthesizeJob(params(cacheDir, { entity: 'user', limit: 10 }), recordingContext(), secrets);
+    assert.equal(written.counts.done, 20);
+    const records = readFileSync(written.cacheFile, 'utf8').trim().split('\n').map((line) => JSON.parse(line) as { ids: string[]; output: { summary: string } });
+    // each user twice: its training prefix and, one title longer, its test-time history
+    for (const id of records[0].ids) assert.equal(records.filter((record) => record.ids.includes(id)).length, 2);
+  });
+
   test('a rejected key stops the job with a message that does not hold the key', async () => {
     await assert.rejects(synthesizeJob(params(tempFolder(), { limit: 5 }), recordingContext(), { anthropicApiKey: ['sk', 'ant', 'test-WRONG-999999999'].join('-') }), (error: Error) => {
       assert.match(error.message, /refused the job: 401/);

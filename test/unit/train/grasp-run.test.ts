@@ -15,7 +15,8 @@ import { demoJob } from '../../../src/core/jobs/demo';
 import { readAttention } from '../../../src/core/train/attention';
 import { ConfigError, validateConfig } from '../../../src/core/train/config';
 import { trainJob } from '../../../src/core/train/job';
-import { refreshedUserArtifacts, testTimeSplit } from '../../../src/core/train/refreshedUsers';
+import { refreshedUserArtifacts } from '../../../src/core/train/refreshedUsers';
+import { testTimeSplit } from '../../../src/core/data/split';
 import { buildTextArtifacts } from '../../../src/core/train/textArtifacts';
 import { buildModel, graspInputs } from '../../../src/core/train/variant';
 import type { TextArtifacts } from '../../../src/core/train/textArtifacts';
@@ -30,7 +31,7 @@ test('the grasp section and variant get defaults; errors name the file and the f
     [config.grasp.texts.provider, config.grasp.embedder, config.grasp.dims, config.grasp.kItems, config.grasp.kUsers, config.grasp.itemLevel, config.grasp.userLevel, config.grasp.gate, config.grasp.randomEmbeddings, config.grasp.corruption.fraction],
     ['metadata', 'lsa', 64, 10, 10, true, true, true, false, 0],
   );
-  assert.deepEqual([config.grasp.initFromText, config.grasp.itemAdapter, config.grasp.itemNorm, config.grasp.userText], [true, false, false, false]);
+  assert.deepEqual([config.grasp.initFromText, config.grasp.itemAdapter, config.grasp.itemNorm, config.grasp.userText, config.grasp.testRetrieval], [true, false, false, false, 'history']);
   const cases: Array<[unknown, RegExp]> = [
     [{ variant: 'graps' }, /run\.json: variant must be one of "plain", "grasp", "llm-init", "llm-esr"/],
     [{ variant: 'grasp', grasp: { kItems: 0 } }, /run\.json: grasp\.kItems must be >= 1/],
@@ -39,7 +40,6 @@ test('the grasp section and variant get defaults; errors name the file and the f
     [{ variant: 'grasp', grasp: { texts: { provider: 'gpt' } } }, /run\.json: grasp\.texts\.provider must be one of "metadata", "anthropic", "raw"/],
     [{ variant: 'grasp', train: { sparseEmbedding: true, loss: 'bce' } }, /run\.json: train\.sparseEmbedding cannot be used with variant "grasp"/],
     [{ variant: 'llm-init', grasp: { dims: 128 } }, /run\.json: grasp\.dims must be at most model\.d \(64\)/],
-    [{ variant: 'grasp', grasp: { testRetrieval: 'history', texts: { provider: 'anthropic' } } }, /run\.json: grasp\.testRetrieval "history" needs profiles of the test-time histories/],
   ];
   for (const [extra, message] of cases) {
     assert.throws(() => validateConfig({ data: { path: 'x' }, model: { kind: 'sasrec' }, ...(extra as object) }, 'run.json'), (error: unknown) => error instanceof ConfigError && message.test(error.message), `${JSON.stringify(extra)} → ${message}`);

@@ -2,20 +2,38 @@
 // (webview/ui/plotData.ts) and the statistics view's log-scale choice: pure code the host and the page share.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { applyLiveEvent, emptyLiveState, etaFromMessage, etaParts, eventFromLogLine, formatMinutes, liveFigures, smooth, stateFromHistory, stopReason } from '../../../webview/runs/live';
-import type { LiveState } from '../../../webview/runs/protocol';
+import { applyLiveEvent, emptyLiveState, etaFromMessage, etaParts, formatMinutes, liveEventFromTrainEvent, liveFigures, smooth, stateFromHistory, stopReason, trainEventFromRecord } from '../../../webview/runs/live';
+import type { LiveState, TrainJobEvent } from '../../../webview/runs/protocol';
 import { alignSeries, formatTicks, niceSplits } from '../../../webview/ui/plotData';
 import { skewed } from '../../../webview/stats/format';
 
 describe('live dashboard state', () => {
-  test('the engine line, epoch and eval events of the train job log become events; other lines do not', () => {
-    assert.deepEqual(eventFromLogLine('engine: wasm + native kernels, OpenBLAS, 2 thread(s)'), { kind: 'engine', backend: 'wasm + native kernels, OpenBLAS, 2 thread(s)' });
-    assert.deepEqual(eventFromLogLine(JSON.stringify({ event: 'epoch', epoch: 2, loss: 5.5, steps: 10, epoch_s: 3, ms_per_step: 300, sequences_per_s: 400 })), { kind: 'epoch', epoch: 2, loss: 5.5, epochSeconds: 3, sequencesPerSecond: 400 });
-    const evalEvent = eventFromLogLine(JSON.stringify({ event: 'eval', epoch: 2, valid: { 'NDCG@10': 0.1, 'HR@10': 0.2, bad: 'x' }, best: true, best_epoch: 2, eval_s: 1 }));
+  test('the train job’s engine, epoch and eval events become dashboard events', () => {
+    assert.deepEqual(liveEventFromTrainEvent({ event: 'engine', description: 'wasm + native kernels, OpenBLAS, 2 thread(s)' }), { kind: 'engine', backend: 'wasm + native kernels, OpenBLAS, 2 thread(s)' });
+    assert.deepEqual(liveEventFromTrainEvent({ event: 'epoch', epoch: 2, loss: 5.5, steps: 10, epoch_s: 3, ms_per_step: 300, sequences_per_s: 400 }), { kind: 'epoch', epoch: 2, loss: 5.5, epochSeconds: 3, sequencesPerSecond: 400 });
+    const evalEvent = liveEventFromTrainEvent({ event: 'eval', epoch: 2, valid: { 'NDCG@10': 0.1, 'HR@10': 0.2 }, best: true, best_epoch: 2, eval_s: 1 });
     assert.deepEqual(evalEvent, { kind: 'eval', epoch: 2, valid: { 'NDCG@10': 0.1, 'HR@10': 0.2 }, best: true, evalSeconds: 1 });
-    assert.equal(eventFromLogLine('resuming after epoch 3'), undefined);
-    assert.equal(eventFromLogLine(JSON.stringify({ event: 'step', epoch: 1, step: 2, steps: 10, loss: 6, ms_per_step: 3 })), undefined);
-    assert.equal(eventFromLogLine('{not json'), undefined);
+  });
+
+  test('numbers that crossed JSON as null, or were edited into something else, are not drawn', () => {
+    // JSON has no NaN: a diverged epoch's loss reaches the host as null, whatever the type says.
+    const diverged = JSON.parse(JSON.stringify({ event: 'epoch', epoch: 3, loss: NaN, steps: 10, epoch_s: 3, ms_per_step: 300, sequences_per_s: 400 })) as TrainJobEvent;
+    assert.equal(liveEventFromTrainEvent(diverged), undefined);
+    const edited = { event: 'eval', epoch: 2, valid: { 'NDCG@10': 0.1, bad: 'x' }, best: 'yes', best_epoch: 2, eval_s: null } as unknown as TrainJobEvent;
+    assert.deepEqual(liveEventFromTrainEvent(edited), { kind: 'eval', epoch: 2, valid: { 'NDCG@10': 0.1 }, best: false, evalSeconds: undefined });
+    assert.equal(liveEventFromTrainEvent({ event: 'engine', description: 7 } as unknown as TrainJobEvent), undefined);
+  });
+
+  test('a recorded history keeps the trainer’s events only: not start, result, steps or the engine', () => {
+    assert.equal(trainEventFromRecord({ event: 'start', seed: 1, backend: 'wasm' }), undefined);
+    assert.equal(trainEventFromRecord({ event: 'result', run: '/r' }), undefined);
+    assert.equal(trainEventFromRecord({ event: 'step', epoch: 1, step: 2, steps: 10, loss: 6, ms_per_step: 3 }), undefined);
+    assert.equal(trainEventFromRecord({ event: 'engine', description: 'wasm' }), undefined, 'the engine is never recorded in the history');
+    assert.equal(trainEventFromRecord({ epoch: 1, loss: 6 }), undefined);
+    const epoch = { event: 'epoch', epoch: 1, loss: 6, steps: 10, epoch_s: 2, ms_per_step: 200, sequences_per_s: 50 };
+    assert.equal(trainEventFromRecord(epoch), epoch);
+    const replayed = stateFromHistory(emptyLiveState('run'), [{ event: 'start', seed: 1 }, epoch, { event: 'eval', epoch: 'one', valid: {} }]);
+    assert.deepEqual([replayed.epochLoss.length, replayed.evals.length], [1, 0], 'the start record and an eval without a numeric epoch are skipped');
   });
 
   test('wall time accumulates over epochs and evaluations, as the history of a finished run replays', () => {
@@ -66,9 +84,11 @@ describe('live dashboard state', () => {
   });
 
   test('the trainer’s early_stop and time_budget events become stop events; a malformed one does not', () => {
-    assert.deepEqual(eventFromLogLine('{"event":"early_stop","epoch":14,"best_epoch":4}'), { kind: 'stop', reason: 'early_stop', epoch: 14, bestEpoch: 4 });
-    assert.deepEqual(eventFromLogLine(JSON.stringify({ event: 'time_budget', epoch: 37, best_epoch: 30, minutes: 15 })), { kind: 'stop', reason: 'time_budget', epoch: 37, bestEpoch: 30, minutes: 15 });
-    assert.equal(eventFromLogLine('{"event":"early_stop","epoch":14}'), undefined, 'no best epoch: not an event the dashboard can word');
+    assert.deepEqual(liveEventFromTrainEvent({ event: 'early_stop', epoch: 14, best_epoch: 4 }), { kind: 'stop', reason: 'early_stop', epoch: 14, bestEpoch: 4 });
+    assert.deepEqual(liveEventFromTrainEvent({ event: 'time_budget', epoch: 37, best_epoch: 30, minutes: 15 }), { kind: 'stop', reason: 'time_budget', epoch: 37, bestEpoch: 30, minutes: 15 });
+    const noBest = trainEventFromRecord({ event: 'early_stop', epoch: 14 });
+    assert.ok(noBest, 'an early_stop record is a train event');
+    assert.equal(liveEventFromTrainEvent(noBest), undefined, 'no best epoch: not an event the dashboard can word');
   });
 
   test('the dashboard says why training ended: early stopping, the time budget, the epoch budget, or nothing when it cannot tell', () => {
