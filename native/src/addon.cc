@@ -179,34 +179,13 @@ napi_value Init(napi_env env, napi_value exports) {
   }
   g_threads = std::max(1, int(std::thread::hardware_concurrency()));
   pool.resize(g_threads);
+#define GRASP_PROPERTY(function, name) {name, nullptr, function, nullptr, nullptr, nullptr, napi_default, nullptr},
   napi_property_descriptor props[] = {
-      {"gemm", nullptr, GemmBinding, nullptr, nullptr, nullptr, napi_default, nullptr},
+      GRASP_BINDINGS(GRASP_PROPERTY)
       {"setThreads", nullptr, SetThreads, nullptr, nullptr, nullptr, napi_default, nullptr},
-      {"adam", nullptr, AdamBinding, nullptr, nullptr, nullptr, napi_default, nullptr},
-      {"adamRows", nullptr, AdamRowsBinding, nullptr, nullptr, nullptr, napi_default, nullptr},
-      {"columnSums", nullptr, ColumnSums, nullptr, nullptr, nullptr, napi_default, nullptr},
-      {"dropout", nullptr, Dropout, nullptr, nullptr, nullptr, napi_default, nullptr},
-      {"layerNorm", nullptr, LayerNorm, nullptr, nullptr, nullptr, napi_default, nullptr},
-      {"layerNormGrad", nullptr, LayerNormGrad, nullptr, nullptr, nullptr, napi_default, nullptr},
-      {"biasActivation", nullptr, BiasActivation, nullptr, nullptr, nullptr, napi_default, nullptr},
-      {"reluGrad", nullptr, ReluGrad, nullptr, nullptr, nullptr, napi_default, nullptr},
-      {"attention", nullptr, Attention, nullptr, nullptr, nullptr, napi_default, nullptr},
-      {"attentionGrad", nullptr, AttentionGrad, nullptr, nullptr, nullptr, napi_default, nullptr},
-      {"indexedAttention", nullptr, IndexedAttention, nullptr, nullptr, nullptr, napi_default, nullptr},
-      {"indexedAttentionGrad", nullptr, IndexedAttentionGrad, nullptr, nullptr, nullptr, napi_default, nullptr},
-      {"pooledRows", nullptr, PooledRows, nullptr, nullptr, nullptr, napi_default, nullptr},
-      {"pooledRowsGrad", nullptr, PooledRowsGrad, nullptr, nullptr, nullptr, napi_default, nullptr},
-      {"unitRows", nullptr, UnitRows, nullptr, nullptr, nullptr, napi_default, nullptr},
-      {"unitRowsGrad", nullptr, UnitRowsGrad, nullptr, nullptr, nullptr, napi_default, nullptr},
-      {"scatterAddRows", nullptr, ScatterAddRows, nullptr, nullptr, nullptr, napi_default, nullptr},
-      {"gelu", nullptr, Gelu, nullptr, nullptr, nullptr, napi_default, nullptr},
-      {"geluGrad", nullptr, GeluGrad, nullptr, nullptr, nullptr, napi_default, nullptr},
-      {"gru", nullptr, GruBinding, nullptr, nullptr, nullptr, napi_default, nullptr},
-      {"gruGrad", nullptr, GruGradBinding, nullptr, nullptr, nullptr, napi_default, nullptr},
-      {"softmaxLoss", nullptr, SoftmaxLossBinding, nullptr, nullptr, nullptr, napi_default, nullptr},
-      {"countGreater", nullptr, CountGreater, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"info", nullptr, Info, nullptr, nullptr, nullptr, napi_default, nullptr},
   };
+#undef GRASP_PROPERTY
   napi_define_properties(env, exports, sizeof(props) / sizeof(props[0]), props);
   return exports;
 }

@@ -10,6 +10,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <functional>
+#include <vector>
 
 // Hot element-wise loops want AVX2 (the dropout hash needs 32-bit vector multiplies): an AVX2 clone is
 // picked at load time where the CPU has it, the baseline build elsewhere.
@@ -54,6 +55,27 @@ void parallelRanges(int64_t n, int64_t minPerTask, F&& body) {
   });
 }
 
+// Splits [0, n) into at most poolSize() contiguous ranges of at least minPerWorker; each worker adds into
+// its own zeroed `width` floats (accumulate(acc, from, to)), and these are summed in worker order, so the
+// returned `width` totals do not depend on timing.
+template <typename F>
+std::vector<float> sumOverWorkers(int64_t n, int64_t minPerWorker, int64_t width, F&& accumulate) {
+  const int workers = int(std::min<int64_t>(poolSize(), std::max<int64_t>(1, n / minPerWorker)));
+  const int64_t per = (n + workers - 1) / workers;
+  std::vector<float> partial(size_t(workers) * size_t(width), 0.f);
+  auto work = [&](int w) {
+    if (w >= workers) return;
+    const int64_t from = w * per, to = std::min(n, from + per);
+    if (from < to) accumulate(partial.data() + size_t(w) * size_t(width), from, to);
+  };
+  if (workers <= 1) work(0);
+  else poolRun(work);
+  std::vector<float> total(size_t(width), 0.f);
+  for (int w = 0; w < workers; w++)
+    for (int64_t j = 0; j < width; j++) total[size_t(j)] += partial[size_t(w) * size_t(width) + size_t(j)];
+  return total;
+}
+
 // ---- argument checks (addon.cc)
 struct View {
   float* data = nullptr;
@@ -91,32 +113,23 @@ inline uint32_t dropoutHash(uint32_t seed, uint32_t i) {
   return h;
 }
 
-// ---- the bindings, one file per kernel family (the same families as src/core/engine/kernels/*.ts)
-#define GRASP_BINDING(name) napi_value name(napi_env env, napi_callback_info info)
-GRASP_BINDING(GemmBinding);           // gemm_binding.cc
-GRASP_BINDING(AdamBinding);           // adam.cc
-GRASP_BINDING(AdamRowsBinding);
-GRASP_BINDING(ColumnSums);            // elementwise.cc
-GRASP_BINDING(Dropout);
-GRASP_BINDING(LayerNorm);
-GRASP_BINDING(LayerNormGrad);
-GRASP_BINDING(BiasActivation);
-GRASP_BINDING(ReluGrad);
-GRASP_BINDING(Gelu);
-GRASP_BINDING(GeluGrad);
-GRASP_BINDING(CountGreater);
-GRASP_BINDING(Attention);             // attention.cc
-GRASP_BINDING(AttentionGrad);
-GRASP_BINDING(IndexedAttention);      // indexed_attention.cc
-GRASP_BINDING(IndexedAttentionGrad);
-GRASP_BINDING(PooledRows);            // rows.cc
-GRASP_BINDING(PooledRowsGrad);
-GRASP_BINDING(UnitRows);
-GRASP_BINDING(UnitRowsGrad);
-GRASP_BINDING(ScatterAddRows);
-GRASP_BINDING(SoftmaxLossBinding);    // softmax_loss_binding.cc
-GRASP_BINDING(GruBinding);            // gru_binding.cc
-GRASP_BINDING(GruGradBinding);
-#undef GRASP_BINDING
+// ---- the bindings, one file per kernel family (the same families as src/core/engine/kernels/*.ts), each
+// as X(function, name in JS): declared below, and registered by addon.cc under its JS name.
+#define GRASP_BINDINGS(X)                                                                                            \
+  /* gemm_binding.cc */ X(GemmBinding, "gemm")                                                                       \
+  /* adam.cc */ X(AdamBinding, "adam") X(AdamRowsBinding, "adamRows")                                                \
+  /* elementwise.cc */ X(ColumnSums, "columnSums") X(Dropout, "dropout") X(LayerNorm, "layerNorm")                   \
+  X(LayerNormGrad, "layerNormGrad") X(BiasActivation, "biasActivation") X(ReluGrad, "reluGrad")                      \
+  X(Gelu, "gelu") X(GeluGrad, "geluGrad") X(CountGreater, "countGreater")                                            \
+  /* attention.cc */ X(Attention, "attention") X(AttentionGrad, "attentionGrad")                                     \
+  /* indexed_attention.cc */ X(IndexedAttention, "indexedAttention") X(IndexedAttentionGrad, "indexedAttentionGrad") \
+  /* rows.cc */ X(PooledRows, "pooledRows") X(PooledRowsGrad, "pooledRowsGrad") X(UnitRows, "unitRows")              \
+  X(UnitRowsGrad, "unitRowsGrad") X(ScatterAddRows, "scatterAddRows")                                                \
+  /* softmax_loss_binding.cc */ X(SoftmaxLossBinding, "softmaxLoss")                                                 \
+  /* gru_binding.cc */ X(GruBinding, "gru") X(GruGradBinding, "gruGrad")
+
+#define GRASP_DECLARE_BINDING(function, name) napi_value function(napi_env env, napi_callback_info info);
+GRASP_BINDINGS(GRASP_DECLARE_BINDING)
+#undef GRASP_DECLARE_BINDING
 
 }  // namespace grasp::binding

@@ -63,6 +63,15 @@ inline float rowSquaredDeviation(const float* x, int64_t n, float mean) {
   return total;
 }
 
+// The mean and 1 / sqrt(variance + eps) of a row of n values (layer norm and its gradient).
+struct Moments {
+  float mean, rstd;
+};
+inline Moments rowMoments(const float* x, int64_t n, float eps) {
+  const float mean = rowSum(x, n) / float(n);
+  return {mean, 1.f / std::sqrt(rowSquaredDeviation(x, n, mean) / float(n) + eps)};
+}
+
 // ---------------------------------------------------------------- GELU (exact, erf form: BERT4Rec)
 // y = x · Φ(x) = ½ x (1 + erf(x / √2));  dy/dx = Φ(x) + x · φ(x)
 GRASP_VECTOR_CLONES void geluSpan(const float* x, float* y, int64_t from, int64_t to) {
@@ -89,23 +98,13 @@ napi_value ColumnSums(napi_env env, napi_callback_info info) {
   if (argc != 4 || !views(env, args, 1, v) || !float32View(env, args[3], &v[1].data, &v[1].length) || !int64Arg(env, args[1], &rows) ||
       !int64Arg(env, args[2], &cols) || rows < 0 || cols <= 0 || int64_t(v[0].length) < rows * cols || int64_t(v[1].length) < cols) return rangeError(env, "grasp_blas.columnSums: expected (x, rows, cols, out) that fit");
   const float* x = v[0].data;
-  float* out = v[1].data;
-  const int threads = poolSize();
-  std::vector<float> partial(size_t(threads) * cols, 0.f);
-  const int64_t per = (rows + threads - 1) / threads;
-  poolRun([&](int w) {
-    float* acc = partial.data() + size_t(w) * cols;
-    const int64_t r1 = std::min(rows, (w + 1) * per);
-    for (int64_t r = w * per; r < r1; r++) {
+  const std::vector<float> total = sumOverWorkers(rows, 1, cols, [&](float* acc, int64_t r0, int64_t r1) {
+    for (int64_t r = r0; r < r1; r++) {
       const float* row = x + r * cols;
       for (int64_t j = 0; j < cols; j++) acc[j] += row[j];
     }
   });
-  for (int64_t j = 0; j < cols; j++) {
-    float total = 0;
-    for (int w = 0; w < threads; w++) total += partial[size_t(w) * cols + j];
-    out[j] = total;
-  }
+  std::copy(total.begin(), total.end(), v[1].data);
   return nullptr;
 }
 
@@ -126,54 +125,35 @@ napi_value Dropout(napi_env env, napi_callback_info info) {
   return nullptr;
 }
 
-// layerNorm(x, gamma, beta, out, rows, cols, eps): per row, (x - mean) / sqrt(var + eps) * gamma + beta
-napi_value LayerNorm(napi_env env, napi_callback_info info) {
-  GRASP_ARGS(7);
-  View v[4];
-  int64_t rows, cols;
-  double eps;
-  if (argc != 7 || !views(env, args, 4, v) || !int64Arg(env, args[4], &rows) || !int64Arg(env, args[5], &cols) || !doubleArg(env, args[6], &eps) ||
-      rows < 0 || cols <= 0 || int64_t(v[0].length) < rows * cols || int64_t(v[3].length) < rows * cols || int64_t(v[1].length) < cols ||
-      int64_t(v[2].length) < cols) return rangeError(env, "grasp_blas.layerNorm: expected (x, gamma, beta, out, rows, cols, eps) that fit");
+namespace {
+
+// out = (x - mean) / sqrt(var + eps) * gamma + beta per row; v = x, gamma, beta, out
+void layerNormRows(const View* v, int64_t rows, int64_t cols, float eps) {
   const float *x = v[0].data, *gamma = v[1].data, *beta = v[2].data;
   float* out = v[3].data;
   parallelRanges(rows, 256, [&](int64_t r0, int64_t r1) {
     for (int64_t r = r0; r < r1; r++) {
       const float* xr = x + r * cols;
       float* yr = out + r * cols;
-      const float mean = rowSum(xr, cols) / float(cols);
-      const float rstd = 1.f / std::sqrt(rowSquaredDeviation(xr, cols, mean) / float(cols) + float(eps));
+      const auto [mean, rstd] = rowMoments(xr, cols, eps);
 #pragma omp simd
       for (int64_t j = 0; j < cols; j++) yr[j] = (xr[j] - mean) * rstd * gamma[j] + beta[j];
     }
   });
-  return nullptr;
 }
 
-// layerNormGrad(dy, x, gamma, dx, dgamma, dbeta, rows, cols, eps)
-napi_value LayerNormGrad(napi_env env, napi_callback_info info) {
-  GRASP_ARGS(9);
-  View v[6];
-  int64_t rows, cols;
-  double eps;
-  if (argc != 9 || !views(env, args, 6, v) || !int64Arg(env, args[6], &rows) || !int64Arg(env, args[7], &cols) || !doubleArg(env, args[8], &eps) ||
-      rows < 0 || cols <= 0 || int64_t(v[0].length) < rows * cols || int64_t(v[1].length) < rows * cols || int64_t(v[3].length) < rows * cols ||
-      int64_t(v[2].length) < cols || int64_t(v[4].length) < cols || int64_t(v[5].length) < cols) return rangeError(env, "grasp_blas.layerNormGrad: expected (dy, x, gamma, dx, dgamma, dbeta, rows, cols, eps) that fit");
+// v = dy, x, gamma, dx, dgamma, dbeta
+void layerNormGradRows(const View* v, int64_t rows, int64_t cols, float eps) {
   const float *dy = v[0].data, *x = v[1].data, *gamma = v[2].data;
-  float *dx = v[3].data, *dgamma = v[4].data, *dbeta = v[5].data;
-  const int threads = poolSize();
-  std::vector<float> partial(size_t(threads) * 2 * cols, 0.f);
-  const int64_t per = (rows + threads - 1) / threads;
-  poolRun([&](int w) {
-    float* pg = partial.data() + size_t(w) * 2 * cols;
+  float* dx = v[3].data;
+  // each worker sums d(gamma) and d(beta) over its rows, side by side in its accumulator
+  const std::vector<float> total = sumOverWorkers(rows, 1, 2 * cols, [&](float* pg, int64_t r0, int64_t r1) {
     float* pb = pg + cols;
     std::vector<float> xhat(cols);
-    const int64_t r1 = std::min(rows, (w + 1) * per);
-    for (int64_t r = w * per; r < r1; r++) {
+    for (int64_t r = r0; r < r1; r++) {
       const float* xr = x + r * cols;
       const float* gr = dy + r * cols;
-      const float mean = rowSum(xr, cols) / float(cols);
-      const float rstd = 1.f / std::sqrt(rowSquaredDeviation(xr, cols, mean) / float(cols) + float(eps));
+      const auto [mean, rstd] = rowMoments(xr, cols, eps);
       float sumG = 0, sumGX = 0;  // sums of g = dy*gamma and g*xhat over the row
 #pragma omp simd reduction(+ : sumG, sumGX)
       for (int64_t j = 0; j < cols; j++) {
@@ -190,17 +170,32 @@ napi_value LayerNormGrad(napi_env env, napi_callback_info info) {
       for (int64_t j = 0; j < cols; j++) dr[j] = rstd * (gr[j] * gamma[j] - invN * sumG - xhat[j] * invN * sumGX);
     }
   });
-  for (int64_t j = 0; j < cols; j++) {
-    float g = 0, b = 0;
-    for (int w = 0; w < threads; w++) {
-      g += partial[size_t(w) * 2 * cols + j];
-      b += partial[size_t(w) * 2 * cols + cols + j];
-    }
-    dgamma[j] = g;
-    dbeta[j] = b;
-  }
+  std::copy(total.begin(), total.begin() + cols, v[4].data);
+  std::copy(total.begin() + cols, total.end(), v[5].data);
+}
+
+}  // namespace
+
+// layerNorm(x, gamma, beta, out, rows, cols, eps): per row, (x - mean) / sqrt(var + eps) * gamma + beta
+// layerNormGrad(dy, x, gamma, dx, dgamma, dbeta, rows, cols, eps)
+napi_value LayerNormBinding(napi_env env, napi_callback_info info, bool backward) {
+  GRASP_ARGS(9);
+  View v[6];
+  const size_t count = backward ? 6 : 4;
+  // which arrays are [rows, cols] (the others are [cols])
+  const bool byRow[2][6] = {{true, false, false, true}, {true, true, false, true, false, false}};
+  int64_t rows, cols;
+  double eps;
+  bool ok = argc == count + 3 && views(env, args, count, v) && int64Arg(env, args[count], &rows) && int64Arg(env, args[count + 1], &cols) &&
+            doubleArg(env, args[count + 2], &eps) && rows >= 0 && cols > 0;
+  for (size_t i = 0; ok && i < count; i++) ok = int64_t(v[i].length) >= (byRow[backward][i] ? rows * cols : cols);
+  if (!ok) return rangeError(env, backward ? "grasp_blas.layerNormGrad: expected (dy, x, gamma, dx, dgamma, dbeta, rows, cols, eps) that fit" : "grasp_blas.layerNorm: expected (x, gamma, beta, out, rows, cols, eps) that fit");
+  if (backward) layerNormGradRows(v, rows, cols, float(eps));
+  else layerNormRows(v, rows, cols, float(eps));
   return nullptr;
 }
+napi_value LayerNorm(napi_env env, napi_callback_info info) { return LayerNormBinding(env, info, false); }
+napi_value LayerNormGrad(napi_env env, napi_callback_info info) { return LayerNormBinding(env, info, true); }
 
 // biasActivation(y, bias, rows, cols, relu): y[r, :] += bias, then max(0, ·) when relu — in place.
 napi_value BiasActivation(napi_env env, napi_callback_info info) {

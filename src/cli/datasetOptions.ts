@@ -1,14 +1,13 @@
 import { Option, type Command } from 'commander';
-import type { DuplicatePolicy, InteractionFormat } from '../core/data/types';
+import { DUPLICATE_POLICIES, FORMAT_CHOICES, type DuplicatePolicy, type InteractionFormat } from '../core/data/types';
+import type { JobContext } from '../core/jobs/context';
 import type { DemoRetrievalResult } from '../core/jobs/demoRetrieval';
 import type { DatasetLoadParams } from '../core/jobs/load';
 import { nonNegativeInteger } from './options';
+import { terminalContext } from './progress';
 import { printable } from './terminal';
 
 export { printable } from './terminal';
-
-const FORMATS: Array<InteractionFormat | 'auto'> = ['auto', 's3rec', 'pairs', 'recbole', 'csv', 'tsv', 'jsonl', 'json-seq'];
-const DUPLICATE_POLICIES: DuplicatePolicy[] = ['keep', 'first', 'last', 'drop-consecutive'];
 
 export interface DatasetFlags {
   format: InteractionFormat | 'auto';
@@ -28,7 +27,7 @@ export interface DatasetFlags {
  */
 export function addDatasetOptions(command: Command): Command {
   return command
-    .addOption(new Option('--format <format>', 'interactions format').choices(FORMATS).default('auto'))
+    .addOption(new Option('--format <format>', 'interactions format').choices(FORMAT_CHOICES).default('auto'))
     .option('--meta <file...>', 'item metadata file(s) (found automatically in a dataset folder)')
     .option('--user-col <name|index>', 'csv/tsv/jsonl: column holding the user id')
     .option('--item-col <name|index>', 'csv/tsv/jsonl: column holding the item id')
@@ -49,6 +48,36 @@ export function datasetLoadParams(flags: DatasetFlags): DatasetLoadParams {
     userCore: flags.core ?? 0,
     itemCore: flags.core ?? 0,
   };
+}
+
+/** Where a dataset stage's job finds the dataset and how it reads it. */
+export interface DatasetJobParams {
+  dataset: string;
+  load: DatasetLoadParams;
+  cacheDir?: string;
+}
+
+/**
+ * Adds the dataset options to a stage's command and gives it its action: `run` starts the job with a
+ * terminal context (quiet under --json), disposed before the result is printed: with --json as one
+ * JSON object (`json` picks it: the result by default), else as `text` writes it.
+ */
+export function datasetAction<F extends DatasetFlags & { json?: boolean }, R>(
+  command: Command,
+  run: (params: DatasetJobParams, flags: F, ctx: JobContext) => Promise<R>,
+  text: (result: R) => string,
+  json: (result: R) => unknown = (result) => result,
+): void {
+  addDatasetOptions(command).action(async (dataset: string, flags: F) => {
+    const ctx = terminalContext({ quiet: flags.json });
+    try {
+      const result = await run({ dataset, load: datasetLoadParams(flags), cacheDir: flags.cacheDir }, flags, ctx);
+      ctx.dispose();
+      process.stdout.write(`${flags.json ? JSON.stringify(json(result)) : text(result)}\n`);
+    } finally {
+      ctx.dispose();
+    }
+  });
 }
 
 /** `items`/`users` (or the singular) on the command line; `item`/`user` in the core. */

@@ -1,9 +1,11 @@
 // The run config Train Model's quick setup builds (a dataset, a backbone, GRASP on or off, a budget) and
 // the budgets it offers. No `vscode` here: the unit tests validate what the palette would send.
+import type { ModelKind } from '../core/model/types';
 import type { ModelVariant } from '../core/train/config';
 import type { GraspTextSection } from './textSettings';
 
-export type Backbone = 'sasrec' | 'gru4rec' | 'bert4rec';
+/** A backbone of the quick setup: any of core's MODEL_KINDS (a type import; the host imports no core list at run time). */
+export type Backbone = ModelKind;
 
 /** Overrides of the backbone preset's `train` settings. */
 export interface TrainOverrides {

@@ -5,7 +5,7 @@ import * as vscode from 'vscode';
 import { CancellationTokenSource } from 'vscode-jsonrpc/node';
 // One small function with no imports: the output channel shows an event as the CLI prints it.
 import { eventLogLine } from '../core/jobs/context';
-import { WorkerClient } from '../worker/client';
+import { WorkerClient, type JobHandlers } from '../worker/client';
 import { JobCancelledError, JobFailedError, WorkerExitedError } from '../worker/errors';
 import type { JobEvent, JobKind, JobParams, JobProgressParams, JobResult } from '../worker/protocol';
 import { nodePath } from './settings';
@@ -146,12 +146,8 @@ export class RunManager implements vscode.Disposable {
       });
       if (cancelledAt !== undefined) throw new JobCancelledError();
       const result = await client.run(request.kind, request.params, {
+        ...this.logged(tag, request),
         token: cancelSource.token,
-        onLog: (line) => this.log.info(`[${tag}] ${line}`),
-        onEvent: (event) => {
-          this.log.info(`[${tag}] ${eventLogLine(event)}`);
-          request.onEvent?.(event);
-        },
         onProgress: (update) => {
           run.fraction = update.fraction ?? run.fraction;
           this.updateStatus();
@@ -227,15 +223,7 @@ export class RunManager implements vscode.Disposable {
     try {
       const client = await this.sharedWorker();
       if (cancelSource.token.isCancellationRequested) throw new JobCancelledError();
-      const result = await client.run(request.kind, request.params, {
-        token: cancelSource.token,
-        onLog: (line) => this.log.info(`[${tag}] ${line}`),
-        onEvent: (event) => {
-          this.log.info(`[${tag}] ${eventLogLine(event)}`);
-          request.onEvent?.(event);
-        },
-        onProgress: (update) => request.onProgress?.(update),
-      });
+      const result = await client.run(request.kind, request.params, { ...this.logged(tag, request), token: cancelSource.token, onProgress: (update) => request.onProgress?.(update) });
       const seconds = (Date.now() - started) / 1000;
       this.log.debug(`[${tag}] done in ${(seconds * 1000).toFixed(0)} ms`);
       this.notifyDone(request, result, seconds);
@@ -256,6 +244,17 @@ export class RunManager implements vscode.Disposable {
     const shared = this.shared;
     this.shared = undefined;
     await shared?.then((client) => client.stop(), () => undefined);
+  }
+
+  /** A job's log lines and events go to the output channel (under its tag), its events on to the request too. */
+  private logged<K extends JobKind>(tag: string, request: RunRequest<K>): Pick<JobHandlers, 'onLog' | 'onEvent'> {
+    return {
+      onLog: (line) => this.log.info(`[${tag}] ${line}`),
+      onEvent: (event) => {
+        this.log.info(`[${tag}] ${eventLogLine(event)}`);
+        request.onEvent?.(event);
+      },
+    };
   }
 
   private notifyDone<K extends JobKind>(request: RunRequest<K>, result: JobResult<K>, seconds: number): void {

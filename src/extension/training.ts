@@ -20,19 +20,25 @@ interface VariantPick extends vscode.QuickPickItem {
   variant: ModelVariant;
 }
 
-/** GRASP on or off (and the two LLM baselines it is compared with), DESIGN §2. */
-const VARIANTS: VariantPick[] = [
-  { label: 'GRASP off', description: 'the backbone alone', variant: 'plain' },
-  { label: 'GRASP on', description: 'holistic attention over retrieved items and users', variant: 'grasp' },
-  { label: 'LLM-init', description: 'baseline: item embeddings initialised from the text embeddings', variant: 'llm-init' },
-  { label: 'LLM-ESR', description: 'baseline: semantic view + self-distillation to similar users', variant: 'llm-esr' },
-];
+// The variants and backbones are core's lists (MODEL_VARIANTS, MODEL_KINDS), which the host may not
+// import at run time (scripts/check-host-bundle.mjs): keyed by their types instead, so a variant or
+// backbone added in core fails to compile here until the quick pick offers it.
 
-const BACKBONES: BackbonePick[] = [
-  { label: 'SASRec', description: 'self-attention (Kang & McAuley 2018)', model: 'sasrec' },
-  { label: 'GRU4Rec', description: 'recurrent', model: 'gru4rec' },
-  { label: 'BERT4Rec', description: 'bidirectional, masked item prediction', model: 'bert4rec' },
-];
+/** GRASP on or off (and the two LLM baselines it is compared with), DESIGN §2. */
+const VARIANT_ITEMS: Record<ModelVariant, vscode.QuickPickItem> = {
+  plain: { label: 'GRASP off', description: 'the backbone alone' },
+  grasp: { label: 'GRASP on', description: 'holistic attention over retrieved items and users' },
+  'llm-init': { label: 'LLM-init', description: 'baseline: item embeddings initialised from the text embeddings' },
+  'llm-esr': { label: 'LLM-ESR', description: 'baseline: semantic view + self-distillation to similar users' },
+};
+const VARIANTS: VariantPick[] = Object.entries(VARIANT_ITEMS).map(([variant, item]) => ({ ...item, variant: variant as ModelVariant }));
+
+const BACKBONE_ITEMS: Record<Backbone, vscode.QuickPickItem> = {
+  sasrec: { label: 'SASRec', description: 'self-attention (Kang & McAuley 2018)' },
+  gru4rec: { label: 'GRU4Rec', description: 'recurrent' },
+  bert4rec: { label: 'BERT4Rec', description: 'bidirectional, masked item prediction' },
+};
+const BACKBONES: BackbonePick[] = Object.entries(BACKBONE_ITEMS).map(([model, item]) => ({ ...item, model: model as Backbone }));
 
 /** A JSON file is a run config when its top level has both `data` and `model` (the schema's required keys). */
 export function isRunConfig(text: string): boolean {

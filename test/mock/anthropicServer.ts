@@ -4,8 +4,8 @@
 // timeouts (a request left hanging), malformed JSON, truncated JSON (stop_reason max_tokens) and
 // replies that parse but break the schema. It logs every request so a test can check what was sent.
 import { createHash } from 'node:crypto';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import { listenLocal } from './listen';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { MockServer, type MockServerOptions } from './mockServer';
 
 export interface MockFaults {
   rateLimit?: number;
@@ -17,21 +17,15 @@ export interface MockFaults {
   schemaBreak?: number;
 }
 
-export interface MockOptions {
-  /** Delay before every answer, in ms. */
-  latencyMs?: number;
+export interface MockOptions extends MockServerOptions {
   /** Probability of each fault per request (they add up; the rest succeed). */
   faults?: MockFaults;
-  seed?: number;
   /** The wait a 429 asks for (sent as retry-after-ms, and rounded up in seconds as retry-after). */
   retryAfterMs?: number;
-  /** How long a timeout fault holds a request before dropping the connection. */
-  hangMs?: number;
   /** Requests without this x-api-key get 401. */
   apiKey?: string;
   /** How long a batch stays in progress. */
   batchProcessingMs?: number;
-  port?: number;
 }
 
 export type Outcome = 'ok' | 'rate-limit' | 'server-error' | 'overloaded' | 'timeout' | 'malformed' | 'truncated' | 'schema-break' | 'unauthorized' | 'bad-request';
@@ -72,32 +66,12 @@ const FAULT_ORDER: Array<[keyof MockFaults, Outcome]> = [
   ['schemaBreak', 'schema-break'],
 ];
 
-export class MockAnthropic {
-  readonly log: LoggedRequest[] = [];
-  private inFlight = 0;
-  private maxInFlight = 0;
-  private random: () => number;
+export class MockAnthropic extends MockServer<MockOptions, LoggedRequest> {
   private readonly batches = new Map<string, MockBatch>();
   private nextId = 1;
-  url = '';
 
-  constructor(
-    private readonly server: Server,
-    public options: MockOptions,
-  ) {
-    this.random = mulberry32(options.seed ?? 1);
-  }
-
-  static async start(options: MockOptions = {}): Promise<MockAnthropic> {
-    const server = createServer();
-    const mock = new MockAnthropic(server, options);
-    mock.url = await listenLocal(server, options.port, (request, response) => void mock.handle(request, response));
-    return mock;
-  }
-
-  /** Changes latency or faults between phases of a test. */
-  configure(options: Partial<MockOptions>): void {
-    this.options = { ...this.options, ...options };
+  static start(options: MockOptions = {}): Promise<MockAnthropic> {
+    return new MockAnthropic(options).listen();
   }
 
   stats(): MockStats {
@@ -106,7 +80,6 @@ export class MockAnthropic {
     return { requests: this.log.length, byOutcome, maxInFlight: this.maxInFlight, batchesCreated: this.batches.size };
   }
 
-  /** Inputs sent again after a request for them had already succeeded (from log entry `since` on): should be empty. */
   sentAfterSuccess(since = 0): string[] {
     // A success counts from the moment its answer went out: a request that arrived while the answer
     // was still on its way (a client timeout racing it) is a retry the client had to make, not a repeat.
@@ -118,18 +91,7 @@ export class MockAnthropic {
     return [...new Set(entries.filter((entry) => entry.at > (succeededAt.get(entry.input) ?? Infinity)).map((entry) => entry.input))];
   }
 
-  close(): Promise<void> {
-    this.server.closeAllConnections();
-    return new Promise((resolve) => this.server.close(() => resolve()));
-  }
-
-  private async handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
-    this.inFlight++;
-    this.maxInFlight = Math.max(this.maxInFlight, this.inFlight);
-    response.once('close', () => this.inFlight--);
-    const url = new URL(request.url ?? '/', this.url);
-    const body = await readBody(request);
-    if (url.pathname === '/mock/stats') return json(response, 200, { ...this.stats(), sentAfterSuccess: this.sentAfterSuccess().length });
+  protected handle(request: IncomingMessage, url: URL, body: string, response: ServerResponse): void {
     // The SDK sends the key as x-api-key or as a bearer token, depending on its version and options.
     const key = request.headers['x-api-key'] ?? request.headers.authorization?.replace(/^Bearer\s+/i, '');
     if (this.options.apiKey !== undefined && key !== this.options.apiKey) {
@@ -147,10 +109,6 @@ export class MockAnthropic {
       return void response.end(batch.results.map((line) => JSON.stringify(line)).join('\n') + '\n');
     }
     error(response, 404, 'not_found_error', `no route ${request.method} ${url.pathname}`);
-  }
-
-  private later(send: () => void): void {
-    setTimeout(send, this.options.latencyMs ?? 0);
   }
 
   private pickOutcome(): Outcome {
@@ -173,13 +131,7 @@ export class MockAnthropic {
     const entry: LoggedRequest = { at: Date.now(), input: inputHash(params), outcome, via: 'messages', prompt: promptText(params) };
     this.log.push(entry);
     response.once('finish', () => (entry.answeredAt = Date.now()));
-    if (outcome === 'timeout') {
-      // Never answer; drop the connection later (the client's own timeout normally fires first, and
-      // then the timer goes with the connection, so it never keeps a test process alive).
-      const drop = setTimeout(() => response.destroy(), this.options.hangMs ?? 30_000);
-      response.once('close', () => clearTimeout(drop));
-      return;
-    }
+    if (outcome === 'timeout') return this.hang(response);
     this.later(() => {
       const retryAfter = this.options.retryAfterMs ?? 100;
       switch (outcome) {
@@ -311,15 +263,6 @@ export function instanceOf(schema: JsonSchema, hash: string, name: string): unkn
   }
 }
 
-export function readBody(request: IncomingMessage): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    request.on('data', (chunk: Buffer) => chunks.push(chunk));
-    request.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-    request.on('error', reject);
-  });
-}
-
 function json(response: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
   if (response.destroyed) return;
   response.writeHead(status, { 'content-type': 'application/json', 'request-id': `req_mock_${Date.now()}`, ...headers });
@@ -328,15 +271,4 @@ function json(response: ServerResponse, status: number, body: unknown, headers: 
 
 function error(response: ServerResponse, status: number, type: string, message: string, headers: Record<string, string> = {}): void {
   json(response, status, { type: 'error', error: { type, message } }, headers);
-}
-
-export function mulberry32(seed: number): () => number {
-  let state = seed >>> 0 || 1;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }

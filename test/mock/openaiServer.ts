@@ -6,9 +6,9 @@
 // A server without a JSON-schema mode (`jsonSchema: false`) refuses response_format json_schema with a
 // 400, as some do. It logs every request so a test can check what was sent, and what was sent again.
 import { createHash } from 'node:crypto';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import { listenLocal } from './listen';
-import { FALLBACK_SCHEMA, instanceOf, mulberry32, promptHash, readBody, type JsonSchema } from './anthropicServer';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { FALLBACK_SCHEMA, instanceOf, promptHash, type JsonSchema } from './anthropicServer';
+import { MockServer, type MockServerOptions } from './mockServer';
 
 export interface OpenAIMockFaults {
   rateLimit?: number;
@@ -26,12 +26,9 @@ export interface OpenAIMockFaults {
   schemaBreak?: number;
 }
 
-export interface OpenAIMockOptions {
-  latencyMs?: number;
+export interface OpenAIMockOptions extends MockServerOptions {
   faults?: OpenAIMockFaults;
-  seed?: number;
   retryAfterMs?: number;
-  hangMs?: number;
   /** Requests without `Authorization: Bearer <apiKey>` get 401. */
   apiKey?: string;
   /** Width of the vectors (a request's `dimensions` is honoured when `dimensionsParam` is true). */
@@ -43,7 +40,6 @@ export interface OpenAIMockOptions {
   rejectText?: string;
   /** Models this server serves (others: 404); any when absent. */
   models?: string[];
-  port?: number;
 }
 
 export type OpenAIOutcome = 'ok' | 'rate-limit' | 'server-error' | 'timeout' | 'malformed' | 'cut-off' | 'wrong-width' | 'truncated' | 'schema-break' | 'unauthorized' | 'bad-request' | 'not-found' | 'no-json-schema';
@@ -104,29 +100,9 @@ function mockVectorJson(text: string, dim: number): string {
   return `${json}]`;
 }
 
-export class MockOpenAI {
-  readonly log: OpenAILoggedRequest[] = [];
-  private inFlight = 0;
-  private maxInFlight = 0;
-  private random: () => number;
-  url = '';
-
-  constructor(
-    private readonly server: Server,
-    public options: OpenAIMockOptions,
-  ) {
-    this.random = mulberry32(options.seed ?? 1);
-  }
-
-  static async start(options: OpenAIMockOptions = {}): Promise<MockOpenAI> {
-    const server = createServer();
-    const mock = new MockOpenAI(server, options);
-    mock.url = await listenLocal(server, options.port, (request, response) => void mock.handle(request, response));
-    return mock;
-  }
-
-  configure(options: Partial<OpenAIMockOptions>): void {
-    this.options = { ...this.options, ...options };
+export class MockOpenAI extends MockServer<OpenAIMockOptions, OpenAILoggedRequest> {
+  static start(options: OpenAIMockOptions = {}): Promise<MockOpenAI> {
+    return new MockOpenAI(options).listen();
   }
 
   stats(): { requests: number; byOutcome: Record<string, number>; maxInFlight: number; textsEmbedded: number } {
@@ -152,18 +128,7 @@ export class MockOpenAI {
     return [...again];
   }
 
-  close(): Promise<void> {
-    this.server.closeAllConnections();
-    return new Promise((resolve) => this.server.close(() => resolve()));
-  }
-
-  private async handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
-    this.inFlight++;
-    this.maxInFlight = Math.max(this.maxInFlight, this.inFlight);
-    response.once('close', () => this.inFlight--);
-    const url = new URL(request.url ?? '/', this.url);
-    const body = await readBody(request);
-    if (url.pathname === '/mock/stats') return json(response, 200, { ...this.stats(), sentAfterSuccess: this.sentAfterSuccess().length });
+  protected handle(request: IncomingMessage, url: URL, body: string, response: ServerResponse): void {
     const kind = url.pathname === '/v1/embeddings' ? 'embeddings' : url.pathname === '/v1/chat/completions' ? 'chat' : undefined;
     if (request.method !== 'POST' || !kind) return error(response, 404, `no route ${request.method} ${url.pathname}`);
     let params: Record<string, unknown>;
@@ -199,11 +164,7 @@ export class MockOpenAI {
       return this.later(() => error(response, 400, "response_format type 'json_schema' is not supported by this server (mock)"));
     }
     entry.outcome = this.pickOutcome(kind);
-    if (entry.outcome === 'timeout') {
-      const drop = setTimeout(() => response.destroy(), this.options.hangMs ?? 30_000);
-      response.once('close', () => clearTimeout(drop));
-      return;
-    }
+    if (entry.outcome === 'timeout') return this.hang(response);
     this.later(() => {
       const retryAfter = this.options.retryAfterMs ?? 100;
       switch (entry.outcome) {
@@ -226,10 +187,6 @@ export class MockOpenAI {
           return json(response, 200, this.completion(params, entry.outcome));
       }
     });
-  }
-
-  private later(send: () => void): void {
-    setTimeout(send, this.options.latencyMs ?? 0);
   }
 
   private pickOutcome(kind: 'embeddings' | 'chat'): OpenAIOutcome {

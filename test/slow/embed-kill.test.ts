@@ -10,21 +10,16 @@ import { loadDataset } from '../../src/core/data/load';
 import { leaveOneOut } from '../../src/core/data/split';
 import { vectorKey } from '../../src/core/embed/httpEmbedder';
 import { entityTexts } from '../../src/core/embed/texts';
-import { demoJob } from '../../src/core/jobs/demo';
 import { MockOpenAI, textHash } from '../mock/openaiServer';
-import { recordingContext } from '../unit/llm/fixtures';
 import { tempFolder } from '../unit/helpers';
-import { ensureBuilt } from '../unit/worker/harness';
-import { lines, runCli, waitFor } from './cliProcess';
+import { demoForCli, killOnceWritten, runCli, wholeRecords } from './cliProcess';
 
 const KEY = ['sk', 'test', 'kill-FAKE-11223344'].join('-');
 let dataset: string;
 let mock: MockOpenAI;
 
 before(async () => {
-  ensureBuilt();
-  dataset = tempFolder();
-  await demoJob({ outDir: dataset, users: 200, items: 800, seed: 13, retrieval: false }, recordingContext());
+  dataset = await demoForCli(200, 800);
   mock = await MockOpenAI.start({ apiKey: KEY, latencyMs: 30, dim: 32, faults: { serverError: 0.05, malformed: 0.05, rateLimit: 0.03 }, retryAfterMs: 20 });
 });
 after(() => mock.close());
@@ -36,22 +31,10 @@ function embed(cacheDir: string) {
 test('SIGKILL mid-run, restart: the cache reads, nothing recorded before the kill is sent again, and a third run sends nothing', async () => {
   const cacheDir = tempFolder();
   const cacheFile = join(cachePaths(dataset, cacheDir).dataset, 'embeddings', 'cache', 'openai-compatible.jsonl');
-  const first = embed(cacheDir);
-  await waitFor(() => lines(cacheFile).length >= 200, 60_000, '200 cached vectors');
-  first.child.kill('SIGKILL');
-  assert.equal(await first.exited, null);
+  await killOnceWritten(embed(cacheDir), cacheFile, 200, 60_000);
   const logAtKill = mock.log.length;
 
-  const written = lines(cacheFile);
-  const parsed = written.map((line) => {
-    try {
-      return JSON.parse(line) as { key: string };
-    } catch {
-      return undefined;
-    }
-  });
-  assert.ok(parsed.slice(0, -1).every(Boolean), 'no damaged record before the last line');
-  const before = new Set(parsed.flatMap((record) => (record ? [record.key] : [])));
+  const before = new Set(wholeRecords<{ key: string }>(cacheFile).map((record) => record.key));
   assert.ok(before.size >= 150 && before.size < 800, `${before.size} recorded before the kill`);
   assert.ok(existsSync(`${cacheFile}.lock`), 'the killed run left its lock behind');
 

@@ -6,24 +6,20 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { loadDataset } from '../../src/core/data/load';
 import { leaveOneOut } from '../../src/core/data/split';
-import { demoJob } from '../../src/core/jobs/demo';
 import { buildInputs } from '../../src/core/llm/inputs';
 import { buildTasks } from '../../src/core/llm/plan';
 import { loadTemplate } from '../../src/core/llm/templates';
 import { cachePaths } from '../../src/core/data/cachePaths';
 import { MockAnthropic, promptHash } from '../mock/anthropicServer';
-import { ensureBuilt } from '../unit/worker/harness';
-import { lines, runCli, waitFor } from './cliProcess';
+import { demoForCli, killOnceWritten, lines, runCli, waitFor, wholeRecords } from './cliProcess';
 import { tempFolder } from '../unit/helpers';
-import { FAKE_KEY, recordingContext } from '../unit/llm/fixtures';
+import { FAKE_KEY } from '../unit/llm/fixtures';
 
 let dataset: string;
 let mock: MockAnthropic;
 
 before(async () => {
-  ensureBuilt();
-  dataset = tempFolder();
-  await demoJob({ outDir: dataset, users: 300, items: 600, seed: 13, retrieval: false }, recordingContext());
+  dataset = await demoForCli(300, 600);
   mock = await MockAnthropic.start({ apiKey: FAKE_KEY, latencyMs: 40, faults: { serverError: 0.05, malformed: 0.05 }, retryAfterMs: 20 });
 });
 after(() => mock.close());
@@ -35,23 +31,12 @@ function synthesize(cacheDir: string, ...extra: string[]) {
 test('messages mode: SIGKILL mid-run, restart, nothing recorded before the kill is asked again', async () => {
   const cacheDir = tempFolder();
   const cacheFile = join(cachePaths(dataset, cacheDir).dataset, 'synthesis', 'items.jsonl');
-  const first = synthesize(cacheDir, '--mode', 'messages');
-  await waitFor(() => lines(cacheFile).length >= 150, 30_000, '150 cached items');
-  first.child.kill('SIGKILL');
-  assert.equal(await first.exited, null);
+  await killOnceWritten(synthesize(cacheDir, '--mode', 'messages'), cacheFile, 150, 30_000);
   const logAtKill = mock.log.length;
 
   // The file reads: every line but (at most) a torn last one is a whole record.
-  const written = lines(cacheFile);
-  const parsed = written.map((line) => {
-    try {
-      return JSON.parse(line) as { key: string; status: string };
-    } catch {
-      return undefined;
-    }
-  });
-  assert.ok(parsed.slice(0, -1).every(Boolean), 'no damaged record before the last line');
-  const okBeforeKill = new Set(parsed.flatMap((record) => (record?.status === 'ok' ? [record.key] : [])));
+  const records = wholeRecords<{ key: string; status: string }>(cacheFile);
+  const okBeforeKill = new Set(records.flatMap((record) => (record.status === 'ok' ? [record.key] : [])));
   assert.ok(okBeforeKill.size >= 100 && okBeforeKill.size < 595, `${okBeforeKill.size} done before the kill`);
 
   const second = synthesize(cacheDir, '--mode', 'messages');

@@ -1,6 +1,6 @@
 // Review Flagged Descriptions webview (dist/webview/review.js): riskiest first, filters, keyboard verdicts.
 // Records arrive by message; verdicts go to the host, which writes them through the core annotations API.
-import { el, header } from '../ui/dom';
+import { el, header, numberInput } from '../ui/dom';
 import { button, registerKit } from '../ui/kit';
 import { virtualList } from '../ui/virtualList';
 import { vscodeApi } from '../ui/vscodeApi';
@@ -27,13 +27,7 @@ const status = el('p', 'status review-progress');
 const info = el('p', 'note');
 const reasonSelect = el('select');
 reasonSelect.setAttribute('aria-label', 'Reason');
-const minRisk = el('input');
-minRisk.type = 'number';
-minRisk.min = '0';
-minRisk.max = '1';
-minRisk.step = '0.05';
-minRisk.value = '0';
-minRisk.setAttribute('aria-label', 'Minimum risk');
+const minRisk = numberInput('number', { min: 0, max: 1, step: 0.05 }, 0, 'Minimum risk');
 const unreviewed = el('input');
 unreviewed.type = 'checkbox';
 const unreviewedLabel = el('label', 'check');

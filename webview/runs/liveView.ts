@@ -2,7 +2,7 @@
 // preparation stages, two charts, the validation table), never re-rendered from scratch while a run
 // trains. Laid out for a panel beside the editor (from 400 px up): the key numbers first as tiles, the
 // charts follow the panel's width, the validation table scrolls inside its own box.
-import { el, header } from '../ui/dom';
+import { el, header, numberInput } from '../ui/dom';
 import { button } from '../ui/kit';
 import { plot, type PlotSeries } from '../ui/plot';
 import { formatSeconds, liveFigures, smooth, stopReason } from './live';
@@ -77,14 +77,8 @@ export function renderLive(root: HTMLElement, initial: LiveState, initialCurves:
 
   // Curve settings, as TensorBoard has them: the x axis (epochs or wall time) and the loss smoothing.
   const axis = axisSelect(curves.x);
-  const smoothing = el('input');
-  smoothing.type = 'range';
+  const smoothing = numberInput('range', { min: 0, max: 0.99, step: 0.01 }, curves.smoothing, 'Loss smoothing');
   smoothing.id = 'smoothing';
-  smoothing.min = '0';
-  smoothing.max = '0.99';
-  smoothing.step = '0.01';
-  smoothing.value = String(curves.smoothing);
-  smoothing.setAttribute('aria-label', 'Loss smoothing');
   const smoothingValue = el('span', 'note', curves.smoothing.toFixed(2));
   const controls = el('div', 'curve-controls');
   const axisLabel = el('label', 'control');

@@ -7,6 +7,18 @@ export function el<K extends keyof HTMLElementTagNameMap>(tag: K, className?: st
   return node;
 }
 
+/** An <input> for a number in [min, max]: a spin box (`number`) or a slider (`range`), named for screen readers. */
+export function numberInput(type: 'number' | 'range', range: { min: number; max: number; step: number }, value: number, label: string): HTMLInputElement {
+  const node = el('input');
+  node.type = type;
+  node.min = String(range.min);
+  node.max = String(range.max);
+  node.step = String(range.step);
+  node.value = String(value);
+  node.setAttribute('aria-label', label);
+  return node;
+}
+
 /** A plain <button> (the toolkit's buttons are for actions; these are links and list rows). */
 export function linkButton(text: string, onClick: () => void, className = 'link'): HTMLButtonElement {
   const node = el('button', className, text);

@@ -1,9 +1,8 @@
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import { CORRUPTION_FAMILIES, CORRUPTION_TARGETS, SPECIFIC_KINDS, type CorruptionFamily, type CorruptionMix, type CorruptionTarget, type SpecificKind } from '../../core/hallucination/corrupt';
 import { corruptJob } from '../../core/hallucination/corruptJob';
-import { addDatasetOptions, datasetLoadParams, type DatasetFlags } from '../datasetOptions';
+import { datasetAction, type DatasetFlags } from '../datasetOptions';
 import { nonNegativeInteger, unitInterval } from '../options';
-import { terminalContext } from '../progress';
 
 interface CorruptFlags extends DatasetFlags {
   fraction: number;
@@ -29,21 +28,14 @@ export function registerCorrupt(program: Command): void {
     .addOption(new Option('--target <which>', 'which items are hit: uniform (head as likely as tail) or head (∝ training interactions)').choices([...CORRUPTION_TARGETS]).default('uniform'))
     .option('--texts <source>', 'descriptions to corrupt: auto (the cached synthesis), provider[:model], or metadata-only', 'auto')
     .option('--json', 'print one JSON object');
-  addDatasetOptions(command).action(async (dataset: string, flags: CorruptFlags) => {
-    const ctx = terminalContext({ quiet: flags.json });
-    try {
-      const result = await corruptJob({ dataset, load: datasetLoadParams(flags), cacheDir: flags.cacheDir, fraction: flags.fraction, seed: flags.seed, kinds: flags.kinds, mix: flags.mix, target: flags.target, out: flags.out, texts: flags.texts }, ctx);
-      ctx.dispose();
+  datasetAction(
+    command,
+    (params, flags: CorruptFlags, ctx) => corruptJob({ ...params, fraction: flags.fraction, seed: flags.seed, kinds: flags.kinds, mix: flags.mix, target: flags.target, out: flags.out, texts: flags.texts }, ctx),
+    (result) => {
       const kinds = Object.entries(result.byKind).map(([kind, n]) => `${kind} ${n}`).join(', ');
-      process.stdout.write(
-        flags.json
-          ? `${JSON.stringify(result)}\n`
-          : `corrupted ${result.corrupted} of ${result.total} item descriptions (${kinds}; ${result.fromSynthesis} from the cached synthesis, ${result.metadataOnly} metadata-only; categories from the ${result.categorySource})\nground truth: ${result.out}\n`,
-      );
-    } finally {
-      ctx.dispose();
-    }
-  });
+      return `corrupted ${result.corrupted} of ${result.total} item descriptions (${kinds}; ${result.fromSynthesis} from the cached synthesis, ${result.metadataOnly} metadata-only; categories from the ${result.categorySource})\nground truth: ${result.out}`;
+    },
+  );
 }
 
 /** `family=share,…` → shares (normalised later; each family at most once). */

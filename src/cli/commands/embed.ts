@@ -1,9 +1,8 @@
 import { Option, type Command } from 'commander';
-import type { EmbedderName } from '../../core/embed/store';
+import { EMBEDDER_NAMES, type EmbedderName } from '../../core/embed/store';
 import { embedJob } from '../../core/jobs/embed';
-import { addDatasetOptions, datasetLoadParams, entityOf, entityOption, type DatasetFlags } from '../datasetOptions';
+import { datasetAction, entityOf, entityOption, type DatasetFlags } from '../datasetOptions';
 import { nonNegativeInteger, positiveInteger } from '../options';
-import { terminalContext } from '../progress';
 
 interface EmbedFlags extends DatasetFlags {
   entity: string;
@@ -28,7 +27,7 @@ export function registerEmbed(program: Command): void {
     .description('Embed item or user texts (synthesised, else raw) and reduce them by PCA to the model width.')
     .argument('<dataset>', 'dataset file or folder')
     .addOption(entityOption())
-    .addOption(new Option('--embedder <name>', 'lsa (local, offline), voyage (VOYAGE_API_KEY) or openai-compatible (/v1/embeddings; OPENAI_API_KEY if the server needs one)').choices(['lsa', 'voyage', 'openai-compatible']).default('lsa'))
+    .addOption(new Option('--embedder <name>', 'lsa (local, offline), voyage (VOYAGE_API_KEY) or openai-compatible (/v1/embeddings; OPENAI_API_KEY if the server needs one)').choices(EMBEDDER_NAMES).default('lsa'))
     .option('--model <name>', 'embedding model of an HTTP embedder (the one the server serves)')
     .option('--dimensions <n>', 'HTTP embedders: output width, for models that can shorten their vectors (OpenAI dimensions, Voyage output_dimension)', positiveInteger)
     .option('--width <n>', 'lsa: number of SVD components', nonNegativeInteger, 64)
@@ -41,14 +40,12 @@ export function registerEmbed(program: Command): void {
     .option('--timeout-ms <ms>', 'HTTP embedders: timeout of one request', nonNegativeInteger, 60_000)
     .option('--max-chars <n>', 'HTTP embedders: cut texts longer than this (a model has a finite context)', positiveInteger)
     .option('--json', 'print one JSON object');
-  addDatasetOptions(command).action(async (dataset: string, flags: EmbedFlags) => {
-    const ctx = terminalContext({ quiet: flags.json });
-    try {
-      const result = await embedJob(
+  datasetAction(
+    command,
+    (params, flags: EmbedFlags, ctx) =>
+      embedJob(
         {
-          dataset,
-          load: datasetLoadParams(flags),
-          cacheDir: flags.cacheDir,
+          ...params,
           entity: entityOf(flags.entity),
           embedder: flags.embedder,
           model: flags.model,
@@ -65,18 +62,14 @@ export function registerEmbed(program: Command): void {
         },
         ctx,
         { voyageApiKey: process.env.VOYAGE_API_KEY || undefined, openaiApiKey: process.env.OPENAI_API_KEY || undefined },
-      );
-      ctx.dispose();
-      const { manifest } = result;
-      const { ids: _ids, ...summary } = manifest;
-      process.stdout.write(
-        flags.json
-          ? `${JSON.stringify({ ...result, manifest: summary })}\n`
-          : `${manifest.entity}s: ${manifest.count} × ${manifest.vectors.dim} (${manifest.embedder.name}/${manifest.embedder.model}), PCA ${manifest.reduced.dim} keeps ${(100 * manifest.reduced.explainedVariance).toFixed(1)} % of variance; ` +
-              `texts: ${manifest.texts.fromSynthesis} synthesised${manifest.texts.source ? ` (${manifest.texts.source.provider}/${manifest.texts.source.model})` : ''}, ${manifest.texts.fallback} raw\n  → ${result.manifestPath}\n`,
-      );
-    } finally {
-      ctx.dispose();
-    }
-  });
+      ),
+    ({ manifest, manifestPath }) =>
+      `${manifest.entity}s: ${manifest.count} × ${manifest.vectors.dim} (${manifest.embedder.name}/${manifest.embedder.model}), PCA ${manifest.reduced.dim} keeps ${(100 * manifest.reduced.explainedVariance).toFixed(1)} % of variance; ` +
+      `texts: ${manifest.texts.fromSynthesis} synthesised${manifest.texts.source ? ` (${manifest.texts.source.provider}/${manifest.texts.source.model})` : ''}, ${manifest.texts.fallback} raw\n  → ${manifestPath}`,
+    // the JSON leaves the manifest's id list out
+    (result) => {
+      const { ids: _ids, ...summary } = result.manifest;
+      return { ...result, manifest: summary };
+    },
+  );
 }

@@ -1,7 +1,6 @@
 import type { Command } from 'commander';
 import { exportJob, type ExportJobResult } from '../../core/export/export';
-import { addDatasetOptions, datasetLoadParams, printable, type DatasetFlags } from '../datasetOptions';
-import { terminalContext } from '../progress';
+import { datasetAction, printable, type DatasetFlags } from '../datasetOptions';
 
 interface ExportFlags extends DatasetFlags {
   out?: string;
@@ -17,16 +16,7 @@ export function registerExport(program: Command): void {
     .argument('<dataset-or-run>', 'a dataset file or folder (exports what `grasp synthesize / embed / index` cached), or a finished run folder')
     .option('--out <dir>', 'where to write (a new or empty folder, or an earlier export; default <cache>/exports/<name>)')
     .option('--json', 'print one JSON object');
-  addDatasetOptions(command).action(async (target: string, flags: ExportFlags) => {
-    const ctx = terminalContext({ quiet: flags.json });
-    try {
-      const result = await exportJob({ target, out: flags.out, cacheDir: flags.cacheDir, load: datasetLoadParams(flags) }, ctx);
-      ctx.dispose();
-      process.stdout.write(flags.json ? `${JSON.stringify(result)}\n` : `${formatExport(result)}\n`);
-    } finally {
-      ctx.dispose();
-    }
-  });
+  datasetAction(command, ({ dataset: target, load, cacheDir }, flags: ExportFlags, ctx) => exportJob({ target, out: flags.out, cacheDir, load }, ctx), formatExport);
 }
 
 function formatExport(result: ExportJobResult): string {

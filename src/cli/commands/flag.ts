@@ -2,9 +2,8 @@ import { Option, type Command } from 'commander';
 import { flagJob, type FlagJobResult } from '../../core/hallucination/jobs';
 import type { DemoFlagsResult } from '../../core/hallucination/demo';
 import type { FlagRecord } from '../../core/hallucination/types';
-import { addDatasetOptions, datasetLoadParams, entityOf, printable, type DatasetFlags } from '../datasetOptions';
+import { datasetAction, entityOf, printable, type DatasetFlags } from '../datasetOptions';
 import { nonNegativeInteger, unitInterval } from '../options';
-import { terminalContext } from '../progress';
 
 interface FlagFlags extends DatasetFlags {
   entity: string;
@@ -29,19 +28,15 @@ export function registerFlag(program: Command): void {
     .option('--run <dir>', 'GRASP run whose attention gives the model-distrust signal (default: the newest on this dataset)')
     .option('--no-run', 'leave the model-distrust signal out')
     .option('--json', 'print one JSON object');
-  addDatasetOptions(command).action(async (dataset: string, flags: FlagFlags) => {
-    const ctx = terminalContext({ quiet: flags.json });
-    try {
-      const result = await flagJob(
-        { dataset, load: datasetLoadParams(flags), cacheDir: flags.cacheDir, entity: entityOf(flags.entity), top: flags.top, texts: flags.texts, annotations: flags.annotations, run: flags.run === false ? null : flags.run, detector: flags.threshold === undefined ? {} : { threshold: flags.threshold } },
+  datasetAction(
+    command,
+    (params, flags: FlagFlags, ctx) =>
+      flagJob(
+        { ...params, entity: entityOf(flags.entity), top: flags.top, texts: flags.texts, annotations: flags.annotations, run: flags.run === false ? null : flags.run, detector: flags.threshold === undefined ? {} : { threshold: flags.threshold } },
         ctx,
-      );
-      ctx.dispose();
-      process.stdout.write(flags.json ? `${JSON.stringify(result)}\n` : `${formatFlags(result)}\n`);
-    } finally {
-      ctx.dispose();
-    }
-  });
+      ),
+    formatFlags,
+  );
 }
 
 function excerpt(text: string, max: number): string {

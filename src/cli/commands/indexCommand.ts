@@ -1,5 +1,5 @@
 import { Option, type Command } from 'commander';
-import type { EmbedderName } from '../../core/embed/store';
+import { EMBEDDER_NAMES, type EmbedderName } from '../../core/embed/store';
 import { indexJob } from '../../core/jobs/indexJob';
 import type { IndexMethod, IndexSpace } from '../../core/retrieval/store';
 import { entityOf, entityOption } from '../datasetOptions';
@@ -26,7 +26,7 @@ export function registerIndex(program: Command): void {
     .description('Build the cosine neighbour index (HNSW, or exact for small sets) of a stored embedding, with every row\'s top-K neighbours.')
     .argument('<dataset>', 'dataset file or folder (its embedding must exist: grasp embed)')
     .addOption(entityOption())
-    .addOption(new Option('--embedder <name>', 'which embedding').choices(['lsa', 'voyage', 'openai-compatible']).default('lsa'))
+    .addOption(new Option('--embedder <name>', 'which embedding').choices(EMBEDDER_NAMES).default('lsa'))
     .addOption(new Option('--method <method>', 'hnsw, exact, or auto (exact below 2000 rows)').choices(['auto', 'hnsw', 'exact']).default('auto'))
     .addOption(new Option('--space <space>', 'index the embedder output (vectors) or its PCA (reduced)').choices(['vectors', 'reduced']).default('vectors'))
     .option('--k <n>', 'neighbours stored per row', nonNegativeInteger, 20)

@@ -1,8 +1,7 @@
 import { type Command } from 'commander';
 import { neighboursJob } from '../../core/jobs/neighbours';
-import { addDatasetOptions, datasetLoadParams, printable, type DatasetFlags } from '../datasetOptions';
+import { datasetAction, printable, type DatasetFlags } from '../datasetOptions';
 import { nonNegativeInteger } from '../options';
-import { terminalContext } from '../progress';
 
 interface NeighboursFlags extends DatasetFlags {
   item?: string;
@@ -23,33 +22,17 @@ export function registerNeighbours(program: Command): void {
     .option('--k <n>', 'how many neighbours', nonNegativeInteger, 10)
     .option('--embedder <name>', 'which embedding\'s index (default: the newest)')
     .option('--json', 'print one JSON object');
-  addDatasetOptions(command).action(async (dataset: string, flags: NeighboursFlags) => {
-    if ((flags.item === undefined) === (flags.user === undefined)) command.error('error: give exactly one of --item <id> or --user <id>', { exitCode: 2 });
-    const ctx = terminalContext({ quiet: flags.json });
-    try {
-      const result = await neighboursJob(
-        {
-          dataset,
-          load: datasetLoadParams(flags),
-          cacheDir: flags.cacheDir,
-          entity: flags.item !== undefined ? 'item' : 'user',
-          id: flags.item ?? flags.user!,
-          k: Math.max(1, flags.k),
-          embedder: flags.embedder,
-        },
-        ctx,
-      );
-      ctx.dispose();
-      if (flags.json) {
-        process.stdout.write(`${JSON.stringify(result)}\n`);
-        return;
-      }
+  datasetAction(
+    command,
+    (params, flags: NeighboursFlags, ctx) => {
+      if ((flags.item === undefined) === (flags.user === undefined)) command.error('error: give exactly one of --item <id> or --user <id>', { exitCode: 2 });
+      return neighboursJob({ ...params, entity: flags.item !== undefined ? 'item' : 'user', id: flags.item ?? flags.user!, k: Math.max(1, flags.k), embedder: flags.embedder }, ctx);
+    },
+    (result) => {
       const lines = [`${result.entity} ${printable(result.query.id)}: ${printable(result.query.label)}`];
       result.neighbours.forEach((neighbour, i) => lines.push(`  ${String(i + 1).padStart(2)}. ${neighbour.similarity.toFixed(3)}  ${printable(neighbour.id)}  ${printable(neighbour.label)}`));
       lines.push(`  (${result.index.method}, ${result.index.embedding.embedder}/${result.index.embedding.model}, ${result.index.space} ${result.index.dim}-d)`);
-      process.stdout.write(`${lines.join('\n')}\n`);
-    } finally {
-      ctx.dispose();
-    }
-  });
+      return lines.join('\n');
+    },
+  );
 }

@@ -1,12 +1,9 @@
 import { Option, type Command } from 'commander';
-import type { DuplicatePolicy, InteractionFormat, LoadOptions } from '../../core/data/types';
+import { DUPLICATE_POLICIES, FORMAT_CHOICES, type DuplicatePolicy, type InteractionFormat, type LoadOptions } from '../../core/data/types';
 import { statsJob } from '../../core/jobs';
 import { formatStatsTable } from '../format';
 import { nonNegativeInteger } from '../options';
 import { terminalContext } from '../progress';
-
-const FORMATS: Array<InteractionFormat | 'auto'> = ['auto', 's3rec', 'pairs', 'recbole', 'csv', 'tsv', 'jsonl', 'json-seq'];
-const DUPLICATE_POLICIES: DuplicatePolicy[] = ['keep', 'first', 'last', 'drop-consecutive'];
 
 interface StatsFlags {
   format: InteractionFormat | 'auto';
@@ -40,7 +37,7 @@ export function registerStats(program: Command): void {
     .command('stats')
     .description('Load a dataset (file or folder) and print its statistics.')
     .argument('<path>', 'dataset file or folder')
-    .addOption(new Option('--format <format>', 'interactions format').choices(FORMATS).default('auto'))
+    .addOption(new Option('--format <format>', 'interactions format').choices(FORMAT_CHOICES).default('auto'))
     .option('--json', 'print one JSON object instead of a table')
     .option('--meta <file...>', 'item metadata file(s) (found automatically in a dataset folder)')
     .option('--user-col <name|index>', 'csv/tsv/jsonl: column holding the user id')

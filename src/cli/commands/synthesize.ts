@@ -1,9 +1,8 @@
 import { Option, type Command } from 'commander';
 import { synthesizeJob } from '../../core/jobs/synthesize';
 import type { SynthesisResult } from '../../core/llm/synthesize';
-import { addDatasetOptions, datasetLoadParams, entityOf, entityOption, printable, type DatasetFlags } from '../datasetOptions';
+import { datasetAction, entityOf, entityOption, printable, type DatasetFlags } from '../datasetOptions';
 import { nonNegativeInteger } from '../options';
-import { terminalContext } from '../progress';
 
 interface SynthesizeFlags extends DatasetFlags {
   entity: string;
@@ -49,14 +48,12 @@ export function registerSynthesize(program: Command): void {
     .option('--no-test-histories', 'users: only the training-prefix profiles, not those of the test-time histories (training prefix + validation item) that grasp.testRetrieval "history" reads')
     .option('--poll-interval-ms <ms>', 'batch mode: how often to poll', nonNegativeInteger, 30_000)
     .option('--json', 'print one JSON object');
-  addDatasetOptions(command).action(async (dataset: string, flags: SynthesizeFlags) => {
-    const ctx = terminalContext({ quiet: flags.json });
-    try {
-      const result = await synthesizeJob(
+  datasetAction(
+    command,
+    (params, flags: SynthesizeFlags, ctx) =>
+      synthesizeJob(
         {
-          dataset,
-          load: datasetLoadParams(flags),
-          cacheDir: flags.cacheDir,
+          ...params,
           entity: entityOf(flags.entity),
           provider: flags.provider,
           model: flags.model,
@@ -76,13 +73,9 @@ export function registerSynthesize(program: Command): void {
         ctx,
         // The key comes from the environment only: never a flag, so it never sits in shell history or `ps`.
         { anthropicApiKey: process.env.ANTHROPIC_API_KEY || undefined, openaiApiKey: process.env.OPENAI_API_KEY || undefined },
-      );
-      ctx.dispose();
-      process.stdout.write(flags.json ? `${JSON.stringify(result)}\n` : `${formatSynthesis(result)}\n`);
-    } finally {
-      ctx.dispose();
-    }
-  });
+      ),
+    formatSynthesis,
+  );
 }
 
 function formatSynthesis(result: SynthesisResult): string {

@@ -1,14 +1,20 @@
-/** Formats the loaders understand; `auto` detects from the file name and first lines. */
-export type InteractionFormat =
-  | 's3rec' // `user item item …` per line, items in time order
-  | 'pairs' // `user item` per line, file order is time order
-  | 'recbole' // RecBole atomic `.inter` with `name:type` header
-  | 'csv'
-  | 'tsv'
-  | 'jsonl'
-  | 'json-seq'; // one JSON object `{user: [item, …]}` (LC-Rec / LETTER style)
+/**
+ * Formats the loaders understand. The one list: the run-config schema, the CLI's --format choices and
+ * the types all read it.
+ * - s3rec: `user item item …` per line, items in time order
+ * - pairs: `user item` per line, file order is time order
+ * - recbole: RecBole atomic `.inter` with `name:type` header
+ * - csv, tsv, jsonl: a row per interaction (columns named or mapped)
+ * - json-seq: one JSON object `{user: [item, …]}` (LC-Rec / LETTER style)
+ */
+export const INTERACTION_FORMATS = ['s3rec', 'pairs', 'recbole', 'csv', 'tsv', 'jsonl', 'json-seq'] as const;
+export type InteractionFormat = (typeof INTERACTION_FORMATS)[number];
+/** What a user may ask for: a format, or `auto` (detected from the file name and first lines). */
+export const FORMAT_CHOICES = ['auto', ...INTERACTION_FORMATS] as const;
 
-export type DuplicatePolicy = 'keep' | 'first' | 'last' | 'drop-consecutive';
+/** Repeated (user, item) interactions: the one list of the run-config schema, the CLI and the types. */
+export const DUPLICATE_POLICIES = ['keep', 'first', 'last', 'drop-consecutive'] as const;
+export type DuplicatePolicy = (typeof DUPLICATE_POLICIES)[number];
 
 /** Which column (name or 0-based index) holds what, for csv/tsv/jsonl. */
 export interface ColumnMapping {

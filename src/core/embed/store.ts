@@ -6,7 +6,9 @@ import type { Entity } from '../llm/schema';
 import type { TextSource } from './texts';
 import { ConfigError } from '../util/errors';
 
-export type EmbedderName = 'lsa' | 'voyage' | 'openai-compatible';
+/** The text embedders: one list for the run-config schema (grasp.embedder), the CLI's --embedder and the types. */
+export const EMBEDDER_NAMES = ['lsa', 'voyage', 'openai-compatible'] as const;
+export type EmbedderName = (typeof EMBEDDER_NAMES)[number];
 
 /** What a stored embedding is and where it came from, beside its two float32 files. */
 export interface EmbeddingManifest {

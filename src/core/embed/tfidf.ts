@@ -78,31 +78,23 @@ export function sparseOperator(m: SparseRows): LinearOperator {
   return {
     rows: m.rows,
     cols: m.cols,
-    multiply(x, k) {
-      const out = new Float64Array(m.rows * k);
-      for (let r = 0; r < m.rows; r++) {
-        const o = r * k;
-        for (let p = m.offsets[r]; p < m.offsets[r + 1]; p++) {
-          const value = m.values[p];
-          const xo = m.indices[p] * k;
-          for (let j = 0; j < k; j++) out[o + j] += value * x[xo + j];
-        }
-      }
-      return out;
-    },
-    multiplyTransposed(y, k) {
-      const out = new Float64Array(m.cols * k);
-      for (let r = 0; r < m.rows; r++) {
-        const yo = r * k;
-        for (let p = m.offsets[r]; p < m.offsets[r + 1]; p++) {
-          const value = m.values[p];
-          const o = m.indices[p] * k;
-          for (let j = 0; j < k; j++) out[o + j] += value * y[yo + j];
-        }
-      }
-      return out;
-    },
+    multiply: (x, k) => sparseProduct(m, x, k, false),
+    multiplyTransposed: (y, k) => sparseProduct(m, y, k, true),
   };
+}
+
+/** M · x (x is cols × k), or Mᵀ · x (x is rows × k) when `transposed`, entry by stored entry. */
+function sparseProduct(m: SparseRows, x: Float64Array, k: number, transposed: boolean): Float64Array {
+  const out = new Float64Array((transposed ? m.cols : m.rows) * k);
+  for (let r = 0; r < m.rows; r++) {
+    for (let p = m.offsets[r]; p < m.offsets[r + 1]; p++) {
+      const value = m.values[p];
+      const to = transposed ? m.indices[p] * k : r * k;
+      const from = transposed ? r * k : m.indices[p] * k;
+      for (let j = 0; j < k; j++) out[to + j] += value * x[from + j];
+    }
+  }
+  return out;
 }
 
 /** Keeps only the given rows (the fitting set). */

@@ -5,7 +5,8 @@
 import Ajv, { type ErrorObject } from 'ajv';
 import { readFile, stat } from 'node:fs/promises';
 import { dirname, isAbsolute, resolve } from 'node:path';
-import { ConfigError, validateConfig, type RunConfig } from '../train/config';
+import { validateConfig, type RunConfig } from '../train/config';
+import { ConfigError } from '../util/errors';
 import { firstDifference } from '../util/jsonCompare';
 import { MAX_CONFIG_DEPTH, tooDeep } from '../util/jsonLimits';
 import { deepMerge, type JsonObject } from '../util/merge';

@@ -17,7 +17,7 @@ import type { JobContext } from '../jobs/context';
 import { loadForJob, type DatasetLoadParams } from '../jobs/load';
 import type { Entity, ItemDescription, SynthesisOutput, UserProfile } from '../llm/schema';
 import { readIndexManifest, readNeighbourTable } from '../retrieval/store';
-import { ConfigError as RunConfigError, validateConfig, type RunConfig } from '../train/config';
+import { validateConfig, type RunConfig } from '../train/config';
 import { buildTextArtifacts, textsChoice, withFields } from '../train/textArtifacts';
 import { writeFileAtomic } from '../util/atomicWrite';
 import { ConfigError } from '../util/errors';
@@ -142,7 +142,7 @@ async function exportRun(runDir: string, params: ExportJobParams, ctx: JobContex
   try {
     config = validateConfig(JSON.parse(await readFile(configFile, 'utf8')), configFile);
   } catch (error) {
-    if (error instanceof RunConfigError) throw error;
+    if (error instanceof ConfigError) throw error;
     throw new ConfigError(`${configFile}: unreadable run config (${(error as Error).message})`);
   }
   const seedDirs = (config.train.seeds ?? [config.train.seed]).map((seed, _, all) => ({ seed, dir: all.length > 1 ? join(runDir, `seed-${seed}`) : runDir }));

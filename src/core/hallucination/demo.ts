@@ -1,8 +1,8 @@
 import { join } from 'node:path';
 import type { Dataset, Split } from '../data/types';
 import type { JobContext } from '../jobs/context';
-import { MetadataProvider } from '../llm/metadataProvider';
-import type { CallOptions, ProviderReply, SynthesisProvider, SynthesisTask } from '../llm/provider';
+import { MetadataProvider, offlineReply } from '../llm/metadataProvider';
+import type { CallOptions, ProviderReply, SynthesisTask } from '../llm/provider';
 import type { ItemDescription } from '../llm/schema';
 import { writeFileAtomic } from '../util/atomicWrite';
 import { corruptDescriptions, type CorruptionTruth } from './corrupt';
@@ -32,20 +32,16 @@ export function demoTruthPath(datasetCacheDir: string): string {
  * confuses products, invents specifics or writes filler. Its own model name keeps these records apart
  * from the plain metadata provider's in the synthesis cache.
  */
-export class PlantedHallucinationProvider implements SynthesisProvider {
-  readonly name = 'metadata';
-  readonly model = 'metadata-planted-v1';
-  readonly worldKnowledge = false;
-  readonly paid = false;
-  readonly remote = false;
-  private readonly metadata = new MetadataProvider();
+export class PlantedHallucinationProvider extends MetadataProvider {
+  override readonly model = 'metadata-planted-v1';
 
-  constructor(private readonly planted: ReadonlyMap<string, ItemDescription>) {}
+  constructor(private readonly planted: ReadonlyMap<string, ItemDescription>) {
+    super();
+  }
 
-  async complete(task: SynthesisTask, options: CallOptions): Promise<ProviderReply> {
+  override async complete(task: SynthesisTask, options: CallOptions): Promise<ProviderReply> {
     const description = task.entity === 'item' ? this.planted.get(task.input.id) : undefined;
-    if (!description) return this.metadata.complete(task, options);
-    return { text: JSON.stringify(description), stopReason: 'end_turn', usage: { inputTokens: 0, outputTokens: 0 } };
+    return description ? offlineReply(description) : super.complete(task, options);
   }
 }
 

@@ -9,15 +9,19 @@ import type { ItemDescription, PriceTier, UserProfile } from './schema';
  */
 export class MetadataProvider implements SynthesisProvider {
   readonly name = 'metadata';
-  readonly model = 'metadata-only-v1';
+  readonly model: string = 'metadata-only-v1';
   readonly worldKnowledge = false;
   readonly paid = false;
   readonly remote = false;
 
   async complete(task: SynthesisTask, _options: CallOptions): Promise<ProviderReply> {
-    const output = task.entity === 'item' ? describeItem(task.input.input as ItemInput) : profileUser(task.input.input as UserInput);
-    return { text: JSON.stringify(output), stopReason: 'end_turn', usage: { inputTokens: 0, outputTokens: 0 } };
+    return offlineReply(task.entity === 'item' ? describeItem(task.input.input as ItemInput) : profileUser(task.input.input as UserInput));
   }
+}
+
+/** A reply written offline: the record as JSON, no tokens spent. */
+export function offlineReply(output: ItemDescription | UserProfile): ProviderReply {
+  return { text: JSON.stringify(output), stopReason: 'end_turn', usage: { inputTokens: 0, outputTokens: 0 } };
 }
 
 function field(input: ItemInput, ...names: string[]): string {

@@ -131,33 +131,28 @@ function chooseProvider(options: SynthesisOptions, secrets: SynthesisSecrets, ct
   });
 }
 
+/** The arguments of `synthesize` (and of `synthesizeWith`, after its provider). */
+type SynthesisArgs = [
+  dataset: Dataset,
+  split: Split,
+  paths: { root: string; dataset: string },
+  options: SynthesisOptions,
+  ctx: JobContext,
+  secrets?: SynthesisSecrets,
+  onCounts?: (counts: SynthesisCounts) => void,
+];
+
 /**
  * Stage 1 of GRASP (DESIGN §2): writes item descriptions or user profiles into the dataset's
  * synthesis cache. Cached inputs are skipped, so a killed or cancelled run picks up where it stopped.
  */
-export async function synthesize(
-  dataset: Dataset,
-  split: Split,
-  paths: { root: string; dataset: string },
-  options: SynthesisOptions,
-  ctx: JobContext,
-  secrets: SynthesisSecrets = {},
-  onCounts?: (counts: SynthesisCounts) => void,
-): Promise<SynthesisResult> {
-  return synthesizeWith(chooseProvider(options, secrets, ctx), dataset, split, paths, options, ctx, secrets, onCounts);
+export async function synthesize(...args: SynthesisArgs): Promise<SynthesisResult> {
+  const [, , , options, ctx, secrets = {}] = args;
+  return synthesizeWith(chooseProvider(options, secrets, ctx), ...args);
 }
 
 /** `synthesize` with a provider already made (the demo's offline stand-in LLM); `options.provider` is not read. */
-export async function synthesizeWith(
-  provider: SynthesisProvider,
-  dataset: Dataset,
-  split: Split,
-  paths: { root: string; dataset: string },
-  options: SynthesisOptions,
-  ctx: JobContext,
-  secrets: SynthesisSecrets = {},
-  onCounts?: (counts: SynthesisCounts) => void,
-): Promise<SynthesisResult> {
+export async function synthesizeWith(provider: SynthesisProvider, ...[dataset, split, paths, options, ctx, secrets = {}, onCounts]: SynthesisArgs): Promise<SynthesisResult> {
   const started = Date.now();
   const entity = options.entity;
   if (options.mode === 'batch' && provider instanceof OpenAICompatibleProvider) throw new ConfigError('--mode batch is the Message Batches API of the anthropic provider; an openai-compatible server takes messages (use --concurrency to keep it busy)');

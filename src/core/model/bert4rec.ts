@@ -4,13 +4,11 @@
 // the output head (dense, GELU, LayerNorm) scored against the tied item embedding. Row
 // numItems + 1 of the embedding is the [mask] token; inference appends it after the history.
 import { tf, type Tensor2D, type Tensor3D, type Variable } from '../engine/tf';
-import { DropoutStream } from './dropout';
+import { BackboneBase } from './backbone';
 import { leftPadded, lookupItems } from './embedding';
 import { gelu } from '../engine/ops';
 import { applyAttention, applyDense, applyLayerNorm, attention, dense, layerNorm, type Attention, type Dense, type LayerNorm } from './layers';
-import { ParamStore } from './params';
-import type { Random } from '../util/random';
-import type { EncoderHooks, ModelConfig, SequentialRecommender } from './types';
+import type { ModelConfig } from './types';
 
 interface Block {
   attention: Attention;
@@ -20,30 +18,19 @@ interface Block {
   ffnNorm: LayerNorm;
 }
 
-export class BERT4Rec implements SequentialRecommender {
+export class BERT4Rec extends BackboneBase {
   readonly objective = 'cloze' as const;
-  readonly itemEmbedding: Variable;
-  hooks: EncoderHooks = {};
-  private readonly params: ParamStore;
   private readonly position: Variable;
   private readonly embeddingNorm: LayerNorm;
   private readonly blocks: Block[] = [];
   private readonly head: Dense;
   private readonly headNorm: LayerNorm;
-  private readonly dropout: DropoutStream;
 
-  constructor(
-    readonly config: ModelConfig,
-    readonly numItems: number,
-    seed: number,
-  ) {
+  constructor(config: ModelConfig, numItems: number, seed: number) {
+    // BERT's initialiser: normal(0, 0.02) for embeddings and weights; row numItems + 1 is the [mask] token
+    super(config, numItems, seed, { itemRows: numItems + 2, itemStd: 0.02, dropoutSalt: 0x6b6b6b6b });
     const { d, maxLen, layers, heads } = config;
     const inner = config.innerSize ?? 4 * d;
-    this.params = new ParamStore(seed);
-    // BERT's initialiser: normal(0, 0.02) for embeddings and weights
-    const table = this.params.normals((numItems + 2) * d, 0.02);
-    table.fill(0, 0, d);
-    this.itemEmbedding = this.params.add('item_emb', [numItems + 2, d], table);
     this.position = this.params.normal('pos_emb', [maxLen, d], 0.02);
     this.embeddingNorm = layerNorm(this.params, 'emb_ln', d, 1e-12);
     for (let i = 0; i < layers; i++) {
@@ -57,20 +44,11 @@ export class BERT4Rec implements SequentialRecommender {
     }
     this.head = dense(this.params, 'head', d, d, 'xavier', 'zero');
     this.headNorm = layerNorm(this.params, 'head_ln', d, 1e-12);
-    this.dropout = new DropoutStream(seed ^ 0x6b6b6b6b);
   }
 
   /** The model id of the [mask] token. */
   get maskToken(): number {
     return this.numItems + 1;
-  }
-
-  randomStreams(): Random[] {
-    return [this.dropout.random, ...(this.hooks.randomStreams?.() ?? [])];
-  }
-
-  namedVariables(): Array<[string, Variable]> {
-    return [...this.params.entries(), ...(this.hooks.variables?.() ?? [])];
   }
 
   encode(ids: Tensor2D, training: boolean, users?: Int32Array): Tensor3D {
@@ -93,12 +71,8 @@ export class BERT4Rec implements SequentialRecommender {
     return this.hooks.finalState ? this.hooks.finalState(states, { ids, users, training }) : states;
   }
 
-  inferenceRow(history: ArrayLike<number>, out: Int32Array, offset: number): void {
+  override inferenceRow(history: ArrayLike<number>, out: Int32Array, offset: number): void {
     leftPadded(history, this.config.maxLen, out, offset, true);
     out[offset + this.config.maxLen - 1] = this.maskToken;
-  }
-
-  dispose(): void {
-    this.params.dispose();
   }
 }

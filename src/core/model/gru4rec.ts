@@ -2,49 +2,27 @@
 // dropout, then stacked GRU layers (PyTorch's gate equations) over the sequence; the state at each
 // position predicts the next item. Left padding is skipped: the state does not move on padding.
 import { gruLayer } from '../engine/ops';
-import { tf, type Tensor, type Tensor2D, type Tensor3D, type Variable } from '../engine/tf';
-import { DropoutStream } from './dropout';
-import { leftPadded, lookupItems } from './embedding';
+import { tf, type Tensor, type Tensor2D, type Tensor3D } from '../engine/tf';
+import { BackboneBase } from './backbone';
+import { lookupItems } from './embedding';
 import { applyDense, dense, type Dense } from './layers';
-import { ParamStore } from './params';
-import type { Random } from '../util/random';
-import type { EncoderHooks, ModelConfig, SequentialRecommender } from './types';
+import type { ModelConfig } from './types';
 
 interface GruLayer {
   input: Dense; // x → [r | z | n] (3d)
   hidden: Dense; // h → [r | z | n] (3d)
 }
 
-export class GRU4Rec implements SequentialRecommender {
+export class GRU4Rec extends BackboneBase {
   readonly objective = 'next' as const;
-  readonly itemEmbedding: Variable;
-  hooks: EncoderHooks = {};
-  private readonly params: ParamStore;
   private readonly layers: GruLayer[] = [];
-  private readonly dropout: DropoutStream;
 
-  constructor(
-    readonly config: ModelConfig,
-    readonly numItems: number,
-    seed: number,
-  ) {
+  constructor(config: ModelConfig, numItems: number, seed: number) {
+    super(config, numItems, seed, { itemRows: numItems + 1, dropoutSalt: 0x3c3c3c3c });
     const { d } = config;
-    this.params = new ParamStore(seed);
-    const table = this.params.normals((numItems + 1) * d, Math.sqrt(2 / (numItems + 1 + d)));
-    table.fill(0, 0, d);
-    this.itemEmbedding = this.params.add('item_emb', [numItems + 1, d], table);
     for (let i = 0; i < config.layers; i++) {
       this.layers.push({ input: dense(this.params, `gru${i}.input`, d, 3 * d, 'xavier'), hidden: dense(this.params, `gru${i}.hidden`, d, 3 * d, 'xavier') });
     }
-    this.dropout = new DropoutStream(seed ^ 0x3c3c3c3c);
-  }
-
-  randomStreams(): Random[] {
-    return [this.dropout.random, ...(this.hooks.randomStreams?.() ?? [])];
-  }
-
-  namedVariables(): Array<[string, Variable]> {
-    return [...this.params.entries(), ...(this.hooks.variables?.() ?? [])];
   }
 
   encode(ids: Tensor2D, training: boolean, users?: Int32Array): Tensor3D {
@@ -58,13 +36,5 @@ export class GRU4Rec implements SequentialRecommender {
     }
     const states = this.dropout.apply(x, this.config.dropout, training);
     return this.hooks.finalState ? this.hooks.finalState(states, { ids, users, training }) : states;
-  }
-
-  inferenceRow(history: ArrayLike<number>, out: Int32Array, offset: number): void {
-    leftPadded(history, this.config.maxLen, out, offset);
-  }
-
-  dispose(): void {
-    this.params.dispose();
   }
 }

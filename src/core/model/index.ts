@@ -4,7 +4,7 @@ import { SASRec } from './sasrec';
 import type { ModelConfig, SequentialRecommender } from './types';
 
 export * from './types';
-export { LOSS_KINDS, lossValue, type LossKind } from './losses';
+export { lossValue } from './losses';
 
 /** Builds a backbone from its config; initial weights depend only on the seed. */
 export function createModel(config: ModelConfig, numItems: number, seed: number): SequentialRecommender {

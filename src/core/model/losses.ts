@@ -3,9 +3,11 @@
 import { softmaxCrossEntropy } from '../engine/ops';
 import { tf, type Tensor2D, type Variable } from '../engine/tf';
 import { gatherItems, itemRows } from './embedding';
+import type { LossKind } from './types';
 
-export type LossKind = 'bce' | 'sampled_softmax' | 'ce';
-export const LOSS_KINDS: readonly LossKind[] = ['bce', 'sampled_softmax', 'ce'];
+// Declared beside LOSS_KINDS in ./types (no run-time imports, for the config schema); re-exported for
+// the modules that import it from here.
+export type { LossKind } from './types';
 
 export interface LossInput {
   /** [N, d] states at positions with a target */

@@ -3,12 +3,10 @@
 // padding positions zeroed, blocks of [pre-LN causal attention (query = LN(x), keys/values = x)
 // with the residual on LN(x), LN → point-wise FFN with residual], a final LN.
 import { tf, type Tensor2D, type Tensor3D, type Variable } from '../engine/tf';
-import { DropoutStream } from './dropout';
-import { leftPadded, lookupItems } from './embedding';
+import { BackboneBase } from './backbone';
+import { lookupItems } from './embedding';
 import { applyAttention, applyAttentionLast, applyDense, applyLayerNorm, attention, causalBias, dense, layerNorm, type Attention, type Dense, type LayerNorm } from './layers';
-import { ParamStore } from './params';
-import type { Random } from '../util/random';
-import type { EncoderHooks, ModelConfig, SequentialRecommender } from './types';
+import type { ModelConfig } from './types';
 
 interface Block {
   attentionNorm: LayerNorm;
@@ -18,28 +16,17 @@ interface Block {
   ffn2: Dense;
 }
 
-export class SASRec implements SequentialRecommender {
+export class SASRec extends BackboneBase {
   readonly objective = 'next' as const;
-  readonly itemEmbedding: Variable;
-  hooks: EncoderHooks = {};
-  private readonly params: ParamStore;
   private readonly position: Variable;
   private readonly blocks: Block[] = [];
   private readonly lastNorm: LayerNorm;
-  private readonly dropout: DropoutStream;
   private readonly mask: Tensor2D;
 
-  constructor(
-    readonly config: ModelConfig,
-    readonly numItems: number,
-    seed: number,
-  ) {
+  constructor(config: ModelConfig, numItems: number, seed: number) {
+    super(config, numItems, seed, { itemRows: numItems + 1, dropoutSalt: 0x5a5a5a5a });
     const { d, maxLen, layers, heads } = config;
     const inner = config.innerSize ?? d;
-    this.params = new ParamStore(seed);
-    const table = this.params.normals((numItems + 1) * d, Math.sqrt(2 / (numItems + 1 + d)));
-    table.fill(0, 0, d); // padding row
-    this.itemEmbedding = this.params.add('item_emb', [numItems + 1, d], table);
     this.position = this.params.xavierNormal('pos_emb', [maxLen, d]);
     for (let i = 0; i < layers; i++) {
       this.blocks.push({
@@ -51,16 +38,7 @@ export class SASRec implements SequentialRecommender {
       });
     }
     this.lastNorm = layerNorm(this.params, 'last_ln', d, 1e-8);
-    this.dropout = new DropoutStream(seed ^ 0x5a5a5a5a);
     this.mask = tf.keep(causalBias(maxLen));
-  }
-
-  randomStreams(): Random[] {
-    return [this.dropout.random, ...(this.hooks.randomStreams?.() ?? [])];
-  }
-
-  namedVariables(): Array<[string, Variable]> {
-    return [...this.params.entries(), ...(this.hooks.variables?.() ?? [])];
   }
 
   encode(ids: Tensor2D, training: boolean, users?: Int32Array): Tensor3D {
@@ -105,12 +83,8 @@ export class SASRec implements SequentialRecommender {
     return tf.reshape(final, [B, d]) as Tensor2D;
   }
 
-  inferenceRow(history: ArrayLike<number>, out: Int32Array, offset: number): void {
-    leftPadded(history, this.config.maxLen, out, offset);
-  }
-
-  dispose(): void {
-    this.params.dispose();
+  override dispose(): void {
+    super.dispose();
     this.mask.dispose();
   }
 }

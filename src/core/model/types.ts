@@ -1,7 +1,16 @@
 import type { Scalar, Tensor2D, Tensor3D, Variable } from '../engine/tf';
 import type { Random } from '../util/random';
 
-export type ModelKind = 'sasrec' | 'gru4rec' | 'bert4rec';
+// The backbone and loss lists live here, in a module without run-time imports, so the run-config schema
+// (src/core/train/config.ts, also bundled alone to write the editor's JSON schema) reads them without
+// pulling TensorFlow.js in.
+/** The backbones: one list for the run-config schema, the presets and the types (createModel switches over all of them). */
+export const MODEL_KINDS = ['sasrec', 'gru4rec', 'bert4rec'] as const;
+export type ModelKind = (typeof MODEL_KINDS)[number];
+
+/** Training losses (src/core/model/losses.ts computes them). */
+export const LOSS_KINDS = ['bce', 'sampled_softmax', 'ce'] as const;
+export type LossKind = (typeof LOSS_KINDS)[number];
 
 /** Shared model settings (RecBole names in comments). */
 export interface ModelConfig {
@@ -21,6 +30,15 @@ export interface ModelConfig {
   /** BERT4Rec: share of positions masked for the cloze task */
   maskProb?: number;
 }
+
+/**
+ * Each backbone's own defaults are its preset, src/core/train/presets/<kind>.json (as RecBole keeps a
+ * properties file per model), plus the feed-forward width in its constructor. These are what a setting
+ * falls back to when neither the config nor the preset gives it (GRU4Rec's heads, maskProb for the
+ * backbones that do not mask, a preset value a config removed with null): the run-config schema's
+ * defaults and the trainer's, written once.
+ */
+export const MODEL_DEFAULTS = { d: 64, layers: 2, heads: 1, dropout: 0.2, maxLen: 50, maskProb: 0.2 } as const satisfies Partial<ModelConfig>;
 
 /**
  * Where GRASP (and other wrappers) plug into a backbone without copying it. Each hook receives what

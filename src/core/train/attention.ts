@@ -9,6 +9,7 @@ import { CancelledError, silentContext, type JobContext } from '../jobs/context'
 import { entityLabel } from '../jobs/neighbours';
 import { ConfigError } from '../util/errors';
 import { loadWeights, readManifest } from './checkpoint';
+import type { EntityArtifacts } from './textArtifacts';
 import { buildModel, prepareText, variantOf } from './variant';
 
 export type AttentionTarget = { item: string } | { user: string };
@@ -116,16 +117,25 @@ export async function readAttention(runDir: string, target: AttentionTarget, ctx
   }
 }
 
+/** Each neighbour retrieved for `row` → its retrieval similarity. */
+function retrievedSimilarity({ k, neighbours, similarities }: EntityArtifacts, row: number): Map<number, number> {
+  const similarity = new Map<number, number>();
+  for (let j = 0; j < k; j++) if (neighbours[row * k + j] >= 0) similarity.set(neighbours[row * k + j], similarities[row * k + j]);
+  return similarity;
+}
+
 function explain(runDir: string, opened: Awaited<ReturnType<typeof openGraspRun>>, target: AttentionTarget): AttentionExplanation {
   const { manifest, config, dataset, split, artifacts, model, grasp } = opened;
   const base = { run: runDir, model: config.model.kind, epoch: manifest.epoch };
+  const rowOf = (ids: string[], id: string, entity: string): number => {
+    const row = ids.indexOf(id);
+    if (row < 0) throw new ConfigError(`no ${entity} with id ${JSON.stringify(id.slice(0, 60))} in ${dataset.source}`);
+    return row;
+  };
   if ('item' in target) {
-    const row = dataset.itemIds.indexOf(target.item);
-    if (row < 0) throw new ConfigError(`no item with id ${JSON.stringify(target.item.slice(0, 60))} in ${dataset.source}`);
+    const row = rowOf(dataset.itemIds, target.item, 'item');
     const { candidates, weights } = grasp.explainItem(row);
-    const k = artifacts.items.k;
-    const similarity = new Map<number, number>();
-    for (let j = 0; j < k; j++) if (artifacts.items.neighbours[row * k + j] >= 0) similarity.set(artifacts.items.neighbours[row * k + j], artifacts.items.similarities[row * k + j]);
+    const similarity = retrievedSimilarity(artifacts.items, row);
     return {
       ...base,
       entity: 'item',
@@ -134,16 +144,13 @@ function explain(runDir: string, opened: Awaited<ReturnType<typeof openGraspRun>
       ...(config.grasp.itemLevel ? {} : { note: 'item-level attention is off in this run (grasp.itemLevel: false)' }),
     };
   }
-  const row = dataset.userIds.indexOf(target.user);
-  if (row < 0) throw new ConfigError(`no user with id ${JSON.stringify(target.user.slice(0, 60))} in ${dataset.source}`);
+  const row = rowOf(dataset.userIds, target.user, 'user');
   // What the model reads at test time: the training prefix plus the validation item (when there is one).
   const history = split.valid[row] >= 0 ? Int32Array.from([...split.train[row], split.valid[row]]) : split.train[row];
   const input = new Int32Array(config.model.maxLen);
   model.inferenceRow(history, input, 0);
   const { neighbours, weights, gate } = grasp.explainUser(row, input);
-  const k = artifacts.users.k;
-  const similarity = new Map<number, number>();
-  for (let j = 0; j < k; j++) if (artifacts.users.neighbours[row * k + j] >= 0) similarity.set(artifacts.users.neighbours[row * k + j], artifacts.users.similarities[row * k + j]);
+  const similarity = retrievedSimilarity(artifacts.users, row);
   return {
     ...base,
     entity: 'user',

@@ -3,11 +3,18 @@
 import Ajv, { type ErrorObject } from 'ajv';
 import { readFile, stat } from 'node:fs/promises';
 import { dirname, isAbsolute, resolve } from 'node:path';
+import { DUPLICATE_POLICIES, FORMAT_CHOICES, type DuplicatePolicy } from '../data/types';
+import { EMBEDDER_NAMES, type EmbedderName } from '../embed/store';
 import type { BackendChoice } from '../engine/backend';
-import type { LossKind } from '../model/losses';
-import type { ModelKind } from '../model/types';
+import { CORRUPTION_FAMILIES, CORRUPTION_TARGETS, type CorruptionFamily, type CorruptionMix, type CorruptionTarget } from '../hallucination/corrupt';
+import { LOSS_KINDS, MODEL_DEFAULTS, MODEL_KINDS, type LossKind, type ModelConfig } from '../model/types';
 import { withPreset } from './presets';
+import { ConfigError } from '../util/errors';
 import { MAX_CONFIG_DEPTH, tooDeep } from '../util/jsonLimits';
+
+// Run-config errors are the one ConfigError of src/core/util/errors.ts (its located form); re-exported
+// for the modules that import it with validateConfig.
+export { ConfigError };
 
 export interface RunConfig {
   /** free-text name, used in the run folder name */
@@ -15,21 +22,13 @@ export interface RunConfig {
   data: {
     /** dataset file or folder; relative paths are relative to the config file */
     path: string;
-    format: 'auto' | 's3rec' | 'pairs' | 'recbole' | 'csv' | 'tsv' | 'jsonl' | 'json-seq';
-    duplicates: 'keep' | 'first' | 'last' | 'drop-consecutive';
+    format: (typeof FORMAT_CHOICES)[number];
+    duplicates: DuplicatePolicy;
     userCore: number;
     itemCore: number;
   };
-  model: {
-    kind: ModelKind;
-    d: number;
-    layers: number;
-    heads: number;
-    dropout: number;
-    maxLen: number;
-    innerSize?: number;
-    maskProb: number;
-  };
+  /** the backbone's settings; the schema fills maskProb for every backbone (only BERT4Rec reads it) */
+  model: ModelConfig & { maskProb: number };
   train: {
     epochs: number;
     batchSize: number;
@@ -41,7 +40,7 @@ export interface RunConfig {
     /** bce: negatives per target position; sampled_softmax: negatives shared by the batch */
     negatives: number;
     /** sampled_softmax: uniform negatives, or by training popularity with the logQ correction */
-    negativeSampling: 'uniform' | 'popularity';
+    negativeSampling: NegativeSamplingChoice;
     /** evaluate on validation every N epochs */
     evalEvery: number;
     /** stop after this many evaluations without a better validation NDCG@10 (0 = never) */
@@ -77,9 +76,19 @@ export interface RunConfig {
   grasp: GraspSettings;
 }
 
-export type ModelVariant = 'plain' | 'grasp' | 'llm-init' | 'llm-esr';
-export type TextsProvider = 'metadata' | 'anthropic' | 'raw' | 'openai-compatible';
-export type EmbedderKind = 'lsa' | 'voyage' | 'openai-compatible';
+// The lists a run config chooses from, each written once: the types derive from them and the schema's
+// enums spread them. Lists a lower module owns are imported (formats and duplicate policies from data,
+// backbones and losses from model, embedders from embed, corruption families and targets from
+// hallucination/corrupt); these belong to the run config.
+export const MODEL_VARIANTS = ['plain', 'grasp', 'llm-init', 'llm-esr'] as const;
+export type ModelVariant = (typeof MODEL_VARIANTS)[number];
+export const TEXTS_PROVIDERS = ['metadata', 'anthropic', 'raw', 'openai-compatible'] as const;
+export type TextsProvider = (typeof TEXTS_PROVIDERS)[number];
+export type EmbedderKind = EmbedderName;
+export const NEGATIVE_SAMPLINGS = ['uniform', 'popularity'] as const;
+export type NegativeSamplingChoice = (typeof NEGATIVE_SAMPLINGS)[number];
+export const TEST_RETRIEVALS = ['training', 'history'] as const;
+export type TestRetrieval = (typeof TEST_RETRIEVALS)[number];
 
 export interface EmbeddingSettings {
   /** the server (openai-compatible: required; voyage: https://api.voyageai.com unless given) */
@@ -95,7 +104,6 @@ export interface EmbeddingSettings {
   /** texts longer than this are cut before embedding */
   maxChars?: number;
 }
-export const MODEL_VARIANTS: readonly ModelVariant[] = ['plain', 'grasp', 'llm-init', 'llm-esr'];
 
 export interface GraspSettings {
   texts: {
@@ -138,15 +146,15 @@ export interface GraspSettings {
   /** grasp: E starts from the text vectors as in llm-init (false: E starts random, the text enters through A only) */
   initFromText: boolean;
   /** grasp: similar users for the TEST pass from the training-prefix profile (DESIGN §2) or from the test step's history (+ validation item) */
-  testRetrieval: 'training' | 'history';
+  testRetrieval: TestRetrieval;
   /** rewrite this share of item descriptions with false claims before embedding (hallucination robustness) */
   corruption: {
     fraction: number;
     seed: number;
     /** share of the corrupted items per family (absent: invented specifics only, the original tool) */
-    mix?: { 'wrong-product'?: number; specifics?: number; generic?: number };
+    mix?: Partial<CorruptionMix>;
     /** which items are hit: every item equally likely, or ∝ training popularity */
-    target: 'uniform' | 'head';
+    target: CorruptionTarget;
   };
   /**
    * the healing loop measured: a simulated reviewer reads the top `k` (share of the catalogue) of the
@@ -168,6 +176,8 @@ export const SAMPLED_SOFTMAX_NEGATIVES = 256;
 const nonNegativeInt = { type: 'integer', minimum: 0 } as const;
 /** A server address in a config: http(s) only, and short (a key never belongs in it; see validateConfig). */
 const HTTP_URL = { type: 'string', minLength: 8, maxLength: 2048, pattern: '^https?://[^\\s]+$' } as const;
+/** One corruption family's share in grasp.corruption.mix (normalised when used). */
+const CORRUPTION_SHARE = { type: 'number', minimum: 0 } as const;
 
 export const RUN_CONFIG_SCHEMA = {
   type: 'object',
@@ -182,8 +192,8 @@ export const RUN_CONFIG_SCHEMA = {
       required: ['path'],
       properties: {
         path: { type: 'string', minLength: 1, maxLength: 4096 },
-        format: { enum: ['auto', 's3rec', 'pairs', 'recbole', 'csv', 'tsv', 'jsonl', 'json-seq'], default: 'auto' },
-        duplicates: { enum: ['keep', 'first', 'last', 'drop-consecutive'], default: 'keep' },
+        format: { enum: [...FORMAT_CHOICES], default: 'auto' },
+        duplicates: { enum: [...DUPLICATE_POLICIES], default: 'keep' },
         userCore: { ...nonNegativeInt, default: 0 },
         itemCore: { ...nonNegativeInt, default: 0 },
       },
@@ -193,14 +203,15 @@ export const RUN_CONFIG_SCHEMA = {
       additionalProperties: false,
       required: ['kind'],
       properties: {
-        kind: { enum: ['sasrec', 'gru4rec', 'bert4rec'] },
-        d: { ...upTo(4096), default: 64 },
-        layers: { ...upTo(64), default: 2 },
-        heads: { ...upTo(64), default: 1 },
-        dropout: { type: 'number', minimum: 0, exclusiveMaximum: 1, default: 0.2 },
-        maxLen: { type: 'integer', minimum: 2, maximum: 4096, default: 50 },
+        kind: { enum: [...MODEL_KINDS] },
+        // the backbone's preset fills these first (withPreset); the defaults are the model module's fallbacks
+        d: { ...upTo(4096), default: MODEL_DEFAULTS.d },
+        layers: { ...upTo(64), default: MODEL_DEFAULTS.layers },
+        heads: { ...upTo(64), default: MODEL_DEFAULTS.heads },
+        dropout: { type: 'number', minimum: 0, exclusiveMaximum: 1, default: MODEL_DEFAULTS.dropout },
+        maxLen: { type: 'integer', minimum: 2, maximum: 4096, default: MODEL_DEFAULTS.maxLen },
         innerSize: upTo(65536),
-        maskProb: { type: 'number', exclusiveMinimum: 0, exclusiveMaximum: 1, default: 0.2 },
+        maskProb: { type: 'number', exclusiveMinimum: 0, exclusiveMaximum: 1, default: MODEL_DEFAULTS.maskProb },
       },
     },
     train: {
@@ -214,9 +225,9 @@ export const RUN_CONFIG_SCHEMA = {
         beta1: { type: 'number', minimum: 0, exclusiveMaximum: 1, default: 0.9 },
         beta2: { type: 'number', minimum: 0, exclusiveMaximum: 1, default: 0.98 },
         epsilon: { type: 'number', exclusiveMinimum: 0, default: 1e-8 },
-        loss: { enum: ['bce', 'sampled_softmax', 'ce'], default: 'bce' },
+        loss: { enum: [...LOSS_KINDS], default: 'bce' },
         negatives: { ...upTo(1000000), default: 1, description: 'bce: negatives per target position (default 1); sampled_softmax: negatives shared by the batch (default 256)' },
-        negativeSampling: { enum: ['uniform', 'popularity'], default: 'uniform' },
+        negativeSampling: { enum: [...NEGATIVE_SAMPLINGS], default: 'uniform' },
         evalEvery: { ...upTo(100000), default: 1 },
         patience: { ...nonNegativeInt, default: 10 },
         seed: { ...nonNegativeInt, default: 42 },
@@ -243,13 +254,16 @@ export const RUN_CONFIG_SCHEMA = {
       additionalProperties: false,
       default: {},
       properties: {
+        // the list is BACKEND_CHOICES of engine/backend.ts, which loads TensorFlow.js: importing it would load
+        // it with every config (and into the bundle that writes the editor's schema). The check below ties
+        // these values to its type, test/unit/train/config-lists.test.ts to the list.
         backend: { enum: ['auto', 'tensorflow', 'wasm', 'cpu'], default: 'auto' },
         threads: { ...nonNegativeInt, maximum: 1024, default: 0 },
         native: { type: 'boolean', default: true },
       },
     },
     variant: {
-      enum: ['plain', 'grasp', 'llm-init', 'llm-esr'],
+      enum: [...MODEL_VARIANTS],
       default: 'plain',
       description:
         'plain: the backbone alone. grasp: holistic attention over retrieved items and users (DESIGN §2). llm-init: item embeddings initialised from the PCA of the text embeddings. llm-esr: LLM-ESR-style frozen semantic view beside the ID view, plus self-distillation towards similar users.',
@@ -266,7 +280,7 @@ export const RUN_CONFIG_SCHEMA = {
           default: {},
           properties: {
             provider: {
-              enum: ['metadata', 'anthropic', 'raw', 'openai-compatible'],
+              enum: [...TEXTS_PROVIDERS],
               default: 'metadata',
               description:
                 'metadata: offline descriptions from metadata (written into the synthesis cache); anthropic: Claude descriptions already in the cache (`grasp synthesize`); raw: metadata fields and training titles as they are; openai-compatible: descriptions written when the run starts by an OpenAI-compatible chat server (vLLM, Ollama, llama.cpp, LM Studio…; `baseUrl` and `model`), cached like any synthesis',
@@ -278,7 +292,7 @@ export const RUN_CONFIG_SCHEMA = {
           },
         },
         embedder: {
-          enum: ['lsa', 'voyage', 'openai-compatible'],
+          enum: [...EMBEDDER_NAMES],
           default: 'lsa',
           description: 'lsa: TF-IDF + truncated SVD, local and offline. voyage: the Voyage API (VOYAGE_API_KEY). openai-compatible: any /v1/embeddings server (OpenAI, Ollama, vLLM, TEI, llama.cpp, LM Studio; OPENAI_API_KEY when it wants one), set in `embedding`. Vectors are cached by provider, model and text',
         },
@@ -308,7 +322,7 @@ export const RUN_CONFIG_SCHEMA = {
         itemNorm: { type: 'boolean', default: false, description: 'grasp: x̃ = LayerNorm(x + dropout(c)) as DESIGN §2 writes it. Off by default: x̃ = x + dropout(c) keeps every GRASP path a residual that starts at zero, so an untrained GRASP model scores exactly as LLM-init with the same seed and can only add to it' },
         initFromText: { type: 'boolean', default: true, description: "grasp: the ID embeddings E start from the text vectors, as llm-init's do (false: E starts random and the text enters through the adapters only)" },
         testRetrieval: {
-          enum: ['training', 'history'],
+          enum: [...TEST_RETRIEVALS],
           default: 'history',
           description:
             "grasp: the similar users of the TEST pass are retrieved from the history the test step reads, training prefix + validation item (history, DESIGN §2: the profile is written by the same provider, anthropic's by `grasp synthesize`, and projected with the training fit), or from the training-prefix profile, one step stale at test time (training). Training and validation are the same either way",
@@ -324,10 +338,10 @@ export const RUN_CONFIG_SCHEMA = {
               type: 'object',
               additionalProperties: false,
               minProperties: 1,
-              properties: { 'wrong-product': { type: 'number', minimum: 0 }, specifics: { type: 'number', minimum: 0 }, generic: { type: 'number', minimum: 0 } },
+              properties: Object.fromEntries(CORRUPTION_FAMILIES.map((family) => [family, CORRUPTION_SHARE])) as Record<CorruptionFamily, typeof CORRUPTION_SHARE>,
               description: "share of the corrupted items per family, normalised: wrong-product (another item's description), specifics (invented category, brand, attributes), generic (filler with nothing item-specific). Absent: specifics only",
             },
-            target: { enum: ['uniform', 'head'], default: 'uniform', description: 'which items are hit: uniform (head as likely as tail) or head (∝ training interactions + 1)' },
+            target: { enum: [...CORRUPTION_TARGETS], default: 'uniform', description: 'which items are hit: uniform (head as likely as tail) or head (∝ training interactions + 1)' },
           },
         },
         review: {
@@ -354,6 +368,42 @@ export const RUN_CONFIG_SCHEMA = {
   },
 } as const;
 
+// ---- the schema and RunConfig cannot disagree ----------------------------------------------------------
+// ajv's JSONSchemaType<RunConfig> does not fit this schema: it wants `required` to list every key the
+// validated config always has (here train, eval, … come from `default`), `nullable: true` on every
+// optional key (which would let null through), and a `type` beside every `enum` (which would change
+// the errors users read). So the schema's own type is derived from it instead, the way ajv reads it
+// (a key is always present when required or defaulted), and must equal RunConfig: a key, an enum
+// value, a value type, or optional-vs-present that differs between the two fails to compile at
+// RUN_CONFIG_MATCHES_SCHEMA. Hover SchemaConfig to see what the schema says.
+
+/** The value a validated config holds for a schema node. */
+type FromSchema<S> = S extends { readonly enum: readonly (infer E)[] }
+  ? E
+  : S extends { readonly type: 'integer' | 'number' }
+    ? number
+    : S extends { readonly type: 'string' }
+      ? string
+      : S extends { readonly type: 'boolean' }
+        ? boolean
+        : S extends { readonly type: 'array'; readonly items: infer I }
+          ? FromSchema<I>[]
+          : S extends { readonly type: 'object'; readonly properties: infer P }
+            ? FromProperties<P, S extends { readonly required: readonly (infer R)[] } ? R : never>
+            : never;
+/** Keys of `properties` a validated config always has: required (`R`) or filled by a default. */
+type PresentKeys<P, R> = { [K in keyof P]-?: K extends R ? K : P[K] extends { readonly default: unknown } ? K : never }[keyof P];
+type FromProperties<P, R> = { [K in PresentKeys<P, R>]: FromSchema<P[K]> } & { [K in Exclude<keyof P, PresentKeys<P, R>>]?: FromSchema<P[K]> };
+/** One plain object type per level (intersections merged), so two spellings of one shape compare equal. */
+type Normalize<T> = T extends readonly (infer E)[] ? Normalize<E>[] : T extends object ? { [K in keyof T]: Normalize<T[K]> } : T;
+/** Exact equality (mutual assignability would let an optional key missing on one side through). */
+type Equal<A, B> = (<T>() => T extends A ? 1 : 2) extends <T>() => T extends B ? 1 : 2 ? true : false;
+/** What the schema validates to; `$schema` is the editor's (a config may name the schema file), not a setting. */
+export type SchemaConfig = Normalize<Omit<FromSchema<typeof RUN_CONFIG_SCHEMA>, '$schema'>>;
+/** Compile-time only: `true` is assignable only while the schema and RunConfig agree. */
+const RUN_CONFIG_MATCHES_SCHEMA: Equal<SchemaConfig, Normalize<RunConfig>> = true;
+void RUN_CONFIG_MATCHES_SCHEMA;
+
 /**
  * Settings that came with the current GRASP module (cosine item attention, zero-initialised adapters, E
  * from the text). A stored config is re-validated with today's defaults, so without this check a run
@@ -367,17 +417,6 @@ export function checkGraspModule(config: { variant?: unknown; grasp?: unknown },
   const grasp = (config.grasp ?? {}) as Record<string, unknown>;
   const missing = GRASP_MODULE_SETTINGS.find((key) => grasp[key] === undefined);
   if (missing !== undefined) throw new Error(`${where}: a GRASP run trained before grasp.${missing} existed, by an earlier GRASP module (other attention and initialisation) that this build does not rebuild: retrain it, or move its folder away`);
-}
-
-export class ConfigError extends Error {
-  constructor(
-    readonly file: string,
-    readonly field: string,
-    detail: string,
-  ) {
-    super(`${file}: ${field || '(top level)'} ${detail}`);
-    this.name = 'ConfigError';
-  }
 }
 
 const ajv = new Ajv({ allErrors: false, useDefaults: true, strict: true });

@@ -1,6 +1,7 @@
 // The strong preset of each backbone: the settings a run takes wherever its config is silent, so a
 // researcher gets a baseline at the field's level without asking. Each preset is a JSON file beside
 // this one, chosen on VALIDATION by the grids of experiments/presets-grid-*.json (docs/results.md).
+import type { ModelKind } from '../model/types';
 import { deepMerge, type JsonObject } from '../util/merge';
 import bert4rec from './presets/bert4rec.json';
 import gru4rec from './presets/gru4rec.json';
@@ -13,7 +14,7 @@ export interface Preset {
   train: JsonObject;
 }
 
-export const PRESETS: Readonly<Record<'sasrec' | 'gru4rec' | 'bert4rec', Preset>> = { sasrec, gru4rec, bert4rec };
+export const PRESETS: Readonly<Record<ModelKind, Preset>> = { sasrec, gru4rec, bert4rec };
 
 function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);

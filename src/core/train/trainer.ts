@@ -9,7 +9,7 @@ import { Adam } from '../engine/adam';
 import { evaluate, trainingPopularity, type EvalResult } from '../eval/evaluator';
 import type { Metrics } from '../eval/metrics';
 import { throwIfCancelled, type JobContext } from '../jobs/context';
-import type { SequentialRecommender } from '../model/types';
+import { MODEL_DEFAULTS, type SequentialRecommender } from '../model/types';
 import { Random } from '../util/random';
 import type { RunConfig } from './config';
 import { ClozeSampler, NextItemSampler, negativeSamplingFor, type BatchSampler } from './sampler';
@@ -67,7 +67,7 @@ export async function train({ config, split, model, ctx, onEvent, onBest, onSnap
   const sampling = negativeSamplingFor(settings.loss, settings.negatives, settings.negativeSampling === 'popularity' ? trainingPopularity(split, model.numItems) : undefined);
   const sampler: BatchSampler =
     model.objective === 'cloze'
-      ? new ClozeSampler(split.train, model.numItems, model.config.maxLen, model.numItems + 1, model.config.maskProb ?? 0.2, sampling, samplerRandom)
+      ? new ClozeSampler(split.train, model.numItems, model.config.maxLen, model.numItems + 1, model.config.maskProb ?? MODEL_DEFAULTS.maskProb, sampling, samplerRandom)
       : new NextItemSampler(split.train, model.numItems, model.config.maxLen, sampling, samplerRandom);
   const history: TrainEvent[] = resume ? [...resume.history] : [];
   const emit = (event: TrainEvent): void => {

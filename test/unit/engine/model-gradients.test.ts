@@ -7,25 +7,13 @@ import { initEngine, nativeKernels } from '../../../src/core/engine/backend';
 import { tf } from '../../../src/core/engine/tf';
 import { createModel, type ModelConfig } from '../../../src/core/model';
 import type { LossKind } from '../../../src/core/model/losses';
-import { ClozeSampler, NextItemSampler } from '../../../src/core/train/sampler';
 import { batchLoss } from '../../../src/core/train/step';
-import { Random } from '../../../src/core/util/random';
-
-const train = [
-  [0, 1, 2, 3, 4, 5],
-  [5, 4, 3],
-  [6, 7, 8, 9, 6, 7, 8],
-  [1, 3, 5, 7, 9, 11, 2],
-].map((s) => Int32Array.from(s));
+import { TINY_ITEMS, tinyBatch } from '../model/tiny';
 
 function gradients(config: ModelConfig, loss: LossKind): { loss: number; grads: Map<string, Float32Array> } {
-  const model = createModel(config, 12, 3);
+  const model = createModel(config, TINY_ITEMS, 3);
   try {
-    const users = Int32Array.from([0, 1, 2, 3]);
-    const batch =
-      model.objective === 'cloze'
-        ? new ClozeSampler(train, 12, config.maxLen, 13, 0.4, { kind: 'per-position', count: 2 }, new Random(5)).batch(users)
-        : new NextItemSampler(train, 12, config.maxLen, { kind: 'per-position', count: 2 }, new Random(5)).batch(users);
+    const batch = tinyBatch(model);
     const named = model.namedVariables();
     const { value, grads } = tf.variableGrads(() => batchLoss(model, batch, loss), named.map(([, v]) => v));
     const out = new Map(named.map(([name, v]) => [name, grads[v.name].dataSync() as Float32Array]));

@@ -7,18 +7,11 @@ import { tf, type Tensor2D } from '../../../src/core/engine/tf';
 import { createModel, type ModelConfig, type SequentialRecommender } from '../../../src/core/model';
 import { attachGrasp, type GraspInputs, type GraspModule, type GraspOptions } from '../../../src/core/model/grasp';
 import { attachLlmEsr, initFromText } from '../../../src/core/model/llmBaselines';
-import { ClozeSampler, NextItemSampler } from '../../../src/core/train/sampler';
+import { NextItemSampler } from '../../../src/core/train/sampler';
 import { batchLoss } from '../../../src/core/train/step';
 import { validateConfig } from '../../../src/core/train/config';
 import { Random } from '../../../src/core/util/random';
-
-const NUM_ITEMS = 12;
-const train = [
-  [0, 1, 2, 3, 4, 5],
-  [5, 4, 3],
-  [6, 7, 8, 9, 6, 7, 8],
-  [1, 3, 5, 7, 9, 11, 2],
-].map((s) => Int32Array.from(s));
+import { TINY_ITEMS as NUM_ITEMS, TINY_TRAIN as train, tinyBatch } from './tiny';
 
 function inputs(overrides: Partial<GraspInputs> = {}): GraspInputs {
   const random = new Random(11);
@@ -192,11 +185,7 @@ for (const config of [sasrec, { ...sasrec, kind: 'gru4rec' as const }, { ...sasr
     const model = createModel(config, NUM_ITEMS, 3);
     try {
       attachTrained(model, inputs(), ALL);
-      const users = Int32Array.from([0, 1, 2, 3]);
-      const batch =
-        model.objective === 'cloze'
-          ? new ClozeSampler(train, NUM_ITEMS, config.maxLen, NUM_ITEMS + 1, 0.4, { kind: 'per-position', count: 2 }, new Random(5)).batch(users)
-          : new NextItemSampler(train, NUM_ITEMS, config.maxLen, { kind: 'per-position', count: 2 }, new Random(5)).batch(users);
+      const batch = tinyBatch(model);
       const named = model.namedVariables();
       const names = named.map(([name]) => name);
       for (const name of ['grasp.item_adapter.w', 'grasp.user_adapter.w', 'grasp.item_attn.q.w', 'grasp.user_attn.k.w', 'grasp.gate.wh']) assert.ok(names.includes(name), name);

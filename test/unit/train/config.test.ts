@@ -3,7 +3,8 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { ConfigError, loadConfig, validateConfig } from '../../../src/core/train/config';
+import { loadConfig, validateConfig } from '../../../src/core/train/config';
+import { ConfigError } from '../../../src/core/util/errors';
 import { PRESETS } from '../../../src/core/train/presets';
 import { tempFolder } from '../helpers';
 

@@ -18,13 +18,19 @@ before(async () => {
   await demoJob({ outDir: dataset, users: 60, items: 40, seed: 4, retrieval: false }, recordingContext());
 });
 
+/** Synthesises (metadata provider), embeds and indexes one entity into a fresh cache folder, and returns the folder. */
+async function indexed(client: WorkerClient, entity: 'item' | 'user'): Promise<string> {
+  const cacheDir = tempFolder();
+  await client.run('synthesize', { dataset, cacheDir, entity, provider: 'metadata' });
+  await client.run('embed', { dataset, cacheDir, entity, width: 8, pcaDim: 4 });
+  await client.run('index', { dataset, cacheDir, entity, k: 5 });
+  return cacheDir;
+}
+
 test('inspect gives the index’s neighbours with their texts and the true co-interaction overlap', async () => {
   const client = await WorkerClient.start({ workerPath: WORKER, client: 'test' });
   try {
-    const cacheDir = tempFolder();
-    await client.run('synthesize', { dataset, cacheDir, entity: 'item', provider: 'metadata' });
-    await client.run('embed', { dataset, cacheDir, entity: 'item', width: 8, pcaDim: 4 });
-    await client.run('index', { dataset, cacheDir, entity: 'item', k: 5 });
+    const cacheDir = await indexed(client, 'item');
     const list = await client.run('entityList', { dataset, entity: 'item' });
     assert.equal(list.ids.length, 40);
     assert.equal(list.labels.length, 40);
@@ -55,10 +61,7 @@ test('inspect gives the index’s neighbours with their texts and the true co-in
 test('inspect on users: shared training items as the overlap, profiles as texts', async () => {
   const client = await WorkerClient.start({ workerPath: WORKER, client: 'test' });
   try {
-    const cacheDir = tempFolder();
-    await client.run('synthesize', { dataset, cacheDir, entity: 'user', provider: 'metadata' });
-    await client.run('embed', { dataset, cacheDir, entity: 'user', width: 8, pcaDim: 4 });
-    await client.run('index', { dataset, cacheDir, entity: 'user', k: 5 });
+    const cacheDir = await indexed(client, 'user');
     const list = await client.run('entityList', { dataset, entity: 'user' });
     assert.equal(list.ids.length, 60);
     const id = list.ids[7];

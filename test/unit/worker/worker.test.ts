@@ -30,6 +30,19 @@ function startClient(env?: NodeJS.ProcessEnv): Promise<WorkerClient> {
   return WorkerClient.start({ workerPath: WORKER, env, client: 'test' });
 }
 
+/** Starts a stats job on the large file and waits until it is past 5%, so a cancel meets a running job. */
+async function startLargeStats(client: WorkerClient): Promise<{ job: Promise<unknown>; cancel: CancellationTokenSource }> {
+  const cancel = new CancellationTokenSource();
+  let started!: () => void;
+  const running = new Promise<void>((resolve) => (started = resolve));
+  const job = client.run('stats', { path: largePairs, options: { format: 'pairs' } }, {
+    token: cancel.token,
+    onProgress: (update) => (update.fraction ?? 0) > 0.05 && started(),
+  });
+  await withTimeout(running, 20_000, 'progress from the large stats job');
+  return { job, cancel };
+}
+
 describe('initialize', () => {
   test('answers the protocol version and who it is', async () => {
     const client = await startClient();
@@ -120,14 +133,7 @@ describe('cancellation', () => {
   // would fail any threshold. What is asserted is that the cancel, not completion, ended the job.
   test('a cancelled stats job stops, and the worker process is gone', async (t) => {
     const client = await startClient();
-    const cancel = new CancellationTokenSource();
-    let started!: () => void;
-    const running = new Promise<void>((resolve) => (started = resolve));
-    const job = client.run('stats', { path: largePairs, options: { format: 'pairs' } }, {
-      token: cancel.token,
-      onProgress: (update) => (update.fraction ?? 0) > 0.05 && started(),
-    });
-    await withTimeout(running, 20_000, 'progress from the large stats job');
+    const { job, cancel } = await startLargeStats(client);
     const cancelledAt = Date.now();
     cancel.cancel();
     const stopped = client.stop(); // what the run manager does: cancel, then shutdown/SIGTERM/SIGKILL
@@ -141,14 +147,7 @@ describe('cancellation', () => {
   test('the JSON-RPC cancel alone reaches the core job (isCancelled), without killing the worker', async (t) => {
     const client = await startClient();
     try {
-      const cancel = new CancellationTokenSource();
-      let started!: () => void;
-      const running = new Promise<void>((resolve) => (started = resolve));
-      const job = client.run('stats', { path: largePairs, options: { format: 'pairs' } }, {
-        token: cancel.token,
-        onProgress: (update) => (update.fraction ?? 0) > 0.05 && started(),
-      });
-      await withTimeout(running, 20_000, 'progress from the large stats job');
+      const { job, cancel } = await startLargeStats(client);
       const cancelledAt = Date.now();
       cancel.cancel();
       await assert.rejects(job, JobCancelledError);

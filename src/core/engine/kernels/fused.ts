@@ -5,6 +5,7 @@
 import { type GradConfig, type KernelConfig, type KernelFunc, type NamedAttrMap, type Tensor, type TensorInfo } from '@tensorflow/tfjs';
 import type { NativeKernels } from '../native';
 import { tf } from '../tf';
+import { kernelConfigs } from './configs';
 import { indexedAttentionGradient, indexedAttentionKernels } from './indexedAttention';
 import { floatView, makeFloatOutput, size } from './memory';
 import { pooledRowsGradient, pooledRowsKernels } from './pooledRows';
@@ -95,45 +96,39 @@ export function columnSumsInJs(x: Float32Array, rows: number, cols: number, out:
   for (let j = 0; j < cols; j++) out[j] = acc[j];
 }
 
+/** The rows, columns (the last axis) and epsilon a layer-norm kernel works with. */
+function layerNormShape(x: TensorInfo, attrs: NamedAttrMap | undefined): [rows: number, cols: number, epsilon: number] {
+  const cols = x.shape[x.shape.length - 1];
+  return [size(x.shape) / cols, cols, (attrs as NamedAttrMap & { epsilon: number }).epsilon];
+}
+
 export function fusedKernels(backendName: string, native: NativeKernels | null): KernelConfig[] {
+  const impl = native ?? { dropout: dropoutInJs, layerNorm: layerNormInJs, layerNormGrad: layerNormGradInJs };
   const dropout: KernelFunc = ({ inputs, backend, attrs }) => {
     const { x } = inputs as { x: TensorInfo };
     const { seed, rate } = attrs as NamedAttrMap & { seed: number; rate: number };
     const out = makeFloatOutput(backend, x.shape);
-    const source = floatView(backend, x);
-    const target = floatView(backend, out);
-    if (native) native.dropout(source, target, seed, rate);
-    else dropoutInJs(source, target, seed, rate);
+    impl.dropout(floatView(backend, x), floatView(backend, out), seed, rate);
     return out;
   };
   const layerNorm: KernelFunc = ({ inputs, backend, attrs }) => {
     const { x, gamma, beta } = inputs as { x: TensorInfo; gamma: TensorInfo; beta: TensorInfo };
-    const { epsilon } = attrs as NamedAttrMap & { epsilon: number };
-    const cols = x.shape[x.shape.length - 1];
-    const rows = size(x.shape) / cols;
     const out = makeFloatOutput(backend, x.shape);
-    const args = [floatView(backend, x), floatView(backend, gamma), floatView(backend, beta), floatView(backend, out), rows, cols, epsilon] as const;
-    if (native) native.layerNorm(...args);
-    else layerNormInJs(...args);
+    impl.layerNorm(floatView(backend, x), floatView(backend, gamma), floatView(backend, beta), floatView(backend, out), ...layerNormShape(x, attrs));
     return out;
   };
   const layerNormGrad: KernelFunc = ({ inputs, backend, attrs }) => {
     const { dy, x, gamma } = inputs as { dy: TensorInfo; x: TensorInfo; gamma: TensorInfo };
-    const { epsilon } = attrs as NamedAttrMap & { epsilon: number };
-    const cols = x.shape[x.shape.length - 1];
-    const rows = size(x.shape) / cols;
+    const shape = layerNormShape(x, attrs);
     const dx = makeFloatOutput(backend, x.shape);
-    const dgamma = makeFloatOutput(backend, [cols]);
-    const dbeta = makeFloatOutput(backend, [cols]);
-    const args = [floatView(backend, dy), floatView(backend, x), floatView(backend, gamma), floatView(backend, dx), floatView(backend, dgamma), floatView(backend, dbeta), rows, cols, epsilon] as const;
-    if (native) native.layerNormGrad(...args);
-    else layerNormGradInJs(...args);
+    const dgamma = makeFloatOutput(backend, [shape[1]]);
+    const dbeta = makeFloatOutput(backend, [shape[1]]);
+    const view = (t: TensorInfo) => floatView(backend, t);
+    impl.layerNormGrad(view(dy), view(x), view(gamma), view(dx), view(dgamma), view(dbeta), ...shape);
     return [dx, dgamma, dbeta];
   };
-  const kernels: KernelConfig[] = [
-    { kernelName: DROPOUT, backendName, kernelFunc: dropout },
-    { kernelName: LAYER_NORM, backendName, kernelFunc: layerNorm },
-    { kernelName: LAYER_NORM_GRAD, backendName, kernelFunc: layerNormGrad },
+  const kernels = [
+    ...kernelConfigs(backendName, { [DROPOUT]: dropout, [LAYER_NORM]: layerNorm, [LAYER_NORM_GRAD]: layerNormGrad }),
     // a native build from before the indexed-attention kernels runs them in JS
     ...indexedAttentionKernels(backendName, typeof native?.indexedAttention === 'function' ? native : null),
     ...pooledRowsKernels(backendName, typeof native?.pooledRows === 'function' ? native : null),
@@ -197,12 +192,7 @@ function denseKernels(backendName: string, native: NativeKernels): KernelConfig[
     native.attentionGrad(view(dOut), view(q), view(k), view(v), view(probs), view(dq), view(dk), view(dv), bh, L, dh, heads, biasMode, scale, rate, seed);
     return [dq, dk, dv];
   };
-  return [
-    { kernelName: DENSE, backendName, kernelFunc: dense },
-    { kernelName: DENSE_GRAD, backendName, kernelFunc: denseGrad },
-    { kernelName: ATTENTION, backendName, kernelFunc: attention },
-    { kernelName: ATTENTION_GRAD, backendName, kernelFunc: attentionGrad },
-  ];
+  return kernelConfigs(backendName, { [DENSE]: dense, [DENSE_GRAD]: denseGrad, [ATTENTION]: attention, [ATTENTION_GRAD]: attentionGrad });
 }
 
 const run = (name: string, inputs: Record<string, Tensor>, attrs: NamedAttrMap) => tf.engine().runKernel(name, inputs, attrs);

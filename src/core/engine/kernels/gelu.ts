@@ -5,6 +5,7 @@
 import type { GradConfig, KernelConfig, KernelFunc, Tensor, TensorInfo } from '@tensorflow/tfjs';
 import type { NativeKernels } from '../native';
 import { tf } from '../tf';
+import { kernelConfigs } from './configs';
 import { floatView, makeFloatOutput } from './memory';
 
 export const GELU = 'GraspGelu';
@@ -23,10 +24,7 @@ export function geluKernels(backendName: string, native: NativeKernels): KernelC
     native.geluGrad(floatView(backend, dy), floatView(backend, x), floatView(backend, dx));
     return dx;
   };
-  return [
-    { kernelName: GELU, backendName, kernelFunc: forward },
-    { kernelName: GELU_GRAD, backendName, kernelFunc: backward },
-  ];
+  return kernelConfigs(backendName, { [GELU]: forward, [GELU_GRAD]: backward });
 }
 
 export const geluGradient: GradConfig = {

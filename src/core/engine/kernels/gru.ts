@@ -6,6 +6,7 @@
 import type { GradConfig, KernelConfig, KernelFunc, Tensor, TensorInfo } from '@tensorflow/tfjs';
 import type { NativeKernels } from '../native';
 import { tf } from '../tf';
+import { kernelConfigs } from './configs';
 import { floatInput, floatView, makeFloatOutput } from './memory';
 
 export const GRU = 'GraspGru';
@@ -32,10 +33,7 @@ export function gruKernels(backendName: string, native: NativeKernels): KernelCo
     native.gruGrad(view(dStates), view(wh), floatInput(backend, keep), view(states), view(saved), view(dxp), view(dwh), view(dbh), B, L, d);
     return [dxp, dwh, dbh];
   };
-  return [
-    { kernelName: GRU, backendName, kernelFunc: forward },
-    { kernelName: GRU_GRAD, backendName, kernelFunc: backward },
-  ];
+  return kernelConfigs(backendName, { [GRU]: forward, [GRU_GRAD]: backward });
 }
 
 export const gruGradient: GradConfig = {

@@ -9,6 +9,7 @@
 import type { GradConfig, KernelConfig, KernelFunc, NamedAttrMap, Tensor, TensorInfo } from '@tensorflow/tfjs';
 import type { NativeKernels } from '../native';
 import { tf } from '../tf';
+import { kernelConfigs } from './configs';
 import { floatView, intView, makeFloatOutput } from './memory';
 
 export const INDEXED_ATTENTION = 'GraspIndexedAttention';
@@ -23,8 +24,8 @@ export interface IndexedAttentionShape {
   scale: number;
 }
 
-export function indexedAttentionInJs(q: Float32Array, keys: Float32Array, values: Float32Array, index: Int32Array, out: Float32Array, weights: Float32Array, shape: IndexedAttentionShape): void {
-  const { rows, slots, width: d, scale } = shape;
+/** NativeKernels.indexedAttention in JS (the same loops). */
+export const indexedAttentionInJs: NativeKernels['indexedAttention'] = (q, keys, values, index, out, weights, rows, slots, d, _table, scale) => {
   out.fill(0);
   for (let r = 0; r < rows; r++) {
     const w = r * slots;
@@ -52,22 +53,10 @@ export function indexedAttentionInJs(q: Float32Array, keys: Float32Array, values
       for (let j = 0; j < d; j++) out[qr + j] += p * values[at * d + j];
     }
   }
-}
+};
 
 /** Gradients of sum(out · dOut) given the forward weights; dKeys and dValues are [table, width]. */
-export function indexedAttentionGradInJs(
-  dOut: Float32Array,
-  q: Float32Array,
-  keys: Float32Array,
-  values: Float32Array,
-  index: Int32Array,
-  weights: Float32Array,
-  dq: Float32Array,
-  dKeys: Float32Array,
-  dValues: Float32Array,
-  shape: IndexedAttentionShape,
-): void {
-  const { rows, slots, width: d, scale } = shape;
+export const indexedAttentionGradInJs: NativeKernels['indexedAttentionGrad'] = (dOut, q, keys, values, index, weights, dq, dKeys, dValues, rows, slots, d, _table, scale) => {
   dq.fill(0);
   dKeys.fill(0);
   dValues.fill(0);
@@ -99,7 +88,7 @@ export function indexedAttentionGradInJs(
       }
     }
   }
-}
+};
 
 function shapeOf(q: TensorInfo, keys: TensorInfo, index: TensorInfo, attrs: NamedAttrMap): IndexedAttentionShape {
   const [rows, width] = q.shape;
@@ -109,6 +98,7 @@ function shapeOf(q: TensorInfo, keys: TensorInfo, index: TensorInfo, attrs: Name
 }
 
 export function indexedAttentionKernels(backendName: string, native: NativeKernels | null): KernelConfig[] {
+  const impl = native ?? { indexedAttention: indexedAttentionInJs, indexedAttentionGrad: indexedAttentionGradInJs };
   const forward: KernelFunc = ({ inputs, backend, attrs }) => {
     const { q, keys, values, index } = inputs as Record<'q' | 'keys' | 'values' | 'index', TensorInfo>;
     const shape = shapeOf(q, keys, index, attrs!);
@@ -116,8 +106,7 @@ export function indexedAttentionKernels(backendName: string, native: NativeKerne
     const weights = makeFloatOutput(backend, [shape.rows, shape.slots]);
     // views only after every allocation: growing the wasm heap detaches older views
     const args = [floatView(backend, q), floatView(backend, keys), floatView(backend, values), intView(backend, index), floatView(backend, out), floatView(backend, weights)] as const;
-    if (native) native.indexedAttention(...args, shape.rows, shape.slots, shape.width, shape.table, shape.scale);
-    else indexedAttentionInJs(...args, shape);
+    impl.indexedAttention(...args, shape.rows, shape.slots, shape.width, shape.table, shape.scale);
     return [out, weights];
   };
   const backward: KernelFunc = ({ inputs, backend, attrs }) => {
@@ -128,14 +117,10 @@ export function indexedAttentionKernels(backendName: string, native: NativeKerne
     const dValues = makeFloatOutput(backend, values.shape);
     const view = (t: TensorInfo) => floatView(backend, t);
     const args = [view(dOut), view(q), view(keys), view(values), intView(backend, index), view(weights), view(dq), view(dKeys), view(dValues)] as const;
-    if (native) native.indexedAttentionGrad(...args, shape.rows, shape.slots, shape.width, shape.table, shape.scale);
-    else indexedAttentionGradInJs(...args, shape);
+    impl.indexedAttentionGrad(...args, shape.rows, shape.slots, shape.width, shape.table, shape.scale);
     return [dq, dKeys, dValues];
   };
-  return [
-    { kernelName: INDEXED_ATTENTION, backendName, kernelFunc: forward },
-    { kernelName: INDEXED_ATTENTION_GRAD, backendName, kernelFunc: backward },
-  ];
+  return kernelConfigs(backendName, { [INDEXED_ATTENTION]: forward, [INDEXED_ATTENTION_GRAD]: backward });
 }
 
 export const indexedAttentionGradient: GradConfig = {

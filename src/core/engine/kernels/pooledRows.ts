@@ -6,31 +6,31 @@
 import type { GradConfig, KernelConfig, KernelFunc, NamedAttrMap, Tensor, TensorInfo } from '@tensorflow/tfjs';
 import type { NativeKernels } from '../native';
 import { tf } from '../tf';
+import { kernelConfigs } from './configs';
 import { floatView, intView, makeFloatOutput } from './memory';
 
 export const POOLED_ROWS = 'GraspPooledRows';
 export const POOLED_ROWS_GRAD = 'GraspPooledRowsGrad';
 
-export function pooledRowsInJs(table: Float32Array, rows: Int32Array, segments: Int32Array, scale: Float32Array, out: Float32Array, width: number): void {
+/** NativeKernels.pooledRows in JS. */
+export const pooledRowsInJs: NativeKernels['pooledRows'] = (table, rows, segments, scale, out, _tableRows, width) => {
   out.fill(0);
-  for (let i = 0; i < rows.length; i++) {
-    const s = segments[i];
-    const f = scale[s];
-    const from = rows[i] * width;
-    const to = s * width;
-    for (let j = 0; j < width; j++) out[to + j] += f * table[from + j];
-  }
-}
+  addScaledRows(table, rows, out, segments, segments, scale, width);
+};
 
 /** dTable[rows[i]] += scale[s] · dOut[s] for s = segments[i]; every other row 0. */
-export function pooledRowsGradInJs(dOut: Float32Array, rows: Int32Array, segments: Int32Array, scale: Float32Array, dTable: Float32Array, width: number): void {
+export const pooledRowsGradInJs: NativeKernels['pooledRowsGrad'] = (dOut, rows, segments, scale, dTable, _tableRows, width) => {
   dTable.fill(0);
-  for (let i = 0; i < rows.length; i++) {
-    const s = segments[i];
-    const f = scale[s];
-    const to = rows[i] * width;
-    const from = s * width;
-    for (let j = 0; j < width; j++) dTable[to + j] += f * dOut[from + j];
+  addScaledRows(dOut, segments, dTable, rows, segments, scale, width);
+};
+
+/** target[to[i]] += scale[segments[i]] · source[from[i]] for every i, in rows of `width`. */
+function addScaledRows(source: Float32Array, from: Int32Array, target: Float32Array, to: Int32Array, segments: Int32Array, scale: Float32Array, width: number): void {
+  for (let i = 0; i < segments.length; i++) {
+    const f = scale[segments[i]];
+    const a = from[i] * width;
+    const b = to[i] * width;
+    for (let j = 0; j < width; j++) target[b + j] += f * source[a + j];
   }
 }
 
@@ -39,6 +39,7 @@ function checked(table: TensorInfo, rows: TensorInfo, segments: TensorInfo, scal
 }
 
 export function pooledRowsKernels(backendName: string, native: NativeKernels | null): KernelConfig[] {
+  const impl = native ?? { pooledRows: pooledRowsInJs, pooledRowsGrad: pooledRowsGradInJs };
   const forward: KernelFunc = ({ inputs, backend }) => {
     const { table, rows, segments, scale } = inputs as Record<'table' | 'rows' | 'segments' | 'scale', TensorInfo>;
     checked(table, rows, segments, scale);
@@ -46,8 +47,7 @@ export function pooledRowsKernels(backendName: string, native: NativeKernels | n
     const out = makeFloatOutput(backend, [scale.shape[0], width]);
     // views only after every allocation: growing the wasm heap detaches older views
     const args = [floatView(backend, table), intView(backend, rows), intView(backend, segments), floatView(backend, scale), floatView(backend, out)] as const;
-    if (native) native.pooledRows(...args, table.shape[0], width);
-    else pooledRowsInJs(...args, width);
+    impl.pooledRows(...args, table.shape[0], width);
     return out;
   };
   const backward: KernelFunc = ({ inputs, backend }) => {
@@ -55,14 +55,10 @@ export function pooledRowsKernels(backendName: string, native: NativeKernels | n
     checked(table, rows, segments, scale);
     const dTable = makeFloatOutput(backend, table.shape);
     const args = [floatView(backend, dOut), intView(backend, rows), intView(backend, segments), floatView(backend, scale), floatView(backend, dTable)] as const;
-    if (native) native.pooledRowsGrad(...args, table.shape[0], table.shape[1]);
-    else pooledRowsGradInJs(...args, table.shape[1]);
+    impl.pooledRowsGrad(...args, table.shape[0], table.shape[1]);
     return dTable;
   };
-  return [
-    { kernelName: POOLED_ROWS, backendName, kernelFunc: forward },
-    { kernelName: POOLED_ROWS_GRAD, backendName, kernelFunc: backward },
-  ];
+  return kernelConfigs(backendName, { [POOLED_ROWS]: forward, [POOLED_ROWS_GRAD]: backward });
 }
 
 export const pooledRowsGradient: GradConfig = {

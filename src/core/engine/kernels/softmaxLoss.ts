@@ -7,6 +7,7 @@
 import type { GradConfig, KernelConfig, KernelFunc, Tensor, TensorInfo } from '@tensorflow/tfjs';
 import type { NativeKernels } from '../native';
 import { tf } from '../tf';
+import { kernelConfigs } from './configs';
 import { floatView, intView, makeFloatOutput } from './memory';
 
 export const SOFTMAX_LOSS = 'GraspSoftmaxLoss';
@@ -35,7 +36,7 @@ export function softmaxLossKernels(backendName: string, native: NativeKernels): 
     floatView(backend, loss)[0] = value;
     return [loss, dStates, dTable];
   };
-  return [{ kernelName: SOFTMAX_LOSS, backendName, kernelFunc: forward }];
+  return kernelConfigs(backendName, { [SOFTMAX_LOSS]: forward });
 }
 
 export const softmaxLossGradient: GradConfig = {

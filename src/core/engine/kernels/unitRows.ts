@@ -4,6 +4,7 @@
 import type { GradConfig, KernelConfig, KernelFunc, NamedAttrMap, Tensor, TensorInfo } from '@tensorflow/tfjs';
 import type { NativeKernels } from '../native';
 import { tf } from '../tf';
+import { kernelConfigs } from './configs';
 import { floatView, makeFloatOutput } from './memory';
 
 export const UNIT_ROWS = 'GraspUnitRows';
@@ -33,12 +34,12 @@ export function unitRowsGradInJs(dy: Float32Array, x: Float32Array, dx: Float32A
 }
 
 export function unitRowsKernels(backendName: string, native: NativeKernels | null): KernelConfig[] {
+  const impl = native ?? { unitRows: unitRowsInJs, unitRowsGrad: unitRowsGradInJs };
   const forward: KernelFunc = ({ inputs, backend }) => {
     const { x } = inputs as { x: TensorInfo };
     const y = makeFloatOutput(backend, x.shape);
     const width = x.shape[x.shape.length - 1];
-    if (native) native.unitRows(floatView(backend, x), floatView(backend, y), width);
-    else unitRowsInJs(floatView(backend, x), floatView(backend, y), width);
+    impl.unitRows(floatView(backend, x), floatView(backend, y), width);
     return y;
   };
   const backward: KernelFunc = ({ inputs, backend }) => {
@@ -47,14 +48,10 @@ export function unitRowsKernels(backendName: string, native: NativeKernels | nul
     const width = x.shape[x.shape.length - 1];
     // views only after every allocation: growing the wasm heap detaches older views
     const args = [floatView(backend, dy), floatView(backend, x), floatView(backend, dx), width] as const;
-    if (native) native.unitRowsGrad(...args);
-    else unitRowsGradInJs(...args);
+    impl.unitRowsGrad(...args);
     return dx;
   };
-  return [
-    { kernelName: UNIT_ROWS, backendName, kernelFunc: forward },
-    { kernelName: UNIT_ROWS_GRAD, backendName, kernelFunc: backward },
-  ];
+  return kernelConfigs(backendName, { [UNIT_ROWS]: forward, [UNIT_ROWS_GRAD]: backward });
 }
 
 export const unitRowsGradient: GradConfig = {

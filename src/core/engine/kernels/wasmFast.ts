@@ -7,6 +7,7 @@
 // Anything else goes to the backend's original kernel.
 import { Cast, GatherV2, Identity, Sum, Transpose, type KernelConfig, type KernelFunc, type NamedAttrMap, type TensorInfo } from '@tensorflow/tfjs';
 import type { NativeKernels } from '../native';
+import { kernelConfigs } from './configs';
 import { columnSumsInJs } from './fused';
 import { floatView, intView, makeFloatOutput, size } from './memory';
 
@@ -70,11 +71,5 @@ export function wasmFastKernels(original: (name: string) => KernelFunc, native: 
     const { perm } = args.attrs as NamedAttrMap & { perm: number[] };
     return x.dtype !== 'string' && perm.every((axis, i) => axis === i) ? share(args.backend, x) : original(Transpose)(args);
   };
-  return [
-    { kernelName: Identity, backendName: 'wasm', kernelFunc: identity },
-    { kernelName: Transpose, backendName: 'wasm', kernelFunc: transpose },
-    { kernelName: Cast, backendName: 'wasm', kernelFunc: cast },
-    { kernelName: GatherV2, backendName: 'wasm', kernelFunc: gather },
-    { kernelName: Sum, backendName: 'wasm', kernelFunc: sum },
-  ];
+  return kernelConfigs('wasm', { [Identity]: identity, [Transpose]: transpose, [Cast]: cast, [GatherV2]: gather, [Sum]: sum });
 }
