@@ -7,7 +7,7 @@
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { httpEmbed } from '../src/core/embed/httpEmbedder';
-import { silentContext } from '../src/core/jobs/context';
+import { silentContext } from '../src/core/util/jobContext';
 import { benchWithMock, timedRequests } from './mockProcess';
 
 const LATENCY_MS = 200;

@@ -27,7 +27,7 @@ import { describeItem } from '../src/core/llm/metadataProvider';
 import { initEngine } from '../src/core/engine/backend';
 import type { CorruptionTruth } from '../src/core/hallucination/corrupt';
 import { itemNeighbourAttention } from '../src/core/train/attention';
-import { trainJob } from '../src/core/train/job';
+import { trainJob } from '../src/core/jobs/train';
 
 const ROOT = join(__dirname, '..');
 const DATA = join(ROOT, '..', 'shared', 'data');

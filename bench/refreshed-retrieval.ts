@@ -13,7 +13,7 @@ import { initEngine } from '../src/core/engine/backend';
 import { evaluate } from '../src/core/eval/evaluator';
 import { ndcgPerUser } from '../src/core/eval/metrics';
 import { pairedTTest } from '../src/core/eval/significance';
-import { silentContext } from '../src/core/jobs/context';
+import { silentContext } from '../src/core/util/jobContext';
 import { loadWeights, readManifest } from '../src/core/train/checkpoint';
 import { refreshedUserArtifacts } from '../src/core/train/refreshedUsers';
 import type { TextArtifacts } from '../src/core/train/textArtifacts';

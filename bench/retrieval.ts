@@ -9,7 +9,7 @@ import { loadDataset } from '../src/core/data/load';
 import { leaveOneOut } from '../src/core/data/split';
 import { embed } from '../src/core/embed/embed';
 import { readEmbedding } from '../src/core/embed/store';
-import { silentContext } from '../src/core/jobs/context';
+import { silentContext } from '../src/core/util/jobContext';
 import { synthesize } from '../src/core/llm/synthesize';
 import { ExactIndex } from '../src/core/retrieval/exact';
 import { DEFAULT_HNSW, HnswIndex, type HnswParams } from '../src/core/retrieval/hnsw';

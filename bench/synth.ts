@@ -4,7 +4,7 @@
 import { join } from 'node:path';
 import { loadDataset } from '../src/core/data/load';
 import { leaveOneOut } from '../src/core/data/split';
-import { silentContext } from '../src/core/jobs/context';
+import { silentContext } from '../src/core/util/jobContext';
 import { demoJob } from '../src/core/jobs/demo';
 import { synthesize } from '../src/core/llm/synthesize';
 import { cachePaths } from '../src/core/data/cachePaths';

@@ -5,7 +5,7 @@
 // target they are one step stale. Reads the experiment's cached text artefacts (built if missing).
 //   node --import tsx bench/target-coverage.ts <dataset folder> <comma-separated item fields> [maxLen]
 import { leaveOneOut, loadDataset } from '../src/core/data';
-import { silentContext } from '../src/core/jobs/context';
+import { silentContext } from '../src/core/util/jobContext';
 import { validateConfig } from '../src/core/train/config';
 import { buildTextArtifacts } from '../src/core/train/textArtifacts';
 import { join } from 'node:path';

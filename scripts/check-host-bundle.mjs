@@ -27,7 +27,7 @@ export const HOST_BUNDLE_RULES = {
       folder: 'src/core/',
       // Small helpers with no dependencies of their own: formatting a comparison for export, an atomic file
       // write, and an event's log line.
-      allowed: ['src/core/eval/report.ts', 'src/core/eval/significance.ts', 'src/core/util/atomicWrite.ts', 'src/core/jobs/context.ts'],
+      allowed: ['src/core/eval/report.ts', 'src/core/eval/significance.ts', 'src/core/util/atomicWrite.ts', 'src/core/util/jobContext.ts'],
       why: 'core code reaches the host through a worker job (src/worker/protocol.ts), not an import',
     },
     {

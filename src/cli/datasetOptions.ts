@@ -1,8 +1,8 @@
 import { Option, type Command } from 'commander';
 import { DUPLICATE_POLICIES, FORMAT_CHOICES, type DuplicatePolicy, type InteractionFormat } from '../core/data/types';
-import type { JobContext } from '../core/jobs/context';
+import type { JobContext } from '../core/util/jobContext';
 import type { DemoRetrievalResult } from '../core/jobs/demoRetrieval';
-import type { DatasetLoadParams } from '../core/jobs/load';
+import type { DatasetLoadParams } from '../core/data/loadForJob';
 import { nonNegativeInteger } from './options';
 import { terminalContext } from './progress';
 import { printable } from './terminal';

@@ -1,4 +1,4 @@
-import { secretsFrom, type JobContext } from '../core/jobs/context';
+import { secretsFrom, type JobContext } from '../core/util/jobContext';
 import { writeStderr } from './terminal';
 
 /**

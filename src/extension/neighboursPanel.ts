@@ -3,7 +3,7 @@
 // history and is restored after a reload by the serializer.
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import type { EntityListJobResult } from '../core/jobs/inspect';
+import type { EntityListJobResult } from '../core/jobs/entityList';
 import { NEIGHBOURS_VIEW_TYPE, type DatasetRef, type Entity, type FromWebview, type InspectView, type NeighboursPanelState, type ToWebview } from '../../webview/neighbours/protocol';
 import { pickDataset } from './datasetPicker';
 import type { RunManager } from './runManager';

@@ -5,7 +5,7 @@
 // paid call when a key is set).
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import type { FlagJobResult } from '../core/hallucination/jobs';
+import type { FlagJobResult } from '../core/jobs/flag';
 import { REVIEW_VIEW_TYPE, type DatasetRef, type Entity, type FlagRecord, type FromWebview, type ReviewPanelState, type ToWebview, type Verdict } from '../../webview/review/protocol';
 import { ANTHROPIC_KEY_ENV } from '../worker/protocol';
 import type { ApiKeys } from './apiKeys';

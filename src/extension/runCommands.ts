@@ -2,7 +2,7 @@
 // reader (names from the configs, newest first); a comparison's baseline is chosen explicitly.
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import type { RunInfo } from '../core/jobs/runs';
+import type { RunInfo } from '../core/jobs/listRuns';
 import { ComparePanel, LiveDashboard, stateFromDetails, type RunPanelDeps } from './runPanels';
 import { runDescription, workspaceRunsDirs } from './workspaceTree';
 

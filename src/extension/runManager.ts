@@ -4,7 +4,7 @@
 import * as vscode from 'vscode';
 import { CancellationTokenSource } from 'vscode-jsonrpc/node';
 // One small function with no imports: the output channel shows an event as the CLI prints it.
-import { eventLogLine } from '../core/jobs/context';
+import { eventLogLine } from '../core/util/jobContext';
 import { WorkerClient, type JobHandlers } from '../worker/client';
 import { JobCancelledError, JobFailedError, WorkerExitedError } from '../worker/errors';
 import type { JobEvent, JobKind, JobParams, JobProgressParams, JobResult } from '../worker/protocol';

@@ -6,7 +6,7 @@ import { reportToCsv, reportToMarkdown } from '../core/eval/report';
 import { writeFileAtomic } from '../core/util/atomicWrite';
 import { applyLiveEvent, emptyLiveState, liveEventFromTrainEvent, normalizeLiveState, stateFromHistory } from '../../webview/runs/live';
 import { RUNS_VIEW_TYPE, type CompareReport, type FromWebview, type LiveEvent, type LiveState, type RunsPanelState, type ToWebview } from '../../webview/runs/protocol';
-import type { RunDetails } from '../core/jobs/runs';
+import type { RunDetails } from '../core/jobs/readRun';
 import type { JobEvent, JobProgressParams } from '../worker/protocol';
 import { createPanel, OpenPanels, PanelHost, registerPanelSerializer, type WebviewPage } from './panelHost';
 import type { RunManager } from './runManager';

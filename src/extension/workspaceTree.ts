@@ -4,7 +4,7 @@
 // follows them live: a file watcher on the runs folders plus the run manager's start/end events.
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import type { RunInfo } from '../core/jobs/runs';
+import type { RunInfo } from '../core/jobs/listRuns';
 import { filePick, findDatasetFiles, folderPicks } from './datasetPicker';
 import type { RunManager } from './runManager';
 

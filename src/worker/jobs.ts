@@ -1,21 +1,25 @@
 // What each job kind runs in the worker. The table is typed by the protocol's JobTypes, so a handler that
-// returns the wrong shape, or a kind without a handler, fails the typecheck rather than the user.
+// returns the wrong shape, or a kind without a handler, fails the typecheck rather than the user. Each kind
+// is src/core/jobs/<kind>.ts (the only part of the core imported here), but keyCheck: it reads this process's
+// own environment.
 import { createHash } from 'node:crypto';
 import { ResponseError } from 'vscode-jsonrpc';
-import { installAcceleratorJob } from '../core/accelerator/install';
 import { CancelledError, demoJob, statsJob, type JobContext } from '../core/jobs';
+import { installAcceleratorJob } from '../core/jobs/installAccelerator';
+import { synthesizeJob } from '../core/jobs/synthesize';
 import { embedJob } from '../core/jobs/embed';
-import { exportJob } from '../core/export/export';
 import { indexJob } from '../core/jobs/indexJob';
 import { neighboursJob } from '../core/jobs/neighbours';
-import { entityListJob, inspectJob } from '../core/jobs/inspect';
+import { exportJob } from '../core/jobs/export';
+import { inspectJob } from '../core/jobs/inspect';
+import { entityListJob } from '../core/jobs/entityList';
 import { compareRunsJob } from '../core/jobs/compareRuns';
-import { listRunsJob, readRunJob } from '../core/jobs/runs';
-import { synthesizeJob } from '../core/jobs/synthesize';
-import { annotateJob, flagJob } from '../core/hallucination/jobs';
-import { appendAnnotation } from '../core/hallucination/annotations';
-import type { AnnotationRecord } from '../core/hallucination/types';
-import { ANTHROPIC_KEY_ENV, ErrorCode, OPENAI_KEY_ENV, VOYAGE_KEY_ENV, type AppendAnnotationParams, type JobErrorData, type JobKind, type JobParams, type JobResult, type KeyCheckResult } from './protocol';
+import { listRunsJob } from '../core/jobs/listRuns';
+import { readRunJob } from '../core/jobs/readRun';
+import { flagJob } from '../core/jobs/flag';
+import { annotateJob } from '../core/jobs/annotate';
+import { appendAnnotationJob } from '../core/jobs/appendAnnotation';
+import { ANTHROPIC_KEY_ENV, ErrorCode, OPENAI_KEY_ENV, VOYAGE_KEY_ENV, type JobErrorData, type JobKind, type JobParams, type JobResult, type KeyCheckResult } from './protocol';
 
 type JobHandlers = { [K in JobKind]: (params: JobParams<K>, ctx: JobContext) => Promise<JobResult<K>> };
 
@@ -31,28 +35,19 @@ const handlers: JobHandlers = {
   index: indexJob,
   neighbours: neighboursJob,
   // Loaded on first use: TensorFlow.js takes a moment to load, and most jobs never need it.
-  train: async (params, ctx) => (await import('../core/train/job')).trainJob(params, ctx),
-  evaluate: async (params, ctx) => (await import('../core/eval/job')).evalJob(params, ctx),
+  train: async (params, ctx) => (await import('../core/jobs/train')).trainJob(params, ctx),
+  evaluate: async (params, ctx) => (await import('../core/jobs/evaluate')).evalJob(params, ctx),
   export: exportJob,
   inspect: inspectJob,
   entityList: entityListJob,
   compareRuns: compareRunsJob,
   listRuns: listRunsJob,
   readRun: readRunJob,
-  experiment: async (params, ctx) => (await import('../core/experiment/job')).experimentJob(params, ctx),
+  experiment: async (params, ctx) => (await import('../core/jobs/experiment')).experimentJob(params, ctx),
   flag: flagJob,
   annotate: (params, ctx) => annotateJob(params, ctx, { anthropicApiKey: process.env[ANTHROPIC_KEY_ENV] || undefined }),
   appendAnnotation: appendAnnotationJob,
 };
-
-/** The record itself is validated by appendAnnotation; this checks what it needs to get that far. */
-async function appendAnnotationJob(params: AppendAnnotationParams): Promise<AnnotationRecord> {
-  if (typeof params?.file !== 'string' || params.file === '') throw new Error('appendAnnotation: "file" must name the annotations file');
-  const annotation = params.annotation as Partial<AppendAnnotationParams['annotation']> | undefined;
-  if (annotation === null || typeof annotation !== 'object') throw new Error(`appendAnnotation: "annotation" must be an object, not ${JSON.stringify(annotation)}`);
-  if (typeof annotation.text !== 'string') throw new Error('appendAnnotation: "annotation.text" must be the text that was judged');
-  return appendAnnotation(params.file, params.annotation);
-}
 
 export function isJobKind(kind: string): kind is JobKind {
   return Object.hasOwn(handlers, kind);

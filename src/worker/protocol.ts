@@ -7,25 +7,28 @@
 // `job/event` notifications, and is cancelled with the request's own $/cancelRequest) → `shutdown` → the
 // worker exits.
 import { NotificationType, RequestType, RequestType0 } from 'vscode-jsonrpc';
-import type { InstallAcceleratorParams, InstallAcceleratorResult } from '../core/accelerator/install';
 import type { DatasetStats, InteractionFormat } from '../core/data/types';
 import type { DemoJobParams, DemoJobResult, StatsJobParams } from '../core/jobs';
-import type { JobEvent } from '../core/jobs/context';
+import type { JobEvent } from '../core/util/jobContext';
+import type { InstallAcceleratorParams, InstallAcceleratorResult } from '../core/jobs/installAccelerator';
 import type { EmbedJobParams } from '../core/jobs/embed';
 import type { IndexJobParams, IndexJobResult } from '../core/jobs/indexJob';
 import type { NeighboursJobParams, NeighboursJobResult } from '../core/jobs/neighbours';
 import type { SynthesizeJobParams } from '../core/jobs/synthesize';
-import type { EvalJobParams, EvalJobResult } from '../core/eval/job';
-import type { ExperimentJobParams, ExperimentJobResult } from '../core/experiment/job';
-import type { TrainJobParams, TrainJobResult } from '../core/train/job';
-import type { EntityListJobParams, EntityListJobResult, InspectJobParams, InspectJobResult } from '../core/jobs/inspect';
+import type { EvalJobParams, EvalJobResult } from '../core/jobs/evaluate';
+import type { ExperimentJobParams, ExperimentJobResult } from '../core/jobs/experiment';
+import type { TrainJobParams, TrainJobResult } from '../core/jobs/train';
+import type { InspectJobParams, InspectJobResult } from '../core/jobs/inspect';
+import type { EntityListJobParams, EntityListJobResult } from '../core/jobs/entityList';
 import type { CompareRunsJobParams, CompareRunsJobResult } from '../core/jobs/compareRuns';
-import type { ListRunsJobParams, ListRunsJobResult, ReadRunJobParams, RunDetails } from '../core/jobs/runs';
-import type { AnnotateJobParams, AnnotateJobResult, FlagJobParams, FlagJobResult } from '../core/hallucination/jobs';
-import type { NewAnnotation } from '../core/hallucination/annotations';
+import type { ListRunsJobParams, ListRunsJobResult } from '../core/jobs/listRuns';
+import type { ReadRunJobParams, RunDetails } from '../core/jobs/readRun';
+import type { FlagJobParams, FlagJobResult } from '../core/jobs/flag';
+import type { AnnotateJobParams, AnnotateJobResult } from '../core/jobs/annotate';
+import type { AppendAnnotationParams } from '../core/jobs/appendAnnotation';
 import type { AnnotationRecord } from '../core/hallucination/types';
 import type { EmbedResult } from '../core/embed/embed';
-import type { ExportJobParams, ExportJobResult } from '../core/export/export';
+import type { ExportJobParams, ExportJobResult } from '../core/jobs/export';
 import type { SynthesisResult } from '../core/llm/synthesize';
 
 export type { DatasetStats, DemoJobParams, DemoJobResult, InteractionFormat, JobEvent, StatsJobParams };
@@ -109,11 +112,7 @@ export interface JobTypes {
   appendAnnotation: { params: AppendAnnotationParams; result: AnnotationRecord };
 }
 
-export interface AppendAnnotationParams {
-  /** The annotations file (a flag job's result names it). */
-  file: string;
-  annotation: NewAnnotation;
-}
+export type { AppendAnnotationParams };
 
 export type JobKind = keyof JobTypes;
 export type JobParams<K extends JobKind> = JobTypes[K]['params'];

@@ -11,9 +11,9 @@ import { test } from 'node:test';
 import { loadDataset } from '../../src/core/data/load';
 import { initEngine } from '../../src/core/engine/backend';
 import { parseNpy } from '../../src/core/export/npy';
-import { silentContext } from '../../src/core/jobs/context';
+import { silentContext } from '../../src/core/util/jobContext';
 import { demoJob } from '../../src/core/jobs/demo';
-import { trainJob } from '../../src/core/train/job';
+import { trainJob } from '../../src/core/jobs/train';
 import { ensureBuilt } from '../unit/worker/harness';
 import { tempFolder } from '../unit/helpers';
 

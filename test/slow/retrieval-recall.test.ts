@@ -7,7 +7,7 @@ import { test } from 'node:test';
 import { loadDataset } from '../../src/core/data/load';
 import { leaveOneOut } from '../../src/core/data/split';
 import { embed } from '../../src/core/embed/embed';
-import { silentContext } from '../../src/core/jobs/context';
+import { silentContext } from '../../src/core/util/jobContext';
 import { synthesize } from '../../src/core/llm/synthesize';
 import { buildIndex } from '../../src/core/retrieval/build';
 import { cachePaths } from '../../src/core/data/cachePaths';

@@ -6,9 +6,9 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { silentContext } from '../../src/core/jobs/context';
+import { silentContext } from '../../src/core/util/jobContext';
 import { demoJob } from '../../src/core/jobs/demo';
-import { trainJob } from '../../src/core/train/job';
+import { trainJob } from '../../src/core/jobs/train';
 import { tempFolder } from '../unit/helpers';
 
 const ROOT = join(__dirname, '..', '..');

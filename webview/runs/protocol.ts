@@ -1,8 +1,8 @@
 // Messages between the run panels (src/extension/runPanels.ts) and their webview (./main.ts): the live
 // dashboard of a training run, and Compare Runs. Type-only; the comparison is the core's report type, and the
-// training events the dashboard applies are the train job's (TrainJobEvent, src/core/train/job.ts).
+// training events the dashboard applies are the train job's (TrainJobEvent, src/core/util/jobContext.ts).
 import type { CompareReport } from '../../src/core/eval/report';
-import type { TrainJobEvent } from '../../src/core/train/job';
+import type { TrainJobEvent } from '../../src/core/util/jobContext';
 
 export type { CompareReport, TrainJobEvent };
 

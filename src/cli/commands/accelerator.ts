@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
-import { defaultAcceleratorDir, findAccelerator, installAcceleratorJob, TFJS_NODE_VERSION } from '../../core/accelerator/install';
+import { defaultAcceleratorDir, findAccelerator, TFJS_NODE_VERSION } from '../../core/accelerator/install';
+import { installAcceleratorJob } from '../../core/jobs/installAccelerator';
 import { terminalContext } from '../progress';
 
 export function registerAccelerator(program: Command): void {

@@ -1,5 +1,5 @@
 import { Option, type Command } from 'commander';
-import { annotateJob } from '../../core/hallucination/jobs';
+import { annotateJob } from '../../core/jobs/annotate';
 import { VERDICTS, type Verdict } from '../../core/hallucination/types';
 import { datasetAction, entityOf, printable, type DatasetFlags } from '../datasetOptions';
 

@@ -1,6 +1,6 @@
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import { CORRUPTION_FAMILIES, CORRUPTION_TARGETS, SPECIFIC_KINDS, type CorruptionFamily, type CorruptionMix, type CorruptionTarget, type SpecificKind } from '../../core/hallucination/corrupt';
-import { corruptJob } from '../../core/hallucination/corruptJob';
+import { corruptJob } from '../../core/jobs/corrupt';
 import { datasetAction, type DatasetFlags } from '../datasetOptions';
 import { nonNegativeInteger, unitInterval } from '../options';
 

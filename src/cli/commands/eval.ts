@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { evalJob } from '../../core/eval/job';
+import { evalJob } from '../../core/jobs/evaluate';
 import type { BackendChoice } from '../../core/engine/backend';
 import { terminalContext } from '../progress';
 

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { experimentJob } from '../../core/experiment/job';
+import { experimentJob } from '../../core/jobs/experiment';
 import { nonNegativeInteger } from '../options';
 import { terminalContext } from '../progress';
 

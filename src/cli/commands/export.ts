@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { exportJob, type ExportJobResult } from '../../core/export/export';
+import { exportJob, type ExportJobResult } from '../../core/jobs/export';
 import { datasetAction, printable, type DatasetFlags } from '../datasetOptions';
 
 interface ExportFlags extends DatasetFlags {

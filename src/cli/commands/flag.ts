@@ -1,5 +1,5 @@
 import { Option, type Command } from 'commander';
-import { flagJob, type FlagJobResult } from '../../core/hallucination/jobs';
+import { flagJob, type FlagJobResult } from '../../core/jobs/flag';
 import type { DemoFlagsResult } from '../../core/hallucination/demo';
 import type { FlagRecord } from '../../core/hallucination/types';
 import { datasetAction, entityOf, printable, type DatasetFlags } from '../datasetOptions';

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { trainJob } from '../../core/train/job';
+import { trainJob } from '../../core/jobs/train';
 import { terminalContext } from '../progress';
 
 export function registerTrain(program: Command): void {

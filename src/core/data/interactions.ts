@@ -1,4 +1,4 @@
-import { CancelledError } from '../jobs/context';
+import { CancelledError } from '../util/jobContext';
 import { resolveColumns, splitCsvLine, type ResolvedColumns } from './columns';
 import { DataError, excerpt } from './errors';
 import { locateJsonError } from './jsonErrors';

@@ -2,7 +2,7 @@ import { constants as bufferConstants } from 'node:buffer';
 import { createReadStream, type Stats } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { TextDecoder } from 'node:util';
-import { CancelledError } from '../jobs/context';
+import { CancelledError } from '../util/jobContext';
 import { DataError } from './errors';
 
 /** Consecutive lines of a file; `first` is the 1-based number of lines[0]. */

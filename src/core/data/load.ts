@@ -1,5 +1,5 @@
 import { basename, dirname } from 'node:path';
-import { CancelledError } from '../jobs/context';
+import { CancelledError } from '../util/jobContext';
 import { detectFormat, findDatasetFiles } from './detect';
 import { DataError } from './errors';
 import { applyDuplicatePolicy, applyKCore, compact, countRepeats } from './filter';

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import type { Dataset, Split } from '../data/types';
-import { CancelledError, type JobContext } from '../jobs/context';
+import { CancelledError, type JobContext } from '../util/jobContext';
 import type { Entity } from '../llm/schema';
 import { DEFAULT_EMBEDDING_MODELS, httpEmbed, type HttpEmbedderName } from './httpEmbedder';
 import { lsaEmbed } from './lsa';

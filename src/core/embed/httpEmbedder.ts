@@ -3,7 +3,7 @@
 // than the openai SDK: one small request shape serves both Voyage and the OpenAI-compatible servers, the
 // job owns retries, the rate gate and the width checks either way, and the per-request CPU stays low.
 import { setMaxListeners } from 'node:events';
-import { CancelledError, type JobContext } from '../jobs/context';
+import { CancelledError, type JobContext } from '../util/jobContext';
 import { openAiRoot } from '../util/endpoints';
 import { ConfigError } from '../util/errors';
 import { sha256Hex } from '../util/hash';

@@ -15,11 +15,10 @@ import { wasmFastKernels } from './kernels/wasmFast';
 import { fusedGradients, fusedKernels } from './kernels/fused';
 import { setFusedBackends } from './ops';
 import { loadNativeKernels, packageRoot, type NativeKernels } from './native';
-import { engineInfo, setEngineInfo } from './state';
+import { engineInfo, setEngineInfo, type BackendChoice, type BackendName, type EngineInfo } from './state';
 import { tf } from './tf';
 
-export type BackendName = 'tensorflow' | 'wasm' | 'cpu';
-export type BackendChoice = BackendName | 'auto';
+export type { BackendChoice, BackendName, EngineInfo };
 export const BACKEND_CHOICES: readonly BackendChoice[] = ['auto', 'tensorflow', 'wasm', 'cpu'];
 
 export interface EngineOptions {
@@ -31,18 +30,6 @@ export interface EngineOptions {
   native?: boolean;
   /** Use the fused kernels (layer norm, dropout, …) on wasm/cpu; false = plain tfjs ops (the tests' reference). */
   fused?: boolean;
-}
-
-export interface EngineInfo {
-  backend: BackendName;
-  requested: BackendChoice;
-  tfjs: string;
-  /** Native kernels in use on top of the backend, or null (with nativeDetail saying why). */
-  native: { path: string; blas: string; core: string; threads: number } | null;
-  nativeDetail: string;
-  /** Why preferred backends were skipped, in order. */
-  fallbacks: string[];
-  wasmSimd?: boolean;
 }
 
 const originalKernels = new Map<string, tf.KernelConfig>();

@@ -10,7 +10,7 @@ import { leaveOneOut } from '../data/split';
 import { initEngine } from '../engine/backend';
 import { tf, type Tensor2D } from '../engine/tf';
 import { evalCases, rankTarget } from '../eval/evaluator';
-import { throwIfCancelled, type JobContext } from '../jobs/context';
+import { throwIfCancelled, type JobContext } from '../util/jobContext';
 import { loadWeights, readManifest } from '../train/checkpoint';
 import { testPassArtifacts } from '../train/refreshedUsers';
 import { buildModel, prepareText } from '../train/variant';

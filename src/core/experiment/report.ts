@@ -5,9 +5,22 @@
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { writeFileAtomic } from '../util/atomicWrite';
-import type { ExperimentResults } from './job';
 import type { MeanStd } from './stats';
-import { SIGNIFICANCE, type ComparisonResult, type RecoveryResult } from './table';
+import { SIGNIFICANCE, type ComparisonResult, type ExperimentTable, type RecoveryResult } from './table';
+
+export interface ExperimentResults {
+  format: 'grasp-experiment/1';
+  experiment: string;
+  description?: string;
+  command: string;
+  generated: string;
+  /** the output folder, relative to the working folder */
+  outputLabel: string;
+  data: string[];
+  seeds: number[];
+  machine: { cpu: string; cores: number; node: string; backends: string[] };
+  table: ExperimentTable;
+}
 
 const f4 = (x: number) => (Number.isFinite(x) ? x.toFixed(4) : '—');
 const cell = (m: MeanStd | undefined) => (!m || m.n === 0 ? '—' : m.n === 1 ? f4(m.mean) : `${f4(m.mean)} ± ${f4(m.std)}`);

@@ -4,7 +4,7 @@
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { TrainJobResult } from '../train/job';
+import type { TrainJobResult } from '../train/trainRun';
 import { checkGraspModule, effectiveConfig, validateConfig, type RunConfig } from '../train/config';
 import { firstDifference } from '../util/jsonCompare';
 import type { UserRanks } from './stats';

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import type { Dataset, Split } from '../data/types';
-import type { JobContext } from '../jobs/context';
+import type { JobContext } from '../util/jobContext';
 import { MetadataProvider, offlineReply } from '../llm/metadataProvider';
 import type { CallOptions, ProviderReply, SynthesisTask } from '../llm/provider';
 import type { ItemDescription } from '../llm/schema';

@@ -5,7 +5,7 @@ import { basename, join } from 'node:path';
 import { compareRuns } from '../eval/compare';
 import { configDiff, metricRows, type CompareReport, type RunSummary, type SignificanceRow, type ValidationPoint } from '../eval/report';
 import { readRunDetails, type RunHistoryEvent } from '../train/runReader';
-import { throwIfCancelled, type JobContext } from './context';
+import { throwIfCancelled, type JobContext } from '../util/jobContext';
 import { RUN_FILES } from '../train/runFolder';
 
 export interface CompareRunsJobParams {

@@ -5,7 +5,7 @@ import type { DatasetStats } from '../data/types';
 import { generateItems, generateSequences, type DemoItem } from '../demo/world';
 import { writeFileAtomic } from '../util/atomicWrite';
 import { Random } from '../util/random';
-import { CancelledError, type JobContext } from './context';
+import { CancelledError, type JobContext } from '../util/jobContext';
 import { demoRetrieval, type DemoRetrievalResult } from './demoRetrieval';
 import { demoTraining, type DemoTrainingResult } from './demoTraining';
 import { demoFlags, plantDemoHallucinations, type DemoFlagsResult } from '../hallucination/demo';

@@ -6,8 +6,8 @@ import { buildIndex } from '../retrieval/build';
 import { neighboursOfRow } from '../retrieval/query';
 import { indexManifestPath } from '../retrieval/store';
 import { cachePaths } from '../data/cachePaths';
-import type { JobContext } from './context';
-import { entityLabel } from './neighbours';
+import type { JobContext } from '../util/jobContext';
+import { entityLabel } from '../retrieval/labels';
 
 export interface DemoNeighbours {
   id: string;

@@ -4,8 +4,8 @@
 import { join } from 'node:path';
 import { compareRuns, type CompareResult } from '../eval/compare';
 import type { Metrics } from '../eval/metrics';
-import { trainJob, type TrainJobResult } from '../train/job';
-import type { JobContext } from './context';
+import { trainJob, type TrainJobResult } from './train';
+import type { JobContext } from '../util/jobContext';
 
 export interface DemoModelResult {
   run: string;

@@ -1,8 +1,8 @@
 import { leaveOneOut } from '../data/split';
 import { embed, type EmbedOptions, type EmbedResult, type EmbedSecrets } from '../embed/embed';
 import { cachePaths } from '../data/cachePaths';
-import type { JobContext } from './context';
-import { loadForJob, type DatasetLoadParams } from './load';
+import type { JobContext } from '../util/jobContext';
+import { loadForJob, type DatasetLoadParams } from '../data/loadForJob';
 
 export interface EmbedJobParams extends EmbedOptions {
   dataset: string;

@@ -3,7 +3,7 @@ import type { Entity } from '../llm/schema';
 import { buildIndex, type IndexOptions } from '../retrieval/build';
 import type { IndexManifest } from '../retrieval/store';
 import { cachePaths } from '../data/cachePaths';
-import type { JobContext } from './context';
+import type { JobContext } from '../util/jobContext';
 
 export interface IndexJobParams extends IndexOptions {
   dataset: string;

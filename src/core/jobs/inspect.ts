@@ -8,27 +8,16 @@ import { assertCachedIds, cachePaths, canonicalInteractions, type CachePaths } f
 import { leaveOneOut } from '../data/split';
 import type { Dataset, Split } from '../data/types';
 import { entityTexts, type TextSource } from '../embed/texts';
-import { itemTitle } from '../llm/inputs';
 import { synthesisCacheFile } from '../llm/synthesize';
 import type { Entity } from '../llm/schema';
 import { findIndexManifest, neighboursOfRow } from '../retrieval/query';
 import { ConfigError } from '../util/errors';
 import { cacheRoot } from '../util/workspace';
-import { throwIfCancelled, type JobContext } from './context';
-import { loadForJob, type DatasetLoadParams } from './load';
-import { fileStamp, WarmCache } from './warmCache';
-import { entityLabel, type NeighboursJobParams } from './neighbours';
-import { attentionFor, flagsFor, type AttentionCandidate, type AttentionInfo, type FlagInfo, type OptionalSource } from './inspectSources';
-
-export interface InspectJobParams extends NeighboursJobParams {
-  /** A GRASP run folder whose checkpoint gives attention weights; default: the newest GRASP run found. */
-  run?: string;
-  /**
-   * Runs folders to look for GRASP runs of this dataset in, besides `<cache root>/runs` (the editor passes
-   * each workspace folder's `.grasp/runs`: a dataset's caches and its runs can live under different roots).
-   */
-  runsDirs?: string[];
-}
+import { throwIfCancelled, type JobContext } from '../util/jobContext';
+import { loadForJob, type DatasetLoadParams } from '../data/loadForJob';
+import { fileStamp, WarmCache } from '../util/warmCache';
+import { entityLabel } from '../retrieval/labels';
+import { attentionFor, flagsFor, type AttentionCandidate, type AttentionInfo, type FlagInfo, type InspectJobParams, type OptionalSource } from './inspectSources';
 
 export interface Overlap {
   /** Items: users who interacted with both. Users: training items both interacted with. */
@@ -156,31 +145,7 @@ function trainingSets(split: Split, entity: Entity, rows: number[]): Map<number,
   return sets;
 }
 
-export type { AttentionCandidate, AttentionInfo, FlagInfo, OptionalSource };
-
-export interface EntityListJobParams {
-  dataset: string;
-  load?: DatasetLoadParams;
-  entity: Entity;
-}
-
-export interface EntityListJobResult {
-  entity: Entity;
-  dataset: string;
-  ids: string[];
-  /** Parallel to ids; items: the title, users: the latest training title. Untrusted text. */
-  labels: string[];
-}
-
-/** Every item or user with a short label, for the pickers (search box and quick pick). */
-export async function entityListJob(params: EntityListJobParams, ctx: JobContext): Promise<EntityListJobResult> {
-  // Through the warm cache: the inspect jobs that follow in the same worker read this very load.
-  const { dataset, split } = await loadWarm(params.dataset, params.load, ctx);
-  if (params.entity === 'item') return { entity: 'item', dataset: dataset.name, ids: dataset.itemIds, labels: dataset.itemIds.map((_, row) => itemTitle(dataset, row)) };
-  const { train } = split;
-  const labels = train.map((prefix) => (prefix.length === 0 ? 'no training items' : `${prefix.length} items; latest: ${itemTitle(dataset, prefix[prefix.length - 1])}`.slice(0, 160)));
-  return { entity: 'user', dataset: dataset.name, ids: dataset.userIds, labels };
-}
+export type { AttentionCandidate, AttentionInfo, FlagInfo, InspectJobParams, OptionalSource };
 
 interface LoadedDataset {
   dataset: Dataset;
@@ -205,7 +170,7 @@ function datasetFiles(path: string): string[] {
  * jobs that wait for it, so it is not tied to one job's cancellation (the user moving on to another id
  * cancels that job, not the load the next one needs).
  */
-async function loadWarm(path: string, load: DatasetLoadParams | undefined, ctx: JobContext): Promise<LoadedDataset> {
+export async function loadWarm(path: string, load: DatasetLoadParams | undefined, ctx: JobContext): Promise<LoadedDataset> {
   const shared: JobContext = { ...ctx, isCancelled: () => false };
   const loaded = await warmDatasets.get(datasetKey(path, load), fileStamp(datasetFiles(path)), async () => {
     const dataset = await loadForJob(path, load, shared, 0.4);

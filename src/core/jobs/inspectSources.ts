@@ -9,10 +9,20 @@ import { synthesisCacheFile } from '../llm/synthesize';
 import { RUN_FILES } from '../train/runFolder';
 import { findGraspRun } from '../train/graspRuns';
 import type { AttentionExplainer } from '../train/attention';
-import type { JobContext } from './context';
-import type { InspectJobParams } from './inspect';
-import { fileStamp, WarmCache } from './warmCache';
+import type { JobContext } from '../util/jobContext';
+import type { NeighboursJobParams } from './neighbours';
+import { fileStamp, WarmCache } from '../util/warmCache';
 import { join } from 'node:path';
+
+export interface InspectJobParams extends NeighboursJobParams {
+  /** A GRASP run folder whose checkpoint gives attention weights; default: the newest GRASP run found. */
+  run?: string;
+  /**
+   * Runs folders to look for GRASP runs of this dataset in, besides `<cache root>/runs` (the editor passes
+   * each workspace folder's `.grasp/runs`: a dataset's caches and its runs can live under different roots).
+   */
+  runsDirs?: string[];
+}
 
 export type OptionalSource = { available: true } | { available: false; reason: string };
 

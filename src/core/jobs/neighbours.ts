@@ -1,12 +1,11 @@
 import { assertCachedIds, cachePaths } from '../data/cachePaths';
 import { leaveOneOut } from '../data/split';
-import type { Dataset } from '../data/types';
-import { itemTitle } from '../llm/inputs';
 import type { Entity } from '../llm/schema';
+import { entityLabel } from '../retrieval/labels';
 import { findIndexManifest, neighboursOfRow } from '../retrieval/query';
 import type { IndexManifest } from '../retrieval/store';
-import type { JobContext } from './context';
-import { loadForJob, type DatasetLoadParams } from './load';
+import type { JobContext } from '../util/jobContext';
+import { loadForJob, type DatasetLoadParams } from '../data/loadForJob';
 import { ConfigError } from '../util/errors';
 
 export interface NeighboursJobParams {
@@ -32,14 +31,6 @@ export interface NeighboursJobResult {
   query: { id: string; label: string };
   neighbours: NeighbourView[];
   index: Pick<IndexManifest, 'method' | 'space' | 'dim' | 'count' | 'embedding' | 'recall'> & { manifest: string };
-}
-
-/** A readable label for a row: an item's title, or a user's three latest training titles. */
-export function entityLabel(dataset: Dataset, train: Int32Array[] | undefined, entity: Entity, row: number): string {
-  if (entity === 'item') return itemTitle(dataset, row);
-  const prefix = train?.[row] ?? new Int32Array(0);
-  const latest = Array.from(prefix.subarray(Math.max(0, prefix.length - 3)), (item) => itemTitle(dataset, item)).reverse();
-  return `${prefix.length} training items; latest: ${latest.join(' | ')}`;
 }
 
 export async function neighboursJob(params: NeighboursJobParams, ctx: JobContext): Promise<NeighboursJobResult> {

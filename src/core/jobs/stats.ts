@@ -1,7 +1,7 @@
 import { computeStats } from '../data/stats';
 import { loadDataset } from '../data/load';
 import type { DatasetStats, LoadOptions } from '../data/types';
-import type { JobContext } from './context';
+import type { JobContext } from '../util/jobContext';
 
 export interface StatsJobParams {
   /** A dataset file or folder. */

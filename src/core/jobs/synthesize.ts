@@ -1,8 +1,8 @@
 import { leaveOneOut } from '../data/split';
 import { synthesize, type SynthesisOptions, type SynthesisResult, type SynthesisSecrets } from '../llm/synthesize';
 import { cachePaths } from '../data/cachePaths';
-import type { JobContext } from './context';
-import { loadForJob, type DatasetLoadParams } from './load';
+import type { JobContext } from '../util/jobContext';
+import { loadForJob, type DatasetLoadParams } from '../data/loadForJob';
 
 export interface SynthesizeJobParams extends SynthesisOptions {
   /** A dataset file or folder. */

@@ -1,5 +1,5 @@
 import type Anthropic from '@anthropic-ai/sdk';
-import { CancelledError, type JobContext } from '../jobs/context';
+import { CancelledError, type JobContext } from '../util/jobContext';
 import { JsonlAppender, readJsonl } from '../util/jsonl';
 import { sleep } from '../util/pool';
 import { messageParams, replyOf, type AnthropicProvider } from './anthropicProvider';

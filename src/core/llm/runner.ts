@@ -1,5 +1,5 @@
 import { setMaxListeners } from 'node:events';
-import { CancelledError, type JobContext } from '../jobs/context';
+import { CancelledError, type JobContext } from '../util/jobContext';
 import { runPool, sleep } from '../util/pool';
 import { RateGate } from '../util/rateGate';
 import { backoffMs } from '../util/retry';

@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Dataset, Split } from '../data/types';
 import { testTimeSplit } from '../data/split';
-import type { JobContext } from '../jobs/context';
+import type { JobContext } from '../util/jobContext';
 import { redact } from '../util/redact';
 import { AnthropicProvider } from './anthropicProvider';
 import { runBatches } from './batch';

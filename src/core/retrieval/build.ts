@@ -1,5 +1,5 @@
 import { basename, dirname, join } from 'node:path';
-import { CancelledError, type JobContext } from '../jobs/context';
+import { CancelledError, type JobContext } from '../util/jobContext';
 import { readEmbedding, type StoredEmbedding } from '../embed/store';
 import { ExactIndex, type SearchResult } from './exact';
 import { DEFAULT_HNSW, HnswIndex, type HnswParams } from './hnsw';

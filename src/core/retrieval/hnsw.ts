@@ -1,7 +1,7 @@
 import { mkdirSync, renameSync, rmSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { HierarchicalNSW } from 'hnswlib-node';
-import { CancelledError, type JobContext } from '../jobs/context';
+import { CancelledError, type JobContext } from '../util/jobContext';
 import type { SearchResult } from './exact';
 
 export interface HnswParams {

@@ -5,8 +5,8 @@
 import { leaveOneOut } from '../data/split';
 import { loadDataset } from '../data/load';
 import { initEngine } from '../engine/backend';
-import { CancelledError, silentContext, type JobContext } from '../jobs/context';
-import { entityLabel } from '../jobs/neighbours';
+import { CancelledError, silentContext, type JobContext } from '../util/jobContext';
+import { entityLabel } from '../retrieval/labels';
 import { ConfigError } from '../util/errors';
 import { loadWeights, readManifest } from './checkpoint';
 import type { EntityArtifacts } from './textArtifacts';

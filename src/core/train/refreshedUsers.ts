@@ -11,7 +11,7 @@ import { testTimeSplit } from '../data/split';
 import { embedSecrets, embedTexts, fitRows } from '../embed/embed';
 import { pca } from '../embed/pca';
 import { entityTexts } from '../embed/texts';
-import type { JobContext } from '../jobs/context';
+import type { JobContext } from '../util/jobContext';
 import type { Searcher } from '../retrieval/build';
 import { ExactIndex } from '../retrieval/exact';
 import { DEFAULT_HNSW, HnswIndex } from '../retrieval/hnsw';

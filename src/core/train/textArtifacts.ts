@@ -11,7 +11,7 @@ import { embedderModel, embedSecrets, embedTexts, fitRows, type EmbedderSpec } f
 import { pca } from '../embed/pca';
 import { embeddingManifestPath, readEmbedding, writeEmbedding } from '../embed/store';
 import { entityTexts, type EntityTexts } from '../embed/texts';
-import type { JobContext } from '../jobs/context';
+import type { JobContext } from '../util/jobContext';
 import type { Entity } from '../llm/schema';
 import { synthesize } from '../llm/synthesize';
 import { buildIndex } from '../retrieval/build';

@@ -7,8 +7,7 @@
 import type { Split } from '../data/types';
 import { Adam } from '../engine/adam';
 import { evaluate, trainingPopularity, type EvalResult } from '../eval/evaluator';
-import type { Metrics } from '../eval/metrics';
-import { throwIfCancelled, type JobContext } from '../jobs/context';
+import { throwIfCancelled, type JobContext, type TrainEvent } from '../util/jobContext';
 import { MODEL_DEFAULTS, type SequentialRecommender } from '../model/types';
 import { Random } from '../util/random';
 import type { RunConfig } from './config';
@@ -16,12 +15,8 @@ import { ClozeSampler, NextItemSampler, negativeSamplingFor, type BatchSampler }
 import { formatEta, trainingEta } from './eta';
 import { trainStep } from './step';
 
-export type TrainEvent =
-  | { event: 'step'; epoch: number; step: number; steps: number; loss: number; ms_per_step: number }
-  | { event: 'epoch'; epoch: number; loss: number; steps: number; epoch_s: number; ms_per_step: number; sequences_per_s: number }
-  | { event: 'eval'; epoch: number; valid: Metrics; best: boolean; best_epoch: number; eval_s: number }
-  | { event: 'early_stop'; epoch: number; best_epoch: number }
-  | { event: 'time_budget'; epoch: number; best_epoch: number; minutes: number };
+// The event shapes live with the job context (the protocol carries them to the run dashboard).
+export type { TrainEvent };
 
 export interface TrainOutcome {
   bestEpoch: number;

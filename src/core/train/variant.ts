@@ -2,7 +2,7 @@
 // LLM baseline. Training, evaluation and explanations all build models here, so a checkpoint is
 // always loaded into the same shape it was saved from.
 import type { Dataset, Split } from '../data/types';
-import type { JobContext } from '../jobs/context';
+import type { JobContext } from '../util/jobContext';
 import { createModel } from '../model';
 import { attachGrasp, type GraspInputs, type GraspModule } from '../model/grasp';
 import { attachLlmEsr, initFromText } from '../model/llmBaselines';

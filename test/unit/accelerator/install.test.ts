@@ -2,8 +2,9 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { findAccelerator, installAcceleratorJob } from '../../../src/core/accelerator/install';
-import { CancelledError, silentContext } from '../../../src/core/jobs/context';
+import { findAccelerator } from '../../../src/core/accelerator/install';
+import { installAcceleratorJob } from '../../../src/core/jobs/installAccelerator';
+import { CancelledError, silentContext } from '../../../src/core/util/jobContext';
 import { tempFolder } from '../helpers';
 
 /** A stand-in for npm: `install --prefix DIR … PKG@V` writes the package, or fails, or hangs. */

@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { httpEmbed, type HttpEmbedderOptions } from '../../../src/core/embed/httpEmbedder';
-import { silentContext } from '../../../src/core/jobs/context';
+import { silentContext } from '../../../src/core/util/jobContext';
 import { MockOpenAI, mockVector, textHash } from '../../mock/openaiServer';
 import { tempFolder } from '../helpers';
 import { recordingContext } from '../llm/fixtures';

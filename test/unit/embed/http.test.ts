@@ -7,7 +7,7 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { httpEmbed } from '../../../src/core/embed/httpEmbedder';
-import { silentContext } from '../../../src/core/jobs/context';
+import { silentContext } from '../../../src/core/util/jobContext';
 import { tempFolder } from '../helpers';
 
 const KEY = 'sk-test-embedding-FAKE-000111';

@@ -3,11 +3,11 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { validateExperiment } from '../../../src/core/experiment/config';
-import type { ExperimentResults } from '../../../src/core/experiment/job';
+import type { ExperimentResults } from '../../../src/core/jobs/experiment';
 import { renderMarkdown } from '../../../src/core/experiment/report';
 import type { FinishedRun } from '../../../src/core/experiment/runs';
 import { recover, recoveryShare, type RecoveryResult } from '../../../src/core/experiment/table';
-import type { TrainJobResult } from '../../../src/core/train/job';
+import type { TrainJobResult } from '../../../src/core/train/trainRun';
 
 const close = (actual: number | null, expected: number) => assert.ok(actual !== null && Math.abs(actual - expected) < 1e-12, `${actual} ≠ ${expected}`);
 

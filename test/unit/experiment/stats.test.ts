@@ -7,7 +7,7 @@ import { pairedOverSeeds, pairedOverUsers, seedAveragedNdcg, summarise } from '.
 import { compare } from '../../../src/core/experiment/table';
 import { deepMerge } from '../../../src/core/util/merge';
 import { formatP, spliceSection } from '../../../src/core/experiment/report';
-import type { TrainJobResult } from '../../../src/core/train/job';
+import type { TrainJobResult } from '../../../src/core/train/trainRun';
 
 const close = (actual: number, expected: number, tolerance = 1e-4) => assert.ok(Math.abs(actual - expected) < tolerance, `${actual} ≠ ${expected}`);
 

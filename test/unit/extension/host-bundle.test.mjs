@@ -67,8 +67,8 @@ describe('host bundle check', () => {
     assert.match(forbiddenReason('src/worker/jobs.ts'), /job table/);
     assert.match(forbiddenReason('src/cli/main.ts'), /CLI/);
     assert.equal(forbiddenReason('src/worker/protocol.ts'), undefined);
-    assert.equal(forbiddenReason('src/core/jobs/context.ts'), undefined);
-    assert.match(forbiddenReason('src/core/train/job.ts'), /worker job/);
+    assert.equal(forbiddenReason('src/core/util/jobContext.ts'), undefined);
+    assert.match(forbiddenReason('src/core/jobs/train.ts'), /worker job/);
     assert.match(forbiddenReason('node_modules/.pnpm/node_modules/ajv/dist/core.js'), /^ajv: /);
     assert.equal(forbiddenReason('node_modules/vscode-jsonrpc/lib/common/api.js'), undefined);
     assert.deepEqual([packageOf('node_modules/@anthropic-ai/sdk/index.js'), packageOf('node_modules/openai/index.mjs'), packageOf('src/core/x.ts')], ['@anthropic-ai/sdk', 'openai', undefined]);

@@ -5,11 +5,11 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { initEngine } from '../../../src/core/engine/backend';
-import { flagJob } from '../../../src/core/hallucination/jobs';
-import { silentContext } from '../../../src/core/jobs/context';
+import { flagJob } from '../../../src/core/jobs/flag';
+import { silentContext } from '../../../src/core/util/jobContext';
 import { demoJob } from '../../../src/core/jobs/demo';
 import { itemNeighbourAttention } from '../../../src/core/train/attention';
-import { trainJob } from '../../../src/core/train/job';
+import { trainJob } from '../../../src/core/jobs/train';
 import { tempFolder } from '../helpers';
 
 test('model distrust comes from the newest GRASP run on the dataset, and is absent with a reason without one', async () => {

@@ -1,6 +1,6 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { JobContext } from '../../../src/core/jobs/context';
+import type { JobContext } from '../../../src/core/util/jobContext';
 import { tempFolder } from '../helpers';
 
 /** An obviously fake key: tests check it never lands in a file, a log or an error. */

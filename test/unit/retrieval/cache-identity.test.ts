@@ -6,7 +6,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, realpathSync, renameS
 import { join, relative } from 'node:path';
 import { test } from 'node:test';
 import { CACHE_IDENTITY_FILE, cachePaths } from '../../../src/core/data/cachePaths';
-import { silentContext } from '../../../src/core/jobs/context';
+import { silentContext } from '../../../src/core/util/jobContext';
 import { embedJob } from '../../../src/core/jobs/embed';
 import { indexJob } from '../../../src/core/jobs/indexJob';
 import { neighboursJob } from '../../../src/core/jobs/neighbours';

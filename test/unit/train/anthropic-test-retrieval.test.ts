@@ -6,7 +6,7 @@ import { cachePaths } from '../../../src/core/data/cachePaths';
 import { loadDataset } from '../../../src/core/data/load';
 import { leaveOneOut, testTimeSplit } from '../../../src/core/data/split';
 import { entityTexts } from '../../../src/core/embed/texts';
-import { silentContext } from '../../../src/core/jobs/context';
+import { silentContext } from '../../../src/core/util/jobContext';
 import { synthesizeJob } from '../../../src/core/jobs/synthesize';
 import { validateConfig } from '../../../src/core/train/config';
 import { refreshedUserArtifacts } from '../../../src/core/train/refreshedUsers';

@@ -2,11 +2,11 @@ import assert from 'node:assert/strict';
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { CancelledError, silentContext, type JobContext } from '../../../src/core/jobs/context';
+import { CancelledError, silentContext, type JobContext } from '../../../src/core/util/jobContext';
 import { demoJob } from '../../../src/core/jobs/demo';
 import { readManifest } from '../../../src/core/train/checkpoint';
-import { trainJob } from '../../../src/core/train/job';
-import { evalJob } from '../../../src/core/eval/job';
+import { trainJob } from '../../../src/core/jobs/train';
+import { evalJob } from '../../../src/core/jobs/evaluate';
 import { tempFolder } from '../helpers';
 
 const tiny = (data: string) => ({

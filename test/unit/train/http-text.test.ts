@@ -9,13 +9,13 @@ import { after, before, test } from 'node:test';
 import { cachePaths } from '../../../src/core/data/cachePaths';
 import { readEmbedding } from '../../../src/core/embed/store';
 import { initEngine } from '../../../src/core/engine/backend';
-import { evalJob } from '../../../src/core/eval/job';
-import { silentContext, type JobContext } from '../../../src/core/jobs/context';
+import { evalJob } from '../../../src/core/jobs/evaluate';
+import { silentContext, type JobContext } from '../../../src/core/util/jobContext';
 import { demoJob } from '../../../src/core/jobs/demo';
 import { outputText } from '../../../src/core/llm/schema';
 import { validateConfig } from '../../../src/core/train/config';
 import { ConfigError } from '../../../src/core/util/errors';
-import { trainJob } from '../../../src/core/train/job';
+import { trainJob } from '../../../src/core/jobs/train';
 import { MockOpenAI, mockVector } from '../../mock/openaiServer';
 import { tempFolder } from '../helpers';
 

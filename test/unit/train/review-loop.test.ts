@@ -15,13 +15,13 @@ import { metadataOnlyOutput } from '../../../src/core/hallucination/descriptions
 import { detect, riskiestFirst, textHash } from '../../../src/core/hallucination/detect';
 import { simulateReview } from '../../../src/core/hallucination/review';
 import { annotatedEntityTexts, corruptEntityTexts } from '../../../src/core/hallucination/training';
-import { silentContext } from '../../../src/core/jobs/context';
+import { silentContext } from '../../../src/core/util/jobContext';
 import { demoJob } from '../../../src/core/jobs/demo';
 import { buildInputs } from '../../../src/core/llm/inputs';
 import { outputText } from '../../../src/core/llm/schema';
 import { validateConfig, type RunConfig } from '../../../src/core/train/config';
 import { ConfigError } from '../../../src/core/util/errors';
-import { trainJob } from '../../../src/core/train/job';
+import { trainJob } from '../../../src/core/jobs/train';
 import { claimRunFolder, RUN_FILES } from '../../../src/core/train/runFolder';
 import { describeEntities, runTexts, textsChoice, withFields, writeRunAnnotations } from '../../../src/core/train/textArtifacts';
 import { cachePaths } from '../../../src/core/data/cachePaths';

@@ -3,9 +3,9 @@ import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { CancelledError, silentContext, type JobContext } from '../../../src/core/jobs/context';
+import { CancelledError, silentContext, type JobContext } from '../../../src/core/util/jobContext';
 import { demoJob } from '../../../src/core/jobs/demo';
-import { trainJob } from '../../../src/core/train/job';
+import { trainJob } from '../../../src/core/jobs/train';
 import { snapshot, tempFolder } from '../helpers';
 
 const config = (data: string, seed = 1) => ({

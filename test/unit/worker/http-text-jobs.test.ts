@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { silentContext } from '../../../src/core/jobs/context';
+import { silentContext } from '../../../src/core/util/jobContext';
 import { demoJob } from '../../../src/core/jobs/demo';
 import { WorkerClient } from '../../../src/worker/client';
 import { OPENAI_KEY_ENV } from '../../../src/worker/protocol';

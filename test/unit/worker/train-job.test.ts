@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { before, test } from 'node:test';
-import { silentContext } from '../../../src/core/jobs/context';
+import { silentContext } from '../../../src/core/util/jobContext';
 import { demoJob } from '../../../src/core/jobs/demo';
 import { WorkerClient } from '../../../src/worker/client';
 import type { JobEvent } from '../../../src/worker/protocol';

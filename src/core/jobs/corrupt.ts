@@ -1,13 +1,13 @@
 import { join } from 'node:path';
 import { leaveOneOut } from '../data/split';
-import type { JobContext } from '../jobs/context';
-import { loadForJob, type DatasetLoadParams } from '../jobs/load';
+import type { JobContext } from '../util/jobContext';
+import { loadForJob, type DatasetLoadParams } from '../data/loadForJob';
 import type { ItemDescription } from '../llm/schema';
 import { writeFileAtomic } from '../util/atomicWrite';
 import { cachePaths } from '../data/cachePaths';
-import { recordPopularity } from './training';
-import { CORRUPTION_KINDS, corruptDescriptions, type CorruptionKind, type CorruptionMix, type CorruptionTarget, type CorruptionTruth, type SpecificKind } from './corrupt';
-import { loadDescriptions } from './descriptions';
+import { recordPopularity } from '../hallucination/training';
+import { CORRUPTION_KINDS, corruptDescriptions, type CorruptionKind, type CorruptionMix, type CorruptionTarget, type CorruptionTruth, type SpecificKind } from '../hallucination/corrupt';
+import { loadDescriptions } from '../hallucination/descriptions';
 
 export interface CorruptJobParams {
   dataset: string;

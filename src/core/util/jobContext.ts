@@ -1,4 +1,19 @@
-import type { TrainJobEvent } from '../train/job';
+// What runs a job (the worker over JSON-RPC, or the CLI in-process) gives it: progress, log, events,
+// cancellation and keys. The bottom of the core: every layer may take a context, so this imports nothing.
+
+/** What the trainer (src/core/train/trainer.ts) reports as it goes; `valid` holds metrics by name (eval's Metrics). */
+export type TrainEvent =
+  | { event: 'step'; epoch: number; step: number; steps: number; loss: number; ms_per_step: number }
+  | { event: 'epoch'; epoch: number; loss: number; steps: number; epoch_s: number; ms_per_step: number; sequences_per_s: number }
+  | { event: 'eval'; epoch: number; valid: Record<string, number>; best: boolean; best_epoch: number; eval_s: number }
+  | { event: 'early_stop'; epoch: number; best_epoch: number }
+  | { event: 'time_budget'; epoch: number; best_epoch: number; minutes: number };
+
+/**
+ * What a train job reports as it goes (JobContext.event): the engine it runs on (as a person reads it), then
+ * the trainer's epochs, validations and stops. Steps are not events: they ride on progress, throttled.
+ */
+export type TrainJobEvent = { event: 'engine'; description: string } | Exclude<TrainEvent, { event: 'step' }>;
 
 /**
  * The structured events a job reports as it goes, for a live view (the run dashboard). Only training

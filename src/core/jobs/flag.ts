@@ -1,22 +1,19 @@
 import { join } from 'node:path';
 import { leaveOneOut } from '../data/split';
-import type { JobContext } from '../jobs/context';
-import { loadForJob, type DatasetLoadParams } from '../jobs/load';
-import { resolveTemplatePath } from '../llm/synthesize';
-import { loadTemplate } from '../llm/templates';
-import { ConfigError } from '../util/errors';
+import type { JobContext } from '../util/jobContext';
+import { loadForJob, type DatasetLoadParams } from '../data/loadForJob';
 import { findGraspRun } from '../train/graspRuns';
-import { entityLabel } from '../jobs/neighbours';
+import { entityLabel } from '../retrieval/labels';
 import { cachePaths } from '../data/cachePaths';
 import { cacheRoot } from '../util/workspace';
-import { appendAnnotation, defaultAnnotationsPath, latestAnnotations, readAnnotations } from './annotations';
-import { loadDescriptions } from './descriptions';
-import { detect, detectorConfig, riskiestFirst, textHash, type DetectInput } from './detect';
-import { evaluateFlags, type DetectorEvaluation } from './evaluate';
-import { regenerateDescription, regenerationProvider, type RegenerateOptions } from './regenerate';
-import type { AnnotationRecord, DetectorConfig, FlagEntity, FlagRecord, SignalName, Verdict } from './types';
+import { defaultAnnotationsPath, latestAnnotations, readAnnotations } from '../hallucination/annotations';
+import { loadDescriptions } from '../hallucination/descriptions';
+import { detect, detectorConfig, riskiestFirst, type DetectInput } from '../hallucination/detect';
+import { evaluateFlags, type DetectorEvaluation } from '../hallucination/evaluate';
+import type { DetectorConfig, FlagEntity, FlagRecord, SignalName } from '../hallucination/types';
 
-interface DatasetParams {
+/** Which dataset, texts and annotations file a flag or annotate job reads. */
+export interface DatasetParams {
   dataset: string;
   load?: DatasetLoadParams;
   cacheDir?: string;
@@ -124,56 +121,4 @@ async function distrustEvidence(params: FlagJobParams, entity: FlagEntity, ids: 
   } catch (error) {
     return { attentionAbsent: `the GRASP checkpoint in ${run} could not be read: ${(error as Error).message}` };
   }
-}
-
-export interface AnnotateJobParams extends DatasetParams {
-  id: string;
-  verdict: Verdict;
-  /** The corrected text, for `edited`. */
-  text?: string;
-  note?: string;
-  /** Ask the LLM again, with the flag reasons in the prompt; the new text is recorded as `edited`. */
-  regenerate?: boolean;
-  regeneration?: RegenerateOptions;
-}
-
-export interface AnnotateJobResult {
-  file: string;
-  record: AnnotationRecord;
-  /** The text that was judged. */
-  judged: string;
-  regenerated?: { provider: string; model: string; text: string };
-}
-
-/** Records one verdict on the current text of an item or user (and, with `regenerate`, a new text). */
-export async function annotateJob(params: AnnotateJobParams, ctx: JobContext, secrets: { anthropicApiKey?: string } = {}): Promise<AnnotateJobResult> {
-  const entity = params.entity ?? 'item';
-  if (params.verdict === 'edited' && !params.regenerate && (params.text === undefined || params.text.trim() === '')) throw new ConfigError('the verdict "edited" needs the corrected text (--text), or --regenerate');
-  if (params.verdict !== 'edited' && (params.text !== undefined || params.regenerate)) throw new ConfigError(`--text and --regenerate go with the verdict "edited", not "${params.verdict}"`);
-  const file = params.annotations ?? defaultAnnotationsPath(params.dataset);
-  // A damaged annotations file is reported (file and line) before any paid call is made.
-  await readAnnotations(file);
-  const dataset = await loadForJob(params.dataset, params.load, ctx, 0.3);
-  const split = leaveOneOut(dataset.sequences);
-  const paths = cachePaths(params.dataset, params.cacheDir);
-  const loaded = await loadDescriptions(dataset, split, paths.dataset, entity, params.texts ?? 'auto');
-  const row = loaded.ids.indexOf(params.id);
-  if (row < 0) throw new ConfigError(`no ${entity} with id ${JSON.stringify(params.id.slice(0, 60))} in ${dataset.source}`);
-  const judged = loaded.texts[row];
-  let editedText = params.text;
-  let regenerated: AnnotateJobResult['regenerated'];
-  let note = params.note;
-  if (params.regenerate) {
-    const [flags] = detect({ entity, ids: [loaded.ids[row]], inputs: [loaded.inputs[row]], outputs: [loaded.outputs[row]] });
-    const template = await loadTemplate(entity, resolveTemplatePath(paths.root, entity));
-    const provider = regenerationProvider(params.regeneration ?? {}, secrets.anthropicApiKey);
-    ctx.progress({ message: `Regenerating ${entity} ${params.id} with ${provider.name}/${provider.model}` });
-    const result = await regenerateDescription(loaded.inputs[row], flags.reasons, template, provider, params.regeneration);
-    editedText = result.text;
-    regenerated = { provider: result.provider, model: result.model, text: result.text };
-    note = [note, `regenerated by ${result.provider}/${result.model} after ${flags.reasons.length} flag reason(s)`].filter(Boolean).join('; ');
-  }
-  const record = await appendAnnotation(file, { entity, id: params.id, text: judged, verdict: params.verdict, editedText, note });
-  ctx.log(`${entity} ${params.id}: ${params.verdict} (text ${textHash(judged).slice(0, 12)}) → ${file}`);
-  return { file, record, judged, ...(regenerated ? { regenerated } : {}) };
 }

@@ -13,15 +13,15 @@ import { leaveOneOut } from '../data/split';
 import type { Dataset } from '../data/types';
 import { readEmbedding, type StoredEmbedding } from '../embed/store';
 import { entityTexts, type EntityTexts } from '../embed/texts';
-import type { JobContext } from '../jobs/context';
-import { loadForJob, type DatasetLoadParams } from '../jobs/load';
+import type { JobContext } from '../util/jobContext';
+import { loadForJob, type DatasetLoadParams } from '../data/loadForJob';
 import type { Entity, ItemDescription, SynthesisOutput, UserProfile } from '../llm/schema';
 import { readIndexManifest, readNeighbourTable } from '../retrieval/store';
 import { validateConfig, type RunConfig } from '../train/config';
 import { buildTextArtifacts, textsChoice, withFields } from '../train/textArtifacts';
 import { writeFileAtomic } from '../util/atomicWrite';
 import { ConfigError } from '../util/errors';
-import { npyBytes } from './npy';
+import { npyBytes } from '../export/npy';
 import { RUN_FILES } from '../train/runFolder';
 
 export interface ExportJobParams {

@@ -5,15 +5,15 @@
 // have something to pair as early as possible.
 import { cpus } from 'node:os';
 import { join, relative } from 'node:path';
-import { throwIfCancelled, type JobContext } from '../jobs/context';
-import { trainJob } from '../train/job';
+import { throwIfCancelled, type JobContext } from '../util/jobContext';
 import { writeFileAtomic } from '../util/atomicWrite';
 import { acquireLock } from '../util/lock';
-import { loadExperiment, type Experiment } from './config';
-import { attentionDiagnostics } from './diagnostics';
-import { renderMarkdown, writeReport } from './report';
-import { inspectRun, runDir, seededConfig, type FinishedRun } from './runs';
-import { buildTable, type ExperimentTable } from './table';
+import { loadExperiment, type Experiment } from '../experiment/config';
+import { attentionDiagnostics } from '../experiment/diagnostics';
+import { renderMarkdown, writeReport, type ExperimentResults } from '../experiment/report';
+import { inspectRun, runDir, seededConfig, type FinishedRun } from '../experiment/runs';
+import { buildTable } from '../experiment/table';
+import { trainJob } from './train';
 
 export interface ExperimentJobParams {
   /** the experiment file (JSON) */
@@ -32,19 +32,7 @@ export interface ExperimentJobParams {
   diagnostics?: boolean;
 }
 
-export interface ExperimentResults {
-  format: 'grasp-experiment/1';
-  experiment: string;
-  description?: string;
-  command: string;
-  generated: string;
-  /** the output folder, relative to the working folder */
-  outputLabel: string;
-  data: string[];
-  seeds: number[];
-  machine: { cpu: string; cores: number; node: string; backends: string[] };
-  table: ExperimentTable;
-}
+export type { ExperimentResults };
 
 export interface ExperimentJobResult {
   event: 'result';

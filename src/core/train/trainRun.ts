@@ -1,41 +1,25 @@
-// `grasp train --config`: one run folder per config (config.json, log.jsonl, metrics.json, ranks.json,
-// checkpoint.json + weights, a resume point while it trains), one sub-folder per seed when several are
-// asked for. The folder's rules (one run only, locked, resumed when interrupted) are runFolder.ts's.
+// A train job's run folder (src/core/jobs/train.ts claims it): config.json, log.jsonl, metrics.json,
+// ranks.json, checkpoint.json + weights, a resume point while it trains, one sub-folder per seed when
+// several are asked for. The folder's rules (one run only, locked, resumed when interrupted) are runFolder.ts's.
 import { existsSync, fstatSync, mkdirSync, readFileSync, truncateSync } from 'node:fs';
-import { join, resolve } from 'node:path';
-import { leaveOneOut } from '../data/split';
-import { loadDataset } from '../data/load';
+import { join } from 'node:path';
 import type { Dataset, Split } from '../data/types';
-import { initEngine, type EngineInfo } from '../engine/backend';
+import type { EngineInfo } from '../engine/backend';
 import { evaluate, type EvalResult } from '../eval/evaluator';
 import type { Metrics } from '../eval/metrics';
 import { meanStd } from '../eval/significance';
-import { reportEvent, type JobContext } from '../jobs/context';
+import { reportEvent, type JobContext } from '../util/jobContext';
 import type { SequentialRecommender } from '../model/types';
 import { writeFileAtomic } from '../util/atomicWrite';
 import { JsonlAppender } from '../util/jsonl';
 import { loadWeights, saveCheckpoint } from './checkpoint';
-import { ConfigError, loadConfig, validateConfig, type RunConfig } from './config';
-
-/** Largest item embedding table a run may ask for (weights, gradients and two Adam moments come on top). */
-const MAX_ITEM_TABLE_BYTES = 2 * 2 ** 30;
+import type { RunConfig } from './config';
 import { train, type TrainEvent } from './trainer';
-import { clearAttempt, claimRunFolder, RUN_FILES } from './runFolder';
+import { clearAttempt, RUN_FILES } from './runFolder';
 import { loadResumePoint, removeResumePoint, saveResumePoint } from './resume';
 import { writeRunAnnotations, type TextArtifacts } from './textArtifacts';
 import { testPassArtifacts } from './refreshedUsers';
 import { buildModel, prepareText } from './variant';
-
-export interface TrainJobParams {
-  /** the run's JSON config file */
-  configPath?: string;
-  /** or the config itself (validated the same way) */
-  config?: unknown;
-  /** run folder (default .grasp/runs/<time>-<model>-<dataset> under the current folder) */
-  outDir?: string;
-  /** replace a finished run, or a run of another config, in outDir (otherwise refused) */
-  overwrite?: boolean;
-}
 
 export interface SplitMetrics {
   full: Metrics;
@@ -62,40 +46,8 @@ export interface TrainJobResult {
   seeds?: { seeds: number[]; test: Record<string, { mean: number; std: number }>; runs: string[] };
 }
 
-/**
- * What a train job reports as it goes (JobContext.event): the engine it runs on (as a person reads it), then
- * the trainer's epochs, validations and stops. Steps are not events: they ride on progress, throttled.
- */
-export type TrainJobEvent = { event: 'engine'; description: string } | Exclude<TrainEvent, { event: 'step' }>;
-
-export async function trainJob(params: TrainJobParams, ctx: JobContext): Promise<TrainJobResult> {
-  const config = params.configPath ? await loadConfig(params.configPath) : validateConfig(params.config, '<config>');
-  const engine = await initEngine({ backend: config.engine.backend, threads: config.engine.threads || undefined, native: config.engine.native });
-  reportEvent(ctx, { event: 'engine', description: `${engine.backend}${engine.native ? ` + native kernels, ${engine.native.blas}, ${engine.native.threads} thread(s)` : ''}${engine.fallbacks.length ? ` (skipped ${engine.fallbacks.join('; ')})` : ''}` });
-  ctx.progress({ message: `Loading ${config.data.path}` });
-  const dataset = await loadDataset(config.data.path, {
-    format: config.data.format,
-    duplicates: config.data.duplicates,
-    userCore: config.data.userCore,
-    itemCore: config.data.itemCore,
-    isCancelled: () => ctx.isCancelled(),
-  });
-  const split = leaveOneOut(dataset.sequences);
-  // the item table alone, before the folder is written: a size no machine here holds is a config error
-  const tableBytes = 4 * (dataset.itemIds.length + 2) * config.model.d;
-  if (tableBytes > MAX_ITEM_TABLE_BYTES) throw new ConfigError(params.configPath ?? '<config>', 'model.d', `× ${dataset.itemIds.length} items needs ${(tableBytes / 2 ** 30).toFixed(1)} GiB for the item table alone (at most ${MAX_ITEM_TABLE_BYTES / 2 ** 30} GiB): lower model.d`);
-  const runDir = resolve(params.outDir ?? join('.grasp', 'runs', `${new Date().toISOString().replace(/[:.]/g, '-')}-${config.name ?? config.model.kind}-${dataset.name}`));
-  const folder = await claimRunFolder(runDir, config, { overwrite: params.overwrite });
-  try {
-    if (folder.use === 'resume') ctx.log(`run folder ${runDir}: an unfinished run of this config, resumed`);
-    else await writeFileAtomic(join(runDir, RUN_FILES.config), `${JSON.stringify(config, null, 2)}\n`);
-    return await trainInFolder(config, dataset, split, engine, runDir, ctx);
-  } finally {
-    folder.release();
-  }
-}
-
-async function trainInFolder(config: RunConfig, dataset: Dataset, split: Split, engine: EngineInfo, runDir: string, ctx: JobContext): Promise<TrainJobResult> {
+/** Trains every seed of `config` in a claimed run folder (a finished seed's sub-folder is reused). */
+export async function trainInFolder(config: RunConfig, dataset: Dataset, split: Split, engine: EngineInfo, runDir: string, ctx: JobContext): Promise<TrainJobResult> {
   const seeds = config.train.seeds ?? [config.train.seed];
   const artifacts = await prepareText(config, dataset, split, ctx);
   if (artifacts?.annotations) await writeFileAtomic(join(runDir, RUN_FILES.annotations), `${JSON.stringify(artifacts.annotations, null, 2)}\n`);

@@ -3,12 +3,12 @@
 import { leaveOneOut } from '../data/split';
 import { loadDataset } from '../data/load';
 import { initEngine, type BackendChoice } from '../engine/backend';
-import type { JobContext } from '../jobs/context';
+import type { JobContext } from '../util/jobContext';
 import { loadWeights, readManifest } from '../train/checkpoint';
-import { evaluateTest, splitMetrics, type SplitMetrics } from '../train/job';
+import { evaluateTest, splitMetrics, type SplitMetrics } from '../train/trainRun';
 import { testPassArtifacts } from '../train/refreshedUsers';
 import { buildModel, prepareText } from '../train/variant';
-import { evaluate } from './evaluator';
+import { evaluate } from '../eval/evaluator';
 
 export interface EvalJobParams {
   run: string;

@@ -1,6 +1,6 @@
-import { loadDataset } from '../data/load';
-import type { Dataset, LoadOptions } from '../data/types';
-import type { JobContext } from './context';
+import { loadDataset } from './load';
+import type { Dataset, LoadOptions } from './types';
+import type { JobContext } from '../util/jobContext';
 
 /** Dataset loading options as plain JSON (what a job's params can carry). */
 export type DatasetLoadParams = Omit<LoadOptions, 'onProgress' | 'isCancelled'>;
