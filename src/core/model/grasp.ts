@@ -69,7 +69,7 @@ export interface UserAttention {
 /**
  * Item-level logits are cosines divided by this temperature (range ±1/ITEM_TEMPERATURE). Why not
  * the dot product of DESIGN §2: trained rows of popular items grow, and with raw dot products one
- * large-norm candidate took ~93 % of every item's weight on Beauty whether or not it was similar
+ * large-norm candidate took most of every item's weight on Beauty whether or not it was similar
  * (docs/results.md, diagnostics). Cosines judge direction only.
  */
 export const ITEM_TEMPERATURE = 0.2;

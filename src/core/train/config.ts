@@ -318,7 +318,7 @@ export const RUN_CONFIG_SCHEMA = {
         gate: { type: 'boolean', default: true, description: 'grasp: gated fusion (false: z = h + g)' },
         userText: { type: 'boolean', default: false, description: "grasp: add A_u(e_v), the similar user's profile embedding, to r_v (DESIGN §2 as written). Off by default: a profile names the user's recent training items, which during training include the query user's own later targets" },
         randomEmbeddings: { type: 'boolean', default: false, description: 'ablation: seeded random vectors replace the text embeddings the adapters read (neighbours stay)' },
-        itemAdapter: { type: 'boolean', default: false, description: 'grasp: x = E[i] + A(e_i) and m_j = E[j] + A(e_j) as DESIGN §2 writes them. Off by default: E already starts from the text (initFromText), and the extra adapter input cost 13 % validation NDCG@10 on Beauty (docs/results.md)' },
+        itemAdapter: { type: 'boolean', default: false, description: 'grasp: x = E[i] + A(e_i) and m_j = E[j] + A(e_j) as DESIGN §2 writes them. Off by default: E already starts from the text (initFromText), and the extra adapter input lowered validation NDCG@10 on Beauty (docs/results.md)' },
         itemNorm: { type: 'boolean', default: false, description: 'grasp: x̃ = LayerNorm(x + dropout(c)) as DESIGN §2 writes it. Off by default: x̃ = x + dropout(c) keeps every GRASP path a residual that starts at zero, so an untrained GRASP model scores exactly as LLM-init with the same seed and can only add to it' },
         initFromText: { type: 'boolean', default: true, description: "grasp: the ID embeddings E start from the text vectors, as llm-init's do (false: E starts random and the text enters through the adapters only)" },
         testRetrieval: {
