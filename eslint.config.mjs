@@ -5,7 +5,10 @@ import tseslint from 'typescript-eslint';
 // below; `no-restricted-imports` sees static imports (type-only ones too), scripts/check-cycles.mjs (also
 // run by `npm run lint`) any import cycle. Later blocks replace an earlier block's patterns for their files,
 // so each repeats the core-wide ones.
-const CORE_UP = { group: ['vscode', '**/extension/**', '**/worker/**', '**/cli/**', '**/webview/**'], message: 'DESIGN §4: core is pure TypeScript and never reaches up the layers.' };
+const CORE_UP = {
+  group: ['vscode', '**/extension/**', '**/worker/**', '**/cli/**', '**/webview/**'],
+  message: 'DESIGN §4: core is pure TypeScript and never reaches up the layers.',
+};
 const folders = (...names) => names.flatMap((name) => [`**/${name}`, `**/${name}/**`]);
 /** Libraries: reusable parts that any job may call. */
 const CORE_LIBRARIES = ['accelerator', 'data', 'demo', 'embed', 'engine', 'eval', 'export', 'hallucination', 'llm', 'model', 'retrieval'];
@@ -16,7 +19,18 @@ export default tseslint.config(
   ...tseslint.configs.recommended,
   {
     files: ['**/*.mjs', 'bin/**/*.js'],
-    languageOptions: { globals: { process: 'readonly', console: 'readonly', require: 'readonly', __dirname: 'readonly', URL: 'readonly', setTimeout: 'readonly', clearTimeout: 'readonly', Buffer: 'readonly' } },
+    languageOptions: {
+      globals: {
+        process: 'readonly',
+        console: 'readonly',
+        require: 'readonly',
+        __dirname: 'readonly',
+        URL: 'readonly',
+        setTimeout: 'readonly',
+        clearTimeout: 'readonly',
+        Buffer: 'readonly',
+      },
+    },
     rules: { '@typescript-eslint/no-require-imports': 'off' },
   },
   {
@@ -33,22 +47,58 @@ export default tseslint.config(
   {
     // The orchestration above the libraries: an experiment trains runs; neither starts a job.
     files: ['src/core/experiment/**/*.ts'],
-    rules: { 'no-restricted-imports': ['error', { patterns: [CORE_UP, { group: folders('jobs'), message: 'Experiments sit below src/core/jobs: move what is shared down, or the caller up into a job.' }] }] },
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            CORE_UP,
+            { group: folders('jobs'), message: 'Experiments sit below src/core/jobs: move what is shared down, or the caller up into a job.' },
+          ],
+        },
+      ],
+    },
   },
   {
     files: ['src/core/train/**/*.ts'],
-    rules: { 'no-restricted-imports': ['error', { patterns: [CORE_UP, { group: folders('jobs', 'experiment'), message: 'Training sits below src/core/jobs and src/core/experiment: move what is shared down.' }] }] },
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            CORE_UP,
+            { group: folders('jobs', 'experiment'), message: 'Training sits below src/core/jobs and src/core/experiment: move what is shared down.' },
+          ],
+        },
+      ],
+    },
   },
   {
     files: CORE_LIBRARIES.map((name) => `src/core/${name}/**/*.ts`),
     rules: {
-      'no-restricted-imports': ['error', { patterns: [CORE_UP, { group: folders('jobs', 'train', 'experiment'), message: 'Libraries never import jobs, training or experiments: move what is shared down into a library (or src/core/util).' }] }],
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            CORE_UP,
+            {
+              group: folders('jobs', 'train', 'experiment'),
+              message: 'Libraries never import jobs, training or experiments: move what is shared down into a library (or src/core/util).',
+            },
+          ],
+        },
+      ],
     },
   },
   {
     // The bottom: the job context, cancellation and small helpers every layer may use.
     files: ['src/core/util/**/*.ts'],
-    rules: { 'no-restricted-imports': ['error', { patterns: [CORE_UP, { regex: '^\\.\\./', message: 'src/core/util is the bottom of the core: it imports nothing else of it.' }] }] },
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        { patterns: [CORE_UP, { regex: '^\\.\\./', message: 'src/core/util is the bottom of the core: it imports nothing else of it.' }] },
+      ],
+    },
   },
   {
     files: ['src/worker/**/*.ts', 'src/cli/**/*.ts'],
@@ -63,7 +113,10 @@ export default tseslint.config(
         {
           patterns: [
             { group: ['vscode', '**/extension/**', '**/webview/**'] },
-            { group: ['**/core/**', '!**/core/jobs', '!**/core/jobs/**'], message: 'The worker’s job table imports only src/core/jobs: give the job its file there.' },
+            {
+              group: ['**/core/**', '!**/core/jobs', '!**/core/jobs/**'],
+              message: 'The worker’s job table imports only src/core/jobs: give the job its file there.',
+            },
           ],
         },
       ],

@@ -19,7 +19,11 @@ const ROUNDS = Math.max(1, Number(process.env.BENCH_EMBED_ROUNDS ?? 3));
 
 benchWithMock('grasp-bench-embed-', { kind: 'openai', latencyMs: LATENCY_MS, dim: DIM }, async (mock, work) => {
   // descriptions of about the length GRASP embeds (a summary and a few claims)
-  const texts = Array.from({ length: TEXTS }, (_, i) => `Item ${i}: a ${['gentle', 'rich', 'light', 'bold'][i % 4]} ${['cleanser', 'serum', 'lotion', 'balm', 'mask'][i % 5]} for ${['dry', 'oily', 'normal'][i % 3]} skin. ${'Claims about brand, category and audience. '.repeat(3)}`);
+  const texts = Array.from(
+    { length: TEXTS },
+    (_, i) =>
+      `Item ${i}: a ${['gentle', 'rich', 'light', 'bold'][i % 4]} ${['cleanser', 'serum', 'lotion', 'balm', 'mask'][i % 5]} for ${['dry', 'oily', 'normal'][i % 3]} skin. ${'Claims about brand, category and audience. '.repeat(3)}`,
+  );
   const options = { provider: 'openai-compatible' as const, model: 'mock-embed', baseURL: mock.url, batchSize: BATCH, concurrency: CONCURRENCY };
   const ceiling = CONCURRENCY / (LATENCY_MS / 1000);
 
@@ -31,13 +35,34 @@ benchWithMock('grasp-bench-embed-', { kind: 'openai', latencyMs: LATENCY_MS, dim
     const first = await httpEmbed(texts, options, cache, silentContext);
     const seconds = (performance.now() - started) / 1000;
     rounds.push({ requestsPerSecond: first.calls / seconds, textsPerSecond: first.embedded / seconds });
-    console.log(JSON.stringify({ run: 'uncached', round, texts: TEXTS, batch: BATCH, dim: first.dim, requests: first.calls, embedded: first.embedded, seconds: +seconds.toFixed(3), requests_per_s: +(first.calls / seconds).toFixed(2), texts_per_s: +(first.embedded / seconds).toFixed(1), ceiling_requests_per_s: ceiling, load_1m: +loadavg()[0].toFixed(2) }));
+    console.log(
+      JSON.stringify({
+        run: 'uncached',
+        round,
+        texts: TEXTS,
+        batch: BATCH,
+        dim: first.dim,
+        requests: first.calls,
+        embedded: first.embedded,
+        seconds: +seconds.toFixed(3),
+        requests_per_s: +(first.calls / seconds).toFixed(2),
+        texts_per_s: +(first.embedded / seconds).toFixed(1),
+        ceiling_requests_per_s: ceiling,
+        load_1m: +loadavg()[0].toFixed(2),
+      }),
+    );
   }
   const best = rounds.reduce((a, b) => (b.requestsPerSecond > a.requestsPerSecond ? b : a));
   const requestsPerSecond = best.requestsPerSecond;
 
-  const { result: second, seconds: cachedSeconds, requests: cachedRequests } = await timedRequests(mock.url, () => httpEmbed(texts, options, cache, silentContext));
-  console.log(JSON.stringify({ run: 'cached', requests: second.calls, mock_requests: cachedRequests, cached: second.cached, seconds: +cachedSeconds.toFixed(3) }));
+  const {
+    result: second,
+    seconds: cachedSeconds,
+    requests: cachedRequests,
+  } = await timedRequests(mock.url, () => httpEmbed(texts, options, cache, silentContext));
+  console.log(
+    JSON.stringify({ run: 'cached', requests: second.calls, mock_requests: cachedRequests, cached: second.cached, seconds: +cachedSeconds.toFixed(3) }),
+  );
 
   console.log(
     JSON.stringify({

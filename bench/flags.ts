@@ -32,7 +32,18 @@ import { trainJob } from '../src/core/jobs/train';
 const ROOT = join(__dirname, '..');
 const DATA = join(ROOT, '..', 'shared', 'data');
 const { values } = parseArgs({
-  options: { seed: { type: 'string', default: '1' }, fraction: { type: 'string', default: '0.2' }, datasets: { type: 'string', default: 'beauty,scientific' }, epochs: { type: 'string', default: '10' }, 'no-distrust': { type: 'boolean', default: false }, 'distrust-run': { type: 'string', multiple: true, default: [] }, 'distrust-below': { type: 'string' }, mix: { type: 'string' }, grid: { type: 'boolean', default: false }, fractions: { type: 'string', default: '0.2,0.4,0.6' } },
+  options: {
+    seed: { type: 'string', default: '1' },
+    fraction: { type: 'string', default: '0.2' },
+    datasets: { type: 'string', default: 'beauty,scientific' },
+    epochs: { type: 'string', default: '10' },
+    'no-distrust': { type: 'boolean', default: false },
+    'distrust-run': { type: 'string', multiple: true, default: [] },
+    'distrust-below': { type: 'string' },
+    mix: { type: 'string' },
+    grid: { type: 'boolean', default: false },
+    fractions: { type: 'string', default: '0.2,0.4,0.6' },
+  },
 });
 const seed = Number(values.seed);
 const fraction = Number(values.fraction);
@@ -42,7 +53,8 @@ function parseMix(text: string): Partial<CorruptionMix> {
   const out: Partial<CorruptionMix> = {};
   for (const part of text.split(',')) {
     const [family, share] = part.split('=');
-    if (!CORRUPTION_FAMILIES.includes(family as CorruptionFamily) || !(Number(share) >= 0)) throw new Error(`--mix: expected family=share with families ${CORRUPTION_FAMILIES.join(', ')}, got "${part}"`);
+    if (!CORRUPTION_FAMILIES.includes(family as CorruptionFamily) || !(Number(share) >= 0))
+      throw new Error(`--mix: expected family=share with families ${CORRUPTION_FAMILIES.join(', ')}, got "${part}"`);
     out[family as CorruptionFamily] = Number(share);
   }
   return out;
@@ -60,7 +72,10 @@ async function corruptedRunAttention(runDir: string): Promise<{ truth: Corruptio
 }
 
 /** A short GRASP-SASRec run on this dataset's corrupted texts (trained once, then reused), and its item-level attention. */
-async function distrustFromRun(name: string, truth: CorruptionTruth): Promise<{ lookup: (id: string) => ReturnType<AttentionLookup>; run: string; trainSeconds: number }> {
+async function distrustFromRun(
+  name: string,
+  truth: CorruptionTruth,
+): Promise<{ lookup: (id: string) => ReturnType<AttentionLookup>; run: string; trainSeconds: number }> {
   const runDir = join(ROOT, '.grasp', 'bench', 'flags', `${name}-f${fraction}-s${seed}-e${epochs}`);
   const started = performance.now();
   if (!existsSync(join(runDir, 'metrics.json'))) {
@@ -83,7 +98,10 @@ async function distrustFromRun(name: string, truth: CorruptionTruth): Promise<{ 
   const { truth: recorded, itemIds, mass, median } = await corruptedRunAttention(runDir);
   // the run's texts must be the bench's: same items corrupted, with the same false claims
   const key = (t: CorruptionTruth): string => t.items.map((item) => `${item.id}\u0000${item.corrupted}`).join('\u0001');
-  if (key(recorded) !== key(truth)) throw new Error(`${runDir}: the run's corrupted descriptions are not the bench's (${recorded.items.length} vs ${truth.items.length} items); delete the folder to retrain`);
+  if (key(recorded) !== key(truth))
+    throw new Error(
+      `${runDir}: the run's corrupted descriptions are not the bench's (${recorded.items.length} vs ${truth.items.length} items); delete the folder to retrain`,
+    );
   const rowOf = new Map(itemIds.map((id, row) => [id, row]));
   return {
     run: runDir,
@@ -110,11 +128,35 @@ async function run(name: string): Promise<number | null> {
   const ids = records.map((r) => r.id);
   const distrust = values['no-distrust'] ? undefined : await distrustFromRun(name, truth);
   const attention = distrust ? (index: number) => distrust.lookup(ids[index]) : undefined;
-  const flags = detect({ entity: 'item', ids, inputs, outputs: records.map((r) => r.description), train: split.train, attention, attentionAbsent: 'skipped (--no-distrust)' }, detector);
+  const flags = detect(
+    { entity: 'item', ids, inputs, outputs: records.map((r) => r.description), train: split.train, attention, attentionAbsent: 'skipped (--no-distrust)' },
+    detector,
+  );
   const evaluation = evaluateFlags(flags, (record) => corrupted.has(record.index), threshold);
-  const signals = Object.fromEntries(Object.entries(evaluation.signals).map(([signal, e]) => [signal, { auc: round(e.auc), precision: round(e.precision), recall: round(e.recall), coverage: round(e.coverage) }]));
+  const signals = Object.fromEntries(
+    Object.entries(evaluation.signals).map(([signal, e]) => [
+      signal,
+      { auc: round(e.auc), precision: round(e.precision), recall: round(e.recall), coverage: round(e.coverage) },
+    ]),
+  );
   const c = evaluation.combined;
-  console.log(JSON.stringify({ dataset: name, seed, fraction, mix: truth.mix, items: evaluation.texts, corrupted: evaluation.positives, threshold, distrust_below: detector.distrustBelow ?? DEFAULT_DETECTOR.distrustBelow, signals, combined: { auc: round(c.auc), precision: round(c.precision), recall: round(c.recall), flagged: c.flagged }, distrust_run: distrust?.run ?? null, distrust_train_s: distrust ? round(distrust.trainSeconds) : null, seconds: round((performance.now() - started) / 1000) }));
+  console.log(
+    JSON.stringify({
+      dataset: name,
+      seed,
+      fraction,
+      mix: truth.mix,
+      items: evaluation.texts,
+      corrupted: evaluation.positives,
+      threshold,
+      distrust_below: detector.distrustBelow ?? DEFAULT_DETECTOR.distrustBelow,
+      signals,
+      combined: { auc: round(c.auc), precision: round(c.precision), recall: round(c.recall), flagged: c.flagged },
+      distrust_run: distrust?.run ?? null,
+      distrust_train_s: distrust ? round(distrust.trainSeconds) : null,
+      seconds: round((performance.now() - started) / 1000),
+    }),
+  );
   return c.auc;
 }
 
@@ -123,16 +165,36 @@ async function scoreRun(runDir: string): Promise<void> {
   const { truth, itemIds, mass, median } = await corruptedRunAttention(runDir);
   const corrupted = new Set(truth.items.map((item) => item.id));
   const rows = itemIds.map((_, row) => row).filter((row) => !Number.isNaN(mass[row]));
-  const auc = rocAuc(rows.map((row) => -mass[row]), rows.map((row) => corrupted.has(itemIds[row])));
+  const auc = rocAuc(
+    rows.map((row) => -mass[row]),
+    rows.map((row) => corrupted.has(itemIds[row])),
+  );
   const mean = (flag: boolean): number => {
     const picked = rows.filter((row) => corrupted.has(itemIds[row]) === flag);
     return picked.reduce((sum, row) => sum + mass[row], 0) / Math.max(1, picked.length);
   };
-  console.log(JSON.stringify({ distrust_run: runDir, fraction: truth.fraction, seed: truth.seed, items: rows.length, corrupted: truth.items.length, distrust_auc: round(auc), neighbour_share_median: round(median), neighbour_share_corrupted: round(mean(true)), neighbour_share_clean: round(mean(false)) }));
+  console.log(
+    JSON.stringify({
+      distrust_run: runDir,
+      fraction: truth.fraction,
+      seed: truth.seed,
+      items: rows.length,
+      corrupted: truth.items.length,
+      distrust_auc: round(auc),
+      neighbour_share_median: round(median),
+      neighbour_share_corrupted: round(mean(true)),
+      neighbour_share_clean: round(mean(false)),
+    }),
+  );
 }
 
 /** One cell of the grid: one family alone at one fraction, the detector's signals only. */
-async function gridCell(name: string, family: CorruptionFamily, cellFraction: number, loaded: { inputs: ReturnType<typeof buildInputs>; train: Int32Array[] }): Promise<number | null> {
+async function gridCell(
+  name: string,
+  family: CorruptionFamily,
+  cellFraction: number,
+  loaded: { inputs: ReturnType<typeof buildInputs>; train: Int32Array[] },
+): Promise<number | null> {
   const started = performance.now();
   const { inputs, train } = loaded;
   const { records, truth } = corruptDescriptions(
@@ -140,13 +202,28 @@ async function gridCell(name: string, family: CorruptionFamily, cellFraction: nu
     { fraction: cellFraction, seed, mix: { [family]: 1 } },
   );
   const corrupted = new Set(truth.items.map((item) => item.index));
-  const flags = detect({ entity: 'item', ids: records.map((r) => r.id), inputs, outputs: records.map((r) => r.description), train, attentionAbsent: 'skipped (--grid)' }, detector);
+  const flags = detect(
+    { entity: 'item', ids: records.map((r) => r.id), inputs, outputs: records.map((r) => r.description), train, attentionAbsent: 'skipped (--grid)' },
+    detector,
+  );
   const evaluation = evaluateFlags(flags, (record) => corrupted.has(record.index), threshold);
   const labels = flags.map((record) => corrupted.has(record.index));
   const risks = flags.map((record) => record.risk);
   const atK = Object.fromEntries([0.01, 0.05, 0.1].map((share) => [`p@${share * 100}%`, round(precisionAtK(risks, labels, share * flags.length))]));
   const signals = Object.fromEntries(Object.entries(evaluation.signals).map(([signal, e]) => [signal, round(e.auc)]));
-  console.log(JSON.stringify({ dataset: name, family, fraction: cellFraction, seed, items: evaluation.texts, corrupted: evaluation.positives, auc_by_signal: signals, combined: { auc: round(evaluation.combined.auc), ...atK }, seconds: round((performance.now() - started) / 1000) }));
+  console.log(
+    JSON.stringify({
+      dataset: name,
+      family,
+      fraction: cellFraction,
+      seed,
+      items: evaluation.texts,
+      corrupted: evaluation.positives,
+      auc_by_signal: signals,
+      combined: { auc: round(evaluation.combined.auc), ...atK },
+      seconds: round((performance.now() - started) / 1000),
+    }),
+  );
   return evaluation.combined.auc;
 }
 
@@ -163,7 +240,9 @@ async function grid(): Promise<void> {
         worst[family] = auc === null || worst[family] === null ? null : Math.min(auc, worst[family] ?? Infinity);
       }
   }
-  console.log(JSON.stringify({ worst_combined_auc_by_family: Object.fromEntries(Object.entries(worst).map(([family, auc]) => [family, round(auc)])), seed, goal: 0.9 }));
+  console.log(
+    JSON.stringify({ worst_combined_auc_by_family: Object.fromEntries(Object.entries(worst).map(([family, auc]) => [family, round(auc)])), seed, goal: 0.9 }),
+  );
 }
 
 async function main(): Promise<void> {

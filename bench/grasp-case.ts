@@ -25,7 +25,12 @@ async function main(): Promise<void> {
   const engine = await initEngine({ backend: (backendArg ?? 'auto') as BackendChoice });
   const folder = dirname(data);
   const root = join(__dirname, '..');
-  const base = { data: { path: folder }, model: { kind: 'sasrec', d: 64, layers: 2, heads: 1, dropout: 0.2, maxLen: 50 }, train: { batchSize: 128, seed: 42 }, grasp: { cacheDir: join(root, '.grasp') } };
+  const base = {
+    data: { path: folder },
+    model: { kind: 'sasrec', d: 64, layers: 2, heads: 1, dropout: 0.2, maxLen: 50 },
+    train: { batchSize: 128, seed: 42 },
+    grasp: { cacheDir: join(root, '.grasp') },
+  };
   const plainConfig = validateConfig({ ...base, variant: 'plain' }, 'bench');
   const graspConfig = validateConfig({ ...base, variant: 'grasp' }, 'bench');
   const dataset = await loadDataset(folder);
@@ -35,10 +40,18 @@ async function main(): Promise<void> {
   const started = performance.now();
   const artifacts = await prepareText(graspConfig, dataset, split, quiet);
   const artifactSeconds = (performance.now() - started) / 1000;
-  const models: Array<{ name: string; model: SequentialRecommender; optimizer: Adam; times: number[]; cpu: number[] }> = [plainConfig, graspConfig].map((config) => {
-    const { model } = buildModel(config, numItems, split, artifacts);
-    return { name: config.variant, model, optimizer: new Adam(model.namedVariables(), { lr: 1e-3, beta1: 0.9, beta2: 0.98, epsilon: 1e-8 }), times: [], cpu: [] };
-  });
+  const models: Array<{ name: string; model: SequentialRecommender; optimizer: Adam; times: number[]; cpu: number[] }> = [plainConfig, graspConfig].map(
+    (config) => {
+      const { model } = buildModel(config, numItems, split, artifacts);
+      return {
+        name: config.variant,
+        model,
+        optimizer: new Adam(model.namedVariables(), { lr: 1e-3, beta1: 0.9, beta2: 0.98, epsilon: 1e-8 }),
+        times: [],
+        cpu: [],
+      };
+    },
+  );
   const sampler = new NextItemSampler(split.train, numItems, 50, { kind: 'per-position', count: 1 }, new Random(42));
   let batches = sampler.epoch(128);
   const fullBatch = (): NextItemBatch => {

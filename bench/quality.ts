@@ -31,9 +31,35 @@ const base = JSON.parse(readFileSync(join(ROOT, 'bench', 'configs', 'beauty-sasr
 function torchArgs(seed: number): string[] {
   const { model, train } = base;
   const loss = { sampled_softmax: 'ss', ce: 'ce', bce: 'bce' }[train.loss as string]!;
-  return ['train', '--loss', loss, '--negatives', String(train.negatives), '--blocks', String(model.layers), '--heads', String(model.heads), '--dropout', String(model.dropout),
-    '--max-len', String(model.maxLen), '--d', String(model.d), '--batch', String(train.batchSize), '--epochs', String(train.epochs), '--eval-every', String(train.evalEvery),
-    '--patience', String(train.patience), '--seed', String(seed), '--threads', torchThreads];
+  return [
+    'train',
+    '--loss',
+    loss,
+    '--negatives',
+    String(train.negatives),
+    '--blocks',
+    String(model.layers),
+    '--heads',
+    String(model.heads),
+    '--dropout',
+    String(model.dropout),
+    '--max-len',
+    String(model.maxLen),
+    '--d',
+    String(model.d),
+    '--batch',
+    String(train.batchSize),
+    '--epochs',
+    String(train.epochs),
+    '--eval-every',
+    String(train.evalEvery),
+    '--patience',
+    String(train.patience),
+    '--seed',
+    String(seed),
+    '--threads',
+    torchThreads,
+  ];
 }
 
 function torchRun(seed: number): { best: Pair; bestEpoch: number; trainS: number; reused: boolean } | undefined {
@@ -96,11 +122,26 @@ function main(): void {
       const reference = torchRun(seed);
       if (!reference) throw new Error(`the reference run failed (seed ${seed})`);
       torch.push(reference.best);
-      emit({ case: 'torch', seed, reused: reference.reused, best_epoch: reference.bestEpoch, test_full_masked: reference.best, train_s: reference.trainS, wall_s: Math.round((Date.now() - t0) / 1000) });
+      emit({
+        case: 'torch',
+        seed,
+        reused: reference.reused,
+        best_epoch: reference.bestEpoch,
+        test_full_masked: reference.best,
+        train_s: reference.trainS,
+        wall_s: Math.round((Date.now() - t0) / 1000),
+      });
       const t1 = Date.now();
       const mine = oursRun(seed, scratch);
       ours.push(mine.best);
-      emit({ case: 'ours', seed, best_epoch: mine.bestEpoch, test_full_masked: { 'HR@10': round(mine.best['HR@10']), 'NDCG@10': round(mine.best['NDCG@10']) }, train_s: mine.trainS, wall_s: Math.round((Date.now() - t1) / 1000) });
+      emit({
+        case: 'ours',
+        seed,
+        best_epoch: mine.bestEpoch,
+        test_full_masked: { 'HR@10': round(mine.best['HR@10']), 'NDCG@10': round(mine.best['NDCG@10']) },
+        train_s: mine.trainS,
+        wall_s: Math.round((Date.now() - t1) / 1000),
+      });
     }
   } finally {
     rmSync(scratch, { recursive: true, force: true });
@@ -114,7 +155,7 @@ function main(): void {
   emit({
     seeds,
     settings: 'bench/configs/beauty-sasrec-strong.json',
-    protocol: 'test at the best validation epoch, full ranking, history masked (the reference\'s full_masked)',
+    protocol: "test at the best validation epoch, full ranking, history masked (the reference's full_masked)",
     'NDCG@10': ndcg,
     'HR@10': summary('HR@10'),
     within_3pct: Math.abs(ndcg.rel_diff) <= 0.03 || ndcg.ours > ndcg.torch,

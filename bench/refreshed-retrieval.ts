@@ -27,7 +27,15 @@ async function main(): Promise<void> {
   const seeds = (seedsArg ?? '1,2,3').split(',').map(Number);
   const engine = await initEngine({ backend: 'auto' });
   let prepared: { split: ReturnType<typeof leaveOneOut>; stale: TextArtifacts; fresh: TextArtifacts; changed: number; refitError: number } | undefined;
-  const perSeed: Array<{ seed: number; stale: number; refreshed: number; baseline: number; p_users_refreshed_vs_baseline: number; p_users_refreshed_vs_stale: number; recomputed_rank_share_as_stored: number }> = [];
+  const perSeed: Array<{
+    seed: number;
+    stale: number;
+    refreshed: number;
+    baseline: number;
+    p_users_refreshed_vs_baseline: number;
+    p_users_refreshed_vs_stale: number;
+    recomputed_rank_share_as_stored: number;
+  }> = [];
   for (const seed of seeds) {
     const dir = join(runs, variant, `seed-${seed}`);
     const manifest = await readManifest(dir);
@@ -53,7 +61,8 @@ async function main(): Promise<void> {
     const refreshed = await testRanks(prepared.fresh);
     const stored = JSON.parse(await readFile(join(dir, 'ranks.json'), 'utf8')) as { users: number[]; ranks: number[] };
     const other = JSON.parse(await readFile(join(runs, baseline, `seed-${seed}`, 'ranks.json'), 'utf8')) as { users: number[]; ranks: number[] };
-    if (other.users.length !== stale.users.length || other.users.some((u, i) => u !== stale.users[i])) throw new Error(`${baseline} seed ${seed} was evaluated on other users`);
+    if (other.users.length !== stale.users.length || other.users.some((u, i) => u !== stale.users[i]))
+      throw new Error(`${baseline} seed ${seed} was evaluated on other users`);
     const [staleNdcg, freshNdcg, baseNdcg] = [stale.ranks, refreshed.ranks, Int32Array.from(other.ranks)].map((ranks) => ndcgPerUser(ranks, 10));
     perSeed.push({
       seed,

@@ -33,7 +33,15 @@ interface CaseResult {
   recall_queries: number;
 }
 
-async function measure(name: string, data: Float32Array, count: number, dim: number, params: HnswParams, recallQueries: number, sweep: number[] = []): Promise<CaseResult> {
+async function measure(
+  name: string,
+  data: Float32Array,
+  count: number,
+  dim: number,
+  params: HnswParams,
+  recallQueries: number,
+  sweep: number[] = [],
+): Promise<CaseResult> {
   const started = performance.now();
   const index = await HnswIndex.build(data, count, dim, params);
   const buildSeconds = (performance.now() - started) / 1000;
@@ -51,7 +59,17 @@ async function measure(name: string, data: Float32Array, count: number, dim: num
     sample.forEach((row, i) => (recall += recallAtK(index.search(data.subarray(row * dim, (row + 1) * dim), 10), truth[i], 10)));
     return { ef, queries_per_s: Math.round(queriesPerSecond), recall_at_10: +(recall / sample.length).toFixed(4) };
   });
-  const result = { case: name, count, dim, params, build_s: +buildSeconds.toFixed(2), queries_per_s: points[0].queries_per_s, recall_at_10: points[0].recall_at_10, recall_queries: sample.length, ...(sweep.length ? { ef_sweep: points } : {}) };
+  const result = {
+    case: name,
+    count,
+    dim,
+    params,
+    build_s: +buildSeconds.toFixed(2),
+    queries_per_s: points[0].queries_per_s,
+    recall_at_10: points[0].recall_at_10,
+    recall_queries: sample.length,
+    ...(sweep.length ? { ef_sweep: points } : {}),
+  };
   console.log(JSON.stringify(result));
   return result;
 }
@@ -90,7 +108,15 @@ async function main(): Promise<void> {
   } else {
     console.log(JSON.stringify({ skipped: `no Beauty data at ${BEAUTY}` }));
   }
-  const generated = await measure(`generated-${GENERATED}x64`, generate(GENERATED, 64, 7), GENERATED, 64, { ...DEFAULT_HNSW, efConstruction: GENERATED_EF_CONSTRUCTION }, 200, [256, 512]);
+  const generated = await measure(
+    `generated-${GENERATED}x64`,
+    generate(GENERATED, 64, 7),
+    GENERATED,
+    64,
+    { ...DEFAULT_HNSW, efConstruction: GENERATED_EF_CONSTRUCTION },
+    200,
+    [256, 512],
+  );
   const beauty = results.filter((result) => result.case.startsWith('beauty'));
   console.log(
     JSON.stringify({
@@ -98,7 +124,9 @@ async function main(): Promise<void> {
       build_s: generated.build_s,
       queries_per_s: generated.queries_per_s,
       generated_recall_at_10: generated.recall_at_10,
-      beauty: Object.fromEntries(beauty.map((result) => [result.case, { build_s: result.build_s, queries_per_s: result.queries_per_s, recall_at_10: result.recall_at_10 }])),
+      beauty: Object.fromEntries(
+        beauty.map((result) => [result.case, { build_s: result.build_s, queries_per_s: result.queries_per_s, recall_at_10: result.recall_at_10 }]),
+      ),
     }),
   );
 }

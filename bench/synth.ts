@@ -29,10 +29,43 @@ benchWithMock('grasp-bench-synth-', { latencyMs: LATENCY_MS, apiKey: FAKE_KEY },
   const first = await synthesize(dataset, split, paths, options, silentContext, { anthropicApiKey: FAKE_KEY });
   const seconds = (performance.now() - started) / 1000;
   const callsPerSecond = first.counts.calls / seconds;
-  console.log(JSON.stringify({ run: 'first', items: first.entities, calls: first.counts.calls, done: first.counts.done, failed: first.counts.failed, seconds: +seconds.toFixed(3), calls_per_s: +callsPerSecond.toFixed(2), ceiling_calls_per_s: ceiling }));
+  console.log(
+    JSON.stringify({
+      run: 'first',
+      items: first.entities,
+      calls: first.counts.calls,
+      done: first.counts.done,
+      failed: first.counts.failed,
+      seconds: +seconds.toFixed(3),
+      calls_per_s: +callsPerSecond.toFixed(2),
+      ceiling_calls_per_s: ceiling,
+    }),
+  );
 
-  const { result: second, seconds: cachedSeconds, requests: cachedRunCalls } = await timedRequests(mock.url, () => synthesize(dataset, split, paths, options, silentContext, { anthropicApiKey: FAKE_KEY }));
-  console.log(JSON.stringify({ run: 'cached', calls: second.counts.calls, mock_requests: cachedRunCalls, cached: second.counts.cached, seconds: +cachedSeconds.toFixed(3) }));
+  const {
+    result: second,
+    seconds: cachedSeconds,
+    requests: cachedRunCalls,
+  } = await timedRequests(mock.url, () => synthesize(dataset, split, paths, options, silentContext, { anthropicApiKey: FAKE_KEY }));
+  console.log(
+    JSON.stringify({
+      run: 'cached',
+      calls: second.counts.calls,
+      mock_requests: cachedRunCalls,
+      cached: second.counts.cached,
+      seconds: +cachedSeconds.toFixed(3),
+    }),
+  );
 
-  console.log(JSON.stringify({ efficiency: +(callsPerSecond / ceiling).toFixed(4), cached_run_calls: Math.max(cachedRunCalls, second.counts.calls), calls_per_s: +callsPerSecond.toFixed(2), ceiling_calls_per_s: ceiling, latency_ms: LATENCY_MS, concurrency: CONCURRENCY, calls: first.counts.calls }));
+  console.log(
+    JSON.stringify({
+      efficiency: +(callsPerSecond / ceiling).toFixed(4),
+      cached_run_calls: Math.max(cachedRunCalls, second.counts.calls),
+      calls_per_s: +callsPerSecond.toFixed(2),
+      ceiling_calls_per_s: ceiling,
+      latency_ms: LATENCY_MS,
+      concurrency: CONCURRENCY,
+      calls: first.counts.calls,
+    }),
+  );
 });

@@ -14,7 +14,15 @@ async function main(): Promise<void> {
   const [path, fields, maxLenArg] = process.argv.slice(2);
   if (!path || !fields) throw new Error('usage: target-coverage.ts <dataset folder> <fields> [maxLen]');
   const maxLen = Number(maxLenArg ?? 20);
-  const config = validateConfig({ data: { path }, model: { kind: 'sasrec', maxLen }, variant: 'grasp', grasp: { texts: { provider: 'metadata', fields: fields.split(',') }, cacheDir: join(__dirname, '..', '.grasp') } }, 'target-coverage');
+  const config = validateConfig(
+    {
+      data: { path },
+      model: { kind: 'sasrec', maxLen },
+      variant: 'grasp',
+      grasp: { texts: { provider: 'metadata', fields: fields.split(',') }, cacheDir: join(__dirname, '..', '.grasp') },
+    },
+    'target-coverage',
+  );
   const dataset = await loadDataset(path);
   const split = leaveOneOut(dataset.sequences);
   const artifacts = await buildTextArtifacts(dataset, split, config, silentContext);
@@ -44,7 +52,19 @@ async function main(): Promise<void> {
     if (itemNeighbours(valid).includes(test)) hits.testItems++;
   }
   const share = (count: number): number => Math.round((count / users) * 10_000) / 10_000;
-  console.log(JSON.stringify({ dataset: path, users, kUsers, kItems, maxLen, valid_in_similar_users_items: share(hits.validUsers), test_in_similar_users_items: share(hits.testUsers), valid_in_last_item_neighbours: share(hits.validItems), test_in_last_item_neighbours: share(hits.testItems) }));
+  console.log(
+    JSON.stringify({
+      dataset: path,
+      users,
+      kUsers,
+      kItems,
+      maxLen,
+      valid_in_similar_users_items: share(hits.validUsers),
+      test_in_similar_users_items: share(hits.testUsers),
+      valid_in_last_item_neighbours: share(hits.validItems),
+      test_in_last_item_neighbours: share(hits.testItems),
+    }),
+  );
 }
 
 main().catch((error: unknown) => {

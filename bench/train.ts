@@ -54,7 +54,11 @@ function main(): void {
   let oursResult: OursResult | undefined;
   for (let attempt = 1; attempt <= 3; attempt++) {
     busy[`ours#${attempt}`] = waitForQuiet('ours');
-    const ours = spawnSync(process.execPath, ['--import', 'tsx', join(__dirname, 'train-case.ts'), BEAUTY, backend, '10', '50', '1'], { cwd: ROOT, encoding: 'utf8', maxBuffer: 64 << 20 });
+    const ours = spawnSync(process.execPath, ['--import', 'tsx', join(__dirname, 'train-case.ts'), BEAUTY, backend, '10', '50', '1'], {
+      cwd: ROOT,
+      encoding: 'utf8',
+      maxBuffer: 64 << 20,
+    });
     if (ours.status !== 0) throw new Error(`our benchmark case failed:\n${ours.stderr}`);
     const result = { ...(JSON.parse(ours.stdout.trim().split('\n').pop()!) as OursResult), attempt };
     emit(result);
@@ -67,11 +71,16 @@ function main(): void {
   let graspResult: GraspResult | undefined;
   for (let attempt = 1; attempt <= 3; attempt++) {
     busy[`grasp#${attempt}`] = waitForQuiet('grasp');
-    const run = spawnSync(process.execPath, ['--import', 'tsx', join(__dirname, 'grasp-case.ts'), BEAUTY, backend, '10', '50'], { cwd: ROOT, encoding: 'utf8', maxBuffer: 64 << 20 });
+    const run = spawnSync(process.execPath, ['--import', 'tsx', join(__dirname, 'grasp-case.ts'), BEAUTY, backend, '10', '50'], {
+      cwd: ROOT,
+      encoding: 'utf8',
+      maxBuffer: 64 << 20,
+    });
     if (run.status !== 0) throw new Error(`the GRASP benchmark case failed:\n${run.stderr}`);
     const result = { ...(JSON.parse(run.stdout.trim().split('\n').pop()!) as GraspResult), attempt };
     emit(result);
-    if (!graspResult || result.grasp_ms_per_step_p90 / result.grasp_ms_per_step_p10 < graspResult.grasp_ms_per_step_p90 / graspResult.grasp_ms_per_step_p10) graspResult = result;
+    if (!graspResult || result.grasp_ms_per_step_p90 / result.grasp_ms_per_step_p10 < graspResult.grasp_ms_per_step_p90 / graspResult.grasp_ms_per_step_p10)
+      graspResult = result;
     if (result.grasp_ms_per_step_p90 <= 1.5 * result.grasp_ms_per_step_p10 && result.sasrec_ms_per_step_p90 <= 1.5 * result.sasrec_ms_per_step_p10) break;
   }
 
@@ -93,7 +102,14 @@ function main(): void {
         if (!out) break;
         const result = JSON.parse(out);
         const step = result.beauty_train_step;
-        emit({ case: 'torch', env: label, attempt, beauty_train_step: step, micro_dropout02_ms: result['micro_bce1neg_dropout0.2'].median_ms, peak_rss_mb: result.peak_rss_mb });
+        emit({
+          case: 'torch',
+          env: label,
+          attempt,
+          beauty_train_step: step,
+          micro_dropout02_ms: result['micro_bce1neg_dropout0.2'].median_ms,
+          peak_rss_mb: result.peak_rss_mb,
+        });
         if (!best || step.median_ms < best.ms) best = { ms: step.median_ms, micro_ms: result['micro_bce1neg_dropout0.2'].median_ms };
         if (step.p90_ms <= 1.5 * step.p10_ms) break;
       }
@@ -108,7 +124,12 @@ function main(): void {
         .map((line) => JSON.parse(line))
         .find((record) => record.event === 'epoch');
       if (epoch) {
-        torchEpoch = { epoch_s: epoch.epoch_s, eval_s: epoch.eval_s, peak_rss_mb: epoch.peak_rss_mb, ms_per_step_incl_sampling: epoch.ms_per_step_incl_sampling };
+        torchEpoch = {
+          epoch_s: epoch.epoch_s,
+          eval_s: epoch.eval_s,
+          peak_rss_mb: epoch.peak_rss_mb,
+          ms_per_step_incl_sampling: epoch.ms_per_step_incl_sampling,
+        };
         emit({ case: 'torch-epoch', env: fastest.env, ...torchEpoch });
       }
     }
@@ -118,30 +139,58 @@ function main(): void {
   let tfjsNode: { ms_per_step: number } | { unavailable: string };
   {
     busy.tfjsNode = waitForQuiet('tfjs-node');
-    const run = spawnSync(process.execPath, ['--import', 'tsx', join(__dirname, 'train-case.ts'), BEAUTY, 'tensorflow', '10', '50', '0'], { cwd: ROOT, encoding: 'utf8', maxBuffer: 64 << 20 });
+    const run = spawnSync(process.execPath, ['--import', 'tsx', join(__dirname, 'train-case.ts'), BEAUTY, 'tensorflow', '10', '50', '0'], {
+      cwd: ROOT,
+      encoding: 'utf8',
+      maxBuffer: 64 << 20,
+    });
     tfjsNode =
       run.status === 0
         ? { ms_per_step: Math.round((JSON.parse(run.stdout.trim().split('\n').pop()!) as OursResult).ms_per_step_median * 100) / 100 }
-        : { unavailable: run.stderr.trim().split('\n').find((line) => line.startsWith('Error:'))?.slice(7, 307) ?? 'the tensorflow backend did not start' };
+        : {
+            unavailable:
+              run.stderr
+                .trim()
+                .split('\n')
+                .find((line) => line.startsWith('Error:'))
+                ?.slice(7, 307) ?? 'the tensorflow backend did not start',
+          };
     emit({ case: 'tfjs-node', ...tfjsNode });
   }
 
   // The strong losses, ours then PyTorch's, each a whole epoch (sampling included) on idle cores.
-  const strong: Record<string, { ours_ms_per_step: number; ours_step_median_ms: number; ours_peak_rss_mb: number; torch_ms_per_step: number | null; torch_peak_rss_mb: number | null; ratio: number | null }> = {};
+  const strong: Record<
+    string,
+    {
+      ours_ms_per_step: number;
+      ours_step_median_ms: number;
+      ours_peak_rss_mb: number;
+      torch_ms_per_step: number | null;
+      torch_peak_rss_mb: number | null;
+      ratio: number | null;
+    }
+  > = {};
   const fastestEnv = [...torchRuns].sort((a, b) => a.ms - b.ms)[0]?.env;
   for (const [name, loss, torchLoss] of [
     ['sampled_softmax_256', 'sampled_softmax', 'ss'],
     ['full_ce', 'ce', 'ce'],
   ] as const) {
     busy[`ours-${name}`] = waitForQuiet(`ours ${name}`);
-    const ours = spawnSync(process.execPath, ['--import', 'tsx', join(__dirname, 'train-case.ts'), BEAUTY, backend, '5', '30', '1', loss, '256', '1'], { cwd: ROOT, encoding: 'utf8', maxBuffer: 64 << 20 });
+    const ours = spawnSync(process.execPath, ['--import', 'tsx', join(__dirname, 'train-case.ts'), BEAUTY, backend, '5', '30', '1', loss, '256', '1'], {
+      cwd: ROOT,
+      encoding: 'utf8',
+      maxBuffer: 64 << 20,
+    });
     if (ours.status !== 0) throw new Error(`our ${name} case failed:\n${ours.stderr}`);
     const mine = JSON.parse(ours.stdout.trim().split('\n').pop()!) as OursResult & { epoch_ms_per_step_incl_sampling: number };
     emit({ case: `ours-${name}`, ...mine });
     let torchStep: { ms: number; rss: number } | undefined;
     if (!torchProblem && fastestEnv) {
       busy[`torch-${name}`] = waitForQuiet(`torch ${name}`);
-      const out = runTorch(['train', '--loss', torchLoss, '--negatives', '256', '--blocks', '1', '--epochs', '1', '--eval-every', '1'], fastestEnv.includes('OPENBLAS_CORETYPE') ? tunedEnv(coreType) : tunedEnv());
+      const out = runTorch(
+        ['train', '--loss', torchLoss, '--negatives', '256', '--blocks', '1', '--epochs', '1', '--eval-every', '1'],
+        fastestEnv.includes('OPENBLAS_CORETYPE') ? tunedEnv(coreType) : tunedEnv(),
+      );
       const epoch = out
         ?.trim()
         .split('\n')
@@ -161,7 +210,8 @@ function main(): void {
   }
 
   // A whole strong training: SASRec's preset (its config says only the backbone) on Beauty, to early stopping.
-  let convergence: { wall_s: number; train_s: number; epochs: number; best_epoch: number; peak_rss_mb: number; loss: string; valid_ndcg10: number } | null = null;
+  let convergence: { wall_s: number; train_s: number; epochs: number; best_epoch: number; peak_rss_mb: number; loss: string; valid_ndcg10: number } | null =
+    null;
   if (process.env.BENCH_SKIP_CONVERGENCE !== '1') {
     busy.convergence = waitForQuiet('convergence');
     const scratch = mkdtempSync(join(tmpdir(), 'grasp-bench-train-'));
@@ -169,7 +219,11 @@ function main(): void {
       const file = join(scratch, 'run.json');
       writeFileSync(file, JSON.stringify({ name: 'bench-convergence', data: { path: BEAUTY }, model: { kind: 'sasrec' }, eval: { sampled: 0 } }));
       const started = Date.now();
-      const run = spawnSync(process.execPath, [join(ROOT, 'bin', 'grasp.js'), 'train', '--config', file, '--out', join(scratch, 'run'), '--quiet'], { cwd: ROOT, encoding: 'utf8', maxBuffer: 256 << 20 });
+      const run = spawnSync(process.execPath, [join(ROOT, 'bin', 'grasp.js'), 'train', '--config', file, '--out', join(scratch, 'run'), '--quiet'], {
+        cwd: ROOT,
+        encoding: 'utf8',
+        maxBuffer: 256 << 20,
+      });
       if (run.status !== 0) throw new Error(`the convergence run failed:\n${run.stderr.trim().split('\n').slice(-5).join('\n')}`);
       const result = JSON.parse(run.stdout.trim().split('\n').pop()!);
       const config = JSON.parse(readFileSync(join(scratch, 'run', 'config.json'), 'utf8'));

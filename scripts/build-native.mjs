@@ -35,7 +35,11 @@ function build() {
   const result = spawnSync(process.execPath, baseArgs, { cwd: nativeDir, encoding: 'utf8' });
   if (result.status !== 0 || !existsSync(built)) {
     rmSync(join(nativeDir, 'build'), { recursive: true, force: true });
-    const tail = `${result.stdout ?? ''}${result.stderr ?? ''}`.split('\n').filter((line) => /error|ERR!/i.test(line)).slice(-6).join('\n');
+    const tail = `${result.stdout ?? ''}${result.stderr ?? ''}`
+      .split('\n')
+      .filter((line) => /error|ERR!/i.test(line))
+      .slice(-6)
+      .join('\n');
     throw new Error(`build failed\n${tail}`);
   }
   // Check it loads (right ABI, every symbol resolved) before declaring success.

@@ -63,7 +63,9 @@ if (presentEntries.extension) {
   if (problems.length > 0) {
     // Removed, so that a later `--if-stale` build does not take the offending bundle for up to date.
     rmSync(join(root, HOST_BUNDLE_RULES.output), { force: true });
-    console.error(`The extension host bundle pulls in what belongs in the worker (scripts/check-host-bundle.mjs):\n${problems.map((p) => `  ${p}`).join('\n')}`);
+    console.error(
+      `The extension host bundle pulls in what belongs in the worker (scripts/check-host-bundle.mjs):\n${problems.map((p) => `  ${p}`).join('\n')}`,
+    );
     process.exit(1);
   }
 }
@@ -105,7 +107,15 @@ if (existsSync(nativeAddon)) {
 // CLI validates with, so editor squiggles and `grasp train` errors cannot disagree.
 const schemaModule = join(root, 'src', 'core', 'train', 'config.ts');
 if (existsSync(schemaModule)) {
-  const bundled = await esbuild.build({ ...common, sourcemap: false, entryPoints: [schemaModule], platform: 'node', format: 'cjs', write: false, external: ['ajv'] });
+  const bundled = await esbuild.build({
+    ...common,
+    sourcemap: false,
+    entryPoints: [schemaModule],
+    platform: 'node',
+    format: 'cjs',
+    write: false,
+    external: ['ajv'],
+  });
   const loaded = { exports: {} };
   new Function('module', 'exports', 'require', bundled.outputFiles[0].text)(loaded, loaded.exports, createRequire(import.meta.url));
   const { RUN_CONFIG_SCHEMA } = loaded.exports;

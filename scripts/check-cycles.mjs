@@ -10,7 +10,11 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 export const DEFAULT_DIRS = ['src', 'webview'];
 
 // `… from './x'` (import, import type, export … from, across lines), `import './x'`, `import('./x')`.
-const IMPORT_PATTERNS = [/(?:^|[\s;}])from\s*(['"])(\.{1,2}\/[^'"\n]*)\1/g, /(?:^|[\s;])import\s*(['"])(\.{1,2}\/[^'"\n]*)\1/g, /\bimport\s*\(\s*(['"])(\.{1,2}\/[^'"\n]*)\1\s*\)/g];
+const IMPORT_PATTERNS = [
+  /(?:^|[\s;}])from\s*(['"])(\.{1,2}\/[^'"\n]*)\1/g,
+  /(?:^|[\s;])import\s*(['"])(\.{1,2}\/[^'"\n]*)\1/g,
+  /\bimport\s*\(\s*(['"])(\.{1,2}\/[^'"\n]*)\1\s*\)/g,
+];
 
 /** The relative module specifiers a source file imports, in order of appearance (package imports are not ours). */
 export function importsOf(source) {
@@ -40,7 +44,9 @@ export function graphFromSources(sources) {
   const files = new Set(Object.keys(sources));
   const graph = new Map();
   for (const [file, source] of Object.entries(sources)) {
-    const targets = importsOf(source).map((spec) => resolveImport(file, spec, files)).filter((target) => target !== undefined);
+    const targets = importsOf(source)
+      .map((spec) => resolveImport(file, spec, files))
+      .filter((target) => target !== undefined);
     graph.set(file, [...new Set(targets)]);
   }
   return graph;
@@ -150,8 +156,12 @@ if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) 
   const graph = projectGraph(root, dirs);
   const cycles = findCycles(graph);
   if (cycles.length > 0) {
-    console.error(`Import cycles (scripts/check-cycles.mjs): move what both sides need into the lower module.\n${cycles.map((cycle) => `  ${cycle.join('\n    → ')}`).join('\n')}`);
+    console.error(
+      `Import cycles (scripts/check-cycles.mjs): move what both sides need into the lower module.\n${cycles.map((cycle) => `  ${cycle.join('\n    → ')}`).join('\n')}`,
+    );
     process.exit(1);
   }
-  console.log(`check-cycles: ${graph.size} files under ${dirs.map((dir) => relative(root, join(root, dir)).split(sep).join('/')).join(', ')}, no import cycles`);
+  console.log(
+    `check-cycles: ${graph.size} files under ${dirs.map((dir) => relative(root, join(root, dir)).split(sep).join('/')).join(', ')}, no import cycles`,
+  );
 }

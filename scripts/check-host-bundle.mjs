@@ -120,7 +120,9 @@ export function hostBundleProblems(metafile, rules = HOST_BUNDLE_RULES) {
       .sort(([, a], [, b]) => b.bytesInOutput - a.bytesInOutput)
       .slice(0, 5)
       .map(([input, { bytesInOutput }]) => `${input} (${bytesInOutput} B)`);
-    problems.push(`${rules.output} is ${out.bytes} bytes, over its budget of ${rules.maxBytes} (scripts/check-host-bundle.mjs); the largest inputs: ${largest.join(', ')}`);
+    problems.push(
+      `${rules.output} is ${out.bytes} bytes, over its budget of ${rules.maxBytes} (scripts/check-host-bundle.mjs); the largest inputs: ${largest.join(', ')}`,
+    );
   }
   return problems;
 }

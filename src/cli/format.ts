@@ -24,7 +24,10 @@ export function formatStatsTable(stats: DatasetStats): string {
     ['sequence length'],
     ['  min / median / mean', `${number(length.min)} / ${number(length.median)} / ${number(length.mean)}`],
     ['  p90 / max', `${number(length.p90)} / ${number(length.max)}`],
-    ['  head users (top 20 %)', `${number(stats.users80_20.headUsers)} (length ≥ ${stats.users80_20.headMinLength}); tail ${number(stats.users80_20.tailUsers)}`],
+    [
+      '  head users (top 20 %)',
+      `${number(stats.users80_20.headUsers)} (length ≥ ${stats.users80_20.headMinLength}); tail ${number(stats.users80_20.tailUsers)}`,
+    ],
     ['item popularity'],
     ['  min / median / mean / max', `${number(popularity.min)} / ${number(popularity.median)} / ${number(popularity.mean)} / ${number(popularity.max)}`],
     ['  Gini', popularity.gini.toFixed(3)],

@@ -21,7 +21,25 @@ import { registerExport } from './commands/export';
 import { writeStderr } from './terminal';
 
 /** One module per command under ./commands, each adding itself to the program. */
-const COMMANDS = [registerStats, registerDemo, registerAccelerator, registerTrain, registerEval, registerCompare, registerSynthesize, registerEmbed, registerIndex, registerNeighbours, registerTemplates, registerCorrupt, registerExperiment, registerFlag, registerAnnotate, registerAttention, registerExport];
+const COMMANDS = [
+  registerStats,
+  registerDemo,
+  registerAccelerator,
+  registerTrain,
+  registerEval,
+  registerCompare,
+  registerSynthesize,
+  registerEmbed,
+  registerIndex,
+  registerNeighbours,
+  registerTemplates,
+  registerCorrupt,
+  registerExperiment,
+  registerFlag,
+  registerAnnotate,
+  registerAttention,
+  registerExport,
+];
 
 function buildProgram(): Command {
   const program = new Command('grasp')
@@ -50,7 +68,8 @@ export async function main(argv: string[]): Promise<number> {
       return 130;
     }
     // Stacks are for developers: GRASP_DEBUG=1 shows them.
-    const message = error instanceof Error ? (process.env.GRASP_DEBUG && !(error instanceof DataError) ? (error.stack ?? error.message) : error.message) : String(error);
+    const message =
+      error instanceof Error ? (process.env.GRASP_DEBUG && !(error instanceof DataError) ? (error.stack ?? error.message) : error.message) : String(error);
     writeStderr(`grasp: ${message}\n`);
     return 1;
   }

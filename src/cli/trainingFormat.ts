@@ -10,14 +10,21 @@ export function formatDemoTraining(training: DemoTrainingResult): string {
   for (const model of training.models) {
     const { full, tailUsers, tailItems } = model.test;
     const name = (model.variant === 'grasp' ? 'GRASP-SASRec' : 'SASRec').padEnd(15);
-    lines.push(`  ${[name, round(full['HR@10']), round(full['NDCG@10']).padEnd(7), round(full['HR@20']), round(full['NDCG@20']).padEnd(7), round(full.MRR), round(tailUsers?.['NDCG@10']).padEnd(18), round(tailItems?.['NDCG@10']).padEnd(18), String(model.best_epoch).padEnd(10), model.train_s.toFixed(1)].join('  ')}`);
+    lines.push(
+      `  ${[name, round(full['HR@10']), round(full['NDCG@10']).padEnd(7), round(full['HR@20']), round(full['NDCG@20']).padEnd(7), round(full.MRR), round(tailUsers?.['NDCG@10']).padEnd(18), round(tailItems?.['NDCG@10']).padEnd(18), String(model.best_epoch).padEnd(10), model.train_s.toFixed(1)].join('  ')}`,
+    );
   }
   if (training.paired) {
     const { meanDifference, p, n } = training.paired;
-    lines.push(`GRASP-SASRec − SASRec, test NDCG@10 per user: ${meanDifference >= 0 ? '+' : ''}${meanDifference.toFixed(4)} (paired t-test over ${n} users, p = ${p < 1e-4 ? p.toExponential(1) : p.toFixed(4)}; one seed each)`);
+    lines.push(
+      `GRASP-SASRec − SASRec, test NDCG@10 per user: ${meanDifference >= 0 ? '+' : ''}${meanDifference.toFixed(4)} (paired t-test over ${n} users, p = ${p < 1e-4 ? p.toExponential(1) : p.toFixed(4)}; one seed each)`,
+    );
   }
   const { sampled100 } = training.test;
-  if (sampled100) lines.push(`SASRec, sampled-${sampled100.negatives} (uniform; not full ranking)  HR@10 ${round(sampled100.uniform['HR@10'])}  NDCG@10 ${round(sampled100.uniform['NDCG@10'])}`);
+  if (sampled100)
+    lines.push(
+      `SASRec, sampled-${sampled100.negatives} (uniform; not full ranking)  HR@10 ${round(sampled100.uniform['HR@10'])}  NDCG@10 ${round(sampled100.uniform['NDCG@10'])}`,
+    );
   lines.push(`Run folders: ${training.models.map((model) => model.run).join(', ')}`);
   return lines.join('\n');
 }

@@ -22,8 +22,24 @@ interface KeySpec {
 const STORED_ONLY = 'Stored in VS Code secret storage; given only to GRASP worker processes. Leave empty to remove it.';
 
 export const KEYS: Record<KeyName, KeySpec> = {
-  anthropic: { secret: 'grasp.anthropicApiKey', env: ANTHROPIC_KEY_ENV, label: 'Anthropic API key', setCommand: 'grasp.setAnthropicKey', setTitle: 'Set Anthropic API Key', placeHolder: 'sk-ant-…', prompt: STORED_ONLY },
-  voyage: { secret: 'grasp.voyageApiKey', env: VOYAGE_KEY_ENV, label: 'Voyage API key', setCommand: 'grasp.setVoyageKey', setTitle: 'Set Voyage API Key', placeHolder: 'pa-…', prompt: STORED_ONLY },
+  anthropic: {
+    secret: 'grasp.anthropicApiKey',
+    env: ANTHROPIC_KEY_ENV,
+    label: 'Anthropic API key',
+    setCommand: 'grasp.setAnthropicKey',
+    setTitle: 'Set Anthropic API Key',
+    placeHolder: 'sk-ant-…',
+    prompt: STORED_ONLY,
+  },
+  voyage: {
+    secret: 'grasp.voyageApiKey',
+    env: VOYAGE_KEY_ENV,
+    label: 'Voyage API key',
+    setCommand: 'grasp.setVoyageKey',
+    setTitle: 'Set Voyage API Key',
+    placeHolder: 'pa-…',
+    prompt: STORED_ONLY,
+  },
   openai: {
     secret: 'grasp.openaiApiKey',
     env: OPENAI_KEY_ENV,
@@ -51,7 +67,13 @@ export class ApiKeys {
 
   async promptAndStore(name: KeyName): Promise<void> {
     const spec = KEYS[name];
-    const key = await vscode.window.showInputBox({ title: `GRASP: ${spec.label}`, prompt: spec.prompt, password: true, ignoreFocusOut: true, placeHolder: spec.placeHolder });
+    const key = await vscode.window.showInputBox({
+      title: `GRASP: ${spec.label}`,
+      prompt: spec.prompt,
+      password: true,
+      ignoreFocusOut: true,
+      placeHolder: spec.placeHolder,
+    });
     if (key === undefined) return; // dismissed
     if (key.trim() === '') {
       await this.secrets.delete(spec.secret);

@@ -27,7 +27,12 @@ async function pickTarget(deps: RunPanelDeps, arg: unknown): Promise<{ path: str
     { label: 'Datasets', kind: vscode.QuickPickItemKind.Separator },
     datasetItem,
   ];
-  const picked = await vscode.window.showQuickPick(items, { title: 'GRASP: Export what for Python?', placeHolder: 'A finished run (vectors, neighbours, ranks, metrics) or a dataset', matchOnDescription: true, matchOnDetail: true });
+  const picked = await vscode.window.showQuickPick(items, {
+    title: 'GRASP: Export what for Python?',
+    placeHolder: 'A finished run (vectors, neighbours, ranks, metrics) or a dataset',
+    matchOnDescription: true,
+    matchOnDetail: true,
+  });
   if (!picked) return undefined;
   if (picked.run) return { path: picked.run.dir, dataset: false };
   const dataset = await pickDataset();
@@ -48,7 +53,9 @@ export async function exportForPython(deps: RunPanelDeps, arg?: unknown): Promis
       return {
         text: `${result.files.length} files written to ${vscode.workspace.asRelativePath(out)}${notes}`,
         // The explorer can show a folder of the workspace; one elsewhere is shown by the OS.
-        actions: [{ title: 'Reveal', run: () => vscode.commands.executeCommand(vscode.workspace.getWorkspaceFolder(out) ? 'revealInExplorer' : 'revealFileInOS', out) }],
+        actions: [
+          { title: 'Reveal', run: () => vscode.commands.executeCommand(vscode.workspace.getWorkspaceFolder(out) ? 'revealInExplorer' : 'revealFileInOS', out) },
+        ],
       };
     },
   });

@@ -4,7 +4,15 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { EntityListJobResult } from '../core/jobs/entityList';
-import { NEIGHBOURS_VIEW_TYPE, type DatasetRef, type Entity, type FromWebview, type InspectView, type NeighboursPanelState, type ToWebview } from '../../webview/neighbours/protocol';
+import {
+  NEIGHBOURS_VIEW_TYPE,
+  type DatasetRef,
+  type Entity,
+  type FromWebview,
+  type InspectView,
+  type NeighboursPanelState,
+  type ToWebview,
+} from '../../webview/neighbours/protocol';
 import { pickDataset } from './datasetPicker';
 import type { RunManager } from './runManager';
 import { buildIndexFor } from './retrieval';
@@ -24,7 +32,10 @@ export interface InspectTarget {
   id?: string;
 }
 
-export async function pickEntity(title = 'GRASP: Inspect the neighbours of…', descriptions = { item: 'an item and the items most similar to its description', user: 'a user and the users with the most similar profiles' }): Promise<Entity | undefined> {
+export async function pickEntity(
+  title = 'GRASP: Inspect the neighbours of…',
+  descriptions = { item: 'an item and the items most similar to its description', user: 'a user and the users with the most similar profiles' },
+): Promise<Entity | undefined> {
   const picked = await vscode.window.showQuickPick(
     [
       { label: 'Items', description: descriptions.item, entity: 'item' as const },
@@ -55,17 +66,20 @@ export async function inspectNeighbours(deps: NeighboursDeps, target: InspectTar
 
 /** On the shared worker, whose dataset load the inspect jobs that follow reuse. */
 async function loadList(deps: NeighboursDeps, datasetPath: string, entity: Entity): Promise<EntityListJobResult | undefined> {
-  const outcome = await vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title: `GRASP: reading the ${entity}s of ${path.basename(datasetPath)}` }, () =>
-    deps.runs.run({
-      kind: 'entityList',
-      params: { dataset: datasetPath, entity, load: { format: datasetFormat() } },
-      title: `List the ${entity}s of ${path.basename(datasetPath)}`,
-      subjectFile: datasetPath,
-      quiet: true,
-      background: true,
-    }),
+  const outcome = await vscode.window.withProgress(
+    { location: vscode.ProgressLocation.Window, title: `GRASP: reading the ${entity}s of ${path.basename(datasetPath)}` },
+    () =>
+      deps.runs.run({
+        kind: 'entityList',
+        params: { dataset: datasetPath, entity, load: { format: datasetFormat() } },
+        title: `List the ${entity}s of ${path.basename(datasetPath)}`,
+        subjectFile: datasetPath,
+        quiet: true,
+        background: true,
+      }),
   );
-  if (outcome.status === 'failed') void vscode.window.showErrorMessage(`GRASP: cannot list the ${entity}s of ${path.basename(datasetPath)}: ${outcome.message}`);
+  if (outcome.status === 'failed')
+    void vscode.window.showErrorMessage(`GRASP: cannot list the ${entity}s of ${path.basename(datasetPath)}: ${outcome.message}`);
   return outcome.status === 'done' ? outcome.result : undefined;
 }
 
@@ -210,8 +224,16 @@ export class NeighboursPanel {
       this.post({ type: 'result', id, result: outcome.result });
     } else if (outcome.status === 'failed') {
       if (needsIndex(outcome.message)) {
-        const what = /older embedding|other (item|user)s/.test(outcome.message) ? `The ${this.entity} neighbour index is out of date for this dataset.` : `This dataset has no ${this.entity} neighbour index yet.`;
-        this.post({ type: 'failed', id, message: `${what} Build it now: the ${this.entity} texts are embedded, then indexed; the neighbours show when it is done.`, fix: 'buildIndex', detail: outcome.message });
+        const what = /older embedding|other (item|user)s/.test(outcome.message)
+          ? `The ${this.entity} neighbour index is out of date for this dataset.`
+          : `This dataset has no ${this.entity} neighbour index yet.`;
+        this.post({
+          type: 'failed',
+          id,
+          message: `${what} Build it now: the ${this.entity} texts are embedded, then indexed; the neighbours show when it is done.`,
+          fix: 'buildIndex',
+          detail: outcome.message,
+        });
       } else this.post({ type: 'failed', id, message: outcome.message });
     }
   }

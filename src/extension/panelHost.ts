@@ -23,7 +23,12 @@ export interface PanelOptions {
 /** A new panel beside the active editor; give it to a PanelHost to load its page. */
 export function createPanel(extensionUri: vscode.Uri, page: WebviewPage, tabTitle: string, options: PanelOptions = {}): vscode.WebviewPanel {
   const { preserveFocus, ...panelOptions } = options;
-  return vscode.window.createWebviewPanel(page.viewType, tabTitle, { viewColumn: vscode.ViewColumn.Beside, preserveFocus }, { ...webviewOptions(extensionUri), ...panelOptions });
+  return vscode.window.createWebviewPanel(
+    page.viewType,
+    tabTitle,
+    { viewColumn: vscode.ViewColumn.Beside, preserveFocus },
+    { ...webviewOptions(extensionUri), ...panelOptions },
+  );
 }
 
 export interface PanelHandlers<FromWebview> {
@@ -91,7 +96,11 @@ export class OpenPanels<Owner> {
  * panel's host and returns true, or returns false when the state shows nothing (saved before the panel knew
  * what it showed, or not a state this version reads): that panel is closed rather than left blank.
  */
-export function registerPanelSerializer(extensionUri: vscode.Uri, viewType: string, restore: (panel: vscode.WebviewPanel, state: unknown) => boolean): vscode.Disposable {
+export function registerPanelSerializer(
+  extensionUri: vscode.Uri,
+  viewType: string,
+  restore: (panel: vscode.WebviewPanel, state: unknown) => boolean,
+): vscode.Disposable {
   return vscode.window.registerWebviewPanelSerializer(viewType, {
     async deserializeWebviewPanel(panel: vscode.WebviewPanel, state: unknown) {
       // A restored panel comes back without its options: scripts and local resources are allowed again here.

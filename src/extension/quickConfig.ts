@@ -33,11 +33,29 @@ export interface BudgetChoice {
  * early stopping: on a large dataset the clock ends the run, on a small one early stopping may come first.
  */
 export const BUDGETS: readonly BudgetChoice[] = [
-  { group: 'epochs', label: 'Quick look: 10 epochs', description: 'validation every epoch, no early stopping', detail: 'Minutes on the demo; enough to see the curves move and compare variants roughly.', train: { epochs: 10, evalEvery: 1, patience: 0 } },
+  {
+    group: 'epochs',
+    label: 'Quick look: 10 epochs',
+    description: 'validation every epoch, no early stopping',
+    detail: 'Minutes on the demo; enough to see the curves move and compare variants roughly.',
+    train: { epochs: 10, evalEvery: 1, patience: 0 },
+  },
   { group: 'epochs', label: 'Short: up to 50 epochs', description: 'early stopping as the preset', train: { epochs: 50 } },
-  { group: 'epochs', label: 'Full preset: up to 200 epochs', description: 'the backbone’s tuned budget, early stopping on validation NDCG@10', detail: 'What docs/results.md reports; can take hours on Beauty.', train: {} },
+  {
+    group: 'epochs',
+    label: 'Full preset: up to 200 epochs',
+    description: 'the backbone’s tuned budget, early stopping on validation NDCG@10',
+    detail: 'What docs/results.md reports; can take hours on Beauty.',
+    train: {},
+  },
   { group: 'epochs', label: 'Custom number of epochs…', custom: true },
-  { group: 'time', label: 'About 5 minutes', description: 'wall time, then the best epoch is tested', detail: 'Up to the preset’s 200 epochs with its early stopping; the epoch the time runs out in is finished and validated.', train: { maxMinutes: 5 } },
+  {
+    group: 'time',
+    label: 'About 5 minutes',
+    description: 'wall time, then the best epoch is tested',
+    detail: 'Up to the preset’s 200 epochs with its early stopping; the epoch the time runs out in is finished and validated.',
+    train: { maxMinutes: 5 },
+  },
   { group: 'time', label: 'About 15 minutes', description: 'wall time, then the best epoch is tested', train: { maxMinutes: 15 } },
   { group: 'time', label: 'About 1 hour', description: 'wall time, then the best epoch is tested', train: { maxMinutes: 60 } },
 ];
@@ -52,7 +70,14 @@ export interface QuickRun {
 }
 
 /** The run config of a quick setup; `text` is the text side from the settings (ignored for plain runs, which have none). */
-export function quickRunConfig(input: { dataset: string; datasetName: string; model: Backbone; variant: ModelVariant; train: TrainOverrides; text?: GraspTextSection }): QuickRun {
+export function quickRunConfig(input: {
+  dataset: string;
+  datasetName: string;
+  model: Backbone;
+  variant: ModelVariant;
+  train: TrainOverrides;
+  text?: GraspTextSection;
+}): QuickRun {
   const suffix = input.variant === 'plain' ? '' : `-${input.variant}`;
   const label = `${input.model}${suffix}-${input.datasetName}`.replace(/[^A-Za-z0-9._-]+/g, '-').slice(0, 64);
   const train = Object.keys(input.train).length > 0 ? { train: { ...input.train } } : {};

@@ -53,7 +53,11 @@ export async function synthesizeDescriptions(runs: RunManager): Promise<void> {
     subjectFile: dataset.fsPath,
     summarize: (result) => {
       // A server that refused JSON-schema mode was asked by prompt: worth knowing when replies fail.
-      const server = result.server ? (result.server.structuredOutput ? ', JSON-schema mode' : ', the server has no JSON-schema mode: replies checked against the schema by hand') : '';
+      const server = result.server
+        ? result.server.structuredOutput
+          ? ', JSON-schema mode'
+          : ', the server has no JSON-schema mode: replies checked against the schema by hand'
+        : '';
       return {
         text: `${result.counts.done} done, ${result.counts.failed} failed, ${result.counts.cached} cached (${result.provider}${result.worldKnowledge ? '' : ', no world knowledge'}${server})${result.costUsd ? `, $${result.costUsd.toFixed(2)}` : ''}`,
       };
@@ -84,7 +88,12 @@ export async function buildIndexFor(runs: RunManager, datasetPath: string, entit
   const embedder = embedSettings();
   if (!embedder) return false;
   const name = path.basename(datasetPath);
-  const embedded = await runs.run({ kind: 'embed', params: { dataset: datasetPath, entity, ...embedder }, title: `Embed ${entity} texts of ${name}`, subjectFile: datasetPath });
+  const embedded = await runs.run({
+    kind: 'embed',
+    params: { dataset: datasetPath, entity, ...embedder },
+    title: `Embed ${entity} texts of ${name}`,
+    subjectFile: datasetPath,
+  });
   if (embedded.status !== 'done') return false;
   const indexed = await runs.run({
     kind: 'index',

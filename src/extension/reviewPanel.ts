@@ -6,7 +6,16 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { FlagJobResult } from '../core/jobs/flag';
-import { REVIEW_VIEW_TYPE, type DatasetRef, type Entity, type FlagRecord, type FromWebview, type ReviewPanelState, type ToWebview, type Verdict } from '../../webview/review/protocol';
+import {
+  REVIEW_VIEW_TYPE,
+  type DatasetRef,
+  type Entity,
+  type FlagRecord,
+  type FromWebview,
+  type ReviewPanelState,
+  type ToWebview,
+  type Verdict,
+} from '../../webview/review/protocol';
 import { ANTHROPIC_KEY_ENV } from '../worker/protocol';
 import type { ApiKeys } from './apiKeys';
 import { pickDataset } from './datasetPicker';
@@ -173,7 +182,11 @@ export class ReviewPanel {
   private async regenerate(id: string): Promise<void> {
     const paid = !!(await this.deps.key.workerEnv())[ANTHROPIC_KEY_ENV];
     if (paid) {
-      const go = await vscode.window.showWarningMessage(`Regenerate the text of ${this.entity} ${id} with Claude, telling it why it was flagged? This is one paid API call.`, { modal: true }, 'Regenerate');
+      const go = await vscode.window.showWarningMessage(
+        `Regenerate the text of ${this.entity} ${id} with Claude, telling it why it was flagged? This is one paid API call.`,
+        { modal: true },
+        'Regenerate',
+      );
       if (go !== 'Regenerate') {
         this.post({ type: 'annotateFailed', id, message: 'not regenerated' }, false);
         return;
@@ -186,7 +199,8 @@ export class ReviewPanel {
       subjectFile: this.dataset.path,
       summarize: (result) => ({ text: `new text from ${result.regenerated?.provider ?? '?'}/${result.regenerated?.model ?? '?'} recorded as edited` }),
     });
-    if (outcome.status === 'done') this.annotated(id, { verdict: outcome.result.record.verdict, stale: false, at: outcome.result.record.at, note: outcome.result.record.note });
+    if (outcome.status === 'done')
+      this.annotated(id, { verdict: outcome.result.record.verdict, stale: false, at: outcome.result.record.at, note: outcome.result.record.note });
     else this.post({ type: 'annotateFailed', id, message: outcome.status }, false);
   }
 }

@@ -18,7 +18,12 @@ export async function listRuns(deps: RunPanelDeps): Promise<RunInfo[]> {
 }
 
 export function runPick(run: RunInfo): RunPick {
-  return { label: run.name, description: runDescription(run), detail: `${run.model ?? '?'} · ${run.variant} · ${run.dataPath ? vscode.workspace.asRelativePath(run.dataPath) : '?'}`, run };
+  return {
+    label: run.name,
+    description: runDescription(run),
+    detail: `${run.model ?? '?'} · ${run.variant} · ${run.dataPath ? vscode.workspace.asRelativePath(run.dataPath) : '?'}`,
+    run,
+  };
 }
 
 /** The tree passes its node (a TreeItem with the run folder as resourceUri); the palette passes nothing. */
@@ -54,7 +59,13 @@ export async function compareRunsCommand(deps: RunPanelDeps, arg?: unknown, sele
     }
     const preselected = runFolderOf(arg)?.fsPath;
     const picks = finished.map((run) => ({ ...runPick(run), picked: run.dir === preselected }));
-    const picked = await vscode.window.showQuickPick(picks, { title: 'GRASP: Compare which runs?', placeHolder: 'Pick two or more; the baseline is asked next', canPickMany: true, matchOnDescription: true, matchOnDetail: true });
+    const picked = await vscode.window.showQuickPick(picks, {
+      title: 'GRASP: Compare which runs?',
+      placeHolder: 'Pick two or more; the baseline is asked next',
+      canPickMany: true,
+      matchOnDescription: true,
+      matchOnDetail: true,
+    });
     if (!picked) return;
     if (picked.length < 2) {
       void vscode.window.showInformationMessage('GRASP: pick at least two runs to compare.');
@@ -85,7 +96,14 @@ export async function showRunDashboard(deps: RunPanelDeps, arg?: unknown): Promi
     open.reveal();
     return;
   }
-  const outcome = await deps.runs.run({ kind: 'readRun', params: { run: folder }, title: `Read ${path.basename(folder)}`, subjectFile: folder, quiet: true, background: true });
+  const outcome = await deps.runs.run({
+    kind: 'readRun',
+    params: { run: folder },
+    title: `Read ${path.basename(folder)}`,
+    subjectFile: folder,
+    quiet: true,
+    background: true,
+  });
   if (outcome.status === 'done') LiveDashboard.showFinished(deps, stateFromDetails(outcome.result));
   else if (outcome.status === 'failed') void vscode.window.showErrorMessage(`GRASP: cannot show ${path.basename(folder)}: ${outcome.message}`);
 }

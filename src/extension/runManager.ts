@@ -50,9 +50,7 @@ export interface RunEnded {
 const SHARED_IDLE_MS = 10 * 60_000;
 
 export type RunOutcome<K extends JobKind> =
-  | { status: 'done'; result: JobResult<K>; seconds: number }
-  | { status: 'cancelled' }
-  | { status: 'failed'; message: string };
+  { status: 'done'; result: JobResult<K>; seconds: number } | { status: 'cancelled' } | { status: 'failed'; message: string };
 
 interface ActiveRun {
   id: number;
@@ -92,17 +90,14 @@ export class RunManager implements vscode.Disposable {
     if (request.background) return this.executeShared(request);
     if (request.quiet) return this.execute(request);
     return Promise.resolve(
-      vscode.window.withProgress(
-        { location: vscode.ProgressLocation.Notification, title: request.title, cancellable: true },
-        (progress, token) => {
-          let reported = 0; // withProgress takes increments, the worker sends fractions
-          return this.execute(request, token, (update) => {
-            const increment = update.fraction !== undefined ? Math.max(0, update.fraction * 100 - reported) : undefined;
-            if (increment !== undefined) reported += increment;
-            progress.report({ message: update.message, increment });
-          });
-        },
-      ),
+      vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: request.title, cancellable: true }, (progress, token) => {
+        let reported = 0; // withProgress takes increments, the worker sends fractions
+        return this.execute(request, token, (update) => {
+          const increment = update.fraction !== undefined ? Math.max(0, update.fraction * 100 - reported) : undefined;
+          if (increment !== undefined) reported += increment;
+          progress.report({ message: update.message, increment });
+        });
+      }),
     );
   }
 
@@ -223,7 +218,11 @@ export class RunManager implements vscode.Disposable {
     try {
       const client = await this.sharedWorker();
       if (cancelSource.token.isCancellationRequested) throw new JobCancelledError();
-      const result = await client.run(request.kind, request.params, { ...this.logged(tag, request), token: cancelSource.token, onProgress: (update) => request.onProgress?.(update) });
+      const result = await client.run(request.kind, request.params, {
+        ...this.logged(tag, request),
+        token: cancelSource.token,
+        onProgress: (update) => request.onProgress?.(update),
+      });
       const seconds = (Date.now() - started) / 1000;
       this.log.debug(`[${tag}] done in ${(seconds * 1000).toFixed(0)} ms`);
       this.notifyDone(request, result, seconds);
@@ -243,7 +242,10 @@ export class RunManager implements vscode.Disposable {
   private async stopShared(): Promise<void> {
     const shared = this.shared;
     this.shared = undefined;
-    await shared?.then((client) => client.stop(), () => undefined);
+    await shared?.then(
+      (client) => client.stop(),
+      () => undefined,
+    );
   }
 
   /** A job's log lines and events go to the output channel (under its tag), its events on to the request too. */

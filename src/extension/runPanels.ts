@@ -5,7 +5,15 @@ import * as vscode from 'vscode';
 import { reportToCsv, reportToMarkdown } from '../core/eval/report';
 import { writeFileAtomic } from '../core/util/atomicWrite';
 import { applyLiveEvent, emptyLiveState, liveEventFromTrainEvent, normalizeLiveState, stateFromHistory } from '../../webview/runs/live';
-import { RUNS_VIEW_TYPE, type CompareReport, type FromWebview, type LiveEvent, type LiveState, type RunsPanelState, type ToWebview } from '../../webview/runs/protocol';
+import {
+  RUNS_VIEW_TYPE,
+  type CompareReport,
+  type FromWebview,
+  type LiveEvent,
+  type LiveState,
+  type RunsPanelState,
+  type ToWebview,
+} from '../../webview/runs/protocol';
 import type { RunDetails } from '../core/jobs/readRun';
 import type { JobEvent, JobProgressParams } from '../worker/protocol';
 import { createPanel, OpenPanels, PanelHost, registerPanelSerializer, type WebviewPage } from './panelHost';
@@ -99,9 +107,15 @@ export class LiveDashboard {
 
   progress(update: Omit<JobProgressParams, 'jobId'>): void {
     const s = update.series;
-    const step = s && ['epoch', 'step', 'steps', 'loss'].every((key) => Number.isFinite(s[key])) ? { epoch: s.epoch, step: s.step, steps: s.steps, loss: s.loss } : undefined;
+    const step =
+      s && ['epoch', 'step', 'steps', 'loss'].every((key) => Number.isFinite(s[key]))
+        ? { epoch: s.epoch, step: s.step, steps: s.steps, loss: s.loss }
+        : undefined;
     // Text preparation names each stage and numbers it in `series` (src/core/train/textArtifacts.ts).
-    const stage = s && Number.isFinite(s.stage) && Number.isFinite(s.stages) && update.message ? { stage: s.stage, stages: s.stages, name: update.message, fraction: Number.isFinite(s.stageFraction) ? s.stageFraction : undefined } : undefined;
+    const stage =
+      s && Number.isFinite(s.stage) && Number.isFinite(s.stages) && update.message
+        ? { stage: s.stage, stages: s.stages, name: update.message, fraction: Number.isFinite(s.stageFraction) ? s.stageFraction : undefined }
+        : undefined;
     this.apply({ kind: 'progress', at: Date.now(), message: update.message, fraction: update.fraction, step, stage });
   }
 
@@ -119,11 +133,18 @@ export class LiveDashboard {
 /** A run folder's details (read by the worker's run reader) as dashboard state. */
 export function stateFromDetails(details: RunDetails): LiveState {
   const status: LiveState['status'] = details.status === 'finished' ? 'done' : details.status === 'training' ? 'running' : 'interrupted';
-  const initial: LiveState = { ...emptyLiveState(details.name, details.dir, details.epochs, details.maxMinutes), status, fraction: status === 'done' ? 1 : undefined, backend: details.backend };
+  const initial: LiveState = {
+    ...emptyLiveState(details.name, details.dir, details.epochs, details.maxMinutes),
+    status,
+    fraction: status === 'done' ? 1 : undefined,
+    backend: details.backend,
+  };
   let state = stateFromHistory(initial, details.history);
   // The history holds epochs and evaluations; the reader gives the trainer's stop event beside it.
   if (details.stop) state = applyLiveEvent(state, { kind: 'stop', ...details.stop });
-  const note = [details.note, details.status === 'training' ? 'training in another process: reopen to see new epochs' : undefined].filter(Boolean).join(' · ') || undefined;
+  const note =
+    [details.note, details.status === 'training' ? 'training in another process: reopen to see new epochs' : undefined].filter(Boolean).join(' · ') ||
+    undefined;
   return { ...state, test: details.test, bestEpoch: details.bestEpoch, note };
 }
 
@@ -167,7 +188,13 @@ export class ComparePanel {
 
   private async load(): Promise<void> {
     this.post({ type: 'compareLoading', runs: this.runs });
-    const outcome = await this.deps.runs.run({ kind: 'compareRuns', params: { runs: this.runs }, title: `Compare ${this.runs.length} runs`, quiet: true, background: true });
+    const outcome = await this.deps.runs.run({
+      kind: 'compareRuns',
+      params: { runs: this.runs },
+      title: `Compare ${this.runs.length} runs`,
+      quiet: true,
+      background: true,
+    });
     if (outcome.status === 'done') {
       this.report = outcome.result;
       this.post({ type: 'compare', report: outcome.result });

@@ -99,10 +99,7 @@ export class StatsPanel {
       cancellation: cancel.token,
       onProgress: (update) => generation === this.loadGeneration && this.post({ type: 'progress', ...update }),
       // The panel is the result; a notification helps only when the user looked elsewhere meanwhile.
-      summarize: (stats) =>
-        this.host.visible
-          ? undefined
-          : { text: headline(stats), actions: [{ title: 'Open results', run: () => this.host.reveal() }] },
+      summarize: (stats) => (this.host.visible ? undefined : { text: headline(stats), actions: [{ title: 'Open results', run: () => this.host.reveal() }] }),
     });
     cancel.dispose();
     if (generation !== this.loadGeneration) return; // a newer load replaced this one

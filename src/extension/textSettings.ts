@@ -37,7 +37,10 @@ function embeddingOf(embedder: TextSideSettings['embedder']): Built<GraspTextSec
   // lsa is local: it reads none of the HTTP settings, and the validator refuses an `embedding` object with it.
   if (embedder.provider === 'lsa') return { ok: true, value: undefined };
   if (embedder.provider === 'openai-compatible' && !embedder.baseUrl) {
-    return missing('grasp.embedder.baseUrl', 'the openai-compatible embedder needs the embedding server: set grasp.embedder.baseUrl (e.g. http://127.0.0.1:8080 for TEI, http://127.0.0.1:11434 for Ollama).');
+    return missing(
+      'grasp.embedder.baseUrl',
+      'the openai-compatible embedder needs the embedding server: set grasp.embedder.baseUrl (e.g. http://127.0.0.1:8080 for TEI, http://127.0.0.1:11434 for Ollama).',
+    );
   }
   const embedding = present({ baseUrl: embedder.baseUrl, model: embedder.model, dimensions: embedder.dimensions });
   // Voyage with every setting empty: its defaults, and no empty object in the config.
@@ -54,8 +57,13 @@ function textsOf(synthesis: TextSideSettings['synthesis']): Built<GraspTextSecti
     case 'anthropic':
       return { ok: true, value: { provider: 'anthropic', ...present({ model: synthesis.model }) } };
     case 'openai-compatible':
-      if (!synthesis.baseUrl) return missing('grasp.synthesis.baseUrl', 'the openai-compatible synthesis provider needs the chat server: set grasp.synthesis.baseUrl (e.g. http://127.0.0.1:8000 for vLLM, http://127.0.0.1:11434 for Ollama).');
-      if (!synthesis.model) return missing('grasp.synthesis.model', 'the openai-compatible synthesis provider needs the model the chat server serves: set grasp.synthesis.model.');
+      if (!synthesis.baseUrl)
+        return missing(
+          'grasp.synthesis.baseUrl',
+          'the openai-compatible synthesis provider needs the chat server: set grasp.synthesis.baseUrl (e.g. http://127.0.0.1:8000 for vLLM, http://127.0.0.1:11434 for Ollama).',
+        );
+      if (!synthesis.model)
+        return missing('grasp.synthesis.model', 'the openai-compatible synthesis provider needs the model the chat server serves: set grasp.synthesis.model.');
       return { ok: true, value: { provider: 'openai-compatible', baseUrl: synthesis.baseUrl, model: synthesis.model } };
   }
 }
@@ -109,4 +117,3 @@ export function costText(estimate: CostEstimate): string {
   if (estimate.usd === null) return `cost unknown for this model (${tokens(estimate)})`;
   return `about $${estimate.usd.toFixed(2)} (at most $${estimate.usdMax?.toFixed(2)})`;
 }
-

@@ -67,7 +67,8 @@ export async function trainModel(runs: RunManager, configUri?: vscode.Uri, panel
   // The dashboard follows the run live and has its own Cancel button and progress: no progress toast over
   // it (the status bar still shows the run, and a click there cancels it too).
   const cancel = new vscode.CancellationTokenSource();
-  const dashboard = panels && LiveDashboard.start(panels, request.label, outDir, { epochs: request.epochs, maxMinutes: request.maxMinutes }, () => cancel.cancel());
+  const dashboard =
+    panels && LiveDashboard.start(panels, request.label, outDir, { epochs: request.epochs, maxMinutes: request.maxMinutes }, () => cancel.cancel());
   const outcome = await runs.run({
     kind: 'train',
     params: { configPath: request.configPath, config: request.config, outDir },
@@ -88,7 +89,14 @@ export async function trainModel(runs: RunManager, configUri?: vscode.Uri, panel
     },
   });
   cancel.dispose();
-  if (outcome.status === 'done') dashboard?.end({ status: 'done', test: outcome.result.metrics.test.full, bestEpoch: outcome.result.best_epoch, runDir: outcome.result.run, message: `best epoch ${outcome.result.best_epoch}, ${outcome.result.backend}` });
+  if (outcome.status === 'done')
+    dashboard?.end({
+      status: 'done',
+      test: outcome.result.metrics.test.full,
+      bestEpoch: outcome.result.best_epoch,
+      runDir: outcome.result.run,
+      message: `best epoch ${outcome.result.best_epoch}, ${outcome.result.backend}`,
+    });
   else dashboard?.end({ status: outcome.status, message: outcome.status === 'failed' ? outcome.message : undefined });
 }
 
@@ -122,10 +130,14 @@ type BudgetPick = BudgetChoice & vscode.QuickPickItem;
 async function pickBudget(): Promise<TrainOverrides | undefined> {
   const items: BudgetPick[] = [];
   for (const budget of BUDGETS) {
-    if (items[items.length - 1]?.group !== budget.group) items.push({ label: budget.group === 'time' ? 'Wall time' : 'Epochs', kind: vscode.QuickPickItemKind.Separator, group: budget.group });
+    if (items[items.length - 1]?.group !== budget.group)
+      items.push({ label: budget.group === 'time' ? 'Wall time' : 'Epochs', kind: vscode.QuickPickItemKind.Separator, group: budget.group });
     items.push({ ...budget });
   }
-  const picked = await vscode.window.showQuickPick(items, { title: 'GRASP: Training budget', placeHolder: 'Epochs or minutes to train at most (the dashboard shows the time per epoch and the time left)' });
+  const picked = await vscode.window.showQuickPick(items, {
+    title: 'GRASP: Training budget',
+    placeHolder: 'Epochs or minutes to train at most (the dashboard shows the time per epoch and the time left)',
+  });
   if (!picked) return undefined;
   if (!picked.custom) return picked.train;
   const answer = await vscode.window.showInputBox({
@@ -144,9 +156,7 @@ async function askForRun(): Promise<RunRequest | undefined> {
     quick,
     ...configs.map((uri) => ({ label: `$(json) ${path.basename(uri.fsPath)}`, description: vscode.workspace.asRelativePath(uri), uri })),
   ];
-  const picked = await vscode.window.showQuickPick(items,
-    { title: 'GRASP: Train Model', placeHolder: 'A run config file, or a quick setup' },
-  );
+  const picked = await vscode.window.showQuickPick(items, { title: 'GRASP: Train Model', placeHolder: 'A run config file, or a quick setup' });
   if (!picked) return undefined;
   if (picked.uri) return configRequest(picked.uri);
   const dataset = await pickDataset();
@@ -205,7 +215,10 @@ async function pickRunFolder(): Promise<vscode.Uri | undefined> {
     return undefined;
   }
   const picked = await vscode.window.showQuickPick(
-    entries.filter(([, type]) => type === vscode.FileType.Directory).map(([name]) => ({ label: name, uri: vscode.Uri.joinPath(folder, name) })).reverse(),
+    entries
+      .filter(([, type]) => type === vscode.FileType.Directory)
+      .map(([name]) => ({ label: name, uri: vscode.Uri.joinPath(folder, name) }))
+      .reverse(),
     { title: 'GRASP: Evaluate which run?' },
   );
   return picked?.uri;
@@ -215,6 +228,8 @@ async function pickRunFolder(): Promise<vscode.Uri | undefined> {
 export class TrainConfigCodeLens implements vscode.CodeLensProvider {
   provideCodeLenses(document: vscode.TextDocument): vscode.CodeLens[] {
     if (document.getText().length > 64 * 1024 || !isRunConfig(document.getText())) return [];
-    return [new vscode.CodeLens(new vscode.Range(0, 0, 0, 0), { title: '$(play) Train with this config', command: 'grasp.trainModel', arguments: [document.uri] })];
+    return [
+      new vscode.CodeLens(new vscode.Range(0, 0, 0, 0), { title: '$(play) Train with this config', command: 'grasp.trainModel', arguments: [document.uri] }),
+    ];
   }
 }

@@ -31,7 +31,12 @@ class RefreshingTree implements vscode.TreeDataProvider<Node>, vscode.Disposable
       // One watcher per workspace folder (a RelativePattern), so the pattern is anchored at the folder.
       for (const folder of vscode.workspace.workspaceFolders ?? []) {
         const watcher = vscode.workspace.createFileSystemWatcher(new vscode.RelativePattern(folder, glob));
-        this.disposables.push(watcher, watcher.onDidCreate(() => this.refreshSoon()), watcher.onDidDelete(() => this.refreshSoon()), watcher.onDidChange(() => this.refreshSoon()));
+        this.disposables.push(
+          watcher,
+          watcher.onDidCreate(() => this.refreshSoon()),
+          watcher.onDidDelete(() => this.refreshSoon()),
+          watcher.onDidChange(() => this.refreshSoon()),
+        );
       }
     }
   }
@@ -78,8 +83,18 @@ async function datasetNodes(): Promise<Node[]> {
   });
 }
 
-const STATUS_ICON: Record<RunInfo['status'], string> = { finished: 'pass', training: 'sync~spin', interrupted: 'debug-pause', incomplete: 'circle-large-outline' };
-const STATUS_TEXT: Record<RunInfo['status'], string> = { finished: 'finished', training: 'training…', interrupted: 'interrupted (resumable)', incomplete: 'incomplete' };
+const STATUS_ICON: Record<RunInfo['status'], string> = {
+  finished: 'pass',
+  training: 'sync~spin',
+  interrupted: 'debug-pause',
+  incomplete: 'circle-large-outline',
+};
+const STATUS_TEXT: Record<RunInfo['status'], string> = {
+  finished: 'finished',
+  training: 'training…',
+  interrupted: 'interrupted (resumable)',
+  incomplete: 'incomplete',
+};
 
 /** "14:05" today, "4 Dec 14:05" on another day: when the run started, in the user's time zone. */
 export function runTime(iso: string | undefined, now = new Date()): string {
@@ -97,7 +112,11 @@ export function runDescription(run: RunInfo, now = new Date()): string {
 }
 
 function runTooltip(run: RunInfo): string {
-  const metrics = run.test ? Object.entries(run.test).map(([name, value]) => `${name} ${value.toFixed(4)}`).join(', ') : undefined;
+  const metrics = run.test
+    ? Object.entries(run.test)
+        .map(([name, value]) => `${name} ${value.toFixed(4)}`)
+        .join(', ')
+    : undefined;
   return [
     run.name,
     `${run.model ?? '?'} · ${run.variant}${run.seeds && run.seeds.length > 1 ? ` · ${run.seeds.length} seeds` : ''} · ${STATUS_TEXT[run.status]}`,

@@ -100,7 +100,9 @@ export class WorkerClient {
     });
     const spawned = new Promise<void>((resolve, reject) => {
       child.once('spawn', resolve);
-      child.once('error', (error) => reject(new WorkerExitedError(`Cannot start the GRASP worker with ${options.nodePath ?? process.execPath}: ${error.message}`)));
+      child.once('error', (error) =>
+        reject(new WorkerExitedError(`Cannot start the GRASP worker with ${options.nodePath ?? process.execPath}: ${error.message}`)),
+      );
     });
     if (options.onStderr) forwardLines(child, options.onStderr);
     // stdio: 'pipe' guarantees the three streams exist.

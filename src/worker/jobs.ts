@@ -19,7 +19,17 @@ import { readRunJob } from '../core/jobs/readRun';
 import { flagJob } from '../core/jobs/flag';
 import { annotateJob } from '../core/jobs/annotate';
 import { appendAnnotationJob } from '../core/jobs/appendAnnotation';
-import { ANTHROPIC_KEY_ENV, ErrorCode, OPENAI_KEY_ENV, VOYAGE_KEY_ENV, type JobErrorData, type JobKind, type JobParams, type JobResult, type KeyCheckResult } from './protocol';
+import {
+  ANTHROPIC_KEY_ENV,
+  ErrorCode,
+  OPENAI_KEY_ENV,
+  VOYAGE_KEY_ENV,
+  type JobErrorData,
+  type JobKind,
+  type JobParams,
+  type JobResult,
+  type KeyCheckResult,
+} from './protocol';
 
 type JobHandlers = { [K in JobKind]: (params: JobParams<K>, ctx: JobContext) => Promise<JobResult<K>> };
 
@@ -30,8 +40,10 @@ const handlers: JobHandlers = {
   // The npm stand-in is for tests only: the extension never sends it.
   installAccelerator: (params, ctx) => installAcceleratorJob({ dir: params.dir }, ctx),
   // Keys are read here, from the environment the run manager gave this process only.
-  synthesize: (params, ctx) => synthesizeJob(params, ctx, { anthropicApiKey: process.env[ANTHROPIC_KEY_ENV] || undefined, openaiApiKey: process.env[OPENAI_KEY_ENV] || undefined }),
-  embed: (params, ctx) => embedJob(params, ctx, { voyageApiKey: process.env[VOYAGE_KEY_ENV] || undefined, openaiApiKey: process.env[OPENAI_KEY_ENV] || undefined }),
+  synthesize: (params, ctx) =>
+    synthesizeJob(params, ctx, { anthropicApiKey: process.env[ANTHROPIC_KEY_ENV] || undefined, openaiApiKey: process.env[OPENAI_KEY_ENV] || undefined }),
+  embed: (params, ctx) =>
+    embedJob(params, ctx, { voyageApiKey: process.env[VOYAGE_KEY_ENV] || undefined, openaiApiKey: process.env[OPENAI_KEY_ENV] || undefined }),
   index: indexJob,
   neighbours: neighboursJob,
   // Loaded on first use: TensorFlow.js takes a moment to load, and most jobs never need it.

@@ -45,7 +45,13 @@ connection.onRequest(InitializeRequest, (params) => {
     );
   }
   log(`initialized by ${params.client}`);
-  return { protocolVersion: PROTOCOL_VERSION, pid: process.pid, nodeVersion: process.version, platform: process.platform, tensorBackend: engineInfo()?.backend ?? null };
+  return {
+    protocolVersion: PROTOCOL_VERSION,
+    pid: process.pid,
+    nodeVersion: process.version,
+    platform: process.platform,
+    tensorBackend: engineInfo()?.backend ?? null,
+  };
 });
 
 connection.onRequest(JobStartRequest, async (start, token) => {

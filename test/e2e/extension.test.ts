@@ -62,7 +62,16 @@ describe('GRASP Lab extension', { skip: skipUnlessE2EReady() }, () => {
     writeFileSync(join(workspace, 'small', 'small.inter'), `user_id:token\titem_id:token\ttimestamp:float\n${rows.join('\n')}\n`);
     writeFileSync(
       join(workspace, 'small.grasp.json'),
-      JSON.stringify({ name: 'small-sasrec', data: { path: 'small/small.inter' }, model: { kind: 'sasrec', d: 16, layers: 1, maxLen: 10 }, train: { epochs: 2, batchSize: 16, evalEvery: 1 } }, null, 2),
+      JSON.stringify(
+        {
+          name: 'small-sasrec',
+          data: { path: 'small/small.inter' },
+          model: { kind: 'sasrec', d: 16, layers: 1, maxLen: 10 },
+          train: { epochs: 2, batchSize: 16, evalEvery: 1 },
+        },
+        null,
+        2,
+      ),
     );
     // A demo big enough to still be running when it is cancelled.
     vscode = await launchVSCode({ vsix: [vsix], workspace, settings: { 'grasp.demo.users': 5_000_000, 'grasp.demo.items': 2000 } });
@@ -73,23 +82,27 @@ describe('GRASP Lab extension', { skip: skipUnlessE2EReady() }, () => {
     rmSync(tmp, { recursive: true, force: true });
   });
 
-  test('Show Dataset Statistics opens a webview with Beauty’s numbers', { ...TIMEOUT, skip: existsSync(SHARED_BEAUTY) ? false : `${SHARED_BEAUTY} is absent` }, async () => {
-    await showStatisticsOf(vscode, 'Beauty.txt');
-    const frame = await vscode.waitForWebview({ text: /22,363/, timeoutMs: 60_000 });
-    const text = await webviewText(frame);
-    assert.match(text, /22,363/);
-    assert.match(text, /12,101/);
-    assert.match(text, /198,502/);
-    // Beauty's lengths: one tall bar of short sequences; the histogram offers a log scale and starts on it.
-    const log = frame.locator('#histogram-log');
-    await log.waitFor({ timeout: 30_000 });
-    assert.ok(await log.isChecked(), 'a skewed histogram opens on a log scale');
-    const ticks = ((await frame.locator('#length-histogram').getAttribute('data-yticks')) ?? '').split('|').filter(Boolean);
-    assert.ok(ticks.length >= 2 && new Set(ticks).size === ticks.length, `distinct y ticks: ${ticks.join(' ')}`);
-    await vscode.screenshot('statistics-beauty');
-    const cspErrors = vscode.console.filter((m) => /Content Security Policy/i.test(m.text));
-    assert.deepEqual(cspErrors, [], 'the statistics webview broke no CSP rule');
-  });
+  test(
+    'Show Dataset Statistics opens a webview with Beauty’s numbers',
+    { ...TIMEOUT, skip: existsSync(SHARED_BEAUTY) ? false : `${SHARED_BEAUTY} is absent` },
+    async () => {
+      await showStatisticsOf(vscode, 'Beauty.txt');
+      const frame = await vscode.waitForWebview({ text: /22,363/, timeoutMs: 60_000 });
+      const text = await webviewText(frame);
+      assert.match(text, /22,363/);
+      assert.match(text, /12,101/);
+      assert.match(text, /198,502/);
+      // Beauty's lengths: one tall bar of short sequences; the histogram offers a log scale and starts on it.
+      const log = frame.locator('#histogram-log');
+      await log.waitFor({ timeout: 30_000 });
+      assert.ok(await log.isChecked(), 'a skewed histogram opens on a log scale');
+      const ticks = ((await frame.locator('#length-histogram').getAttribute('data-yticks')) ?? '').split('|').filter(Boolean);
+      assert.ok(ticks.length >= 2 && new Set(ticks).size === ticks.length, `distinct y ticks: ${ticks.join(' ')}`);
+      await vscode.screenshot('statistics-beauty');
+      const cspErrors = vscode.console.filter((m) => /Content Security Policy/i.test(m.text));
+      assert.deepEqual(cspErrors, [], 'the statistics webview broke no CSP rule');
+    },
+  );
 
   test('an item title holding <img onerror> and <script> renders as inert text', TIMEOUT, async () => {
     await showStatisticsOf(vscode, 'hostile.inter');
@@ -148,7 +161,9 @@ describe('GRASP Lab extension', { skip: skipUnlessE2EReady() }, () => {
     assert.equal(runFolders.length, 1, `one run folder: ${readdirSync(runsFolder).join(', ')}`);
     // The engine the run reports: wasm with the native kernels the VSIX carries (built-in sgemm or a
     // statically linked OpenBLAS), loaded from the installed extension, never from this checkout.
-    const { engine } = JSON.parse(readFileSync(join(runsFolder, runFolders[0], 'metrics.json'), 'utf8')) as { engine: { backend: string; native: { path: string; blas: string } | null; nativeDetail: string } };
+    const { engine } = JSON.parse(readFileSync(join(runsFolder, runFolders[0], 'metrics.json'), 'utf8')) as {
+      engine: { backend: string; native: { path: string; blas: string } | null; nativeDetail: string };
+    };
     assert.equal(engine.backend, 'wasm');
     assert.ok(engine.native, `native kernels did not load: ${engine.nativeDetail}`);
     assert.match(engine.native.path, /extensions\/.*dist\/native\/grasp_blas\.node$/);
@@ -206,6 +221,9 @@ describe('GRASP Lab extension', { skip: skipUnlessE2EReady() }, () => {
     console.log(`worker gone ${((Date.now() - cancelledAt) / 1000).toFixed(2)} s after Cancel Run`);
     // Nothing half-written: the demo's interactions file is never left as a temporary.
     const demoFiles = existsSync(join(workspace, 'grasp-demo')) ? readdirSync(join(workspace, 'grasp-demo')) : [];
-    assert.deepEqual(demoFiles.filter((name) => name.includes('.tmp-')), []);
+    assert.deepEqual(
+      demoFiles.filter((name) => name.includes('.tmp-')),
+      [],
+    );
   });
 });

@@ -78,9 +78,7 @@ export async function launchVSCode(options: LaunchOptions = {}): Promise<VSCodeS
     const page = await browser.newPage({ viewport: options.viewport ?? { width: 1280, height: 800 } });
     const messages: VSCodeSession['console'] = [];
     page.on('console', (m) => messages.push({ type: m.type(), text: m.text() }));
-    const payload: [string, string][] = options.developmentExtension
-      ? [['extensionDevelopmentPath', remoteUri(server, options.developmentExtension)]]
-      : [];
+    const payload: [string, string][] = options.developmentExtension ? [['extensionDevelopmentPath', remoteUri(server, options.developmentExtension)]] : [];
     await page.goto(workbenchUrl(server, workspace, payload));
     await wb.waitForWorkbench(page);
     const srv = server;

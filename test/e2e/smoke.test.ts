@@ -42,7 +42,10 @@ describe('e2e harness', { skip: skipUnlessE2EReady() }, () => {
 
       // The webview shows the extension host's pid: it must be one of this server's processes.
       const hostPid = Number(await frame.locator('#host-pid').textContent());
-      assert.ok(vscode.processes().some((p) => p.pid === hostPid), `extension host ${hostPid} is under code-server`);
+      assert.ok(
+        vscode.processes().some((p) => p.pid === hostPid),
+        `extension host ${hostPid} is under code-server`,
+      );
 
       await frame.locator('#ping').click();
       await frame.locator('#reply', { hasText: 'pong from the extension host' }).waitFor({ timeout: 10_000 });
@@ -89,7 +92,10 @@ describe('e2e harness', { skip: skipUnlessE2EReady() }, () => {
     const testsPath = writeSampleExtensionTests(join(tmp, 'ext-tests'));
     const passing = await runExtensionTests({ extensionDevelopmentPath: extensionDir, extensionTestsPath: testsPath });
     assert.equal(passing.exitCode, 0, passing.log.join('\n'));
-    assert.ok(passing.log.some((line) => line.includes('sample extension tests passed')), passing.log.join('\n'));
+    assert.ok(
+      passing.log.some((line) => line.includes('sample extension tests passed')),
+      passing.log.join('\n'),
+    );
 
     // A failing run must be reported as such, not hang or pass.
     const failing = await runExtensionTests({
@@ -98,6 +104,9 @@ describe('e2e harness', { skip: skipUnlessE2EReady() }, () => {
       env: { E2E_SAMPLE_FAIL: '1' },
     });
     assert.equal(failing.exitCode, 1);
-    assert.ok(failing.log.some((line) => line.includes('failing on purpose')), failing.log.join('\n'));
+    assert.ok(
+      failing.log.some((line) => line.includes('failing on purpose')),
+      failing.log.join('\n'),
+    );
   });
 });

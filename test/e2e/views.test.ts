@@ -43,7 +43,10 @@ function buildItemIndex(dataset: string): void {
  * hostile: the synthesis cache is the file an LLM's text arrives through.
  */
 function fakeLlmDescriptions(cacheFile: string, hostileId: string): void {
-  const records = readFileSync(cacheFile, 'utf8').trim().split('\n').map((line) => JSON.parse(line) as Record<string, unknown>);
+  const records = readFileSync(cacheFile, 'utf8')
+    .trim()
+    .split('\n')
+    .map((line) => JSON.parse(line) as Record<string, unknown>);
   for (const record of records) {
     const template = { name: record.template as string, version: record.templateVersion as number };
     const output = structuredClone(record.output) as { summary: string };
@@ -52,7 +55,15 @@ function fakeLlmDescriptions(cacheFile: string, hostileId: string): void {
       output.summary = HOSTILE_SUMMARY;
       Object.assign((output as unknown as { claims: Record<string, unknown> }).claims, { brand: 'Chanel', category: 'Perfume' });
     }
-    const llm = { ...record, provider: 'anthropic', model: 'claude-e2e', worldKnowledge: true, mode: 'messages', output, key: synthesisKey('anthropic', 'claude-e2e', template, record.inputHash as string) };
+    const llm = {
+      ...record,
+      provider: 'anthropic',
+      model: 'claude-e2e',
+      worldKnowledge: true,
+      mode: 'messages',
+      output,
+      key: synthesisKey('anthropic', 'claude-e2e', template, record.inputHash as string),
+    };
     appendFileSync(cacheFile, `${JSON.stringify(llm)}\n`);
   }
 }
@@ -65,13 +76,15 @@ async function runWithPicks(vscode: VSCodeSession, command: string, answers: Arr
       await vscode.page.locator('.quick-input-widget:visible input.input').waitFor({ state: 'visible', timeout: 5_000 });
       for (const answer of answers) {
         // A picker that follows a job (the id list) is known by its title, not to be confused with the one closing.
-        if (answer.title !== undefined) await vscode.page.locator('.quick-input-widget:visible .quick-input-title', { hasText: answer.title }).waitFor({ timeout: 90_000 });
+        if (answer.title !== undefined)
+          await vscode.page.locator('.quick-input-widget:visible .quick-input-title', { hasText: answer.title }).waitFor({ timeout: 90_000 });
         if (answer.fill !== undefined) {
           await fillQuickInput(vscode.page, answer.fill, { timeoutMs: 30_000, submit: false });
           // Enter accepts the active row: wait until the filtered list shows it (a list of 12k ids fills a moment
           // after its picker appears; Enter before that accepts nothing). An id is waited for by its exact label.
           const rows = vscode.page.locator('.quick-input-widget:visible .monaco-list-row');
-          const row = answer.title !== undefined ? rows.filter({ has: vscode.page.locator('.label-name', { hasText: new RegExp(`^\\s*${answer.fill}\\s*$`) }) }) : rows;
+          const row =
+            answer.title !== undefined ? rows.filter({ has: vscode.page.locator('.label-name', { hasText: new RegExp(`^\\s*${answer.fill}\\s*$`) }) }) : rows;
           await row.first().waitFor({ timeout: 30_000 });
           await vscode.page.keyboard.press('Enter');
         }
@@ -121,12 +134,17 @@ async function layoutOf(frame: Frame): Promise<{ width: number; height: number; 
 
 /** The top of the first element matching `selector`, in the webview's viewport. */
 async function topOf(frame: Frame, selector: string): Promise<number> {
-  return frame.locator(selector).first().evaluate((node) => node.getBoundingClientRect().top);
+  return frame
+    .locator(selector)
+    .first()
+    .evaluate((node) => node.getBoundingClientRect().top);
 }
 
 /** The side bar row whose label is exactly `label` (the description, e.g. time and NDCG@10, follows it). */
 function treeRow(vscode: VSCodeSession, label: string) {
-  return vscode.page.locator('.pane-body .monaco-list-row').filter({ has: vscode.page.locator('.label-name', { hasText: new RegExp(`^\\s*${label.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\s*$`) }) });
+  return vscode.page
+    .locator('.pane-body .monaco-list-row')
+    .filter({ has: vscode.page.locator('.label-name', { hasText: new RegExp(`^\\s*${label.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\s*$`) }) });
 }
 
 /**
@@ -139,7 +157,11 @@ async function watchUntilDone(vscode: VSCodeSession, frame: Frame, shot?: string
   let shotTaken = false;
   for (;;) {
     const toasts = await vscode.page.locator('.notifications-toasts .notification-list-item-message').allTextContents();
-    assert.deepEqual(toasts.filter((toast) => /^Train /.test(toast) && !/test NDCG@10/.test(toast)), [], 'no progress toast over the dashboard');
+    assert.deepEqual(
+      toasts.filter((toast) => /^Train /.test(toast) && !/test NDCG@10/.test(toast)),
+      [],
+      'no progress toast over the dashboard',
+    );
     const rows = await frame.locator('.valid-table .eval-row').count();
     const series = (await frame.locator('#loss-chart').getAttribute('data-series')) ?? '';
     const status = await frame.locator('.live-status').getAttribute('data-status');
@@ -158,10 +180,15 @@ async function watchUntilDone(vscode: VSCodeSession, frame: Frame, shot?: string
 /** Points per series of a chart, from the data it was given ("label:count|…"). */
 async function seriesOf(frame: Frame, selector: string): Promise<Record<string, number>> {
   const text = (await frame.locator(selector).getAttribute('data-series')) ?? '';
-  return Object.fromEntries(text.split('|').filter(Boolean).map((entry) => {
-    const at = entry.lastIndexOf(':');
-    return [entry.slice(0, at), Number(entry.slice(at + 1))];
-  }));
+  return Object.fromEntries(
+    text
+      .split('|')
+      .filter(Boolean)
+      .map((entry) => {
+        const at = entry.lastIndexOf(':');
+        return [entry.slice(0, at), Number(entry.slice(at + 1))];
+      }),
+  );
 }
 
 describe('GRASP Lab views (part 2)', { skip: skipUnlessE2EReady() }, () => {
@@ -208,7 +235,18 @@ describe('GRASP Lab views (part 2)', { skip: skipUnlessE2EReady() }, () => {
     grasp('index', join(workspace, 'llm'), '--entity', 'items', '--json');
     // A GRASP run on it, in the workspace's runs folder, whose checkpoint holds the attention weights the neighbours view shows.
     const graspConfig = join(tmp, 'grasp-llm.json');
-    writeFileSync(graspConfig, JSON.stringify({ name: 'grasp-llm', data: { path: join(workspace, 'llm') }, model: { kind: 'sasrec', d: 16, layers: 1, maxLen: 10 }, train: { epochs: 2, batchSize: 8 }, eval: { sampled: 0 }, variant: 'grasp', grasp: { kItems: 3, kUsers: 3, dims: 8, width: 8 } }));
+    writeFileSync(
+      graspConfig,
+      JSON.stringify({
+        name: 'grasp-llm',
+        data: { path: join(workspace, 'llm') },
+        model: { kind: 'sasrec', d: 16, layers: 1, maxLen: 10 },
+        train: { epochs: 2, batchSize: 8 },
+        eval: { sampled: 0 },
+        variant: 'grasp',
+        grasp: { kItems: 3, kUsers: 3, dims: 8, width: 8 },
+      }),
+    );
     grasp('train', '--config', graspConfig, '--out', join(workspace, '.grasp', 'runs', 'grasp-llm'), '--quiet');
 
     // The project's demo world (generated here: a clean clone has none) and a run config for the dashboard,
@@ -218,16 +256,38 @@ describe('GRASP Lab views (part 2)', { skip: skipUnlessE2EReady() }, () => {
     grasp('demo', '--out', join(workspace, 'world'), '--users', '400', '--items', '300', '--seed', '3', '--no-train', '--json');
     writeFileSync(
       join(workspace, 'demo-short.grasp.json'),
-      JSON.stringify({ name: 'demo-short', data: { path: 'demo/demo.inter' }, model: { kind: 'sasrec', d: 64, layers: 2, maxLen: 50 }, train: { epochs: 3, batchSize: 8, evalEvery: 1, patience: 0 }, eval: { sampled: 0 } }, null, 2),
+      JSON.stringify(
+        {
+          name: 'demo-short',
+          data: { path: 'demo/demo.inter' },
+          model: { kind: 'sasrec', d: 64, layers: 2, maxLen: 50 },
+          train: { epochs: 3, batchSize: 8, evalEvery: 1, patience: 0 },
+          eval: { sampled: 0 },
+        },
+        null,
+        2,
+      ),
     );
     // Two finished runs on a small dataset for Compare Runs: one with two seeds, one with another learning rate.
     // The small dataset has no neighbour index: Inspect Neighbours offers to build it.
     mkdirSync(join(workspace, 'small'), { recursive: true });
     const small = Array.from({ length: 40 }, (_, user) => Array.from({ length: 6 }, (_, step) => `${user}\t${(user + step * 3) % 20}\t${step}`).join('\n'));
     writeFileSync(join(workspace, 'small', 'small.inter'), `user_id:token\titem_id:token\ttimestamp:float\n${small.join('\n')}\n`);
-    for (const [name, train] of [['cmp-a', { seeds: [1, 2], lr: 0.001 }], ['cmp-b', { seed: 1, lr: 0.005 }]] as const) {
+    for (const [name, train] of [
+      ['cmp-a', { seeds: [1, 2], lr: 0.001 }],
+      ['cmp-b', { seed: 1, lr: 0.005 }],
+    ] as const) {
       const config = join(tmp, `${name}.json`);
-      writeFileSync(config, JSON.stringify({ name, data: { path: join(workspace, 'small', 'small.inter') }, model: { kind: 'sasrec', d: 16, layers: 1, maxLen: 10 }, train: { epochs: 2, batchSize: 16, ...train }, eval: { sampled: 0 } }));
+      writeFileSync(
+        config,
+        JSON.stringify({
+          name,
+          data: { path: join(workspace, 'small', 'small.inter') },
+          model: { kind: 'sasrec', d: 16, layers: 1, maxLen: 10 },
+          train: { epochs: 2, batchSize: 16, ...train },
+          eval: { sampled: 0 },
+        }),
+      );
       grasp('train', '--config', config, '--out', join(workspace, '.grasp', 'runs', name), '--quiet');
     }
     vscode = await launchVSCode({ vsix: [vsix], workspace, viewport: VIEWPORT });
@@ -238,59 +298,72 @@ describe('GRASP Lab views (part 2)', { skip: skipUnlessE2EReady() }, () => {
     rmSync(tmp, { recursive: true, force: true });
   });
 
-  test('Inspect Neighbours opens a Beauty item beside the editor, neighbours first, each click after the first served warm', { ...TIMEOUT, skip: existsSync(SHARED_BEAUTY) ? false : `${SHARED_BEAUTY} is absent` }, async () => {
-    const expected = JSON.parse(grasp('neighbours', join(workspace, 'beauty'), '--item', BEAUTY_ITEM, '--k', '10', '--json')) as { neighbours: Array<{ id: string; similarity: number }> };
-    await openEditor(vscode, join(workspace, 'demo-short.grasp.json'));
-    await runWithPicks(vscode, 'GRASP: Inspect Neighbours', [{ fill: 'beauty' }, { pick: 'Items' }, { title: 'Which item', fill: BEAUTY_ITEM }]);
-    const frame = await vscode.waitForWebview({ title: 'Inspect neighbours', selector: '.neighbour', timeoutMs: 120_000 });
-    const text = await webviewText(frame);
-    assert.match(text, new RegExp(`Item ${BEAUTY_ITEM}`));
-    assert.match(text, /10 nearest items/);
-    assert.deepEqual(await neighbourIds(frame), expected.neighbours.map((n) => n.id), 'the view lists the index’s neighbours in order');
-    const similarities = (await frame.locator('.nb-similarity').allTextContents()).map(Number);
-    similarities.forEach((value, i) => assert.ok(Math.abs(value - expected.neighbours[i].similarity) < 1e-3, `similarity ${i}: ${value}`));
-    assert.match(text, /shared users? \(Jaccard/);
-    assert.doesNotMatch(text, /\b1 shared users\b/, 'one shared user is singular');
-    // Beauty has no GRASP run: the llm dataset's run in the same runs folder is not Beauty's.
-    assert.match(text, /Attention: no GRASP run on this dataset yet/);
-    // Beside the editor, the neighbours come first and the id list after them.
-    const layout = await layoutOf(frame);
-    console.log(`neighbours view: ${layout.width} × ${layout.height} px`);
-    assert.ok(layout.width >= 400 && layout.width <= 700, `the panel opened beside the editor (${layout.width} px)`);
-    assert.ok((await topOf(frame, '.neighbour')) < layout.height, 'the first neighbour is on the first screen');
-    assert.ok((await topOf(frame, '.neighbour')) < (await topOf(frame, '.search-pane')), 'the neighbours come before the id list');
-    assert.ok(layout.overflowX <= 1, `nothing sticks out sideways (${layout.overflowX} px)`);
-    await vscode.screenshot('neighbours-beauty');
+  test(
+    'Inspect Neighbours opens a Beauty item beside the editor, neighbours first, each click after the first served warm',
+    { ...TIMEOUT, skip: existsSync(SHARED_BEAUTY) ? false : `${SHARED_BEAUTY} is absent` },
+    async () => {
+      const expected = JSON.parse(grasp('neighbours', join(workspace, 'beauty'), '--item', BEAUTY_ITEM, '--k', '10', '--json')) as {
+        neighbours: Array<{ id: string; similarity: number }>;
+      };
+      await openEditor(vscode, join(workspace, 'demo-short.grasp.json'));
+      await runWithPicks(vscode, 'GRASP: Inspect Neighbours', [{ fill: 'beauty' }, { pick: 'Items' }, { title: 'Which item', fill: BEAUTY_ITEM }]);
+      const frame = await vscode.waitForWebview({ title: 'Inspect neighbours', selector: '.neighbour', timeoutMs: 120_000 });
+      const text = await webviewText(frame);
+      assert.match(text, new RegExp(`Item ${BEAUTY_ITEM}`));
+      assert.match(text, /10 nearest items/);
+      assert.deepEqual(
+        await neighbourIds(frame),
+        expected.neighbours.map((n) => n.id),
+        'the view lists the index’s neighbours in order',
+      );
+      const similarities = (await frame.locator('.nb-similarity').allTextContents()).map(Number);
+      similarities.forEach((value, i) => assert.ok(Math.abs(value - expected.neighbours[i].similarity) < 1e-3, `similarity ${i}: ${value}`));
+      assert.match(text, /shared users? \(Jaccard/);
+      assert.doesNotMatch(text, /\b1 shared users\b/, 'one shared user is singular');
+      // Beauty has no GRASP run: the llm dataset's run in the same runs folder is not Beauty's.
+      assert.match(text, /Attention: no GRASP run on this dataset yet/);
+      // Beside the editor, the neighbours come first and the id list after them.
+      const layout = await layoutOf(frame);
+      console.log(`neighbours view: ${layout.width} × ${layout.height} px`);
+      assert.ok(layout.width >= 400 && layout.width <= 700, `the panel opened beside the editor (${layout.width} px)`);
+      assert.ok((await topOf(frame, '.neighbour')) < layout.height, 'the first neighbour is on the first screen');
+      assert.ok((await topOf(frame, '.neighbour')) < (await topOf(frame, '.search-pane')), 'the neighbours come before the id list');
+      assert.ok(layout.overflowX <= 1, `nothing sticks out sideways (${layout.overflowX} px)`);
+      await vscode.screenshot('neighbours-beauty');
 
-    // Move to the first neighbour, then back and forward. Each new id is one job on the shared worker, which
-    // kept Beauty, its texts and its index from the first: the time is printed, not asserted.
-    const first = expected.neighbours[0].id;
-    let clicked = Date.now();
-    await frame.locator('.neighbour .nb-open', { hasText: first }).first().click();
-    await frame.locator('h1', { hasText: `Item ${first}` }).waitFor({ timeout: 60_000 });
-    await frame.locator('.neighbour').first().waitFor({ timeout: 60_000 });
-    console.log(`Beauty: a neighbour's neighbours shown ${Date.now() - clicked} ms after the click`);
-    await vscode.screenshot('neighbours-beauty-moved');
-    await frame.locator('#back').click();
-    await frame.locator('h1', { hasText: `Item ${BEAUTY_ITEM}` }).waitFor({ timeout: 30_000 });
-    // The page shows "loading" until the host answers (from its cache, for a visited id).
-    await frame.locator('.neighbour .nb-open').first().waitFor({ timeout: 30_000 });
-    assert.deepEqual(await neighbourIds(frame), expected.neighbours.map((n) => n.id));
-    const second = expected.neighbours[1].id;
-    clicked = Date.now();
-    await frame.locator('.neighbour .nb-open', { hasText: second }).first().click();
-    await frame.locator('h1', { hasText: `Item ${second}` }).waitFor({ timeout: 60_000 });
-    await frame.locator('.neighbour').first().waitFor({ timeout: 60_000 });
-    console.log(`Beauty: another neighbour's neighbours shown ${Date.now() - clicked} ms after the click`);
-    await frame.locator('#back').click();
-    await frame.locator('h1', { hasText: `Item ${BEAUTY_ITEM}` }).waitFor({ timeout: 30_000 });
+      // Move to the first neighbour, then back and forward. Each new id is one job on the shared worker, which
+      // kept Beauty, its texts and its index from the first: the time is printed, not asserted.
+      const first = expected.neighbours[0].id;
+      let clicked = Date.now();
+      await frame.locator('.neighbour .nb-open', { hasText: first }).first().click();
+      await frame.locator('h1', { hasText: `Item ${first}` }).waitFor({ timeout: 60_000 });
+      await frame.locator('.neighbour').first().waitFor({ timeout: 60_000 });
+      console.log(`Beauty: a neighbour's neighbours shown ${Date.now() - clicked} ms after the click`);
+      await vscode.screenshot('neighbours-beauty-moved');
+      await frame.locator('#back').click();
+      await frame.locator('h1', { hasText: `Item ${BEAUTY_ITEM}` }).waitFor({ timeout: 30_000 });
+      // The page shows "loading" until the host answers (from its cache, for a visited id).
+      await frame.locator('.neighbour .nb-open').first().waitFor({ timeout: 30_000 });
+      assert.deepEqual(
+        await neighbourIds(frame),
+        expected.neighbours.map((n) => n.id),
+      );
+      const second = expected.neighbours[1].id;
+      clicked = Date.now();
+      await frame.locator('.neighbour .nb-open', { hasText: second }).first().click();
+      await frame.locator('h1', { hasText: `Item ${second}` }).waitFor({ timeout: 60_000 });
+      await frame.locator('.neighbour').first().waitFor({ timeout: 60_000 });
+      console.log(`Beauty: another neighbour's neighbours shown ${Date.now() - clicked} ms after the click`);
+      await frame.locator('#back').click();
+      await frame.locator('h1', { hasText: `Item ${BEAUTY_ITEM}` }).waitFor({ timeout: 30_000 });
 
-    // The search box filters Beauty's 12k items but renders only the rows in view.
-    await frame.locator('input.search').fill('nail');
-    await frame.locator('.search-pane .note', { hasText: /of 12,101 items/ }).waitFor({ timeout: 30_000 });
-    const rendered = await frame.locator('.virtual-rows .row').count();
-    assert.ok(rendered > 0 && rendered < 80, `only visible rows are rendered (${rendered})`);
-  });
+      // The search box filters Beauty's 12k items but renders only the rows in view.
+      await frame.locator('input.search').fill('nail');
+      await frame.locator('.search-pane .note', { hasText: /of 12,101 items/ }).waitFor({ timeout: 30_000 });
+      const rendered = await frame.locator('.virtual-rows .row').count();
+      assert.ok(rendered > 0 && rendered < 80, `only visible rows are rendered (${rendered})`);
+    },
+  );
 
   test('a dataset whose caches live in its own .grasp finds its GRASP run in the workspace; LLM markup stays inert text', TIMEOUT, async () => {
     await closeEditors(vscode);
@@ -366,7 +439,10 @@ describe('GRASP Lab views (part 2)', { skip: skipUnlessE2EReady() }, () => {
     await frame.locator('.review-progress', { hasText: '1 of 1 flagged reviewed' }).waitFor({ timeout: 30_000 });
     // The dataset keeps its caches in llm/.grasp, so llm/ is its workspace: the annotations file is there.
     const file = join(workspace, 'llm', 'grasp.annotations.jsonl');
-    const records = readFileSync(file, 'utf8').trim().split('\n').map((line) => JSON.parse(line) as { entity: string; id: string; verdict: string; textHash: string });
+    const records = readFileSync(file, 'utf8')
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as { entity: string; id: string; verdict: string; textHash: string });
     assert.equal(records.length, 1, readFileSync(file, 'utf8'));
     assert.equal(records[0].entity, 'item');
     assert.equal(records[0].id, 'a1');
@@ -406,13 +482,19 @@ describe('GRASP Lab views (part 2)', { skip: skipUnlessE2EReady() }, () => {
     await vscode.runCommand('GRASP Lab: Focus on Datasets View');
     await vscode.page.locator('.pane-body .monaco-list-row', { hasText: 'llm.inter' }).first().waitFor({ timeout: 30_000 });
     const rows = await vscode.page.locator('.pane-body .monaco-list-row').allTextContents();
-    assert.ok(rows.every((row) => !row.includes('annotations')), `no annotations row: ${JSON.stringify(rows)}`);
+    assert.ok(
+      rows.every((row) => !row.includes('annotations')),
+      `no annotations row: ${JSON.stringify(rows)}`,
+    );
     await vscode.screenshot('side-bar-datasets-no-annotations');
     await vscode.runCommand('GRASP: Show Dataset Statistics');
     await fillQuickInput(vscode.page, 'llm', { submit: false });
     await vscode.page.locator('.quick-input-widget:visible .monaco-list-row', { hasText: 'llm.inter' }).first().waitFor({ timeout: 30_000 });
     const picks = await vscode.page.locator('.quick-input-widget:visible .monaco-list-row').allTextContents();
-    assert.ok(picks.every((pick) => !pick.includes('annotations')), `no annotations pick: ${JSON.stringify(picks)}`);
+    assert.ok(
+      picks.every((pick) => !pick.includes('annotations')),
+      `no annotations pick: ${JSON.stringify(picks)}`,
+    );
     await vscode.page.keyboard.press('Escape');
   });
 
@@ -431,8 +513,8 @@ describe('GRASP Lab views (part 2)', { skip: skipUnlessE2EReady() }, () => {
     assert.equal(await frame.locator('.valid-table .eval-row').count(), 3, 'one validation row per epoch');
     assert.ok((await seriesOf(frame, '#loss-chart'))['epoch loss'] === 3, 'the epoch loss has a point per epoch');
     assert.ok(await chart.evaluate((node) => node.isConnected), 'the chart was updated in place, not re-rendered');
-    assert.match(await frame.locator('#tile-test-ndcg .tile-value').textContent() ?? '', /^\d\.\d{4}$/, 'test NDCG@10 is a tile at the top');
-    assert.match(await frame.locator('#tile-speed .tile-value').textContent() ?? '', /s\/epoch/);
+    assert.match((await frame.locator('#tile-test-ndcg .tile-value').textContent()) ?? '', /^\d\.\d{4}$/, 'test NDCG@10 is a tile at the top');
+    assert.match((await frame.locator('#tile-speed .tile-value').textContent()) ?? '', /s\/epoch/);
     assert.ok(await frame.locator('#cancel-run').isHidden(), 'a finished run has no Cancel button');
     assert.match(await webviewText(frame), /Test at the best validation epoch/);
     // Why it stopped, from the log's events: demo-short has no early stopping, so it ran its 3 epochs.
@@ -445,8 +527,13 @@ describe('GRASP Lab views (part 2)', { skip: skipUnlessE2EReady() }, () => {
     const tileBottom = await frame.locator('#tile-test-ndcg').evaluate((node) => node.getBoundingClientRect().bottom);
     assert.ok(tileBottom <= layout.height, `the test tile is on the first screen (bottom ${tileBottom} of ${layout.height})`);
     const rowHeights = await frame.locator('.valid-table .eval-row').evaluateAll((rows) => rows.map((row) => row.getBoundingClientRect().height));
-    assert.ok(rowHeights.every((h) => h < 40), `each epoch row is one line: ${rowHeights.join(', ')}`);
-    const canvasWidths = await frame.locator('#loss-chart canvas, #valid-chart canvas').evaluateAll((canvases) => canvases.map((c) => c.getBoundingClientRect().width));
+    assert.ok(
+      rowHeights.every((h) => h < 40),
+      `each epoch row is one line: ${rowHeights.join(', ')}`,
+    );
+    const canvasWidths = await frame
+      .locator('#loss-chart canvas, #valid-chart canvas')
+      .evaluateAll((canvases) => canvases.map((c) => c.getBoundingClientRect().width));
     assert.ok(canvasWidths.length === 2 && canvasWidths.every((w) => w > 200 && w <= layout.width), `the charts fit the panel: ${canvasWidths.join(', ')}`);
     // Tick labels are distinct (no "1.4 1.4 1.4").
     for (const id of ['#loss-chart', '#valid-chart']) {
@@ -467,53 +554,73 @@ describe('GRASP Lab views (part 2)', { skip: skipUnlessE2EReady() }, () => {
     await vscode.screenshot('dashboard-wall-time-smoothed');
   });
 
-  test('a researcher trains GRASP and the plain backbone from the palette, watches both, compares them against the plain one and opens the attention weights', TIMEOUT, async () => {
-    const trainFromPalette = async (variant: string, name: string) => {
+  test(
+    'a researcher trains GRASP and the plain backbone from the palette, watches both, compares them against the plain one and opens the attention weights',
+    TIMEOUT,
+    async () => {
+      const trainFromPalette = async (variant: string, name: string) => {
+        await closeEditors(vscode);
+        await runWithPicks(vscode, 'GRASP: Train Model', [
+          { pick: 'Choose a dataset and a backbone…' },
+          { fill: 'llm' },
+          { pick: 'SASRec' },
+          { pick: variant },
+          { title: 'Training budget', pick: 'Quick look: 10 epochs' },
+        ]);
+        const frame = await vscode.waitForWebview({ title: 'Run dashboard', text: new RegExp(name), selector: '#loss-chart', timeoutMs: 60_000 });
+        await watchUntilDone(vscode, frame);
+        return frame;
+      };
+      const graspFrame = await trainFromPalette('GRASP on', 'sasrec-grasp-llm');
+      // GRASP prepared its text side first, each stage named.
+      const stages = await graspFrame.locator('.stage .stage-name').allTextContents();
+      assert.ok(
+        stages.some((s) => /Embedding .*item texts/.test(s)) && stages.some((s) => /Indexing the user neighbours/.test(s)),
+        `the preparation stages are listed: ${JSON.stringify(stages)}`,
+      );
+      assert.match((await graspFrame.locator('#tile-phase .tile-value').textContent()) ?? '', /Finished/);
+      await vscode.screenshot('palette-grasp-run');
+      await trainFromPalette('GRASP off', 'sasrec-llm');
+
+      // The Runs view follows without a Refresh: both runs, by their names, with test NDCG@10.
+      await vscode.runCommand('GRASP Lab: Focus on Runs View');
+      for (const name of ['sasrec-grasp-llm', 'sasrec-llm'])
+        await treeRow(vscode, name)
+          .filter({ hasText: /NDCG@10 \d\.\d{4}/ })
+          .first()
+          .waitFor({ timeout: 30_000 });
+      const labels = (await vscode.page.locator('.pane-body .monaco-list-row .label-name').allTextContents()).map((label) => label.trim());
+      assert.ok(labels.includes('cmp-a') && labels.includes('grasp-llm'), `runs are named by their config names: ${JSON.stringify(labels)}`);
+      await vscode.screenshot('side-bar-runs');
+
+      // Compare: the two palette runs, with the plain one picked as the baseline.
       await closeEditors(vscode);
-      await runWithPicks(vscode, 'GRASP: Train Model', [{ pick: 'Choose a dataset and a backbone…' }, { fill: 'llm' }, { pick: 'SASRec' }, { pick: variant }, { title: 'Training budget', pick: 'Quick look: 10 epochs' }]);
-      const frame = await vscode.waitForWebview({ title: 'Run dashboard', text: new RegExp(name), selector: '#loss-chart', timeoutMs: 60_000 });
-      await watchUntilDone(vscode, frame);
-      return frame;
-    };
-    const graspFrame = await trainFromPalette('GRASP on', 'sasrec-grasp-llm');
-    // GRASP prepared its text side first, each stage named.
-    const stages = await graspFrame.locator('.stage .stage-name').allTextContents();
-    assert.ok(stages.some((s) => /Embedding .*item texts/.test(s)) && stages.some((s) => /Indexing the user neighbours/.test(s)), `the preparation stages are listed: ${JSON.stringify(stages)}`);
-    assert.match(await graspFrame.locator('#tile-phase .tile-value').textContent() ?? '', /Finished/);
-    await vscode.screenshot('palette-grasp-run');
-    await trainFromPalette('GRASP off', 'sasrec-llm');
+      await vscode.runCommand('GRASP: Compare Runs');
+      for (const name of ['sasrec-grasp-llm', 'sasrec-llm']) await vscode.pickQuickItem(name);
+      await vscode.page.keyboard.press('Enter');
+      await vscode.page.locator('.quick-input-widget:visible .quick-input-title', { hasText: 'Which run is the baseline' }).waitFor({ timeout: 30_000 });
+      await vscode.pickQuickItem('sasrec-llm');
+      const compare = await vscode.waitForWebview({ title: 'Compare runs', selector: 'table.metrics', timeoutMs: 120_000 });
+      const headers = await compare.locator('table.metrics th').allTextContents();
+      assert.deepEqual(headers, ['test metric', 'sasrec-llm (baseline)', 'sasrec-grasp-llm'], 'the chosen baseline first, short labels');
+      assert.match(await webviewText(compare), /Significance against sasrec-llm/);
+      const curves = await seriesOf(compare, '#compare-chart');
+      assert.deepEqual(Object.keys(curves), ['sasrec-llm', 'sasrec-grasp-llm'], 'both runs’ validation curves, overlaid');
+      assert.ok(
+        Object.values(curves).every((n) => n === 10),
+        `a validation point per epoch: ${JSON.stringify(curves)}`,
+      );
+      await vscode.screenshot('compare-baseline-chosen');
 
-    // The Runs view follows without a Refresh: both runs, by their names, with test NDCG@10.
-    await vscode.runCommand('GRASP Lab: Focus on Runs View');
-    for (const name of ['sasrec-grasp-llm', 'sasrec-llm']) await treeRow(vscode, name).filter({ hasText: /NDCG@10 \d\.\d{4}/ }).first().waitFor({ timeout: 30_000 });
-    const labels = (await vscode.page.locator('.pane-body .monaco-list-row .label-name').allTextContents()).map((label) => label.trim());
-    assert.ok(labels.includes('cmp-a') && labels.includes('grasp-llm'), `runs are named by their config names: ${JSON.stringify(labels)}`);
-    await vscode.screenshot('side-bar-runs');
-
-    // Compare: the two palette runs, with the plain one picked as the baseline.
-    await closeEditors(vscode);
-    await vscode.runCommand('GRASP: Compare Runs');
-    for (const name of ['sasrec-grasp-llm', 'sasrec-llm']) await vscode.pickQuickItem(name);
-    await vscode.page.keyboard.press('Enter');
-    await vscode.page.locator('.quick-input-widget:visible .quick-input-title', { hasText: 'Which run is the baseline' }).waitFor({ timeout: 30_000 });
-    await vscode.pickQuickItem('sasrec-llm');
-    const compare = await vscode.waitForWebview({ title: 'Compare runs', selector: 'table.metrics', timeoutMs: 120_000 });
-    const headers = await compare.locator('table.metrics th').allTextContents();
-    assert.deepEqual(headers, ['test metric', 'sasrec-llm (baseline)', 'sasrec-grasp-llm'], 'the chosen baseline first, short labels');
-    assert.match(await webviewText(compare), /Significance against sasrec-llm/);
-    const curves = await seriesOf(compare, '#compare-chart');
-    assert.deepEqual(Object.keys(curves), ['sasrec-llm', 'sasrec-grasp-llm'], 'both runs’ validation curves, overlaid');
-    assert.ok(Object.values(curves).every((n) => n === 10), `a validation point per epoch: ${JSON.stringify(curves)}`);
-    await vscode.screenshot('compare-baseline-chosen');
-
-    // The neighbours of an item of that dataset, with the attention weights of the newest GRASP run on it.
-    await closeEditors(vscode);
-    await runWithPicks(vscode, 'GRASP: Inspect Neighbours', [{ fill: 'llm' }, { pick: 'Items' }, { title: 'Which item', fill: 'a2' }]);
-    const neighbours = await vscode.waitForWebview({ title: 'Inspect neighbours', text: /Item a2/, selector: '.attention-list', timeoutMs: 120_000 });
-    assert.match(await webviewText(neighbours), /Attention: GRASP checkpoint .*sasrec-grasp-llm/);
-    assert.ok((await neighbours.locator('.attention-list td.num').count()) > 0);
-    await vscode.screenshot('neighbours-attention-from-palette-run');
-  });
+      // The neighbours of an item of that dataset, with the attention weights of the newest GRASP run on it.
+      await closeEditors(vscode);
+      await runWithPicks(vscode, 'GRASP: Inspect Neighbours', [{ fill: 'llm' }, { pick: 'Items' }, { title: 'Which item', fill: 'a2' }]);
+      const neighbours = await vscode.waitForWebview({ title: 'Inspect neighbours', text: /Item a2/, selector: '.attention-list', timeoutMs: 120_000 });
+      assert.match(await webviewText(neighbours), /Attention: GRASP checkpoint .*sasrec-grasp-llm/);
+      assert.ok((await neighbours.locator('.attention-list td.num').count()) > 0);
+      await vscode.screenshot('neighbours-attention-from-palette-run');
+    },
+  );
 
   test('Compare Runs shows finished runs side by side against the chosen baseline and exports them as CSV', TIMEOUT, async () => {
     await closeEditors(vscode);
@@ -541,15 +648,25 @@ describe('GRASP Lab views (part 2)', { skip: skipUnlessE2EReady() }, () => {
     await input.waitFor({ state: 'visible', timeout: 30_000 });
     // The simple dialog writes its proposal into the box a moment after it shows: typing before that would
     // have the proposal appended to what was typed.
-    await vscode.page.waitForFunction(() => (document.querySelector('.quick-input-widget input.input') as HTMLInputElement | null)?.value.endsWith('run-comparison.csv'), undefined, { timeout: 30_000 });
+    await vscode.page.waitForFunction(
+      () => (document.querySelector('.quick-input-widget input.input') as HTMLInputElement | null)?.value.endsWith('run-comparison.csv'),
+      undefined,
+      { timeout: 30_000 },
+    );
     await input.fill(join(workspace, 'run-comparison.csv'));
     await input.press('Enter');
     const file = join(workspace, 'run-comparison.csv');
     await frame.locator('.note', { hasText: 'Exported to' }).waitFor({ timeout: 30_000 });
     const lines = readFileSync(file, 'utf8').trimEnd().split('\r\n');
     assert.match(lines[0], /^section,key,cmp-b,cmp-a$/);
-    assert.ok(lines.some((line) => /^config,train\.lr,/.test(line)), lines.join('\n'));
-    assert.ok(lines.some((line) => /^metric mean,NDCG@10,0\.\d+,0\.\d+$/.test(line)), lines.join('\n'));
+    assert.ok(
+      lines.some((line) => /^config,train\.lr,/.test(line)),
+      lines.join('\n'),
+    );
+    assert.ok(
+      lines.some((line) => /^metric mean,NDCG@10,0\.\d+,0\.\d+$/.test(line)),
+      lines.join('\n'),
+    );
     assert.equal(readdirSync(workspace).filter((name) => name.includes('.tmp-')).length, 0, 'no temporary file is left behind');
   });
 
@@ -567,7 +684,7 @@ describe('GRASP Lab views (part 2)', { skip: skipUnlessE2EReady() }, () => {
     const valid = await seriesOf(frame, '#valid-chart');
     assert.ok(Object.values(valid).length > 0 && Object.values(valid).every((n) => n >= 1), `validation points: ${JSON.stringify(valid)}`);
     assert.ok(await frame.locator('#cancel-run').isHidden());
-    assert.match(await frame.locator('#tile-test-ndcg .tile-value').textContent() ?? '', /^\d\.\d{4}$/);
+    assert.match((await frame.locator('#tile-test-ndcg .tile-value').textContent()) ?? '', /^\d\.\d{4}$/);
     // Read back from the run folder: its config's budget and the recorded events say why it stopped.
     assert.equal((await frame.locator('#stop-reason').textContent())?.trim(), 'Ran its whole epoch budget (2 epochs)');
     await vscode.screenshot('dashboard-reopened');

@@ -28,7 +28,8 @@ export interface MockOptions extends MockServerOptions {
   batchProcessingMs?: number;
 }
 
-export type Outcome = 'ok' | 'rate-limit' | 'server-error' | 'overloaded' | 'timeout' | 'malformed' | 'truncated' | 'schema-break' | 'unauthorized' | 'bad-request';
+export type Outcome =
+  'ok' | 'rate-limit' | 'server-error' | 'overloaded' | 'timeout' | 'malformed' | 'truncated' | 'schema-break' | 'unauthorized' | 'bad-request';
 
 export interface LoggedRequest {
   at: number;
@@ -86,7 +87,8 @@ export class MockAnthropic extends MockServer<MockOptions, LoggedRequest> {
     const succeededAt = new Map<string, number>();
     const entries = this.log.slice(since);
     for (const entry of entries) {
-      if (entry.outcome === 'ok' && entry.answeredAt !== undefined) succeededAt.set(entry.input, Math.min(succeededAt.get(entry.input) ?? Infinity, entry.answeredAt));
+      if (entry.outcome === 'ok' && entry.answeredAt !== undefined)
+        succeededAt.set(entry.input, Math.min(succeededAt.get(entry.input) ?? Infinity, entry.answeredAt));
     }
     return [...new Set(entries.filter((entry) => entry.at > (succeededAt.get(entry.input) ?? Infinity)).map((entry) => entry.input))];
   }
@@ -136,7 +138,10 @@ export class MockAnthropic extends MockServer<MockOptions, LoggedRequest> {
       const retryAfter = this.options.retryAfterMs ?? 100;
       switch (outcome) {
         case 'rate-limit':
-          return error(response, 429, 'rate_limit_error', 'rate limited (mock)', { 'retry-after': String(Math.ceil(retryAfter / 1000)), 'retry-after-ms': String(retryAfter) });
+          return error(response, 429, 'rate_limit_error', 'rate limited (mock)', {
+            'retry-after': String(Math.ceil(retryAfter / 1000)),
+            'retry-after-ms': String(retryAfter),
+          });
         case 'server-error':
           return error(response, 500, 'api_error', 'internal error (mock)', { 'retry-after-ms': String(retryAfter) });
         case 'overloaded':
@@ -150,7 +155,14 @@ export class MockAnthropic extends MockServer<MockOptions, LoggedRequest> {
   private reply(params: MessageParams, outcome: Outcome): unknown {
     const hash = inputHash(params);
     const good = JSON.stringify(instanceOf(params.schema ?? FALLBACK_SCHEMA, hash, 'root'));
-    const text = outcome === 'malformed' ? `Here you go: {summary: '${hash.slice(0, 6)}'` : outcome === 'truncated' ? good.slice(0, Math.floor(good.length / 2)) : outcome === 'schema-break' ? JSON.stringify({ summary: 42, extra: true }) : good;
+    const text =
+      outcome === 'malformed'
+        ? `Here you go: {summary: '${hash.slice(0, 6)}'`
+        : outcome === 'truncated'
+          ? good.slice(0, Math.floor(good.length / 2))
+          : outcome === 'schema-break'
+            ? JSON.stringify({ summary: 42, extra: true })
+            : good;
     return {
       id: `msg_mock_${this.nextId++}`,
       type: 'message',
@@ -159,7 +171,12 @@ export class MockAnthropic extends MockServer<MockOptions, LoggedRequest> {
       content: [{ type: 'text', text }],
       stop_reason: outcome === 'truncated' ? 'max_tokens' : 'end_turn',
       stop_sequence: null,
-      usage: { input_tokens: Math.ceil(promptText(params).length / 4) + 20, output_tokens: Math.ceil(text.length / 4), cache_creation_input_tokens: 0, cache_read_input_tokens: 0 },
+      usage: {
+        input_tokens: Math.ceil(promptText(params).length / 4) + 20,
+        output_tokens: Math.ceil(text.length / 4),
+        cache_creation_input_tokens: 0,
+        cache_read_input_tokens: 0,
+      },
     };
   }
 
@@ -180,7 +197,13 @@ export class MockAnthropic extends MockServer<MockOptions, LoggedRequest> {
       this.log.push({ at: now, input: inputHash(params), outcome, via: 'batch', prompt: promptText(params), answeredAt: now });
       const errored = (type: string) => ({ type: 'errored', error: { type: 'error', error: { type, message: `${type} (mock)` } } });
       const result =
-        outcome === 'rate-limit' || outcome === 'overloaded' ? errored('overloaded_error') : outcome === 'server-error' ? errored('api_error') : outcome === 'timeout' ? { type: 'expired' } : { type: 'succeeded', message: this.reply(params, outcome) };
+        outcome === 'rate-limit' || outcome === 'overloaded'
+          ? errored('overloaded_error')
+          : outcome === 'server-error'
+            ? errored('api_error')
+            : outcome === 'timeout'
+              ? { type: 'expired' }
+              : { type: 'succeeded', message: this.reply(params, outcome) };
       return { custom_id, result };
     });
     const batch: MockBatch = { id, createdAt: now, endsAt: now + (this.options.batchProcessingMs ?? 200), results };
@@ -195,7 +218,13 @@ export class MockAnthropic extends MockServer<MockOptions, LoggedRequest> {
       id: batch.id,
       type: 'message_batch',
       processing_status: ended ? 'ended' : 'in_progress',
-      request_counts: { processing: ended ? 0 : batch.results.length, succeeded: count('succeeded'), errored: count('errored'), canceled: 0, expired: count('expired') },
+      request_counts: {
+        processing: ended ? 0 : batch.results.length,
+        succeeded: count('succeeded'),
+        errored: count('errored'),
+        canceled: 0,
+        expired: count('expired'),
+      },
       created_at: new Date(batch.createdAt).toISOString(),
       expires_at: new Date(batch.createdAt + 86_400_000).toISOString(),
       ended_at: ended ? new Date(batch.endsAt).toISOString() : null,
@@ -224,14 +253,29 @@ export const FALLBACK_SCHEMA: JsonSchema = {
   type: 'object',
   properties: {
     summary: { type: 'string' },
-    claims: { type: 'object', properties: { category: { type: 'string' }, brand: { type: 'string' }, attributes: { type: 'array', items: { type: 'string' } }, audience: { type: 'string' }, price_tier: { type: 'string', enum: ['unknown'] } } },
+    claims: {
+      type: 'object',
+      properties: {
+        category: { type: 'string' },
+        brand: { type: 'string' },
+        attributes: { type: 'array', items: { type: 'string' } },
+        audience: { type: 'string' },
+        price_tier: { type: 'string', enum: ['unknown'] },
+      },
+    },
   },
 };
 
 function parseParams(raw: unknown): MessageParams {
   const params = raw as { model?: unknown; max_tokens?: unknown; system?: unknown; messages?: unknown; output_config?: { format?: { schema?: JsonSchema } } };
-  if (typeof params?.model !== 'string' || typeof params.max_tokens !== 'number' || !Array.isArray(params.messages)) throw new Error('model, max_tokens and messages are required');
-  return { model: params.model, system: typeof params.system === 'string' ? params.system : '', messages: params.messages as MessageParams['messages'], schema: params.output_config?.format?.schema };
+  if (typeof params?.model !== 'string' || typeof params.max_tokens !== 'number' || !Array.isArray(params.messages))
+    throw new Error('model, max_tokens and messages are required');
+  return {
+    model: params.model,
+    system: typeof params.system === 'string' ? params.system : '',
+    messages: params.messages as MessageParams['messages'],
+    schema: params.output_config?.format?.schema,
+  };
 }
 
 function promptText(params: MessageParams): string {

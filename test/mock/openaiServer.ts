@@ -42,7 +42,20 @@ export interface OpenAIMockOptions extends MockServerOptions {
   models?: string[];
 }
 
-export type OpenAIOutcome = 'ok' | 'rate-limit' | 'server-error' | 'timeout' | 'malformed' | 'cut-off' | 'wrong-width' | 'truncated' | 'schema-break' | 'unauthorized' | 'bad-request' | 'not-found' | 'no-json-schema';
+export type OpenAIOutcome =
+  | 'ok'
+  | 'rate-limit'
+  | 'server-error'
+  | 'timeout'
+  | 'malformed'
+  | 'cut-off'
+  | 'wrong-width'
+  | 'truncated'
+  | 'schema-break'
+  | 'unauthorized'
+  | 'bad-request'
+  | 'not-found'
+  | 'no-json-schema';
 
 export interface OpenAILoggedRequest {
   at: number;
@@ -203,7 +216,9 @@ export class MockOpenAI extends MockServer<OpenAIMockOptions, OpenAILoggedReques
   private embeddingsJson(params: Record<string, unknown>, inputs: string[], outcome: OpenAIOutcome): string {
     const asked = typeof params.dimensions === 'number' && this.options.dimensionsParam ? params.dimensions : undefined;
     const dim = asked ?? this.options.dim ?? 16;
-    const data = inputs.map((text, index) => `{"object":"embedding","index":${index},"embedding":${mockVectorJson(text, outcome === 'wrong-width' && index === 0 ? dim - 1 : dim)}}`);
+    const data = inputs.map(
+      (text, index) => `{"object":"embedding","index":${index},"embedding":${mockVectorJson(text, outcome === 'wrong-width' && index === 0 ? dim - 1 : dim)}}`,
+    );
     const tokens = inputs.reduce((sum, text) => sum + Math.ceil(text.length / 4), 0);
     // answers out of order, as some servers do: clients must use `index`
     return `{"object":"list","model":${JSON.stringify(params.model)},"data":[${data.reverse().join(',')}],"usage":{"prompt_tokens":${tokens},"total_tokens":${tokens}}}`;
@@ -213,7 +228,8 @@ export class MockOpenAI extends MockServer<OpenAIMockOptions, OpenAILoggedReques
     const hash = chatHash(params);
     const format = params.response_format as { type?: string; json_schema?: { schema?: JsonSchema } } | undefined;
     const good = JSON.stringify(instanceOf(format?.json_schema?.schema ?? FALLBACK_SCHEMA, hash, 'root'));
-    const content = outcome === 'truncated' ? good.slice(0, Math.floor(good.length / 2)) : outcome === 'schema-break' ? JSON.stringify({ summary: 42, extra: true }) : good;
+    const content =
+      outcome === 'truncated' ? good.slice(0, Math.floor(good.length / 2)) : outcome === 'schema-break' ? JSON.stringify({ summary: 42, extra: true }) : good;
     const prompt = chatPrompt(params);
     return {
       id: `chatcmpl-mock-${hash.slice(0, 8)}`,
@@ -221,7 +237,11 @@ export class MockOpenAI extends MockServer<OpenAIMockOptions, OpenAILoggedReques
       created: Math.floor(Date.now() / 1000),
       model: params.model,
       choices: [{ index: 0, message: { role: 'assistant', content }, finish_reason: outcome === 'truncated' ? 'length' : 'stop' }],
-      usage: { prompt_tokens: Math.ceil((prompt.system.length + prompt.user.length) / 4) + 10, completion_tokens: Math.ceil(content.length / 4), total_tokens: 0 },
+      usage: {
+        prompt_tokens: Math.ceil((prompt.system.length + prompt.user.length) / 4) + 10,
+        completion_tokens: Math.ceil(content.length / 4),
+        total_tokens: 0,
+      },
     };
   }
 }

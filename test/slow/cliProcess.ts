@@ -40,7 +40,11 @@ export async function waitFor(condition: () => boolean, ms: number, what: string
 }
 
 export function lines(file: string): string[] {
-  return existsSync(file) ? readFileSync(file, 'utf8').split('\n').filter((line) => line.trim() !== '') : [];
+  return existsSync(file)
+    ? readFileSync(file, 'utf8')
+        .split('\n')
+        .filter((line) => line.trim() !== '')
+    : [];
 }
 
 /** SIGKILLs a CLI run once `file` holds `count` lines, and waits until it is gone (killed, not exited). */

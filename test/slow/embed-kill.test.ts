@@ -25,7 +25,30 @@ before(async () => {
 after(() => mock.close());
 
 function embed(cacheDir: string) {
-  return runCli(['embed', dataset, '--entity', 'items', '--embedder', 'openai-compatible', '--base-url', mock.url, '--model', 'mock-embed', '--cache-dir', cacheDir, '--texts', 'none', '--concurrency', '4', '--batch-size', '4', '--json'], { OPENAI_API_KEY: KEY });
+  return runCli(
+    [
+      'embed',
+      dataset,
+      '--entity',
+      'items',
+      '--embedder',
+      'openai-compatible',
+      '--base-url',
+      mock.url,
+      '--model',
+      'mock-embed',
+      '--cache-dir',
+      cacheDir,
+      '--texts',
+      'none',
+      '--concurrency',
+      '4',
+      '--batch-size',
+      '4',
+      '--json',
+    ],
+    { OPENAI_API_KEY: KEY },
+  );
 }
 
 test('SIGKILL mid-run, restart: the cache reads, nothing recorded before the kill is sent again, and a third run sends nothing', async () => {
@@ -48,7 +71,11 @@ test('SIGKILL mid-run, restart: the cache reads, nothing recorded before the kil
   const texts = await entityTexts(data, leaveOneOut(data.sequences), cachePaths(dataset, cacheDir).dataset, 'item', 'none');
   const hashOf = new Map(texts.texts.map((text) => [vectorKey({ provider: 'openai-compatible', model: 'mock-embed' }, text), textHash(text)]));
   const resent = new Set(mock.log.slice(logAtKill).flatMap((entry) => entry.inputs));
-  assert.deepEqual([...before].filter((key) => resent.has(hashOf.get(key)!)), [], 'a text recorded before the kill was sent again');
+  assert.deepEqual(
+    [...before].filter((key) => resent.has(hashOf.get(key)!)),
+    [],
+    'a text recorded before the kill was sent again',
+  );
   assert.deepEqual(mock.sentAfterSuccess(logAtKill), []);
 
   const sent = mock.log.length;

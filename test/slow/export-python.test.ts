@@ -53,7 +53,20 @@ test('the README snippet loads a run exported by `grasp export` with numpy alone
   mkdirSync(join(dir, '.git'));
   const data = (await demoJob({ outDir: join(dir, 'demo'), users: 150, items: 50, seed: 9, retrieval: false }, silentContext)).dir;
   const run = join(dir, 'run');
-  const result = await trainJob({ config: { data: { path: data }, model: { kind: 'sasrec', d: 16, layers: 1, maxLen: 8 }, train: { epochs: 2, batchSize: 32 }, eval: { sampled: 0 }, variant: 'grasp', grasp: { dims: 8, width: 16, kItems: 4, kUsers: 3 } }, outDir: run }, silentContext);
+  const result = await trainJob(
+    {
+      config: {
+        data: { path: data },
+        model: { kind: 'sasrec', d: 16, layers: 1, maxLen: 8 },
+        train: { epochs: 2, batchSize: 32 },
+        eval: { sampled: 0 },
+        variant: 'grasp',
+        grasp: { dims: 8, width: 16, kItems: 4, kUsers: 3 },
+      },
+      outDir: run,
+    },
+    silentContext,
+  );
   const work = join(dir, 'python');
   mkdirSync(work);
   const exported = spawnSync(process.execPath, [GRASP, 'export', run, '--out', join(work, 'export'), '--json'], { encoding: 'utf8' });
@@ -75,7 +88,15 @@ test('the README snippet loads a run exported by `grasp export` with numpy alone
   assert.equal(seen.dtype, 'float32');
   assert.deepEqual(seen.first, Array.from(vectors.data.subarray(0, 8)), 'numpy reads the floats GRASP wrote, bit for bit');
   assert.deepEqual(seen.ids, dataset.itemIds);
-  const tsv = readFileSync(join(work, 'export', 'items.neighbours.tsv'), 'utf8').split('\n').slice(1, 5).map((line) => line.split('\t').filter((_, i) => i === 0 || i === 2 || i === 3).map(Number));
+  const tsv = readFileSync(join(work, 'export', 'items.neighbours.tsv'), 'utf8')
+    .split('\n')
+    .slice(1, 5)
+    .map((line) =>
+      line
+        .split('\t')
+        .filter((_, i) => i === 0 || i === 2 || i === 3)
+        .map(Number),
+    );
   for (let i = 0; i < 4; i++) {
     assert.deepEqual(seen.nb[i].slice(0, 2), tsv[i].slice(0, 2));
     assert.ok(Math.abs(seen.nb[i][2] - tsv[i][2]) < 1e-6);

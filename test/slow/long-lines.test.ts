@@ -34,7 +34,12 @@ interface Outcome {
 
 function loadInChild(t: TestContext, path: string, label: string): Outcome {
   // A bound far above the linear reader's time: the quadratic one never got there.
-  const run = spawnSync(process.execPath, ['--import', 'tsx', '-e', LOAD], { cwd: ROOT, encoding: 'utf8', timeout: 240_000, env: { ...process.env, GRASP_TEST_DATASET: path } });
+  const run = spawnSync(process.execPath, ['--import', 'tsx', '-e', LOAD], {
+    cwd: ROOT,
+    encoding: 'utf8',
+    timeout: 240_000,
+    env: { ...process.env, GRASP_TEST_DATASET: path },
+  });
   assert.equal(run.signal, null, `${label}: no answer in 240 s (${run.signal})`);
   assert.equal(run.status, 0, run.stderr);
   const outcome = JSON.parse(run.stdout) as Outcome;
@@ -51,7 +56,10 @@ test('a 2 GiB file without a line break fails at the line limit, naming file and
   closeSync(fd);
   const before = snapshot(dir);
   const outcome = loadInChild(t, path, '2 GiB, no line break');
-  assert.equal(outcome.error, `${path}:1: expected a line shorter than ${DEFAULT_LINE_LIMIT_BYTES} bytes, found ${DEFAULT_LINE_LIMIT_BYTES} bytes without a line break`);
+  assert.equal(
+    outcome.error,
+    `${path}:1: expected a line shorter than ${DEFAULT_LINE_LIMIT_BYTES} bytes, found ${DEFAULT_LINE_LIMIT_BYTES} bytes without a line break`,
+  );
   // The reader holds at most the line limit (64 MiB) and a copy of it; the quadratic one passed 1.2 GiB.
   assert.ok(outcome.peakRssMiB < 1024, `peak RSS ${outcome.peakRssMiB} MiB`);
   assert.equal(snapshot(dir), before, 'nothing written');

@@ -15,16 +15,20 @@ import { tempFolder } from '../unit/helpers';
 
 const BEAUTY = join(__dirname, '..', '..', '..', 'shared', 'data', 'beauty');
 
-test('HNSW recall@10 against exact search is at least 0.98 for Beauty items and users', { skip: existsSync(BEAUTY) ? false : `no Beauty data at ${BEAUTY}` }, async () => {
-  const dataset = await loadDataset(BEAUTY);
-  const split = leaveOneOut(dataset.sequences);
-  const paths = cachePaths(BEAUTY, tempFolder());
-  assert.deepEqual([dataset.itemIds.length, dataset.userIds.length], [12101, 22363]);
-  for (const entity of ['item', 'user'] as const) {
-    await synthesize(dataset, split, paths, { entity, provider: 'metadata' }, silentContext);
-    const embedding = await embed(dataset, split, paths.dataset, { entity }, silentContext);
-    const { manifest } = await buildIndex(embedding.manifestPath, paths.dataset, { method: 'hnsw', recallQueries: 2000 }, silentContext);
-    assert.equal(manifest.count, entity === 'item' ? 12101 : 22363);
-    assert.ok(manifest.recall.value >= 0.98, `${entity}s: recall@10 ${manifest.recall.value}`);
-  }
-});
+test(
+  'HNSW recall@10 against exact search is at least 0.98 for Beauty items and users',
+  { skip: existsSync(BEAUTY) ? false : `no Beauty data at ${BEAUTY}` },
+  async () => {
+    const dataset = await loadDataset(BEAUTY);
+    const split = leaveOneOut(dataset.sequences);
+    const paths = cachePaths(BEAUTY, tempFolder());
+    assert.deepEqual([dataset.itemIds.length, dataset.userIds.length], [12101, 22363]);
+    for (const entity of ['item', 'user'] as const) {
+      await synthesize(dataset, split, paths, { entity, provider: 'metadata' }, silentContext);
+      const embedding = await embed(dataset, split, paths.dataset, { entity }, silentContext);
+      const { manifest } = await buildIndex(embedding.manifestPath, paths.dataset, { method: 'hnsw', recallQueries: 2000 }, silentContext);
+      assert.equal(manifest.count, entity === 'item' ? 12101 : 22363);
+      assert.ok(manifest.recall.value >= 0.98, `${entity}s: recall@10 ${manifest.recall.value}`);
+    }
+  },
+);

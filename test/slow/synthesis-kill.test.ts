@@ -25,7 +25,25 @@ before(async () => {
 after(() => mock.close());
 
 function synthesize(cacheDir: string, ...extra: string[]) {
-  return runCli(['synthesize', dataset, '--entity', 'items', '--provider', 'anthropic', '--base-url', mock.url, '--cache-dir', cacheDir, '--concurrency', '8', '--json', ...extra], { ANTHROPIC_API_KEY: FAKE_KEY });
+  return runCli(
+    [
+      'synthesize',
+      dataset,
+      '--entity',
+      'items',
+      '--provider',
+      'anthropic',
+      '--base-url',
+      mock.url,
+      '--cache-dir',
+      cacheDir,
+      '--concurrency',
+      '8',
+      '--json',
+      ...extra,
+    ],
+    { ANTHROPIC_API_KEY: FAKE_KEY },
+  );
 }
 
 test('messages mode: SIGKILL mid-run, restart, nothing recorded before the kill is asked again', async () => {

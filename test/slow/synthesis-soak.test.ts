@@ -24,11 +24,27 @@ before(async () => {
 after(() => mock.close());
 
 function params(cacheDir: string, extra: Partial<SynthesizeJobParams> = {}): SynthesizeJobParams {
-  return { dataset, cacheDir, entity: 'item', provider: 'anthropic', baseURL: mock.url, concurrency: 16, timeoutMs: 3000, sdkMaxRetries: 0, backoffBaseMs: 20, maxAttempts: 6, mode: 'messages', ...extra };
+  return {
+    dataset,
+    cacheDir,
+    entity: 'item',
+    provider: 'anthropic',
+    baseURL: mock.url,
+    concurrency: 16,
+    timeoutMs: 3000,
+    sdkMaxRetries: 0,
+    backoffBaseMs: 20,
+    maxAttempts: 6,
+    mode: 'messages',
+    ...extra,
+  };
 }
 
 function checkCache(file: string, total: number): { ok: number; failed: number; ids: Set<string> } {
-  const lines = readFileSync(file, 'utf8').trim().split('\n').map((line) => JSON.parse(line));
+  const lines = readFileSync(file, 'utf8')
+    .trim()
+    .split('\n')
+    .map((line) => JSON.parse(line));
   const final = new Map<string, { status: string; ids: string[] }>();
   for (const line of lines) if (final.get(line.key)?.status !== 'ok') final.set(line.key, line);
   assert.equal(final.size, total, 'one final record per input');

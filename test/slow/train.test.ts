@@ -15,31 +15,49 @@ const ROOT = join(__dirname, '..', '..');
 const BEAUTY = join(ROOT, '..', 'shared', 'data', 'beauty', 'Beauty.txt');
 const grasp = (...args: string[]) => spawnSync(process.execPath, [join(ROOT, 'bin', 'grasp.js'), ...args], { encoding: 'utf8', maxBuffer: 64 << 20 });
 
-test('grasp train on Beauty (SASRec, 3 epochs) learns, and grasp eval reproduces its test metrics from the checkpoint', { skip: existsSync(BEAUTY) ? false : `${BEAUTY} not found` }, () => {
-  const dir = tempFolder();
-  const config = join(dir, 'beauty-sasrec.json');
-  writeFileSync(config, JSON.stringify({ name: 'beauty-sasrec', data: { path: BEAUTY }, model: { kind: 'sasrec' }, train: { epochs: 3, evalEvery: 3, seed: 1 }, eval: { unmasked: true } }));
-  const run = grasp('train', '--config', config, '--out', join(dir, 'run'), '--quiet');
-  assert.equal(run.status, 0, run.stderr);
-  const result = JSON.parse(run.stdout.trim().split('\n').pop()!);
-  assert.equal(result.event, 'result');
-  assert.ok(['wasm', 'tensorflow', 'cpu'].includes(result.backend));
-  // After 3 epochs SASRec is far above popularity-free chance (HR@10 of a random ranking: 10/12101).
-  assert.ok(result.metrics.test.full['HR@10'] > 0.01, `HR@10 ${result.metrics.test.full['HR@10']}`);
-  assert.ok(result.metrics.test.sampled100.uniform['HR@10'] > 0.2);
-  for (const group of ['headUsers', 'tailUsers', 'headItems', 'tailItems']) assert.ok(result.metrics.test.groups[group]['NDCG@10'] >= 0);
-  const evaluated = grasp('eval', '--run', join(dir, 'run'));
-  assert.equal(evaluated.status, 0, evaluated.stderr);
-  const again = JSON.parse(evaluated.stdout.trim().split('\n').pop()!);
-  assert.deepEqual(again.metrics.test.full, result.metrics.test.full);
-});
+test(
+  'grasp train on Beauty (SASRec, 3 epochs) learns, and grasp eval reproduces its test metrics from the checkpoint',
+  { skip: existsSync(BEAUTY) ? false : `${BEAUTY} not found` },
+  () => {
+    const dir = tempFolder();
+    const config = join(dir, 'beauty-sasrec.json');
+    writeFileSync(
+      config,
+      JSON.stringify({
+        name: 'beauty-sasrec',
+        data: { path: BEAUTY },
+        model: { kind: 'sasrec' },
+        train: { epochs: 3, evalEvery: 3, seed: 1 },
+        eval: { unmasked: true },
+      }),
+    );
+    const run = grasp('train', '--config', config, '--out', join(dir, 'run'), '--quiet');
+    assert.equal(run.status, 0, run.stderr);
+    const result = JSON.parse(run.stdout.trim().split('\n').pop()!);
+    assert.equal(result.event, 'result');
+    assert.ok(['wasm', 'tensorflow', 'cpu'].includes(result.backend));
+    // After 3 epochs SASRec is far above popularity-free chance (HR@10 of a random ranking: 10/12101).
+    assert.ok(result.metrics.test.full['HR@10'] > 0.01, `HR@10 ${result.metrics.test.full['HR@10']}`);
+    assert.ok(result.metrics.test.sampled100.uniform['HR@10'] > 0.2);
+    for (const group of ['headUsers', 'tailUsers', 'headItems', 'tailItems']) assert.ok(result.metrics.test.groups[group]['NDCG@10'] >= 0);
+    const evaluated = grasp('eval', '--run', join(dir, 'run'));
+    assert.equal(evaluated.status, 0, evaluated.stderr);
+    const again = JSON.parse(evaluated.stdout.trim().split('\n').pop()!);
+    assert.deepEqual(again.metrics.test.full, result.metrics.test.full);
+  },
+);
 
 test('every backbone trains on the demo world and beats a random ranking; several seeds give mean ± std', async () => {
   const data = (await demoJob({ outDir: join(tempFolder(), 'demo'), users: 600, items: 200, seed: 7, retrieval: false }, silentContext)).dir;
   for (const kind of ['sasrec', 'gru4rec', 'bert4rec'] as const) {
     const result = await trainJob(
       {
-        config: { data: { path: data }, model: { kind, d: 32, layers: 1, heads: 1, maxLen: 20 }, train: { epochs: 4, evalEvery: 2, batchSize: 64, seeds: [1, 2], patience: 0 }, eval: { sampled: 50 } },
+        config: {
+          data: { path: data },
+          model: { kind, d: 32, layers: 1, heads: 1, maxLen: 20 },
+          train: { epochs: 4, evalEvery: 2, batchSize: 64, seeds: [1, 2], patience: 0 },
+          eval: { sampled: 50 },
+        },
         outDir: join(tempFolder(), kind),
       },
       silentContext,

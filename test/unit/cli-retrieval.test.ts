@@ -19,7 +19,10 @@ async function graspAsync(...args: string[]): Promise<Run> {
   const write = { out: process.stdout.write, err: process.stderr.write };
   // The CLI writes strings; the test runner reports to its parent through stdout in binary: let that pass.
   const capture = (into: string[], original: typeof process.stdout.write) =>
-    ((chunk: unknown, ...rest: unknown[]) => (typeof chunk === 'string' ? into.push(chunk) > 0 : (original as (...args: unknown[]) => boolean).call(process.stdout, chunk, ...rest))) as typeof process.stdout.write;
+    ((chunk: unknown, ...rest: unknown[]) =>
+      typeof chunk === 'string'
+        ? into.push(chunk) > 0
+        : (original as (...args: unknown[]) => boolean).call(process.stdout, chunk, ...rest)) as typeof process.stdout.write;
   process.stdout.write = capture(out, write.out);
   process.stderr.write = capture(err, write.err);
   try {

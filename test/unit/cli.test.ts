@@ -68,12 +68,20 @@ test('the demo world has drifting interests: consecutive items share a category 
   const dir = tempFolder();
   assert.equal(grasp('demo', '--out', dir, '--users', '300', '--json', '--no-train').status, 0);
   const category = new Map(
-    readFileSync(join(dir, 'demo.item'), 'utf8').trim().split('\n').slice(1).map((line) => {
-      const cells = line.split('\t');
-      return [cells[0], cells[2]] as const;
-    }),
+    readFileSync(join(dir, 'demo.item'), 'utf8')
+      .trim()
+      .split('\n')
+      .slice(1)
+      .map((line) => {
+        const cells = line.split('\t');
+        return [cells[0], cells[2]] as const;
+      }),
   );
-  const rows = readFileSync(join(dir, 'demo.inter'), 'utf8').trim().split('\n').slice(1).map((line) => line.split('\t'));
+  const rows = readFileSync(join(dir, 'demo.inter'), 'utf8')
+    .trim()
+    .split('\n')
+    .slice(1)
+    .map((line) => line.split('\t'));
   let same = 0;
   let pairs = 0;
   for (let i = 1; i < rows.length; i++) {

@@ -108,7 +108,8 @@ function show(message: ToWebview): void {
       entity = message.entity;
       if (!same) history = { entries: [], position: 0 };
       if (message.id !== undefined) open(message.id);
-      else if (current(history) !== undefined) go(history); // restored: ask for what was shown
+      else if (current(history) !== undefined)
+        go(history); // restored: ask for what was shown
       else updateChrome();
       break;
     }
@@ -132,7 +133,10 @@ function show(message: ToWebview): void {
     case 'failed': {
       if (message.id !== current(history)) break;
       const id = message.id;
-      const fix = message.fix === 'buildIndex' ? { label: `Build the ${entity} index`, run: () => vscode.postMessage({ type: 'buildIndex', id }), detail: message.detail } : undefined;
+      const fix =
+        message.fix === 'buildIndex'
+          ? { label: `Build the ${entity} index`, run: () => vscode.postMessage({ type: 'buildIndex', id }), detail: message.detail }
+          : undefined;
       renderDetailProblem(detail, message.message, () => go(history), fix);
       break;
     }

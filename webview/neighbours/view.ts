@@ -52,12 +52,15 @@ function queryCard(result: InspectView): HTMLElement {
   const q = result.query;
   const title = el('h2', 'query-label', q.label);
   const facts = el('p', 'facts');
-  const source = result.textSource ? `${result.textSource.provider}/${result.textSource.model}${result.textSource.worldKnowledge ? '' : ' (no world knowledge)'}` : 'raw metadata / titles';
+  const source = result.textSource
+    ? `${result.textSource.provider}/${result.textSource.model}${result.textSource.worldKnowledge ? '' : ' (no world knowledge)'}`
+    : 'raw metadata / titles';
   facts.textContent = `${noun(result.entity)} ${q.id} · ${q.interactions} training ${overlapNoun(result.entity, q.interactions)} · text from ${source}`;
   card.append(title, facts);
   const flag = flagBadge(q);
   if (flag) card.append(flag);
-  if (result.attention.available && result.attention.self !== undefined) card.append(el('p', 'facts', `Attention kept on itself: ${pct(result.attention.self)}`));
+  if (result.attention.available && result.attention.self !== undefined)
+    card.append(el('p', 'facts', `Attention kept on itself: ${pct(result.attention.self)}`));
   card.append(description(q.text));
   return card;
 }
@@ -70,7 +73,14 @@ function statusNotes(result: InspectView): HTMLElement {
     return p;
   };
   notes.append(line('Index', `${result.index.method}, ${result.index.embedder}, ${result.index.count} ${noun(result.entity, true)}`));
-  notes.append(line('Flags', result.flags.available ? 'claims checked against the metadata (a risk badge marks a suspect text; Review Flagged Descriptions scores the whole catalogue)' : result.flags.reason));
+  notes.append(
+    line(
+      'Flags',
+      result.flags.available
+        ? 'claims checked against the metadata (a risk badge marks a suspect text; Review Flagged Descriptions scores the whole catalogue)'
+        : result.flags.reason,
+    ),
+  );
   notes.append(line('Attention', result.attention.available ? `GRASP checkpoint ${result.attention.run ?? ''}` : result.attention.reason));
   return notes;
 }

@@ -42,7 +42,11 @@ pane.append(list.element);
 layout.append(pane, detail);
 
 function renderSkeleton(): void {
-  titleBox.replaceChildren(header('Review flagged descriptions', dataset ? `${dataset.name} · ${dataset.path}` : undefined, [button('Refresh', () => vscode.postMessage({ type: 'refresh' }))]));
+  titleBox.replaceChildren(
+    header('Review flagged descriptions', dataset ? `${dataset.name} · ${dataset.path}` : undefined, [
+      button('Refresh', () => vscode.postMessage({ type: 'refresh' })),
+    ]),
+  );
   root.replaceChildren(titleBox, status, info, filters, layout);
 }
 
@@ -52,7 +56,11 @@ function renderRow(position: number): HTMLElement {
   row.setAttribute('role', 'option');
   if (position === selected) row.classList.add('selected');
   // The title says which text it is; the first reason, in the tooltip and the detail, says why it is listed.
-  row.append(el('span', 'row-risk', record.risk.toFixed(2)), el('span', 'row-id', record.id), el('span', 'row-label', record.label ?? record.reasons[0]?.message ?? ''));
+  row.append(
+    el('span', 'row-risk', record.risk.toFixed(2)),
+    el('span', 'row-id', record.id),
+    el('span', 'row-label', record.label ?? record.reasons[0]?.message ?? ''),
+  );
   row.title = [record.label, record.reasons[0]?.message].filter(Boolean).join('\n');
   const verdict = verdictBadge(record);
   if (verdict) row.append(verdict);
@@ -64,7 +72,15 @@ function updateStatus(): void {
   status.textContent = progressText(progress(records), visible.length);
   if (summary) {
     const absent = Object.entries(summary.absent).map(([name, why]) => `${name} absent (${why})`);
-    info.textContent = [`${summary.flagged} of ${summary.total} ${summary.entity} texts flagged at risk ≥ ${summary.threshold}`, `texts: ${summary.source}`, `verdicts → ${summary.annotationsFile}`, summary.stale ? `${summary.stale} stale verdicts` : '', ...absent].filter(Boolean).join(' · ');
+    info.textContent = [
+      `${summary.flagged} of ${summary.total} ${summary.entity} texts flagged at risk ≥ ${summary.threshold}`,
+      `texts: ${summary.source}`,
+      `verdicts → ${summary.annotationsFile}`,
+      summary.stale ? `${summary.stale} stale verdicts` : '',
+      ...absent,
+    ]
+      .filter(Boolean)
+      .join(' · ');
   }
 }
 
@@ -93,11 +109,17 @@ function showSelected(): void {
     saved = { dataset, entity: summary?.entity ?? saved?.entity ?? 'item', selected: record.id };
     vscode.setState(saved);
   }
-  renderRecord(detail, record, summary?.entity ?? 'item', {
-    verdict: (verdict) => sendVerdict(record, verdict),
-    edit: () => startEdit(record),
-    regenerate: () => regenerate(record),
-  }, busy.get(record.id));
+  renderRecord(
+    detail,
+    record,
+    summary?.entity ?? 'item',
+    {
+      verdict: (verdict) => sendVerdict(record, verdict),
+      edit: () => startEdit(record),
+      regenerate: () => regenerate(record),
+    },
+    busy.get(record.id),
+  );
 }
 
 function select(position: number): void {
@@ -137,11 +159,13 @@ function nextUnreviewed(): void {
 
 function fillReasons(): void {
   const options = [['', 'any'], ...signalNames(records).map((s) => [s, `signal: ${s}`]), ...reasonKinds(records).map((k) => [k, k])];
-  reasonSelect.replaceChildren(...options.map(([value, label]) => {
-    const option = el('option', undefined, label);
-    option.value = value;
-    return option;
-  }));
+  reasonSelect.replaceChildren(
+    ...options.map(([value, label]) => {
+      const option = el('option', undefined, label);
+      option.value = value;
+      return option;
+    }),
+  );
   reasonSelect.value = filter.reason;
 }
 
@@ -186,7 +210,9 @@ function show(message: ToWebview): void {
     case 'loading':
       dataset = message.dataset;
       renderSkeleton();
-      status.textContent = [message.message ?? 'Scoring texts…', message.fraction !== undefined ? `${Math.round(message.fraction * 100)} %` : ''].filter(Boolean).join(' · ');
+      status.textContent = [message.message ?? 'Scoring texts…', message.fraction !== undefined ? `${Math.round(message.fraction * 100)} %` : '']
+        .filter(Boolean)
+        .join(' · ');
       detail.replaceChildren();
       break;
     case 'records':

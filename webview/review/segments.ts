@@ -18,7 +18,11 @@ export interface Segment {
 export function splitSegments(text: string, spans: readonly Span[]): Segment[] {
   // Spans come from files a person may edit: clamp to the text, drop empty or inverted ones.
   const clean = spans
-    .map((span, index) => ({ start: Math.max(0, Math.min(text.length, Math.floor(span.start))), end: Math.max(0, Math.min(text.length, Math.floor(span.end))), index }))
+    .map((span, index) => ({
+      start: Math.max(0, Math.min(text.length, Math.floor(span.start))),
+      end: Math.max(0, Math.min(text.length, Math.floor(span.end))),
+      index,
+    }))
     .filter((span) => Number.isFinite(span.start) && Number.isFinite(span.end) && span.end > span.start);
   const cuts = new Set<number>([0, text.length]);
   for (const span of clean) {

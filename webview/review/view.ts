@@ -45,11 +45,21 @@ export function renderRecord(root: HTMLElement, record: FlagRecord, entity: stri
   const reasons = el('ol', 'reasons');
   for (const reason of record.reasons) {
     const item = el('li');
-    item.append(el('span', `reason-kind signal-${reason.signal}`, `${reason.signal} · ${reason.kind}`), document.createTextNode(' '), el('span', undefined, reason.message));
+    item.append(
+      el('span', `reason-kind signal-${reason.signal}`, `${reason.signal} · ${reason.kind}`),
+      document.createTextNode(' '),
+      el('span', undefined, reason.message),
+    );
     reasons.append(item);
   }
   if (record.reasons.length === 0) reasons.append(el('li', 'note', 'No reasons (low risk).'));
-  const signals = el('p', 'note', Object.entries(record.signals).map(([name, s]) => `${name}: ${s.score === null ? `absent (${s.absent ?? 'n/a'})` : s.score.toFixed(2)}`).join(' · '));
+  const signals = el(
+    'p',
+    'note',
+    Object.entries(record.signals)
+      .map(([name, s]) => `${name}: ${s.score === null ? `absent (${s.absent ?? 'n/a'})` : s.score.toFixed(2)}`)
+      .join(' · '),
+  );
   const verdicts = el('div', 'verdicts');
   const ok = button('OK (o)', () => actions.verdict('ok'));
   ok.id = 'verdict-ok';
@@ -65,7 +75,15 @@ export function renderRecord(root: HTMLElement, record: FlagRecord, entity: stri
     for (const b of [ok, bad, edit, regen]) b.setAttribute('disabled', '');
     verdicts.append(el('span', 'note busy', busy));
   }
-  root.replaceChildren(head, markedText(record), el('h3', undefined, 'Reasons'), reasons, signals, verdicts, el('p', 'note keys', 'Keys: j / k or ↓ / ↑ move · o ok · h hallucinated · e edit · r regenerate'));
+  root.replaceChildren(
+    head,
+    markedText(record),
+    el('h3', undefined, 'Reasons'),
+    reasons,
+    signals,
+    verdicts,
+    el('p', 'note keys', 'Keys: j / k or ↓ / ↑ move · o ok · h hallucinated · e edit · r regenerate'),
+  );
 }
 
 /** The edit form; Ctrl+Enter saves, Escape cancels. */

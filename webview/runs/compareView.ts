@@ -58,7 +58,10 @@ function table(columns: Cell[], rows: Cell[][], className: string): HTMLTableEle
 const METRICS = ['NDCG@10', 'HR@10', 'MRR', 'NDCG@20', 'HR@20'];
 
 export function renderCompare(root: HTMLElement, report: CompareReport, curves: CurveSettings, actions: CompareActions, note?: string): void {
-  const names: Cell[] = report.runs.map((run, i) => ({ text: `${shortLabel(run)}${i === 0 ? ' (baseline)' : ''}`, title: `${run.label ?? run.name}\n${run.path}` }));
+  const names: Cell[] = report.runs.map((run, i) => ({
+    text: `${shortLabel(run)}${i === 0 ? ' (baseline)' : ''}`,
+    title: `${run.label ?? run.name}\n${run.path}`,
+  }));
   const exportCsv = button('Export CSV…', () => actions.exportAs('csv'));
   exportCsv.id = 'export-csv';
   const exportMd = button('Export Markdown…', () => actions.exportAs('markdown'));
@@ -117,28 +120,47 @@ export function renderCompare(root: HTMLElement, report: CompareReport, curves: 
   axisLabel.append(el('span', 'note', 'x axis '), axis);
   curveControls.append(metricLabel, axisLabel);
 
-  const overview = table(['', ...names], [
-    ['model', ...report.runs.map((r) => r.model)],
-    ['variant', ...report.runs.map((r) => r.variant)],
-    ['dataset', ...report.runs.map((r) => r.dataset)],
-    ['seeds', ...report.runs.map((r) => r.seeds.join(', '))],
-  ], 'overview');
-  const metrics = table(['test metric', ...names], report.metrics.map((row) => {
-    const best = Math.max(...row.values.map((v) => v?.mean ?? -Infinity));
-    return [row.metric, ...row.values.map((v) => ({ text: formatMeanStd(v), className: v && v.mean === best && row.values.length > 1 ? 'num best' : 'num' }))];
-  }), 'metrics');
+  const overview = table(
+    ['', ...names],
+    [
+      ['model', ...report.runs.map((r) => r.model)],
+      ['variant', ...report.runs.map((r) => r.variant)],
+      ['dataset', ...report.runs.map((r) => r.dataset)],
+      ['seeds', ...report.runs.map((r) => r.seeds.join(', '))],
+    ],
+    'overview',
+  );
+  const metrics = table(
+    ['test metric', ...names],
+    report.metrics.map((row) => {
+      const best = Math.max(...row.values.map((v) => v?.mean ?? -Infinity));
+      return [
+        row.metric,
+        ...row.values.map((v) => ({ text: formatMeanStd(v), className: v && v.mean === best && row.values.length > 1 ? 'num best' : 'num' })),
+      ];
+    }),
+    'metrics',
+  );
   const diff = report.configDiff.length
-    ? table(['setting', ...names], report.configDiff.map((row) => [row.key, ...row.values]), 'config-diff')
+    ? table(
+        ['setting', ...names],
+        report.configDiff.map((row) => [row.key, ...row.values]),
+        'config-diff',
+      )
     : el('p', 'note', 'The configs are identical (apart from seeds).');
   const base = report.runs[0] ? shortLabel(report.runs[0]) : '';
-  const significance = table(['run', 'metric', 'n', 'mean difference', 't', 'p'], report.significance.map((row) => [
-    report.runs[row.run] ? { text: shortLabel(report.runs[row.run]), title: report.runs[row.run].path } : '',
-    row.metric,
-    row.n !== undefined ? String(row.n) : '—',
-    row.meanDifference !== undefined ? row.meanDifference.toFixed(4) : '—',
-    row.t !== undefined ? row.t.toFixed(2) : '—',
-    row.p !== undefined ? (row.p < 1e-4 ? row.p.toExponential(1) : row.p.toFixed(4)) : (row.unavailable ?? '—'),
-  ]), 'significance');
+  const significance = table(
+    ['run', 'metric', 'n', 'mean difference', 't', 'p'],
+    report.significance.map((row) => [
+      report.runs[row.run] ? { text: shortLabel(report.runs[row.run]), title: report.runs[row.run].path } : '',
+      row.metric,
+      row.n !== undefined ? String(row.n) : '—',
+      row.meanDifference !== undefined ? row.meanDifference.toFixed(4) : '—',
+      row.t !== undefined ? row.t.toFixed(2) : '—',
+      row.p !== undefined ? (row.p < 1e-4 ? row.p.toExponential(1) : row.p.toFixed(4)) : (row.unavailable ?? '—'),
+    ]),
+    'significance',
+  );
   root.replaceChildren(
     header('Compare runs', `${report.runs.length} runs, against the baseline ${base}`, [button('Refresh', actions.recompare), exportCsv, exportMd], note),
     baselineRow,

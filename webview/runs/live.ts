@@ -55,7 +55,10 @@ export function applyLiveEvent(state: LiveState, event: LiveEvent): LiveState {
       const s = event.step;
       if (s && [s.epoch, s.step, s.steps, s.loss].every(Number.isFinite)) {
         const started = next.trainingStartedAt ?? event.at;
-        next = addLossPoint({ ...next, trainingStartedAt: started }, { x: s.epoch - 1 + s.step / Math.max(1, s.steps), loss: s.loss, seconds: (event.at - started) / 1000 });
+        next = addLossPoint(
+          { ...next, trainingStartedAt: started },
+          { x: s.epoch - 1 + s.step / Math.max(1, s.steps), loss: s.loss, seconds: (event.at - started) / 1000 },
+        );
       }
       return next;
     }
@@ -63,7 +66,10 @@ export function applyLiveEvent(state: LiveState, event: LiveEvent): LiveState {
       const clock = state.clock + (Number.isFinite(event.epochSeconds) ? event.epochSeconds! : 0);
       // Training again after a stop is the next seed of a several-seed run: that stop was the previous seed's.
       const { stopped: _previousSeed, ...rest } = state;
-      return addEpoch({ ...rest, clock }, { epoch: event.epoch, loss: event.loss, seconds: clock, epochSeconds: event.epochSeconds, sequencesPerSecond: event.sequencesPerSecond });
+      return addEpoch(
+        { ...rest, clock },
+        { epoch: event.epoch, loss: event.loss, seconds: clock, epochSeconds: event.epochSeconds, sequencesPerSecond: event.sequencesPerSecond },
+      );
     }
     case 'eval': {
       const clock = state.clock + (Number.isFinite(event.evalSeconds) ? event.evalSeconds! : 0);
@@ -106,7 +112,9 @@ export function liveEventFromTrainEvent(event: TrainJobEvent): LiveEvent | undef
     case 'eval': {
       const epoch = finite(event.epoch);
       if (epoch === undefined || !event.valid || typeof event.valid !== 'object') return undefined;
-      const valid = Object.fromEntries(Object.entries(event.valid as Record<string, unknown>).filter((entry): entry is [string, number] => typeof entry[1] === 'number'));
+      const valid = Object.fromEntries(
+        Object.entries(event.valid as Record<string, unknown>).filter((entry): entry is [string, number] => typeof entry[1] === 'number'),
+      );
       return { kind: 'eval', epoch, valid, best: event.best === true, evalSeconds: finite(event.eval_s) };
     }
     case 'early_stop':
@@ -224,7 +232,9 @@ export function liveFigures(state: LiveState, now = Date.now()): LiveFigures {
     else if (stage) phase = `Preparing texts: stage ${stage.stage} of ${stage.stages}`;
     else phase = 'Starting';
   } else phase = { done: 'Finished', failed: 'Failed', cancelled: 'Cancelled', interrupted: 'Interrupted', running: '' }[state.status];
-  const best = [...state.evals].filter((e) => typeof e.valid['NDCG@10'] === 'number').sort((a, b) => b.valid['NDCG@10'] - a.valid['NDCG@10'] || a.epoch - b.epoch)[0];
+  const best = [...state.evals]
+    .filter((e) => typeof e.valid['NDCG@10'] === 'number')
+    .sort((a, b) => b.valid['NDCG@10'] - a.valid['NDCG@10'] || a.epoch - b.epoch)[0];
   const timed = state.epochLoss.filter((e) => e.epochSeconds !== undefined);
   const secondsPerEpoch = timed.length ? timed.reduce((sum, e) => sum + e.epochSeconds!, 0) / timed.length : undefined;
   const throughput = timed.filter((e) => e.sequencesPerSecond !== undefined);
@@ -237,14 +247,19 @@ export function liveFigures(state: LiveState, now = Date.now()): LiveFigures {
     // Before the trainer's estimate (it starts after the first epoch): from the share of the budget done,
     // and never past the time budget's end.
     const done = lastLoss.x / state.epochs;
-    if (done > 0 && elapsed > 0) eta = { value: `~${formatSeconds(Math.min(timeLeft, (elapsed * (1 - done)) / done))}`, hint: "to the budget's end (first estimate)" };
+    if (done > 0 && elapsed > 0)
+      eta = { value: `~${formatSeconds(Math.min(timeLeft, (elapsed * (1 - done)) / done))}`, hint: "to the budget's end (first estimate)" };
   }
   let budget: LiveFigures['budget'];
   if (state.status === 'running' && training) {
     const byTime = state.maxMinutes ? Math.min(1, elapsed / (state.maxMinutes * 60)) : undefined;
     const fraction = byTime === undefined ? state.fraction : Math.max(byTime, state.fraction ?? 0);
     // A time budget is what a person set, so it is said in minutes; an epoch budget as a share.
-    const hint = state.maxMinutes ? `${formatSeconds(elapsed)} of the ${formatMinutes(state.maxMinutes)} time budget` : fraction !== undefined ? `${Math.round(fraction * 100)} % of budget` : undefined;
+    const hint = state.maxMinutes
+      ? `${formatSeconds(elapsed)} of the ${formatMinutes(state.maxMinutes)} time budget`
+      : fraction !== undefined
+        ? `${Math.round(fraction * 100)} % of budget`
+        : undefined;
     if (hint) budget = { fraction, hint };
   }
   return {

@@ -103,7 +103,21 @@ export function renderLive(root: HTMLElement, initial: LiveState, initialCurves:
   const table = el('table', 'grid valid-table');
   tableBox.append(table);
   const testBox = el('div', 'test-box');
-  root.replaceChildren(head, status, stopped, bar, tiles, stages, controls, el('h2', undefined, 'Training loss'), loss.element, el('h2', undefined, 'Validation'), valid.element, tableBox, testBox);
+  root.replaceChildren(
+    head,
+    status,
+    stopped,
+    bar,
+    tiles,
+    stages,
+    controls,
+    el('h2', undefined, 'Training loss'),
+    loss.element,
+    el('h2', undefined, 'Validation'),
+    valid.element,
+    tableBox,
+    testBox,
+  );
 
   const draw = (state: LiveState) => {
     const time = curves.x === 'time';
@@ -116,11 +130,21 @@ export function renderLive(root: HTMLElement, initial: LiveState, initialCurves:
       lossSeries.push({ label: 'loss (raw)', tone: 0, points: stepPoints, faint: true });
       lossSeries.push({ label: `loss (smoothed ${curves.smoothing.toFixed(2)})`, tone: 0, points: smooth(stepPoints, curves.smoothing) });
     } else lossSeries.push({ label: 'loss (running mean in the epoch)', tone: 0, points: stepPoints });
-    lossSeries.push({ label: 'epoch loss', tone: 1, points: curves.smoothing > 0 && stepPoints.length === 0 ? smooth(epochPoints, curves.smoothing) : epochPoints, markers: true });
+    lossSeries.push({
+      label: 'epoch loss',
+      tone: 1,
+      points: curves.smoothing > 0 && stepPoints.length === 0 ? smooth(epochPoints, curves.smoothing) : epochPoints,
+      markers: true,
+    });
     loss.update(lossSeries, { x: xLabel, formatX, integerX: !time });
     const evals = [...state.evals].sort((a, b) => a.epoch - b.epoch).filter((e) => !time || e.seconds !== undefined);
     valid.update(
-      METRICS_PLOTTED.map((metric, i) => ({ label: metric, tone: i, markers: true, points: evals.filter((e) => metric in e.valid).map((e): [number, number] => [time ? e.seconds! : e.epoch, e.valid[metric]]) })),
+      METRICS_PLOTTED.map((metric, i) => ({
+        label: metric,
+        tone: i,
+        markers: true,
+        points: evals.filter((e) => metric in e.valid).map((e): [number, number] => [time ? e.seconds! : e.epoch, e.valid[metric]]),
+      })),
       { x: xLabel, formatX, integerX: !time },
     );
   };
@@ -151,10 +175,13 @@ export function renderLive(root: HTMLElement, initial: LiveState, initialCurves:
     testHr.value.textContent = state.test?.['HR@10'] !== undefined ? state.test['HR@10'].toFixed(4) : '—';
     testNdcg.hint.textContent = testHr.hint.textContent = state.test ? `at the best epoch${state.bestEpoch ? ` (${state.bestEpoch})` : ''}` : 'at the end';
     const perEpoch = figures.secondsPerEpoch;
-    speed.value.textContent = perEpoch !== undefined ? `${perEpoch < 1 ? perEpoch.toFixed(2) : perEpoch < 10 ? perEpoch.toFixed(1) : Math.round(perEpoch)} s/epoch` : '—';
-    speed.hint.textContent = figures.sequencesPerSecond !== undefined ? `${Math.round(figures.sequencesPerSecond).toLocaleString('en-US')} seq/s` : 'after the first epoch';
+    speed.value.textContent =
+      perEpoch !== undefined ? `${perEpoch < 1 ? perEpoch.toFixed(2) : perEpoch < 10 ? perEpoch.toFixed(1) : Math.round(perEpoch)} s/epoch` : '—';
+    speed.hint.textContent =
+      figures.sequencesPerSecond !== undefined ? `${Math.round(figures.sequencesPerSecond).toLocaleString('en-US')} seq/s` : 'after the first epoch';
     eta.value.textContent = figures.eta?.value ?? (state.status === 'running' ? 'estimating…' : formatSeconds(state.clock));
-    eta.hint.textContent = figures.eta?.hint ?? (state.status === 'running' ? `${formatSeconds(state.clock)} of training so far` : 'of training and validation');
+    eta.hint.textContent =
+      figures.eta?.hint ?? (state.status === 'running' ? `${formatSeconds(state.clock)} of training so far` : 'of training and validation');
     eta.box.title = eta.hint.textContent;
     eta.box.querySelector('.tile-label')!.textContent = state.status === 'running' ? 'Time left' : 'Time taken';
     engine.value.textContent = state.backend?.split(/[ ,(]/)[0] || '—';
@@ -239,7 +266,10 @@ export function axisSelect(value: CurveSettings['x']): HTMLSelectElement {
   const axis = el('select');
   axis.id = 'x-axis';
   axis.setAttribute('aria-label', 'Horizontal axis');
-  for (const [option, label] of [['epoch', 'epochs'], ['time', 'wall time']]) {
+  for (const [option, label] of [
+    ['epoch', 'epochs'],
+    ['time', 'wall time'],
+  ]) {
     const choice = el('option', undefined, label);
     choice.value = option;
     axis.append(choice);

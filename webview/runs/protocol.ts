@@ -88,7 +88,14 @@ export interface StopEvent {
 
 /** What changes a dashboard's state; the host and the page apply the same events (webview/runs/live.ts). */
 export type LiveEvent =
-  | { kind: 'progress'; at: number; message?: string; fraction?: number; step?: { epoch: number; step: number; steps: number; loss: number }; stage?: PrepStage }
+  | {
+      kind: 'progress';
+      at: number;
+      message?: string;
+      fraction?: number;
+      step?: { epoch: number; step: number; steps: number; loss: number };
+      stage?: PrepStage;
+    }
   | { kind: 'epoch'; epoch: number; loss: number; epochSeconds?: number; sequencesPerSecond?: number }
   | { kind: 'eval'; epoch: number; valid: Record<string, number>; best: boolean; evalSeconds?: number }
   | { kind: 'engine'; backend: string }
@@ -119,7 +126,6 @@ export type FromWebview =
   | { type: 'setBaseline'; run: string };
 
 export type RunsPanelState =
-  | { mode: 'live'; live: LiveState; curves?: CurveSettings }
-  | { mode: 'compare'; runs: string[]; report?: CompareReport; curves?: CurveSettings };
+  { mode: 'live'; live: LiveState; curves?: CurveSettings } | { mode: 'compare'; runs: string[]; report?: CompareReport; curves?: CurveSettings };
 
 export const RUNS_VIEW_TYPE = 'graspRuns';

@@ -23,9 +23,7 @@ export type ToWebview =
 
 export type FromWebview =
   /** The script is listening; the host answers with the current state. */
-  | { type: 'ready' }
-  | { type: 'refresh' }
-  | { type: 'cancel' };
+  { type: 'ready' } | { type: 'refresh' } | { type: 'cancel' };
 
 /** What the webview keeps with vscode.setState, and what the panel serializer gets back after a reload. */
 export interface StatsPanelState {

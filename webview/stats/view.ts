@@ -53,7 +53,14 @@ export function renderProblem(root: HTMLElement, dataset: DatasetRef, text: stri
   root.replaceChildren(header(dataset, [button('Retry', actions.refresh, 'primary')]), body);
 }
 
-export function renderStats(root: HTMLElement, dataset: DatasetRef, stats: StatsView, seconds: number | undefined, activeTab: string | undefined, actions: ViewActions): void {
+export function renderStats(
+  root: HTMLElement,
+  dataset: DatasetRef,
+  stats: StatsView,
+  seconds: number | undefined,
+  activeTab: string | undefined,
+  actions: ViewActions,
+): void {
   const note = `${stats.format} format${seconds !== undefined ? ` · computed in ${dec(seconds, 1)} s` : ''}`;
   root.replaceChildren(
     header(dataset, [button('Refresh', actions.refresh)], note),
@@ -138,7 +145,11 @@ function popularityTab(stats: StatsView): HTMLElement {
   const p = stats.popularity;
   return section(
     longTail(p.curve, p.headItems),
-    el('p', 'caption', `Ranks 1 to ${int(p.headItems)} are the head (the 20 % most popular items). A straight fall on these log axes is a power-law long tail.`),
+    el(
+      'p',
+      'caption',
+      `Ranks 1 to ${int(p.headItems)} are the head (the 20 % most popular items). A straight fall on these log axes is a power-law long tail.`,
+    ),
     summaryGrid('Item popularity', [
       ['Interactions per item, minimum', int(p.min)],
       ['Median', dec(p.median, 1)],
@@ -165,7 +176,10 @@ function topItems(stats: StatsView): HTMLElement[] {
   const items = stats.topItems ?? [];
   if (items.length === 0) return [];
   const rows = items.map((item, i) => [String(i + 1), item.id, item.title ?? '', int(item.interactions)]);
-  return [el('h2', undefined, 'Most popular items'), dataGrid('Most popular items', ['#', 'Item', 'Title', 'Interactions'], rows, ['56px', '1fr', '3fr', '1fr'])];
+  return [
+    el('h2', undefined, 'Most popular items'),
+    dataGrid('Most popular items', ['#', 'Item', 'Title', 'Interactions'], rows, ['56px', '1fr', '3fr', '1fr']),
+  ];
 }
 
 function headTailTab(stats: StatsView): HTMLElement {
@@ -175,10 +189,22 @@ function headTailTab(stats: StatsView): HTMLElement {
     // Head items and head users are 20 % by definition, so only the interactions' split is drawn: it is
     // what tells one dataset from another.
     stackedBarsChart(
-      [{ label: 'interactions', parts: [{ label: 'on head items', value: p.top20Share, tone: 'primary' }, { label: 'on tail items', value: 1 - p.top20Share, tone: 'secondary' }] }],
+      [
+        {
+          label: 'interactions',
+          parts: [
+            { label: 'on head items', value: p.top20Share, tone: 'primary' },
+            { label: 'on tail items', value: 1 - p.top20Share, tone: 'secondary' },
+          ],
+        },
+      ],
       'Share of interactions on head and tail items',
     ),
-    el('p', 'caption', 'Head items: the 20 % most popular; head users: the 20 % with the longest sequences (the evaluation breakdowns use the same split). Both are 20 % by definition; the share of interactions the head items take is the dataset’s.'),
+    el(
+      'p',
+      'caption',
+      'Head items: the 20 % most popular; head users: the 20 % with the longest sequences (the evaluation breakdowns use the same split). Both are 20 % by definition; the share of interactions the head items take is the dataset’s.',
+    ),
     summaryGrid('Head and tail', [
       ['Head items', int(p.headItems)],
       ['Tail items', int(p.tailItems)],
@@ -198,7 +224,12 @@ function metadataTab(stats: StatsView): HTMLElement {
       coverage.map((c) => ({ label: c.field, share: c.share, detail: `${int(c.covered)} of ${int(stats.items)} items` })),
       'Share of items with each metadata field',
     ),
-    dataGrid('Metadata coverage', ['Field', 'Items with a value', 'Share'], coverage.map((c) => [c.field, int(c.covered), pct(c.share)]), ['2fr', '1fr', '1fr']),
+    dataGrid(
+      'Metadata coverage',
+      ['Field', 'Items with a value', 'Share'],
+      coverage.map((c) => [c.field, int(c.covered), pct(c.share)]),
+      ['2fr', '1fr', '1fr'],
+    ),
   );
 }
 

@@ -69,7 +69,9 @@ export function shareBarsChart(rows: Array<{ label: string; share: number; detai
     const y = MARGIN.top + r * rowH;
     const label = row.label.length > 24 ? `${row.label.slice(0, 23)}…` : row.label;
     chart.append(withTooltip(svg('text', { x: left - 8, y: y + 14, 'text-anchor': 'end', class: 'row-label' }, label), row.label));
-    chart.append(withTooltip(svg('rect', { x: left, y: y + 3, width: Math.max(0, row.share) * plotW, height: 16, class: 'bar' }), `${row.label}: ${row.detail}`));
+    chart.append(
+      withTooltip(svg('rect', { x: left, y: y + 3, width: Math.max(0, row.share) * plotW, height: 16, class: 'bar' }), `${row.label}: ${row.detail}`),
+    );
     chart.append(svg('text', { x: left + Math.max(0, row.share) * plotW + 6, y: y + 15, class: 'tick' }, `${(row.share * 100).toFixed(1)} %`));
   });
   return chart;

@@ -34,7 +34,14 @@ export interface Plot {
   update(series: PlotSeries[], config?: Partial<PlotConfig>): void;
 }
 
-const TONES = ['--vscode-charts-blue', '--vscode-charts-orange', '--vscode-charts-green', '--vscode-charts-purple', '--vscode-charts-red', '--vscode-charts-yellow'];
+const TONES = [
+  '--vscode-charts-blue',
+  '--vscode-charts-orange',
+  '--vscode-charts-green',
+  '--vscode-charts-purple',
+  '--vscode-charts-red',
+  '--vscode-charts-yellow',
+];
 const FALLBACK = ['#3794ff', '#d18616', '#89d185', '#b180d7', '#f14c4c', '#cca700'];
 
 interface Theme {
@@ -108,19 +115,17 @@ export function plot(initial: PlotConfig): Plot {
       axes: [axis(config.x, !!config.logX, config.formatX, false, !!config.integerX), axis(config.y, !!config.logY, undefined, true)],
       series: [
         { label: config.x, value: (_u, v) => (v == null ? '—' : config.formatX ? config.formatX(v) : formatTicks([v])[0]) },
-        ...series.map(
-          (s): uPlot.Series => ({
-            label: s.label,
-            stroke: tone(s),
-            width: s.faint ? 1 : config.bars ? 0 : 2,
-            alpha: s.faint ? 0.35 : 1,
-            fill: config.bars ? tone(s) : undefined,
-            spanGaps: true,
-            paths: config.bars ? uPlot.paths.bars?.({ size: [0.95, Infinity], align: 1 }) : undefined,
-            points: { show: !config.bars && !!s.markers, size: 6, fill: tone(s) },
-            value: (_u, v) => (v == null ? '—' : Math.abs(v) >= 10_000 ? compactNumber(v) : Number(v.toPrecision(4)).toString()),
-          }),
-        ),
+        ...series.map((s): uPlot.Series => ({
+          label: s.label,
+          stroke: tone(s),
+          width: s.faint ? 1 : config.bars ? 0 : 2,
+          alpha: s.faint ? 0.35 : 1,
+          fill: config.bars ? tone(s) : undefined,
+          spanGaps: true,
+          paths: config.bars ? uPlot.paths.bars?.({ size: [0.95, Infinity], align: 1 }) : undefined,
+          points: { show: !config.bars && !!s.markers, size: 6, fill: tone(s) },
+          value: (_u, v) => (v == null ? '—' : Math.abs(v) >= 10_000 ? compactNumber(v) : Number(v.toPrecision(4)).toString()),
+        })),
       ],
       hooks: { draw: [() => (element.dataset.yticks = yTicks.join('|'))] },
     };
@@ -135,7 +140,16 @@ export function plot(initial: PlotConfig): Plot {
     series = next.filter((s) => s.points.length > 0);
     empty.hidden = series.length > 0;
     element.dataset.series = series.map((s) => `${s.label}:${s.points.length}`).join('|');
-    const nextShape = JSON.stringify([series.map((s) => [s.label, s.tone, !!s.markers, !!s.faint]), config.x, config.y, config.logX, config.logY, config.bars, config.height, config.integerX]);
+    const nextShape = JSON.stringify([
+      series.map((s) => [s.label, s.tone, !!s.markers, !!s.faint]),
+      config.x,
+      config.y,
+      config.logX,
+      config.logY,
+      config.bars,
+      config.height,
+      config.integerX,
+    ]);
     if (!chart || nextShape !== shape) {
       shape = nextShape;
       build();

@@ -20,7 +20,10 @@ export function formatTicks(splits: readonly number[], log = false): string[] {
   // A log axis is split at every 1…9 × 10^k: only the powers of ten are labelled, the rest are grid lines.
   if (log) return splits.map((v) => (v > 0 && Math.abs(Math.log10(v) - Math.round(Math.log10(v))) < 1e-9 ? compactNumber(v) : ''));
   const finite = splits.filter((v) => Number.isFinite(v));
-  const gaps = finite.slice(1).map((v, i) => Math.abs(v - finite[i])).filter((d) => d > 0);
+  const gaps = finite
+    .slice(1)
+    .map((v, i) => Math.abs(v - finite[i]))
+    .filter((d) => d > 0);
   const step = gaps.length > 0 ? Math.min(...gaps) : 0;
   let decimals = 0;
   if (step > 0) while (decimals < 8 && Math.abs(step * 10 ** decimals - Math.round(step * 10 ** decimals)) > 1e-6 * 10 ** decimals * step) decimals++;
@@ -52,7 +55,6 @@ export function alignSeries(series: readonly PlotSeries[], dropNonPositive = fal
   return columns;
 }
 
-
 /**
  * Round tick values covering [min, max]: a step of 1, 2, 2.5 or 5 × 10^k giving about `target` ticks, and
  * never fewer than three while the range allows (a small chart with one tick cannot be read).
@@ -63,7 +65,9 @@ export function niceSplits(min: number, max: number, target = 4, integer = false
   const rough = (max - min) / target;
   const magnitude = 10 ** Math.floor(Math.log10(rough));
   // Whole-number axes (epochs) take whole steps: 1, 2, 5, 10, …, never 2.5.
-  let step = integer ? Math.max(1, [1, 2, 5, 10].map((m) => m * magnitude).find((s) => s >= rough) ?? 1) : ([1, 2, 2.5, 5, 10].map((m) => m * magnitude).find((s) => s >= rough) ?? rough);
+  let step = integer
+    ? Math.max(1, [1, 2, 5, 10].map((m) => m * magnitude).find((s) => s >= rough) ?? 1)
+    : ([1, 2, 2.5, 5, 10].map((m) => m * magnitude).find((s) => s >= rough) ?? rough);
   const ticks = (s: number) => {
     const out: number[] = [];
     for (let v = Math.ceil(min / s - 1e-9) * s; v <= max + s * 1e-9; v += s) out.push(Number(v.toPrecision(12)));

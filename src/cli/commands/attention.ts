@@ -11,7 +11,9 @@ export function formatAttention(result: AttentionExplanation): string {
   lines.push('  weight  similarity  id');
   for (const neighbour of result.neighbours) {
     const similarity = neighbour.similarity === null ? '     —    ' : neighbour.similarity.toFixed(3).padStart(10);
-    lines.push(`  ${neighbour.weight.toFixed(3).padStart(6)}  ${similarity}  ${printable(neighbour.id)}${neighbour.self ? ' (itself)' : ''}  ${printable(neighbour.label)}`);
+    lines.push(
+      `  ${neighbour.weight.toFixed(3).padStart(6)}  ${similarity}  ${printable(neighbour.id)}${neighbour.self ? ' (itself)' : ''}  ${printable(neighbour.label)}`,
+    );
   }
   return lines.join('\n');
 }
@@ -25,7 +27,8 @@ export function registerAttention(program: Command): void {
     .addOption(new Option('--user <rawId>', 'a user id as in the dataset file').conflicts('item'))
     .option('--json', 'print one JSON object')
     .action(async (flags: { run: string; item?: string; user?: string; json?: boolean }, command: Command) => {
-      if (flags.item === undefined && flags.user === undefined) command.error('grasp attention: give --item <rawId> or --user <rawId>', { exitCode: 2, code: 'grasp.attention.target' });
+      if (flags.item === undefined && flags.user === undefined)
+        command.error('grasp attention: give --item <rawId> or --user <rawId>', { exitCode: 2, code: 'grasp.attention.target' });
       const ctx = terminalContext({ quiet: flags.json });
       try {
         const result = await readAttention(flags.run, flags.item !== undefined ? { item: flags.item } : { user: flags.user! }, ctx);

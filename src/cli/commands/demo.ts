@@ -21,7 +21,10 @@ export function registerDemo(program: Command): void {
     .action(async (flags: { out: string; seed: number; users: number; items: number; retrieval: boolean; train: boolean; json?: boolean }) => {
       const ctx = terminalContext({ quiet: flags.json });
       try {
-        const result = await demoJob({ outDir: flags.out, seed: flags.seed, users: flags.users, items: flags.items, retrieval: flags.retrieval, train: flags.train }, ctx);
+        const result = await demoJob(
+          { outDir: flags.out, seed: flags.seed, users: flags.users, items: flags.items, retrieval: flags.retrieval, train: flags.train },
+          ctx,
+        );
         ctx.dispose();
         if (flags.json) {
           process.stdout.write(`${JSON.stringify(result)}\n`);

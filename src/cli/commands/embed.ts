@@ -27,9 +27,20 @@ export function registerEmbed(program: Command): void {
     .description('Embed item or user texts (synthesised, else raw) and reduce them by PCA to the model width.')
     .argument('<dataset>', 'dataset file or folder')
     .addOption(entityOption())
-    .addOption(new Option('--embedder <name>', 'lsa (local, offline), voyage (VOYAGE_API_KEY) or openai-compatible (/v1/embeddings; OPENAI_API_KEY if the server needs one)').choices(EMBEDDER_NAMES).default('lsa'))
+    .addOption(
+      new Option(
+        '--embedder <name>',
+        'lsa (local, offline), voyage (VOYAGE_API_KEY) or openai-compatible (/v1/embeddings; OPENAI_API_KEY if the server needs one)',
+      )
+        .choices(EMBEDDER_NAMES)
+        .default('lsa'),
+    )
     .option('--model <name>', 'embedding model of an HTTP embedder (the one the server serves)')
-    .option('--dimensions <n>', 'HTTP embedders: output width, for models that can shorten their vectors (OpenAI dimensions, Voyage output_dimension)', positiveInteger)
+    .option(
+      '--dimensions <n>',
+      'HTTP embedders: output width, for models that can shorten their vectors (OpenAI dimensions, Voyage output_dimension)',
+      positiveInteger,
+    )
     .option('--width <n>', 'lsa: number of SVD components', nonNegativeInteger, 64)
     .option('--pca <n>', 'PCA target width (fitted on training entities)', nonNegativeInteger, 64)
     .option('--texts <source>', 'auto (best synthesis in the cache), none (raw metadata / training titles), or provider[:model]', 'auto')

@@ -13,13 +13,21 @@ interface ExperimentFlags {
   quiet?: boolean;
 }
 
-const list = (value: string, previous: string[] = []) => [...previous, ...value.split(',').map((v) => v.trim()).filter(Boolean)];
+const list = (value: string, previous: string[] = []) => [
+  ...previous,
+  ...value
+    .split(',')
+    .map((v) => v.trim())
+    .filter(Boolean),
+];
 const seedList = (value: string, previous: number[] = []) => [...previous, ...value.split(',').map((v) => nonNegativeInteger(v.trim()))];
 
 export function registerExperiment(program: Command): void {
   program
     .command('experiment')
-    .description('Run the variants × seeds of an experiment file (finished runs are reused), then write its results table (<name>.results.md and .json in the output folder) with mean ± std and paired tests against the named baselines.')
+    .description(
+      'Run the variants × seeds of an experiment file (finished runs are reused), then write its results table (<name>.results.md and .json in the output folder) with mean ± std and paired tests against the named baselines.',
+    )
     .requiredOption('--config <file>', 'experiment file (JSON): name, base run config, seeds, variants, comparisons, output')
     .option('--variants <names>', 'train only these variants (comma-separated; the table still shows every finished run)', list)
     .option('--seeds <seeds>', "train only these of the experiment's seeds (comma-separated)", seedList)
@@ -32,10 +40,23 @@ export function registerExperiment(program: Command): void {
       // The command as typed (minus --quiet, which changes nothing in the results), recorded with the results.
       const command = ['grasp', ...process.argv.slice(2).filter((arg) => arg !== '--quiet')].join(' ');
       try {
-        const result = await experimentJob({ configPath: flags.config, variants: flags.variants, seeds: flags.seeds, tabulateOnly: flags.tabulateOnly, report: flags.report, diagnostics: flags.diagnostics, command }, ctx);
+        const result = await experimentJob(
+          {
+            configPath: flags.config,
+            variants: flags.variants,
+            seeds: flags.seeds,
+            tabulateOnly: flags.tabulateOnly,
+            report: flags.report,
+            diagnostics: flags.diagnostics,
+            command,
+          },
+          ctx,
+        );
         ctx.dispose();
         const { results, ...summary } = result;
-        process.stdout.write(`${JSON.stringify({ ...summary, comparisons: results.table.comparisons.map(({ variant, baseline, difference, overUsers, overSeeds, significant }) => ({ variant, baseline, difference, pUsers: overUsers?.p, pSeeds: overSeeds?.p, significant })) })}\n`);
+        process.stdout.write(
+          `${JSON.stringify({ ...summary, comparisons: results.table.comparisons.map(({ variant, baseline, difference, overUsers, overSeeds, significant }) => ({ variant, baseline, difference, pUsers: overUsers?.p, pSeeds: overSeeds?.p, significant })) })}\n`,
+        );
       } finally {
         ctx.dispose();
       }

@@ -11,12 +11,16 @@ export function registerExport(program: Command): void {
   const command = program
     .command('export')
     .description(
-      'Write a dataset\'s or a run\'s text side for Python: vectors as .npy (float32) with an id map, neighbour tables as TSV, descriptions as RecBole .item/.user files, and a run\'s per-user ranks and metrics as CSV.',
+      "Write a dataset's or a run's text side for Python: vectors as .npy (float32) with an id map, neighbour tables as TSV, descriptions as RecBole .item/.user files, and a run's per-user ranks and metrics as CSV.",
     )
     .argument('<dataset-or-run>', 'a dataset file or folder (exports what `grasp synthesize / embed / index` cached), or a finished run folder')
     .option('--out <dir>', 'where to write (a new or empty folder, or an earlier export; default <cache>/exports/<name>)')
     .option('--json', 'print one JSON object');
-  datasetAction(command, ({ dataset: target, load, cacheDir }, flags: ExportFlags, ctx) => exportJob({ target, out: flags.out, cacheDir, load }, ctx), formatExport);
+  datasetAction(
+    command,
+    ({ dataset: target, load, cacheDir }, flags: ExportFlags, ctx) => exportJob({ target, out: flags.out, cacheDir, load }, ctx),
+    formatExport,
+  );
 }
 
 function formatExport(result: ExportJobResult): string {

@@ -32,7 +32,15 @@ export function registerFlag(program: Command): void {
     command,
     (params, flags: FlagFlags, ctx) =>
       flagJob(
-        { ...params, entity: entityOf(flags.entity), top: flags.top, texts: flags.texts, annotations: flags.annotations, run: flags.run === false ? null : flags.run, detector: flags.threshold === undefined ? {} : { threshold: flags.threshold } },
+        {
+          ...params,
+          entity: entityOf(flags.entity),
+          top: flags.top,
+          texts: flags.texts,
+          annotations: flags.annotations,
+          run: flags.run === false ? null : flags.run,
+          detector: flags.threshold === undefined ? {} : { threshold: flags.threshold },
+        },
         ctx,
       ),
     formatFlags,
@@ -46,8 +54,13 @@ function excerpt(text: string, max: number): string {
 
 export function formatRecord(record: FlagRecord, reasons = 3): string[] {
   const verdict = record.annotation ? `  [${record.annotation.verdict}${record.annotation.stale ? ', stale' : ''}]` : '';
-  const lines = [`${record.risk.toFixed(3)}  ${record.entity} ${printable(record.id)}${record.flagged ? '  FLAGGED' : ''}${verdict}  ${excerpt(record.text, 80)}`];
-  for (const reason of record.reasons.slice(0, reasons)) lines.push(`    ${reason.signal}/${reason.kind} @${reason.start}-${reason.end} ${JSON.stringify(excerpt(reason.text, 40))}: ${excerpt(reason.message, 120)}`);
+  const lines = [
+    `${record.risk.toFixed(3)}  ${record.entity} ${printable(record.id)}${record.flagged ? '  FLAGGED' : ''}${verdict}  ${excerpt(record.text, 80)}`,
+  ];
+  for (const reason of record.reasons.slice(0, reasons))
+    lines.push(
+      `    ${reason.signal}/${reason.kind} @${reason.start}-${reason.end} ${JSON.stringify(excerpt(reason.text, 40))}: ${excerpt(reason.message, 120)}`,
+    );
   if (record.reasons.length > reasons) lines.push(`    … ${record.reasons.length - reasons} more reason(s)`);
   return lines;
 }
@@ -59,9 +72,12 @@ function formatFlags(result: FlagJobResult): string {
   if (evaluation) {
     const c = evaluation.combined;
     const pct = (value: number | null): string => (value === null ? 'n/a' : value.toFixed(3));
-    lines.push(`  against ${evaluation.texts} human verdicts (${evaluation.positives} hallucinated/edited): AUC ${pct(c.auc)}, precision ${pct(c.precision)}, recall ${pct(c.recall)}`);
+    lines.push(
+      `  against ${evaluation.texts} human verdicts (${evaluation.positives} hallucinated/edited): AUC ${pct(c.auc)}, precision ${pct(c.precision)}, recall ${pct(c.recall)}`,
+    );
   }
-  if (result.annotations.stale > 0) lines.push(`  ${result.annotations.stale} annotation(s) in ${result.annotations.file} judged an older text (stale, not applied)`);
+  if (result.annotations.stale > 0)
+    lines.push(`  ${result.annotations.stale} annotation(s) in ${result.annotations.file} judged an older text (stale, not applied)`);
   lines.push('');
   for (const record of result.records) lines.push(...formatRecord(record));
   return lines.join('\n');
@@ -69,7 +85,9 @@ function formatFlags(result: FlagJobResult): string {
 
 /** The demo's flag stage: the riskiest descriptions, each marked when it was one the demo corrupted. */
 export function formatDemoFlags(flags: DemoFlagsResult): string {
-  const lines = [`Hallucination flags: ${flags.injected} of ${flags.items} descriptions given false claims on purpose; ${flags.injectedInTop} of them are among the ${flags.injected} riskiest; ${flags.flagged} flagged (${flags.seconds.toFixed(1)} s)`];
+  const lines = [
+    `Hallucination flags: ${flags.injected} of ${flags.items} descriptions given false claims on purpose; ${flags.injectedInTop} of them are among the ${flags.injected} riskiest; ${flags.flagged} flagged (${flags.seconds.toFixed(1)} s)`,
+  ];
   for (const record of flags.top) {
     const [first, ...rest] = formatRecord(record, 2);
     lines.push(`${first}${record.injected ? '  (injected)' : ''}`, ...rest);

@@ -23,7 +23,7 @@ interface IndexFlags {
 export function registerIndex(program: Command): void {
   program
     .command('index')
-    .description('Build the cosine neighbour index (HNSW, or exact for small sets) of a stored embedding, with every row\'s top-K neighbours.')
+    .description("Build the cosine neighbour index (HNSW, or exact for small sets) of a stored embedding, with every row's top-K neighbours.")
     .argument('<dataset>', 'dataset file or folder (its embedding must exist: grasp embed)')
     .addOption(entityOption())
     .addOption(new Option('--embedder <name>', 'which embedding').choices(EMBEDDER_NAMES).default('lsa'))

@@ -77,7 +77,14 @@ export function cachePaths(datasetPath: string, cacheDir?: string): CachePaths {
  * as another dataset's neighbours under this one's titles. `rebuild` says how to make them again
  * ("rebuild it with …").
  */
-export function assertCachedIds(paths: CachePaths, file: string, entity: 'item' | 'user', cached: readonly string[], current: readonly string[], rebuild: string): void {
+export function assertCachedIds(
+  paths: CachePaths,
+  file: string,
+  entity: 'item' | 'user',
+  cached: readonly string[],
+  current: readonly string[],
+  rebuild: string,
+): void {
   let row = 0;
   while (row < cached.length && row < current.length && cached[row] === current[row]) row++;
   if (row === cached.length && row === current.length) return;
@@ -153,14 +160,17 @@ function checkOrClaim(dir: string, interactions: string): void {
   try {
     text = readFileSync(file, 'utf8');
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw new ConfigError(`${file}: unreadable cache identity (${(error as NodeJS.ErrnoException).code ?? String(error)})`);
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT')
+      throw new ConfigError(`${file}: unreadable cache identity (${(error as NodeJS.ErrnoException).code ?? String(error)})`);
     claim(file, interactions);
     return;
   }
   const identity = parseIdentity(text);
   if (!identity) throw new ConfigError(`${file} is not a GRASP cache identity: move ${dir} away (its caches cannot be told to be this dataset's)`);
   if (identity.interactions !== interactions) {
-    throw new ConfigError(`the cache folder ${dir} belongs to the dataset ${excerpt(identity.interactions, 200)}, not to ${excerpt(interactions, 200)}: it is not used; move it away, or give this dataset another --cache-dir`);
+    throw new ConfigError(
+      `the cache folder ${dir} belongs to the dataset ${excerpt(identity.interactions, 200)}, not to ${excerpt(interactions, 200)}: it is not used; move it away, or give this dataset another --cache-dir`,
+    );
   }
 }
 
@@ -262,7 +272,11 @@ function slug(path: string): string {
 
 /** The whole cache folder name before identities (kept exactly, to find those folders). */
 function legacySlug(path: string): string {
-  const cleaned = path.split(sep).join('-').replace(/[^A-Za-z0-9._-]+/g, '_').replace(/^[.-]+/, '');
+  const cleaned = path
+    .split(sep)
+    .join('-')
+    .replace(/[^A-Za-z0-9._-]+/g, '_')
+    .replace(/^[.-]+/, '');
   return cleaned || 'dataset';
 }
 

@@ -11,7 +11,10 @@ const KNOWN_NAMES: Record<Role, string[]> = {
 };
 
 export function normaliseColumnName(name: string): string {
-  return name.trim().replace(/:[a-z_]+$/i, '').toLowerCase();
+  return name
+    .trim()
+    .replace(/:[a-z_]+$/i, '')
+    .toLowerCase();
 }
 
 export interface ResolvedColumns {
@@ -37,7 +40,8 @@ export function resolveColumns(header: string[], mapping: ColumnMapping = {}): {
       if (index < 0 || index >= header.length) missing.push(`${role} column ${JSON.stringify(wanted)}`);
     } else {
       index = names.findIndex((name) => KNOWN_NAMES[role].includes(name));
-      if (index < 0 && (role === 'user' || role === 'item')) missing.push(`${role === 'item' ? 'an' : 'a'} ${role} column (one of ${KNOWN_NAMES[role].join(', ')}, or name yours with --${role}-col)`);
+      if (index < 0 && (role === 'user' || role === 'item'))
+        missing.push(`${role === 'item' ? 'an' : 'a'} ${role} column (one of ${KNOWN_NAMES[role].join(', ')}, or name yours with --${role}-col)`);
     }
     if (index >= 0 && index < header.length) columns[role] = index;
   }

@@ -83,7 +83,10 @@ export async function detectFormat(path: string): Promise<InteractionFormat> {
   if (name.endsWith('.jsonl') || name.endsWith('.ndjson')) return 'jsonl';
   if (name.endsWith('.json')) return 'json-seq';
   const head = await readHead(path);
-  const lines = head.split('\n').map((line) => line.replace(/\r$/, '')).filter((line) => line.trim() !== '');
+  const lines = head
+    .split('\n')
+    .map((line) => line.replace(/\r$/, ''))
+    .filter((line) => line.trim() !== '');
   if (lines.length === 0) return extname(name) === '.csv' ? 'csv' : 'pairs';
   if (lines[0].split('\t').every((field) => /^[^:\s]+:[a-z_]+$/i.test(field.trim()))) return 'recbole';
   if (lines[0].trimStart().startsWith('{')) return 'jsonl';

@@ -22,7 +22,12 @@ export async function loadDataset(path: string, options: LoadOptions = {}): Prom
   const coreRemoved = applyKCore(collected, options.userCore ?? 0, options.itemCore ?? 0);
   const data = compact(collected);
   if (data.userIds.length === 0) {
-    throw new DataError(files.interactions, undefined, 'interactions left after filtering', `none (k-core ${options.userCore ?? 0}/${options.itemCore ?? 0} removed all)`);
+    throw new DataError(
+      files.interactions,
+      undefined,
+      'interactions left after filtering',
+      `none (k-core ${options.userCore ?? 0}/${options.itemCore ?? 0} removed all)`,
+    );
   }
   if (options.isCancelled?.()) throw new CancelledError();
   const metadataPaths = options.metadataPaths ?? files.metadata;

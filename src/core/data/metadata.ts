@@ -33,7 +33,11 @@ export async function loadItemMetadata(paths: string[], itemIds: string[]): Prom
 
 function stringify(value: unknown): string {
   if (value === null || value === undefined) return '';
-  if (Array.isArray(value)) return value.map(stringify).filter((part) => part !== '').join(' ');
+  if (Array.isArray(value))
+    return value
+      .map(stringify)
+      .filter((part) => part !== '')
+      .join(' ');
   if (typeof value === 'object') return JSON.stringify(value);
   return String(value);
 }

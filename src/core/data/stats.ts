@@ -104,7 +104,10 @@ function popularityCurve(ascending: Float64Array): Array<[number, number]> {
   const n = ascending.length;
   const ranks = new Set<number>();
   for (let k = 0; k < CURVE_POINTS; k++) ranks.add(Math.max(1, Math.round(Math.pow(n, k / (CURVE_POINTS - 1)))));
-  return [...ranks].filter((rank) => rank <= n).sort((a, b) => a - b).map((rank) => [rank, ascending[n - rank]]);
+  return [...ranks]
+    .filter((rank) => rank <= n)
+    .sort((a, b) => a - b)
+    .map((rank) => [rank, ascending[n - rank]]);
 }
 
 function itemsNeverInTraining(sequences: Int32Array[], items: number): number {
@@ -125,7 +128,9 @@ function metadataCoverage(dataset: Dataset): DatasetStats['metadataCoverage'] {
 }
 
 function topItems(dataset: Dataset, popularity: Float64Array): DatasetStats['topItems'] {
-  const order = Array.from(popularity.keys()).sort((a, b) => popularity[b] - popularity[a] || a - b).slice(0, TOP_ITEMS);
+  const order = Array.from(popularity.keys())
+    .sort((a, b) => popularity[b] - popularity[a] || a - b)
+    .slice(0, TOP_ITEMS);
   const titleField = dataset.metadata?.fields.find((field) => TITLE_FIELDS.includes(field.toLowerCase()));
   return order.map((item) => {
     const title = titleField ? dataset.metadata?.rows[item]?.[titleField] : undefined;

@@ -36,7 +36,9 @@ export function generateItems(random: Random, count: number): DemoItem[] {
     const adjective = random.pick(ADJECTIVES);
     const attributes = Object.fromEntries(Object.entries(category.attributes).map(([name, values]) => [name, random.pick(values)]));
     const priceTier = random.pick(PRICE_TIERS);
-    const details = Object.entries(attributes).map(([name, value]) => `${name} ${value}`).join(', ');
+    const details = Object.entries(attributes)
+      .map(([name, value]) => `${name} ${value}`)
+      .join(', ');
     return {
       id: `i${index + 1}`,
       title: `${brand} ${adjective} ${noun}${attributes.size ? `, ${attributes.size}` : ''}`,
@@ -54,7 +56,11 @@ export function generateItems(random: Random, count: number): DemoItem[] {
  * neighbouring category on the ring, and prefers popular items (Zipf within the category) and
  * brands it already bought. Yields each user's (item index, timestamp) sequence.
  */
-export function* generateSequences(random: Random, items: DemoItem[], options: DemoWorldOptions): Generator<{ user: string; items: number[]; times: number[] }> {
+export function* generateSequences(
+  random: Random,
+  items: DemoItem[],
+  options: DemoWorldOptions,
+): Generator<{ user: string; items: number[]; times: number[] }> {
   const byCategory = CATEGORIES.map((category) => items.flatMap((item, index) => (item.category === category.name ? [index] : [])));
   const zipf = byCategory.map((members) => Float64Array.from(members, (_, rank) => 1 / Math.pow(rank + 1, 0.9)));
   const stay = options.stayProbability ?? 0.8;

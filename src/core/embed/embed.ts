@@ -98,7 +98,14 @@ export function embedderModel(spec: Pick<EmbedderSpec, 'name' | 'model' | 'width
  * The embedder's raw vectors of `texts`: LSA fitted on `fitRows` (local), or an HTTP embedder through
  * the dataset's vector cache (a text embedded once is never sent again, by any job).
  */
-export async function embedTexts(texts: string[], fitRows: Int32Array, spec: EmbedderSpec, datasetCacheDir: string, ctx: JobContext, secrets: EmbedSecrets = {}): Promise<EmbeddedTexts> {
+export async function embedTexts(
+  texts: string[],
+  fitRows: Int32Array,
+  spec: EmbedderSpec,
+  datasetCacheDir: string,
+  ctx: JobContext,
+  secrets: EmbedSecrets = {},
+): Promise<EmbeddedTexts> {
   if (spec.name === 'lsa') {
     const width = spec.width ?? 64;
     const lsa = lsaEmbed(texts, fitRows, { width, seed: spec.seed });
@@ -108,11 +115,26 @@ export async function embedTexts(texts: string[], fitRows: Int32Array, spec: Emb
   const apiKey = spec.name === 'voyage' ? secrets.voyageApiKey : secrets.openaiApiKey;
   const result = await httpEmbed(
     texts,
-    { provider: spec.name, model, baseURL: spec.baseURL, apiKey, dimensions: spec.dimensions, maxChars: spec.maxChars, batchSize: spec.batchSize, concurrency: spec.concurrency, maxAttempts: spec.maxAttempts, timeoutMs: spec.timeoutMs, backoffBaseMs: spec.backoffBaseMs },
+    {
+      provider: spec.name,
+      model,
+      baseURL: spec.baseURL,
+      apiKey,
+      dimensions: spec.dimensions,
+      maxChars: spec.maxChars,
+      batchSize: spec.batchSize,
+      concurrency: spec.concurrency,
+      maxAttempts: spec.maxAttempts,
+      timeoutMs: spec.timeoutMs,
+      backoffBaseMs: spec.backoffBaseMs,
+    },
     vectorCachePath(datasetCacheDir, spec.name),
     ctx,
   );
-  if (result.embedded > 0) ctx.log(`${spec.name}/${model}: ${result.embedded} texts embedded in ${result.calls} requests (${result.tokens} tokens, ${result.seconds.toFixed(1)} s), ${result.cached} from the cache`);
+  if (result.embedded > 0)
+    ctx.log(
+      `${spec.name}/${model}: ${result.embedded} texts embedded in ${result.calls} requests (${result.tokens} tokens, ${result.seconds.toFixed(1)} s), ${result.cached} from the cache`,
+    );
   return { vectors: result.vectors, width: result.dim, model, calls: result.calls, cached: result.cached, tokens: result.tokens };
 }
 
@@ -126,7 +148,14 @@ export function fitRows(dataset: Dataset, split: Split, entity: Entity): Int32Ar
 }
 
 /** Stage 2 of GRASP (DESIGN §2): embeds each entity's text, then PCA to the model width. */
-export async function embed(dataset: Dataset, split: Split, datasetCacheDir: string, options: EmbedOptions, ctx: JobContext, secrets: EmbedSecrets = {}): Promise<EmbedResult> {
+export async function embed(
+  dataset: Dataset,
+  split: Split,
+  datasetCacheDir: string,
+  options: EmbedOptions,
+  ctx: JobContext,
+  secrets: EmbedSecrets = {},
+): Promise<EmbedResult> {
   const started = Date.now();
   const entity = options.entity;
   const embedder = options.embedder ?? 'lsa';
@@ -146,7 +175,14 @@ export async function embed(dataset: Dataset, split: Split, datasetCacheDir: str
     {
       v: 1,
       entity,
-      embedder: { name: embedder, model, width: dim, ...(embedder === 'lsa' ? {} : { ...(options.baseURL ? { baseURL: options.baseURL } : {}), ...(options.dimensions ? { dimensions: options.dimensions } : {}) }) },
+      embedder: {
+        name: embedder,
+        model,
+        width: dim,
+        ...(embedder === 'lsa'
+          ? {}
+          : { ...(options.baseURL ? { baseURL: options.baseURL } : {}), ...(options.dimensions ? { dimensions: options.dimensions } : {}) }),
+      },
       texts: { source: texts.source, fromSynthesis: texts.fromSynthesis, fallback: texts.fallback, sha256: texts.sha256 },
       count: texts.texts.length,
       ids: texts.ids,
@@ -156,6 +192,8 @@ export async function embed(dataset: Dataset, split: Split, datasetCacheDir: str
     { data: vectors, dim },
     { data: reduced.vectors, dim: reduced.dim, explainedVariance: reduced.explainedVariance, fittedOn: reduced.fittedOn },
   );
-  ctx.log(`${entity}s: ${manifest.count} × ${dim} (${embedder}${explained === undefined ? '' : `, ${(100 * explained).toFixed(1)} % of TF-IDF energy`}) → PCA ${reduced.dim} (${(100 * reduced.explainedVariance).toFixed(1)} % of variance, fitted on ${reduced.fittedOn}) → ${manifestPath}`);
+  ctx.log(
+    `${entity}s: ${manifest.count} × ${dim} (${embedder}${explained === undefined ? '' : `, ${(100 * explained).toFixed(1)} % of TF-IDF energy`}) → PCA ${reduced.dim} (${(100 * reduced.explainedVariance).toFixed(1)} % of variance, fitted on ${reduced.fittedOn}) → ${manifestPath}`,
+  );
   return { manifestPath, manifest, calls, cached, ...(embedder === 'lsa' ? {} : { tokens }), explained };
 }

@@ -60,20 +60,31 @@ interface VectorRecord {
 
 function isVectorRecord(value: unknown): value is VectorRecord {
   const record = value as Partial<VectorRecord> | null;
-  return !!record && record.v === 1 && typeof record.key === 'string' && typeof record.vector === 'string' && typeof record.dim === 'number' && Number.isInteger(record.dim) && record.dim > 0;
+  return (
+    !!record &&
+    record.v === 1 &&
+    typeof record.key === 'string' &&
+    typeof record.vector === 'string' &&
+    typeof record.dim === 'number' &&
+    Number.isInteger(record.dim) &&
+    record.dim > 0
+  );
 }
 
 export const DEFAULT_EMBEDDING_MODELS: Record<HttpEmbedderName, string> = { voyage: 'voyage-3.5-lite', 'openai-compatible': 'text-embedding-3-small' };
 
 export function endpoint(options: Pick<HttpEmbedderOptions, 'provider' | 'baseURL'>): string {
   const base = options.baseURL ?? (options.provider === 'voyage' ? 'https://api.voyageai.com' : '');
-  if (!base) throw new ConfigError('openai-compatible embeddings need a base URL (--base-url, or grasp.embedding.baseUrl; e.g. http://127.0.0.1:11434 for Ollama)');
+  if (!base)
+    throw new ConfigError('openai-compatible embeddings need a base URL (--base-url, or grasp.embedding.baseUrl; e.g. http://127.0.0.1:11434 for Ollama)');
   return `${openAiRoot(base, `the ${options.provider} base URL`)}/embeddings`;
 }
 
 /** The cache key of one text: provider, model and (when set) width, then the text. Earlier keys (no width) stay valid. */
 export function vectorKey(options: Pick<HttpEmbedderOptions, 'provider' | 'model' | 'dimensions'>, text: string): string {
-  return sha256Hex(JSON.stringify(options.dimensions === undefined ? [options.provider, options.model, text] : [options.provider, options.model, options.dimensions, text]));
+  return sha256Hex(
+    JSON.stringify(options.dimensions === undefined ? [options.provider, options.model, text] : [options.provider, options.model, options.dimensions, text]),
+  );
 }
 
 /** Why one request failed, and what that means: retry it, give up on these texts, or stop the job. */
@@ -114,7 +125,8 @@ export async function httpEmbed(texts: string[], options: HttpEmbedderOptions, c
   /** The vectors this run received, as they came (not decoded again from their cache lines). */
   const fresh = new Map<string, Float32Array>();
   if (missing.length > 0) {
-    if (options.provider === 'voyage' && !options.apiKey) throw new ConfigError(`voyage embeddings need VOYAGE_API_KEY in the environment (${missing.length} texts are not in ${cachePath} yet)`);
+    if (options.provider === 'voyage' && !options.apiKey)
+      throw new ConfigError(`voyage embeddings need VOYAGE_API_KEY in the environment (${missing.length} texts are not in ${cachePath} yet)`);
     const release = acquireLock(`${cachePath}.lock`, `the embedding cache ${cachePath}`);
     try {
       // Read again under the lock: another job may have embedded some of these meanwhile.
@@ -140,7 +152,10 @@ export async function httpEmbed(texts: string[], options: HttpEmbedderOptions, c
   /** One width for the whole matrix: the cache may hold another width only if the server changed its model under the same name. */
   function widthOf(records: VectorRecord[]): number {
     const widths = new Set(records.map((record) => record.dim));
-    if (widths.size > 1) throw new ConfigError(`${cachePath} holds ${label} vectors of ${[...widths].join(' and ')} dimensions for these texts (the server changed the model under the same name?): move the file away and embed again`);
+    if (widths.size > 1)
+      throw new ConfigError(
+        `${cachePath} holds ${label} vectors of ${[...widths].join(' and ')} dimensions for these texts (the server changed the model under the same name?): move the file away and embed again`,
+      );
     return records[0]?.dim ?? 0;
   }
 
@@ -169,7 +184,10 @@ export async function httpEmbed(texts: string[], options: HttpEmbedderOptions, c
       const now = Date.now();
       if (now - lastReport < 100 && result.embedded + failed.size < missing.length) return;
       lastReport = now;
-      ctx.progress({ message: `embedding with ${label}: ${result.embedded + failed.size}/${missing.length} (${unique.length - missing.length} cached${failed.size ? `, ${failed.size} failed` : ''})`, fraction: 0.1 + (0.6 * (result.embedded + failed.size)) / Math.max(1, missing.length) });
+      ctx.progress({
+        message: `embedding with ${label}: ${result.embedded + failed.size}/${missing.length} (${unique.length - missing.length} cached${failed.size ? `, ${failed.size} failed` : ''})`,
+        fraction: 0.1 + (0.6 * (result.embedded + failed.size)) / Math.max(1, missing.length),
+      });
     };
 
     const runBatch = async (batch: string[]): Promise<void> => {
@@ -180,14 +198,24 @@ export async function httpEmbed(texts: string[], options: HttpEmbedderOptions, c
         if (stopping || fatal) return;
         try {
           result.calls++;
-          const answer = await request(pool, batch.map((key) => textOf.get(key)!), abort.signal);
+          const answer = await request(
+            pool,
+            batch.map((key) => textOf.get(key)!),
+            abort.signal,
+          );
           const widths = [...new Set(answer.vectors.map((vector) => vector.length))];
           if (expected === undefined && widths.length > 1) throw new HttpFailure(`vectors of ${widths.join(' and ')} dimensions in one answer`, 'retry');
           // the first consistent answer fixes the width when neither the job nor the cache did
           expected ??= widths[0];
-          if (widths.some((width) => width !== expected)) throw new HttpFailure(`vectors of ${widths.join('/')} dimensions where ${expected} were expected`, 'retry');
+          if (widths.some((width) => width !== expected))
+            throw new HttpFailure(`vectors of ${widths.join('/')} dimensions where ${expected} were expected`, 'retry');
           result.tokens += answer.tokens;
-          const records = batch.map((key, i): VectorRecord => ({ v: 1, key, dim: expected!, vector: Buffer.from(answer.vectors[i].buffer).toString('base64') }));
+          const records = batch.map((key, i): VectorRecord => ({
+            v: 1,
+            key,
+            dim: expected!,
+            vector: Buffer.from(answer.vectors[i].buffer).toString('base64'),
+          }));
           appender.appendAll(records);
           records.forEach((record, i) => {
             known.set(record.key, record);
@@ -238,7 +266,9 @@ export async function httpEmbed(texts: string[], options: HttpEmbedderOptions, c
     if (stopping || ctx.isCancelled()) throw new CancelledError();
     if (failed.size > 0) {
       const reasons = [...new Set(failed.values())].slice(0, 3).join('; ');
-      throw new ConfigError(`${failed.size} of ${missing.length} texts could not be embedded by ${label} (${reasons}); the ${result.embedded} embedded are cached in ${cachePath}: run again to retry the rest`);
+      throw new ConfigError(
+        `${failed.size} of ${missing.length} texts could not be embedded by ${label} (${reasons}); the ${result.embedded} embedded are cached in ${cachePath}: run again to retry the rest`,
+      );
     }
   }
 
@@ -247,7 +277,11 @@ export async function httpEmbed(texts: string[], options: HttpEmbedderOptions, c
       options.provider === 'voyage'
         ? { input: batch, model: options.model, input_type: 'document', ...(options.dimensions ? { output_dimension: options.dimensions } : {}) }
         : { input: batch, model: options.model, encoding_format: 'float', ...(options.dimensions ? { dimensions: options.dimensions } : {}) };
-    const headers: Record<string, string> = { 'content-type': 'application/json', accept: 'application/json', ...(options.apiKey ? { authorization: `Bearer ${options.apiKey}` } : {}) };
+    const headers: Record<string, string> = {
+      'content-type': 'application/json',
+      accept: 'application/json',
+      ...(options.apiKey ? { authorization: `Bearer ${options.apiKey}` } : {}),
+    };
     // A body cut off mid-transfer, a timeout or a dropped connection rejects here, and is retried.
     const response = await pool.post(url, JSON.stringify(body), headers, cancel, options.timeoutMs ?? 60_000);
     const text = response.text;
@@ -257,8 +291,13 @@ export async function httpEmbed(texts: string[], options: HttpEmbedderOptions, c
       const wait = retryAfterMs((name) => response.header(name));
       if (status === 429) throw new HttpFailure(detail, 'retry', wait, true);
       if (status === 408 || status === 409 || status >= 500) throw new HttpFailure(detail, 'retry', wait);
-      if (status === 401 || status === 403) throw new HttpFailure(`${detail}${options.apiKey ? '' : ` (no ${options.provider === 'voyage' ? 'VOYAGE_API_KEY' : 'OPENAI_API_KEY'} was set: does the server want one?)`}`, 'fatal');
-      if (status === 404) throw new HttpFailure(`${detail} (is ${url} an embeddings endpoint, and does it serve the model ${JSON.stringify(options.model)}?)`, 'fatal');
+      if (status === 401 || status === 403)
+        throw new HttpFailure(
+          `${detail}${options.apiKey ? '' : ` (no ${options.provider === 'voyage' ? 'VOYAGE_API_KEY' : 'OPENAI_API_KEY'} was set: does the server want one?)`}`,
+          'fatal',
+        );
+      if (status === 404)
+        throw new HttpFailure(`${detail} (is ${url} an embeddings endpoint, and does it serve the model ${JSON.stringify(options.model)}?)`, 'fatal');
       throw new HttpFailure(detail, 'give-up');
     }
     let parsed: { data?: Array<{ embedding?: unknown; index?: number }>; usage?: { total_tokens?: number; prompt_tokens?: number } };
@@ -268,11 +307,13 @@ export async function httpEmbed(texts: string[], options: HttpEmbedderOptions, c
       throw new HttpFailure(`malformed JSON from ${url} (${text.length} bytes)`, 'retry');
     }
     const data = parsed?.data;
-    if (!Array.isArray(data) || data.length !== batch.length) throw new HttpFailure(`expected ${batch.length} embeddings, got ${Array.isArray(data) ? data.length : 'none'}`, 'retry');
+    if (!Array.isArray(data) || data.length !== batch.length)
+      throw new HttpFailure(`expected ${batch.length} embeddings, got ${Array.isArray(data) ? data.length : 'none'}`, 'retry');
     const vectors: Float32Array[] = new Array(batch.length);
     data.forEach((entry, position) => {
       const index = typeof entry?.index === 'number' ? entry.index : position;
-      if (!Number.isInteger(index) || index < 0 || index >= batch.length || vectors[index]) throw new HttpFailure(`an embedding with a bad or repeated index (${String(index)})`, 'retry');
+      if (!Number.isInteger(index) || index < 0 || index >= batch.length || vectors[index])
+        throw new HttpFailure(`an embedding with a bad or repeated index (${String(index)})`, 'retry');
       vectors[index] = float32Vector(entry.embedding);
     });
     const usage = parsed.usage?.total_tokens ?? parsed.usage?.prompt_tokens;

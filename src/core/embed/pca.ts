@@ -34,7 +34,8 @@ export function pca(data: Float32Array, count: number, from: number, dim: number
   }
   for (let c = 0; c < from; c++) mean[c] /= Math.max(1, m);
   const target = Math.min(dim, from);
-  const svd = from <= EXACT_WIDTH ? covarianceSvd(fit, m, from, mean, target) : randomizedSvd(denseOperator(fit, m, from, mean), target, { seed, powerIterations: 4 });
+  const svd =
+    from <= EXACT_WIDTH ? covarianceSvd(fit, m, from, mean, target) : randomizedSvd(denseOperator(fit, m, from, mean), target, { seed, powerIterations: 4 });
   let total = 0;
   for (let i = 0; i < m; i++) for (let c = 0; c < from; c++) total += (fit[i * from + c] - mean[c]) ** 2;
   let kept = 0;

@@ -39,14 +39,25 @@ export function embeddingManifestPath(datasetCacheDir: string, entity: Entity, e
   return join(datasetCacheDir, 'embeddings', `${entity}s.${embedder}.json`);
 }
 
-export async function writeEmbedding(manifestPath: string, manifest: Omit<EmbeddingManifest, 'vectors' | 'reduced'>, vectors: { data: Float32Array; dim: number }, reduced: { data: Float32Array; dim: number; explainedVariance: number; fittedOn: number }): Promise<EmbeddingManifest> {
+export async function writeEmbedding(
+  manifestPath: string,
+  manifest: Omit<EmbeddingManifest, 'vectors' | 'reduced'>,
+  vectors: { data: Float32Array; dim: number },
+  reduced: { data: Float32Array; dim: number; explainedVariance: number; fittedOn: number },
+): Promise<EmbeddingManifest> {
   const stem = basename(manifestPath, '.json');
   const vectorBytes = bytesOf(vectors.data);
   const reducedBytes = bytesOf(reduced.data);
   const full: EmbeddingManifest = {
     ...manifest,
     vectors: { file: `${stem}.vectors.f32`, dim: vectors.dim, sha256: sha256Hex(vectorBytes) },
-    reduced: { file: `${stem}.reduced.f32`, dim: reduced.dim, sha256: sha256Hex(reducedBytes), explainedVariance: reduced.explainedVariance, fittedOn: reduced.fittedOn },
+    reduced: {
+      file: `${stem}.reduced.f32`,
+      dim: reduced.dim,
+      sha256: sha256Hex(reducedBytes),
+      explainedVariance: reduced.explainedVariance,
+      fittedOn: reduced.fittedOn,
+    },
   };
   // Binary files first, manifest last: a reader that finds the manifest finds matching files.
   await writeFileAtomic(join(dirname(manifestPath), full.vectors.file), vectorBytes);
@@ -61,7 +72,9 @@ export async function readEmbedding(manifestPath: string): Promise<StoredEmbeddi
     manifest = JSON.parse(await readFile(manifestPath, 'utf8')) as EmbeddingManifest;
   } catch (error) {
     const missing = (error as NodeJS.ErrnoException).code === 'ENOENT';
-    throw new ConfigError(missing ? `no embedding at ${manifestPath}: run \`grasp embed\` first` : `${manifestPath}: unreadable manifest (${(error as Error).message})`);
+    throw new ConfigError(
+      missing ? `no embedding at ${manifestPath}: run \`grasp embed\` first` : `${manifestPath}: unreadable manifest (${(error as Error).message})`,
+    );
   }
   const load = async (file: string, dim: number, sha256: string): Promise<Float32Array> => {
     const bytes = await readFile(join(dirname(manifestPath), file));

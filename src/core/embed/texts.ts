@@ -51,24 +51,35 @@ export async function entityTexts(dataset: Dataset, split: Split, datasetCacheDi
     const candidates = new Map<string, TextSource>();
     for (const record of cache.records()) {
       if (record.status !== 'ok' || (wantProvider && record.provider !== wantProvider) || (wantModel && record.model !== wantModel)) continue;
-      const candidate = { provider: record.provider, model: record.model, template: record.template, templateVersion: record.templateVersion, worldKnowledge: record.worldKnowledge };
+      const candidate = {
+        provider: record.provider,
+        model: record.model,
+        template: record.template,
+        templateVersion: record.templateVersion,
+        worldKnowledge: record.worldKnowledge,
+      };
       candidates.set(JSON.stringify(candidate), candidate);
     }
     let best = -1;
     for (const candidate of candidates.values()) {
       const template = { name: candidate.template, version: candidate.templateVersion };
-      const covered = inputs.reduce((sum, input) => sum + (cache.isDone(synthesisKey(candidate.provider, candidate.model, template, input.inputHash)) ? 1 : 0), 0);
+      const covered = inputs.reduce(
+        (sum, input) => sum + (cache.isDone(synthesisKey(candidate.provider, candidate.model, template, input.inputHash)) ? 1 : 0),
+        0,
+      );
       if (covered > best || (covered === best && candidate.worldKnowledge && !source?.worldKnowledge)) {
         best = covered;
         source = candidate;
       }
     }
-    if (!source && choice !== 'auto') throw new ConfigError(`no ${entity} synthesis from ${choice} in ${cache.path}: run \`grasp synthesize\` first, or embed raw inputs with --texts none`);
+    if (!source && choice !== 'auto')
+      throw new ConfigError(`no ${entity} synthesis from ${choice} in ${cache.path}: run \`grasp synthesize\` first, or embed raw inputs with --texts none`);
   }
   let fromSynthesis = 0;
   const outputs: Array<SynthesisOutput | undefined> = [];
   const texts = inputs.map((input) => {
-    const record = source && cache?.get(synthesisKey(source.provider, source.model, { name: source.template, version: source.templateVersion }, input.inputHash));
+    const record =
+      source && cache?.get(synthesisKey(source.provider, source.model, { name: source.template, version: source.templateVersion }, input.inputHash));
     if (record?.status === 'ok' && record.output) {
       fromSynthesis++;
       outputs.push(record.output);

@@ -7,7 +7,11 @@ const STOPWORDS = new Set(
 
 /** Lower-cased words and numbers (Unicode-aware), stopwords and 1-character tokens dropped. */
 export function tokenize(text: string): string[] {
-  const tokens = text.normalize('NFKC').toLowerCase().match(/[\p{L}\p{N}]+(?:['.][\p{L}\p{N}]+)*/gu) ?? [];
+  const tokens =
+    text
+      .normalize('NFKC')
+      .toLowerCase()
+      .match(/[\p{L}\p{N}]+(?:['.][\p{L}\p{N}]+)*/gu) ?? [];
   return tokens.filter((token) => token.length > 1 && !STOPWORDS.has(token));
 }
 

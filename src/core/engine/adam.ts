@@ -67,7 +67,9 @@ export class Adam {
     const width = variable.shape.slice(1).reduce((a, b) => a * b, 1);
     if (!this.inPlace) {
       // dense fallback: scatter the rows into a full gradient
-      const dense = tf.tidy(() => tf.scatterND(tf.tensor2d(rowIds, [rowIds.length, 1], 'int32'), tf.reshape(grad, [rowIds.length, width]), [variable.shape[0], width]));
+      const dense = tf.tidy(() =>
+        tf.scatterND(tf.tensor2d(rowIds, [rowIds.length, 1], 'int32'), tf.reshape(grad, [rowIds.length, width]), [variable.shape[0], width]),
+      );
       this.fallback!.applyGradients([{ name: variable.name, tensor: tf.reshape(dense, variable.shape) }]);
       dense.dispose();
       return;
@@ -82,7 +84,14 @@ export class Adam {
     else {
       for (let i = 0; i < rowIds.length; i++) {
         const at = rowIds[i] * width;
-        adamInJs(param.subarray(at, at + width), g.subarray(i * width, (i + 1) * width), m.subarray(at, at + width), v.subarray(at, at + width), this.options, Math.max(1, this.step));
+        adamInJs(
+          param.subarray(at, at + width),
+          g.subarray(i * width, (i + 1) * width),
+          m.subarray(at, at + width),
+          v.subarray(at, at + width),
+          this.options,
+          Math.max(1, this.step),
+        );
       }
     }
   }
@@ -97,7 +106,8 @@ export class Adam {
     if (this.fallback) throw new Error('the optimiser state of this backend cannot be restored');
     for (const [name, own] of this.moments) {
       const saved = moments.get(name);
-      if (!saved || saved.m.length !== own.m.length || saved.v.length !== own.v.length) throw new Error(`optimiser state for ${name} is missing or has another size`);
+      if (!saved || saved.m.length !== own.m.length || saved.v.length !== own.v.length)
+        throw new Error(`optimiser state for ${name} is missing or has another size`);
       own.m.set(saved.m);
       own.v.set(saved.v);
     }

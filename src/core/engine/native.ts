@@ -25,7 +25,17 @@ export interface NativeKernels {
     beta: number,
   ): void;
   /** In-place Adam (PyTorch's formula) on one parameter block; `step` counts from 1. */
-  adam(param: Float32Array, grad: Float32Array, m: Float32Array, v: Float32Array, lr: number, beta1: number, beta2: number, epsilon: number, step: number): void;
+  adam(
+    param: Float32Array,
+    grad: Float32Array,
+    m: Float32Array,
+    v: Float32Array,
+    lr: number,
+    beta1: number,
+    beta2: number,
+    epsilon: number,
+    step: number,
+  ): void;
   /**
    * In-place lazy Adam on some rows of a [rows, width] table: row rows[i] of param/m/v is updated
    * with row i of grad (grad is [rows.length, width]); the other rows are left as they are.
@@ -48,7 +58,17 @@ export interface NativeKernels {
   /** out = x · keep / (1 - rate), keep decided by dropoutHash(seed, i) (see kernels/fused.ts). */
   dropout(x: Float32Array, out: Float32Array, seed: number, rate: number): void;
   layerNorm(x: Float32Array, gamma: Float32Array, beta: Float32Array, out: Float32Array, rows: number, cols: number, epsilon: number): void;
-  layerNormGrad(dy: Float32Array, x: Float32Array, gamma: Float32Array, dx: Float32Array, dgamma: Float32Array, dbeta: Float32Array, rows: number, cols: number, epsilon: number): void;
+  layerNormGrad(
+    dy: Float32Array,
+    x: Float32Array,
+    gamma: Float32Array,
+    dx: Float32Array,
+    dgamma: Float32Array,
+    dbeta: Float32Array,
+    rows: number,
+    cols: number,
+    epsilon: number,
+  ): void;
   /** In place: y[r, :] += bias, then max(0, ·) when relu. */
   biasActivation(y: Float32Array, bias: Float32Array, rows: number, cols: number, relu: boolean): void;
   /** out = dy where y > 0, else 0. */
@@ -57,13 +77,57 @@ export interface NativeKernels {
    * Attention over bh slices of [L, dh]: softmax(scale·q·kᵀ + bias) with dropout on the weights, times v.
    * biasMode 0: none, 1: bias is [L, L], 2: bias is [bh / heads, L] over keys. probs gets the weights before dropout.
    */
-  attention(q: Float32Array, k: Float32Array, v: Float32Array, bias: Float32Array, out: Float32Array, probs: Float32Array, bh: number, L: number, dh: number, heads: number, biasMode: number, scale: number, rate: number, seed: number): void;
-  attentionGrad(dOut: Float32Array, q: Float32Array, k: Float32Array, v: Float32Array, probs: Float32Array, dq: Float32Array, dk: Float32Array, dv: Float32Array, bh: number, L: number, dh: number, heads: number, biasMode: number, scale: number, rate: number, seed: number): void;
+  attention(
+    q: Float32Array,
+    k: Float32Array,
+    v: Float32Array,
+    bias: Float32Array,
+    out: Float32Array,
+    probs: Float32Array,
+    bh: number,
+    L: number,
+    dh: number,
+    heads: number,
+    biasMode: number,
+    scale: number,
+    rate: number,
+    seed: number,
+  ): void;
+  attentionGrad(
+    dOut: Float32Array,
+    q: Float32Array,
+    k: Float32Array,
+    v: Float32Array,
+    probs: Float32Array,
+    dq: Float32Array,
+    dk: Float32Array,
+    dv: Float32Array,
+    bh: number,
+    L: number,
+    dh: number,
+    heads: number,
+    biasMode: number,
+    scale: number,
+    rate: number,
+    seed: number,
+  ): void;
   /**
    * Row r of q ([rows, width]) attends over rows index[r, s] (−1: no slot) of keys and values
    * ([table, width]): weights [rows, slots] = softmax(scale · q·k), out = Σ weights · v (see kernels/indexedAttention.ts).
    */
-  indexedAttention(q: Float32Array, keys: Float32Array, values: Float32Array, index: Int32Array, out: Float32Array, weights: Float32Array, rows: number, slots: number, width: number, table: number, scale: number): void;
+  indexedAttention(
+    q: Float32Array,
+    keys: Float32Array,
+    values: Float32Array,
+    index: Int32Array,
+    out: Float32Array,
+    weights: Float32Array,
+    rows: number,
+    slots: number,
+    width: number,
+    table: number,
+    scale: number,
+  ): void;
   indexedAttentionGrad(
     dOut: Float32Array,
     q: Float32Array,
@@ -113,7 +177,17 @@ export interface NativeKernels {
   /** dx = dy · (Φ(x) + x · φ(x)). */
   geluGrad(dy: Float32Array, x: Float32Array, dx: Float32Array): void;
   /** One GRU layer over [B, L] sequences: states [B, L, d] and the gates r | z | n | hn saved [B, L, 4d] (native/src/gru.cc). */
-  gru(xp: Float32Array, wh: Float32Array, bh: Float32Array, keep: Float32Array, states: Float32Array, saved: Float32Array, B: number, L: number, d: number): void;
+  gru(
+    xp: Float32Array,
+    wh: Float32Array,
+    bh: Float32Array,
+    keep: Float32Array,
+    states: Float32Array,
+    saved: Float32Array,
+    B: number,
+    L: number,
+    d: number,
+  ): void;
   gruGrad(
     dStates: Float32Array,
     wh: Float32Array,
@@ -186,5 +260,8 @@ export function loadNativeKernels(): NativeStatus {
       reasons.push(`${path}: ${error instanceof Error ? error.message.split('\n')[0] : String(error)}`);
     }
   }
-  return (cached = { kernels: null, detail: reasons.length > 0 ? reasons.join('; ') : 'not built (npm run build:native builds it with the C++ toolchain node-gyp uses)' });
+  return (cached = {
+    kernels: null,
+    detail: reasons.length > 0 ? reasons.join('; ') : 'not built (npm run build:native builds it with the C++ toolchain node-gyp uses)',
+  });
 }

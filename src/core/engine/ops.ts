@@ -80,7 +80,8 @@ export function attention(q: Tensor3D, k: Tensor3D, v: Tensor3D, bias: Attention
   }
   let scores = tf.mul(tf.matMul(q, k, false, true), scale) as Tensor3D;
   if (bias?.kind === 'all') scores = tf.add(scores, bias.bias);
-  else if (bias?.kind === 'keys') scores = tf.reshape(tf.add(tf.reshape(scores, [bh / heads, heads, L, L]), tf.reshape(bias.bias, [bh / heads, 1, 1, L])), [bh, L, L]);
+  else if (bias?.kind === 'keys')
+    scores = tf.reshape(tf.add(tf.reshape(scores, [bh / heads, heads, L, L]), tf.reshape(bias.bias, [bh / heads, 1, 1, L])), [bh, L, L]);
   const weights = dropout(tf.softmax(scores), rate, seed);
   return tf.matMul(weights, v) as Tensor3D;
 }
@@ -94,13 +95,21 @@ export function indexedAttention(q: Tensor2D, keys: Tensor2D, values: Tensor2D, 
   const rows = q.shape[0];
   const slots = rows === 0 ? 0 : index.length / rows;
   if (fusedAvailable()) {
-    const [out, weights] = tf.engine().runKernel(INDEXED_ATTENTION, { q, keys, values, index: tf.tensor2d(index, [rows, slots], 'int32') }, { scale }) as Tensor2D[];
+    const [out, weights] = tf
+      .engine()
+      .runKernel(INDEXED_ATTENTION, { q, keys, values, index: tf.tensor2d(index, [rows, slots], 'int32') }, { scale }) as Tensor2D[];
     return { out, weights };
   }
-  const safe = tf.tensor1d(Int32Array.from(index, (at) => Math.max(0, at)), 'int32');
+  const safe = tf.tensor1d(
+    Int32Array.from(index, (at) => Math.max(0, at)),
+    'int32',
+  );
   const d = q.shape[1];
   const gathered = (t: Tensor2D) => tf.reshape(tf.gather(t, safe), [rows, slots, d]);
-  const missing = tf.tensor2d(Float32Array.from(index, (at) => (at < 0 ? 1 : 0)), [rows, slots]);
+  const missing = tf.tensor2d(
+    Float32Array.from(index, (at) => (at < 0 ? 1 : 0)),
+    [rows, slots],
+  );
   const scores = tf.sub(tf.mul(tf.sum(tf.mul(tf.expandDims(q, 1), gathered(keys)), -1), scale), tf.mul(missing, 1e9));
   // a row with no slot at all would get uniform weights over nothing: zeroed
   const weights = tf.mul(tf.softmax(scores), tf.sub(1, missing)) as Tensor2D;
@@ -114,7 +123,8 @@ export function indexedAttention(q: Tensor2D, keys: Tensor2D, values: Tensor2D, 
 export function pooledRows(table: Tensor, rows: Int32Array, segments: Int32Array, scale: Float32Array): Tensor2D {
   const count = scale.length;
   const [rowTensor, segmentTensor] = [rows, segments].map((ids) => tf.tensor1d(ids, 'int32'));
-  if (fusedAvailable()) return tf.engine().runKernel(POOLED_ROWS, { table, rows: rowTensor, segments: segmentTensor, scale: tf.tensor1d(scale) }, {}) as Tensor2D;
+  if (fusedAvailable())
+    return tf.engine().runKernel(POOLED_ROWS, { table, rows: rowTensor, segments: segmentTensor, scale: tf.tensor1d(scale) }, {}) as Tensor2D;
   return tf.mul(tf.unsortedSegmentSum(tf.gather(table, rowTensor), segmentTensor, count), tf.tensor2d(scale, [count, 1])) as Tensor2D;
 }
 
@@ -130,10 +140,23 @@ export function unitRows<T extends Tensor>(x: T): T {
  * softmax: each target against the candidate rows shared by the batch, a candidate equal to the
  * target masked, each candidate's logit minus logQ[k] when given (popularity sampling).
  */
-export function softmaxCrossEntropy(states: Tensor2D, table: Tensor2D, targets: Int32Array, candidates: Int32Array | null, logQ: Float32Array | null, numItems: number): tf.Scalar {
+export function softmaxCrossEntropy(
+  states: Tensor2D,
+  table: Tensor2D,
+  targets: Int32Array,
+  candidates: Int32Array | null,
+  logQ: Float32Array | null,
+  numItems: number,
+): tf.Scalar {
   const targetTensor = tf.tensor1d(targets, 'int32');
   if (nativeFusedAvailable()) {
-    const inputs = { states, table, targets: targetTensor, candidates: tf.tensor1d(candidates ?? new Int32Array(0), 'int32'), logQ: tf.tensor1d(logQ ?? new Float32Array(0)) };
+    const inputs = {
+      states,
+      table,
+      targets: targetTensor,
+      candidates: tf.tensor1d(candidates ?? new Int32Array(0), 'int32'),
+      logQ: tf.tensor1d(logQ ?? new Float32Array(0)),
+    };
     const [loss] = tf.engine().runKernel(SOFTMAX_LOSS, inputs, { numItems }) as Tensor[];
     return loss as tf.Scalar;
   }

@@ -21,7 +21,9 @@ async function readRanks(run: string): Promise<RanksFile> {
   try {
     return JSON.parse(await readFile(file, 'utf8')) as RanksFile;
   } catch (error) {
-    throw new Error(`${file}: cannot read per-user ranks (${(error as NodeJS.ErrnoException).code ?? (error as Error).message}); is ${run} a finished single-seed run folder?`);
+    throw new Error(
+      `${file}: cannot read per-user ranks (${(error as NodeJS.ErrnoException).code ?? (error as Error).message}); is ${run} a finished single-seed run folder?`,
+    );
   }
 }
 
@@ -33,5 +35,10 @@ export async function compareRuns(runA: string, runB: string, k = 10): Promise<C
   const ndcgA = ndcgPerUser(a.ranks, k);
   const ndcgB = ndcgPerUser(b.ranks, k);
   const mean = (values: Float64Array) => values.reduce((x, y) => x + y, 0) / Math.max(1, values.length);
-  return { metric: `NDCG@${k} (test, full ranking, per user)`, a: { run: runA, mean: mean(ndcgA) }, b: { run: runB, mean: mean(ndcgB) }, ...pairedTTest(ndcgA, ndcgB) };
+  return {
+    metric: `NDCG@${k} (test, full ranking, per user)`,
+    a: { run: runA, mean: mean(ndcgA) },
+    b: { run: runB, mean: mean(ndcgB) },
+    ...pairedTTest(ndcgA, ndcgB),
+  };
 }

@@ -77,7 +77,13 @@ export function trainingPopularity(split: Split, numItems: number): Float64Array
   return counts;
 }
 
-export async function evaluate(model: SequentialRecommender, split: Split, which: EvalSplit, options: EvalOptions = {}, ctx?: Pick<JobContext, 'isCancelled' | 'progress'>): Promise<EvalResult> {
+export async function evaluate(
+  model: SequentialRecommender,
+  split: Split,
+  which: EvalSplit,
+  options: EvalOptions = {},
+  ctx?: Pick<JobContext, 'isCancelled' | 'progress'>,
+): Promise<EvalResult> {
   const started = performance.now();
   const ks = options.ks ?? DEFAULT_KS;
   const batchSize = options.batchSize ?? 512;
@@ -140,7 +146,9 @@ export async function evaluate(model: SequentialRecommender, split: Split, which
     users: n,
     full: metricsFromRanks(ranks, ks),
     fullUnmasked: options.unmasked ? metricsFromRanks(unmasked, ks) : undefined,
-    sampled100: candidates ? { uniform: metricsFromRanks(uniformRanks, ks), popularity: metricsFromRanks(popularRanks, ks), negatives: sampledCount } : undefined,
+    sampled100: candidates
+      ? { uniform: metricsFromRanks(uniformRanks, ks), popularity: metricsFromRanks(popularRanks, ks), negatives: sampledCount }
+      : undefined,
     groups,
     userIds: cases.users,
     ranks,
@@ -178,7 +186,13 @@ function countAbove(row: Float32Array, score: number, candidates: Int32Array, of
  * Fixed negatives per user: distinct items the user never interacted with (whole sequence, as in
  * the papers' protocol), drawn uniformly and by TRAINING popularity.
  */
-export function sampleCandidates(split: Split, cases: EvalCases, popularity: Float64Array, count: number, seed: number): { uniform: Int32Array; popularity: Int32Array } {
+export function sampleCandidates(
+  split: Split,
+  cases: EvalCases,
+  popularity: Float64Array,
+  count: number,
+  seed: number,
+): { uniform: Int32Array; popularity: Int32Array } {
   const random = new Random(seed);
   const numItems = popularity.length;
   const cumulative = new Float64Array(numItems);
@@ -229,9 +243,21 @@ function groupMetrics(split: Split, cases: EvalCases, ranks: Int32Array, popular
   const headItemMin = byPopularity[Math.max(0, Math.ceil(HEAD_SHARE * byPopularity.length) - 1)] ?? 0;
   const pick = (keep: (i: number) => boolean): number[] => Array.from(ranks).filter((_, i) => keep(i));
   return {
-    headUsers: metricsFromRanks(pick((i) => split.train[cases.users[i]].length >= headUserMin), ks),
-    tailUsers: metricsFromRanks(pick((i) => split.train[cases.users[i]].length < headUserMin), ks),
-    headItems: metricsFromRanks(pick((i) => popularity[cases.targets[i]] >= headItemMin), ks),
-    tailItems: metricsFromRanks(pick((i) => popularity[cases.targets[i]] < headItemMin), ks),
+    headUsers: metricsFromRanks(
+      pick((i) => split.train[cases.users[i]].length >= headUserMin),
+      ks,
+    ),
+    tailUsers: metricsFromRanks(
+      pick((i) => split.train[cases.users[i]].length < headUserMin),
+      ks,
+    ),
+    headItems: metricsFromRanks(
+      pick((i) => popularity[cases.targets[i]] >= headItemMin),
+      ks,
+    ),
+    tailItems: metricsFromRanks(
+      pick((i) => popularity[cases.targets[i]] < headItemMin),
+      ks,
+    ),
   };
 }

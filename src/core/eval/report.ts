@@ -150,28 +150,47 @@ function markdownTable(header: string[], rows: string[][]): string[] {
 export function reportToMarkdown(report: CompareReport): string {
   const names = report.runs.map((run) => run.name);
   const out: string[] = ['# Run comparison', ''];
-  out.push(...markdownTable(['', ...names], [
-    ['model', ...report.runs.map((run) => run.model)],
-    ['variant', ...report.runs.map((run) => run.variant)],
-    ['dataset', ...report.runs.map((run) => run.dataset)],
-    ['seeds', ...report.runs.map((run) => run.seeds.join(', '))],
-  ]));
+  out.push(
+    ...markdownTable(
+      ['', ...names],
+      [
+        ['model', ...report.runs.map((run) => run.model)],
+        ['variant', ...report.runs.map((run) => run.variant)],
+        ['dataset', ...report.runs.map((run) => run.dataset)],
+        ['seeds', ...report.runs.map((run) => run.seeds.join(', '))],
+      ],
+    ),
+  );
   out.push('', '## Test metrics (full ranking; mean ± std over seeds)', '');
-  out.push(...markdownTable(['metric', ...names], report.metrics.map((row) => [row.metric, ...row.values.map(meanCell)])));
+  out.push(
+    ...markdownTable(
+      ['metric', ...names],
+      report.metrics.map((row) => [row.metric, ...row.values.map(meanCell)]),
+    ),
+  );
   out.push('', '## Config differences', '');
   if (report.configDiff.length === 0) out.push('The configs are identical (apart from seeds).');
-  else out.push(...markdownTable(['setting', ...names], report.configDiff.map((row) => [row.key, ...row.values])));
+  else
+    out.push(
+      ...markdownTable(
+        ['setting', ...names],
+        report.configDiff.map((row) => [row.key, ...row.values]),
+      ),
+    );
   if (report.significance.length > 0) {
     out.push('', `## Paired t-test against ${markdownCell(names[0] ?? '')}`, '');
-    out.push(...markdownTable(['run', 'metric', 'mean difference', 't', 'p'], report.significance.map((row) => [
-      names[row.run] ?? '',
-      row.metric,
-      row.meanDifference !== undefined ? fixed(row.meanDifference) : MISSING,
-      row.t !== undefined ? fixed(row.t, 2) : MISSING,
-      pCell(row),
-    ])));
+    out.push(
+      ...markdownTable(
+        ['run', 'metric', 'mean difference', 't', 'p'],
+        report.significance.map((row) => [
+          names[row.run] ?? '',
+          row.metric,
+          row.meanDifference !== undefined ? fixed(row.meanDifference) : MISSING,
+          row.t !== undefined ? fixed(row.t, 2) : MISSING,
+          pCell(row),
+        ]),
+      ),
+    );
   }
   return `${out.join('\n')}\n`;
 }
-
-

@@ -121,7 +121,8 @@ export function fieldPath(pointer: string): string {
 function describe(error: ErrorObject): { field: string; detail: string } {
   const field = fieldPath(error.instancePath);
   const join = (extra: string) => (field ? `${field}.${extra}` : extra);
-  if (error.keyword === 'additionalProperties') return { field: join((error.params as { additionalProperty: string }).additionalProperty), detail: 'is not a known setting' };
+  if (error.keyword === 'additionalProperties')
+    return { field: join((error.params as { additionalProperty: string }).additionalProperty), detail: 'is not a known setting' };
   if (error.keyword === 'required') return { field: join((error.params as { missingProperty: string }).missingProperty), detail: 'is required' };
   if (error.keyword === 'oneOf') return { field, detail: 'must be a run config object or the path of a run-config file' };
   return { field, detail: error.message ?? 'is invalid' };
@@ -172,7 +173,8 @@ export async function validateExperiment(value: unknown, file: string): Promise<
     const merged = deepMerge(base, variant.overrides);
     // Seeds belong to the experiment: one run per (variant, seed), each a normal single-seed run.
     const train = (merged.train ?? {}) as JsonObject;
-    if (train.seeds !== undefined) throw new ConfigError(file, `variants[${index}] (${variant.name}): train.seeds`, 'must not be set; list the seeds in the experiment\'s "seeds"');
+    if (train.seeds !== undefined)
+      throw new ConfigError(file, `variants[${index}] (${variant.name}): train.seeds`, 'must not be set; list the seeds in the experiment\'s "seeds"');
     let config: RunConfig;
     try {
       config = validateConfig(merged, file);
@@ -190,12 +192,22 @@ export async function validateExperiment(value: unknown, file: string): Promise<
   }
   for (const [index, comparison] of spec.comparisons.entries()) {
     for (const key of ['variant', 'baseline'] as const) {
-      if (!names.has(comparison[key])) throw new ConfigError(file, `comparisons[${index}].${key}`, `names no variant ("${comparison[key]}"; variants: ${[...names].join(', ')})`);
+      if (!names.has(comparison[key]))
+        throw new ConfigError(file, `comparisons[${index}].${key}`, `names no variant ("${comparison[key]}"; variants: ${[...names].join(', ')})`);
     }
     if (comparison.variant === comparison.baseline) throw new ConfigError(file, `comparisons[${index}]`, 'compares a variant with itself');
   }
   checkRecoveries(spec.recoveries, variants, file);
-  return { file: resolve(file), name: spec.name, description: spec.description, seeds: spec.seeds, output: resolve(here, spec.output), variants, comparisons: spec.comparisons, recoveries: spec.recoveries };
+  return {
+    file: resolve(file),
+    name: spec.name,
+    description: spec.description,
+    seeds: spec.seeds,
+    output: resolve(here, spec.output),
+    variants,
+    comparisons: spec.comparisons,
+    recoveries: spec.recoveries,
+  };
 }
 
 /**
@@ -209,15 +221,31 @@ function checkRecoveries(recoveries: readonly ExperimentRecovery[], variants: Ex
     for (const key of ['clean', 'corrupted', 'reviewed'] as const) {
       if (!byName.has(recovery[key])) throw new ConfigError(file, `recoveries[${index}].${key}`, `names no variant ("${recovery[key]}"; variants: ${names()})`);
     }
-    if (new Set([recovery.clean, recovery.corrupted, recovery.reviewed]).size < 3) throw new ConfigError(file, `recoveries[${index}]`, 'must name three different variants (clean, corrupted, reviewed)');
+    if (new Set([recovery.clean, recovery.corrupted, recovery.reviewed]).size < 3)
+      throw new ConfigError(file, `recoveries[${index}]`, 'must name three different variants (clean, corrupted, reviewed)');
     const corruption = (name: string) => byName.get(name)!.config.grasp.corruption;
     const plainName = (name: string) => (byName.get(name)!.config.variant === 'plain' ? name : undefined);
     const plain = plainName(recovery.corrupted) ?? plainName(recovery.reviewed);
     if (plain) throw new ConfigError(file, `recoveries[${index}]`, `names the plain variant "${plain}", which reads no texts to corrupt or review`);
-    if (!(corruption(recovery.corrupted).fraction > 0)) throw new ConfigError(file, `recoveries[${index}].corrupted`, `"${recovery.corrupted}" has no corruption (grasp.corruption.fraction is 0): there is no drop to recover`);
-    if (corruption(recovery.clean).fraction > 0) throw new ConfigError(file, `recoveries[${index}].clean`, `"${recovery.clean}" is corrupted too (grasp.corruption.fraction ${corruption(recovery.clean).fraction})`);
+    if (!(corruption(recovery.corrupted).fraction > 0))
+      throw new ConfigError(
+        file,
+        `recoveries[${index}].corrupted`,
+        `"${recovery.corrupted}" has no corruption (grasp.corruption.fraction is 0): there is no drop to recover`,
+      );
+    if (corruption(recovery.clean).fraction > 0)
+      throw new ConfigError(
+        file,
+        `recoveries[${index}].clean`,
+        `"${recovery.clean}" is corrupted too (grasp.corruption.fraction ${corruption(recovery.clean).fraction})`,
+      );
     const difference = firstDifference(corruption(recovery.reviewed), corruption(recovery.corrupted), 'grasp.corruption');
-    if (difference !== undefined) throw new ConfigError(file, `recoveries[${index}].reviewed`, `"${recovery.reviewed}" is not a review of "${recovery.corrupted}": their ${difference} differs`);
+    if (difference !== undefined)
+      throw new ConfigError(
+        file,
+        `recoveries[${index}].reviewed`,
+        `"${recovery.reviewed}" is not a review of "${recovery.corrupted}": their ${difference} differs`,
+      );
   }
 }
 

@@ -48,7 +48,12 @@ export async function attentionDiagnostics(run: string, ctx: JobContext, sampleU
   const manifest = await readManifest(run);
   const { config } = manifest;
   await initEngine({ backend: config.engine.backend, native: config.engine.native, threads: config.engine.threads || undefined });
-  const dataset = await loadDataset(config.data.path, { format: config.data.format, duplicates: config.data.duplicates, userCore: config.data.userCore, itemCore: config.data.itemCore });
+  const dataset = await loadDataset(config.data.path, {
+    format: config.data.format,
+    duplicates: config.data.duplicates,
+    userCore: config.data.userCore,
+    itemCore: config.data.itemCore,
+  });
   const split = leaveOneOut(dataset.sequences);
   // the test inputs are read, so the similar users are those of the run's test pass (grasp.testRetrieval)
   const artifacts = await testPassArtifacts(dataset, split, config, await prepareText(config, dataset, split, ctx), ctx);

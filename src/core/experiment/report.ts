@@ -38,12 +38,19 @@ function signed(x: number): string {
 function comparisonRow(c: ComparisonResult): string {
   if (c.seeds.length === 0) return `| ${c.variant} vs ${c.baseline} | not run | | | | | |`;
   const perSeed = c.perSeed.map((s) => `${s.seed}: ${formatP(s.p)}`).join(', ');
-  const verdict = c.significant ? 'yes' : c.difference <= 0 ? 'no (not better)' : c.overSeeds === null ? 'untested (1 seed: no test over seeds)' : 'no (not significant)';
+  const verdict = c.significant
+    ? 'yes'
+    : c.difference <= 0
+      ? 'no (not better)'
+      : c.overSeeds === null
+        ? 'untested (1 seed: no test over seeds)'
+        : 'no (not significant)';
   return `| ${c.variant} vs ${c.baseline} | ${f4(c.variantMean)} vs ${f4(c.baselineMean)} | ${signed(c.difference)} (${c.relative >= 0 ? '+' : '−'}${Math.abs(100 * c.relative).toFixed(1)} %) | ${formatP(c.overUsers?.p)} (n=${c.overUsers?.n ?? 0}) | ${perSeed} | ${c.overSeeds ? `${formatP(c.overSeeds.p)} (n=${c.overSeeds.n})` : '— (1 seed)'} | ${verdict} |`;
 }
 
 function recoveryRow(r: RecoveryResult): string {
-  if (r.seeds.length === 0 || r.cleanMean === null || r.corruptedMean === null || r.reviewedMean === null) return `| ${r.reviewed} | ${r.corrupted} | ${r.clean} | not run | | | | |`;
+  if (r.seeds.length === 0 || r.cleanMean === null || r.corruptedMean === null || r.reviewedMean === null)
+    return `| ${r.reviewed} | ${r.corrupted} | ${r.clean} | not run | | | | |`;
   const share = r.share === null ? (r.note ?? 'n/a') : `${(100 * r.share).toFixed(1)} %`;
   return `| ${r.reviewed} | ${r.corrupted} | ${r.clean} | ${f4(r.cleanMean)} / ${f4(r.corruptedMean)} / ${f4(r.reviewedMean)} | ${signed(r.drop!)} | ${signed(r.recovered!)} | ${share} | ${r.seeds.join(', ')} |`;
 }
@@ -70,7 +77,9 @@ export function renderMarkdown(results: ExperimentResults): string {
       continue;
     }
     const seconds = v.trainSeconds.reduce((a, b) => a + b, 0) / v.trainSeconds.length;
-    lines.push(`| ${v.name} | ${v.seedsDone.length} | ${cell(v.test['HR@10'])} | ${cell(v.test['NDCG@10'])} | ${cell(v.test.MRR)} | ${cell(v.groups.tailUsers)} | ${cell(v.groups.tailItems)} | ${cell(v.validNdcg10)} | ${v.bestEpochs.join(', ')} | ${seconds.toFixed(0)} | ${v.msPerStep.mean.toFixed(0)} |`);
+    lines.push(
+      `| ${v.name} | ${v.seedsDone.length} | ${cell(v.test['HR@10'])} | ${cell(v.test['NDCG@10'])} | ${cell(v.test.MRR)} | ${cell(v.groups.tailUsers)} | ${cell(v.groups.tailItems)} | ${cell(v.validNdcg10)} | ${v.bestEpochs.join(', ')} | ${seconds.toFixed(0)} | ${v.msPerStep.mean.toFixed(0)} |`,
+    );
   }
   if (table.comparisons.length > 0) {
     lines.push(
@@ -101,7 +110,7 @@ export function renderMarkdown(results: ExperimentResults): string {
     };
     lines.push(
       '',
-      'Attention diagnostics (best checkpoints, test inputs of an evenly spaced sample of users; mean over seeds). Item self: weight the item-level attention keeps on the item itself (uniform would be 1 / (1 + neighbours)); top neighbour: the largest single neighbour weight; top is nearest: share of items whose most-weighted neighbour is their nearest retrieved one; user entropy: entropy of the weights over similar users at the last position / log(#neighbours), 1 = uniform; gate: mean σ of the fusion gate; ranks reproduced: share of the sampled users whose test rank this build recomputes exactly from the checkpoint (1 = the weights shown are the run\'s own).',
+      "Attention diagnostics (best checkpoints, test inputs of an evenly spaced sample of users; mean over seeds). Item self: weight the item-level attention keeps on the item itself (uniform would be 1 / (1 + neighbours)); top neighbour: the largest single neighbour weight; top is nearest: share of items whose most-weighted neighbour is their nearest retrieved one; user entropy: entropy of the weights over similar users at the last position / log(#neighbours), 1 = uniform; gate: mean σ of the fusion gate; ranks reproduced: share of the sampled users whose test rank this build recomputes exactly from the checkpoint (1 = the weights shown are the run's own).",
       '',
       '| variant | items | item self | uniform self | top neighbour | top is nearest | users | user entropy | gate | ranks reproduced |',
       '|---|---|---|---|---|---|---|---|---|---|',

@@ -49,7 +49,9 @@ export async function inspectRun(dir: string, variant: string, expected: RunConf
   const stored = validateConfig(raw, join(dir, RUN_FILES.config));
   const difference = firstDifference(effectiveConfig(stored), effectiveConfig(expected));
   if (difference !== undefined) {
-    throw new Error(`${dir} holds a finished run of "${variant}" with another config (${difference} differs): move that folder away, or give the experiment another "output"`);
+    throw new Error(
+      `${dir} holds a finished run of "${variant}" with another config (${difference} differs): move that folder away, or give the experiment another "output"`,
+    );
   }
   const ranks = JSON.parse(await readFile(ranksFile, 'utf8')) as { users: number[]; ranks: number[] };
   return { state: 'finished', run: { variant, seed: expected.train.seed, dir, result, ranks: { users: ranks.users, ranks: ranks.ranks } } };

@@ -83,7 +83,9 @@ export interface ExperimentTable {
 const empty: MeanStd = { mean: 0, std: 0, n: 0 };
 
 function variantResult(variant: Experiment['variants'][number], seeds: number[], runs: FinishedRun[]): VariantResult {
-  const mine = seeds.map((seed) => runs.find((run) => run.variant === variant.name && run.seed === seed)).filter((run): run is FinishedRun => run !== undefined);
+  const mine = seeds
+    .map((seed) => runs.find((run) => run.variant === variant.name && run.seed === seed))
+    .filter((run): run is FinishedRun => run !== undefined);
   const test: Record<string, MeanStd> = {};
   for (const key of Object.keys(mine[0]?.result.metrics.test.full ?? {})) test[key] = summarise(mine.map((run) => run.result.metrics.test.full[key]));
   const group = (name: 'tailUsers' | 'headUsers' | 'tailItems' | 'headItems'): MeanStd =>
@@ -103,7 +105,15 @@ function variantResult(variant: Experiment['variants'][number], seeds: number[],
     epochsRun: mine.map((run) => run.result.epochs),
     trainSeconds: mine.map((run) => run.result.timing.train_s),
     msPerStep: summarise(mine.map((run) => run.result.timing.ms_per_step)),
-    budget: { epochs: train.epochs, evalEvery: train.evalEvery, patience: train.patience, batchSize: train.batchSize, lr: train.lr, loss: train.loss, negatives: train.negatives },
+    budget: {
+      epochs: train.epochs,
+      evalEvery: train.evalEvery,
+      patience: train.patience,
+      batchSize: train.batchSize,
+      lr: train.lr,
+      loss: train.loss,
+      negatives: train.negatives,
+    },
   };
 }
 
@@ -116,7 +126,17 @@ export function compare(variant: string, baseline: string, seeds: number[], runs
   const bScores = b.map((run) => run.result.metrics.test.full[METRIC]);
   const variantMean = summarise(aScores).mean;
   const baselineMean = summarise(bScores).mean;
-  const overUsers = paired.length === 0 ? null : { ...pairedOverUsers(a.map((run) => run.ranks), b.map((run) => run.ranks), K), pooling: `per-user ${METRIC} averaged over the ${paired.length} paired seed(s), then paired over users` };
+  const overUsers =
+    paired.length === 0
+      ? null
+      : {
+          ...pairedOverUsers(
+            a.map((run) => run.ranks),
+            b.map((run) => run.ranks),
+            K,
+          ),
+          pooling: `per-user ${METRIC} averaged over the ${paired.length} paired seed(s), then paired over users`,
+        };
   const perSeed = paired.map((seed, i) => ({ seed, ...pairedOverUsers([a[i].ranks], [b[i].ranks], K) }));
   const overSeeds = paired.length < 2 ? null : pairedOverSeeds(aScores, bScores);
   const difference = variantMean - baselineMean;
@@ -145,7 +165,13 @@ export function recoveryShare(clean: number, corrupted: number, reviewed: number
   const drop = clean - corrupted;
   const recovered = reviewed - corrupted;
   if (!Number.isFinite(drop) || !Number.isFinite(recovered)) return { drop, recovered, share: null, note: 'a mean is not a number' };
-  if (drop <= 0) return { drop, recovered, share: null, note: `n/a: the corruption caused no drop (clean − corrupted = ${drop.toFixed(4)} ≤ 0), so there is nothing to recover` };
+  if (drop <= 0)
+    return {
+      drop,
+      recovered,
+      share: null,
+      note: `n/a: the corruption caused no drop (clean − corrupted = ${drop.toFixed(4)} ≤ 0), so there is nothing to recover`,
+    };
   return { drop, recovered, share: recovered / drop };
 }
 
@@ -153,7 +179,17 @@ export function recover(clean: string, corrupted: string, reviewed: string, seed
   const find = (name: string, seed: number) => runs.find((run) => run.variant === name && run.seed === seed);
   const common = seeds.filter((seed) => find(clean, seed) && find(corrupted, seed) && find(reviewed, seed));
   const base = { clean, corrupted, reviewed, metric: `test ${METRIC} (full ranking)`, seeds: common };
-  if (common.length === 0) return { ...base, cleanMean: null, corruptedMean: null, reviewedMean: null, drop: null, recovered: null, share: null, note: 'not run: no seed that all three variants finished' };
+  if (common.length === 0)
+    return {
+      ...base,
+      cleanMean: null,
+      corruptedMean: null,
+      reviewedMean: null,
+      drop: null,
+      recovered: null,
+      share: null,
+      note: 'not run: no seed that all three variants finished',
+    };
   const mean = (name: string) => summarise(common.map((seed) => find(name, seed)!.result.metrics.test.full[METRIC])).mean;
   const [cleanMean, corruptedMean, reviewedMean] = [mean(clean), mean(corrupted), mean(reviewed)];
   return { ...base, cleanMean, corruptedMean, reviewedMean, ...recoveryShare(cleanMean, corruptedMean, reviewedMean) };

@@ -32,9 +32,14 @@ export function parseNpy(bytes: Uint8Array): { shape: number[]; data: Float32Arr
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const headerLength = view.getUint16(8, true);
   const header = new TextDecoder('latin1').decode(bytes.subarray(10, 10 + headerLength));
-  if (!/'descr':\s*'<f4'/.test(header) || !/'fortran_order':\s*False/.test(header)) throw new Error(`npy: only little-endian float32 in C order is read here (${header.trim()})`);
+  if (!/'descr':\s*'<f4'/.test(header) || !/'fortran_order':\s*False/.test(header))
+    throw new Error(`npy: only little-endian float32 in C order is read here (${header.trim()})`);
   const shapeText = /'shape':\s*\(([^)]*)\)/.exec(header)?.[1] ?? '';
-  const shape = shapeText.split(',').map((part) => part.trim()).filter(Boolean).map(Number);
+  const shape = shapeText
+    .split(',')
+    .map((part) => part.trim())
+    .filter(Boolean)
+    .map(Number);
   const count = shape.reduce((product, n) => product * n, 1);
   const start = 10 + headerLength;
   if (bytes.length - start !== 4 * count) throw new Error(`npy: ${bytes.length - start} data bytes for shape (${shape.join(', ')})`);

@@ -36,9 +36,12 @@ export function annotationProblem(value: unknown): string | undefined {
   if (typeof record.id !== 'string' || record.id === '') return 'a non-empty string "id"';
   if (typeof record.textHash !== 'string' || !/^[0-9a-f]{64}$/.test(record.textHash)) return 'a sha256 hex "textHash"';
   if (typeof record.verdict !== 'string' || !VERDICTS.includes(record.verdict as Verdict)) return `"verdict" one of ${VERDICTS.join(', ')}`;
-  if (record.verdict === 'edited' && (typeof record.editedText !== 'string' || record.editedText.trim() === '')) return 'an "editedText" for the verdict "edited"';
-  if (record.editedText !== undefined && (typeof record.editedText !== 'string' || record.editedText.length > MAX_EDITED)) return `an "editedText" string of at most ${MAX_EDITED} characters`;
-  if (record.note !== undefined && (typeof record.note !== 'string' || record.note.length > MAX_NOTE)) return `a "note" string of at most ${MAX_NOTE} characters`;
+  if (record.verdict === 'edited' && (typeof record.editedText !== 'string' || record.editedText.trim() === ''))
+    return 'an "editedText" for the verdict "edited"';
+  if (record.editedText !== undefined && (typeof record.editedText !== 'string' || record.editedText.length > MAX_EDITED))
+    return `an "editedText" string of at most ${MAX_EDITED} characters`;
+  if (record.note !== undefined && (typeof record.note !== 'string' || record.note.length > MAX_NOTE))
+    return `a "note" string of at most ${MAX_NOTE} characters`;
   if (typeof record.at !== 'string' || Number.isNaN(Date.parse(record.at))) return 'an ISO time "at"';
   return undefined;
 }
@@ -146,7 +149,14 @@ export interface AnnotationOutcome {
   unknown: AppliedAnnotation[];
 }
 
-const applied = (record: LocatedAnnotation): AppliedAnnotation => ({ entity: record.entity, id: record.id, verdict: record.verdict, textHash: record.textHash, at: record.at, line: record.line });
+const applied = (record: LocatedAnnotation): AppliedAnnotation => ({
+  entity: record.entity,
+  id: record.id,
+  verdict: record.verdict,
+  textHash: record.textHash,
+  at: record.at,
+  line: record.line,
+});
 
 /**
  * The texts training should embed, given people's verdicts: `hallucinated` → the metadata-only

@@ -50,26 +50,74 @@ function itemClaims(output: ItemDescription, rendered: RenderedText, evidence: E
   if (category.trim() !== '') {
     if (evidence.categories !== undefined) {
       if (!categoryAgrees(evidence.categories, category)) {
-        reasons.push(...reason(rendered, 'category', undefined, 'category', SEVERITY.contradicted, `claims category ${quoted(category)}; the metadata says ${quoted(evidence.shown.categories ?? evidence.categories)}`));
+        reasons.push(
+          ...reason(
+            rendered,
+            'category',
+            undefined,
+            'category',
+            SEVERITY.contradicted,
+            `claims category ${quoted(category)}; the metadata says ${quoted(evidence.shown.categories ?? evidence.categories)}`,
+          ),
+        );
       }
     } else if (!supportedPhrase(evidence, category, 0.5)) {
-      reasons.push(...reason(rendered, 'category', undefined, 'category', SEVERITY.unsupportedCategory, `claims category ${quoted(category)}, which nothing in the input mentions`));
+      reasons.push(
+        ...reason(
+          rendered,
+          'category',
+          undefined,
+          'category',
+          SEVERITY.unsupportedCategory,
+          `claims category ${quoted(category)}, which nothing in the input mentions`,
+        ),
+      );
     }
   }
   if (brand.trim() !== '') {
     if (evidence.brand !== undefined) {
-      if (!brandAgrees(evidence.brand, brand)) reasons.push(...reason(rendered, 'brand', undefined, 'brand', SEVERITY.contradicted, `claims brand ${quoted(brand)}; the metadata says ${quoted(evidence.shown.brand ?? evidence.brand)}`));
+      if (!brandAgrees(evidence.brand, brand))
+        reasons.push(
+          ...reason(
+            rendered,
+            'brand',
+            undefined,
+            'brand',
+            SEVERITY.contradicted,
+            `claims brand ${quoted(brand)}; the metadata says ${quoted(evidence.shown.brand ?? evidence.brand)}`,
+          ),
+        );
     } else if (!supportedPhrase(evidence, brand)) {
-      reasons.push(...reason(rendered, 'brand', undefined, 'brand', SEVERITY.unsupportedBrand, `claims brand ${quoted(brand)}, which appears nowhere in the input`));
+      reasons.push(
+        ...reason(rendered, 'brand', undefined, 'brand', SEVERITY.unsupportedBrand, `claims brand ${quoted(brand)}, which appears nowhere in the input`),
+      );
     }
   }
   attributes.forEach((attribute, element) => {
     const [key, ...rest] = wordsOf(attribute);
     const known = key === undefined ? undefined : evidence.attributes.get(key);
     if (known !== undefined && rest.length > 0 && rest.join(' ') !== wordsOf(known).join(' ')) {
-      reasons.push(...reason(rendered, 'attributes', element, 'attribute', SEVERITY.contradictedAttribute, `claims ${quoted(attribute)}; the metadata says ${key} ${quoted(known)}`));
+      reasons.push(
+        ...reason(
+          rendered,
+          'attributes',
+          element,
+          'attribute',
+          SEVERITY.contradictedAttribute,
+          `claims ${quoted(attribute)}; the metadata says ${key} ${quoted(known)}`,
+        ),
+      );
     } else if (known === undefined && !supportedPhrase(evidence, attribute, 0.5)) {
-      reasons.push(...reason(rendered, 'attributes', element, 'attribute', SEVERITY.unsupportedAttribute, `claims attribute ${quoted(attribute)}, which nothing in the input mentions`));
+      reasons.push(
+        ...reason(
+          rendered,
+          'attributes',
+          element,
+          'attribute',
+          SEVERITY.unsupportedAttribute,
+          `claims attribute ${quoted(attribute)}, which nothing in the input mentions`,
+        ),
+      );
     }
   });
   return reasons;
@@ -78,7 +126,17 @@ function itemClaims(output: ItemDescription, rendered: RenderedText, evidence: E
 function userClaims(output: UserProfile, rendered: RenderedText, evidence: Evidence): FlagReason[] {
   const reasons: FlagReason[] = [];
   output.claims.preferred_brands.forEach((brand, element) => {
-    if (!supportedPhrase(evidence, brand)) reasons.push(...reason(rendered, 'preferred_brands', element, 'brand', SEVERITY.unsupportedBrand, `claims a preference for ${quoted(brand)}, a brand in none of the user's training items`));
+    if (!supportedPhrase(evidence, brand))
+      reasons.push(
+        ...reason(
+          rendered,
+          'preferred_brands',
+          element,
+          'brand',
+          SEVERITY.unsupportedBrand,
+          `claims a preference for ${quoted(brand)}, a brand in none of the user's training items`,
+        ),
+      );
   });
   return reasons;
 }

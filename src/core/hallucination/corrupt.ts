@@ -115,8 +115,35 @@ export interface CorruptionResult {
 }
 
 /** Stand-in categories for datasets with no category metadata (e.g. Beauty with titles only). */
-const BUILTIN_CATEGORIES = ['Kitchen & Dining', 'Automotive Parts', 'Pet Supplies', 'Garden Tools', 'Office Products', 'Toys & Games', 'Camera Accessories', 'Power Tools', 'Baby Care', 'Sports Nutrition'];
-const MATERIALS = ['titanium', 'bamboo fibre', 'tourmaline', 'carbon fibre', 'walnut wood', 'borosilicate glass', 'beeswax', 'activated charcoal', 'copper', 'silk', 'ceramic', 'volcanic ash', 'goat milk', 'pearl powder', 'graphene'];
+const BUILTIN_CATEGORIES = [
+  'Kitchen & Dining',
+  'Automotive Parts',
+  'Pet Supplies',
+  'Garden Tools',
+  'Office Products',
+  'Toys & Games',
+  'Camera Accessories',
+  'Power Tools',
+  'Baby Care',
+  'Sports Nutrition',
+];
+const MATERIALS = [
+  'titanium',
+  'bamboo fibre',
+  'tourmaline',
+  'carbon fibre',
+  'walnut wood',
+  'borosilicate glass',
+  'beeswax',
+  'activated charcoal',
+  'copper',
+  'silk',
+  'ceramic',
+  'volcanic ash',
+  'goat milk',
+  'pearl powder',
+  'graphene',
+];
 const SYLLABLES = ['zor', 'vel', 'kai', 'mir', 'tex', 'lum', 'qua', 'nor', 'bri', 'sol', 'vex', 'dra', 'fen', 'xyl', 'pell', 'grav', 'tor', 'ky'];
 const ENDINGS = ['a', 'ex', 'ix', 'ora', 'ique', 'on', 'ara', 'elle', 'is', 'o', 'umi', 'eon'];
 
@@ -142,13 +169,17 @@ export function corruptDescriptions(records: readonly DescriptionRecord[], optio
   const seed = options.seed ?? 1;
   if (!Number.isInteger(seed) || seed < 0) throw new ConfigError(`corruption seed must be a non-negative integer, got ${seed}`);
   const kinds = [...new Set(options.kinds ?? SPECIFIC_KINDS)];
-  if (kinds.length === 0 || kinds.some((kind) => !SPECIFIC_KINDS.includes(kind))) throw new ConfigError(`corruption kinds must be among ${SPECIFIC_KINDS.join(', ')}`);
+  if (kinds.length === 0 || kinds.some((kind) => !SPECIFIC_KINDS.includes(kind)))
+    throw new ConfigError(`corruption kinds must be among ${SPECIFIC_KINDS.join(', ')}`);
   const mix = normalisedMix(options.mix);
   const target = options.target ?? 'uniform';
   if (!CORRUPTION_TARGETS.includes(target)) throw new ConfigError(`corruption target must be one of ${CORRUPTION_TARGETS.join(', ')}, got ${String(target)}`);
-  if (target === 'head' && options.popularity?.length !== records.length) throw new ConfigError('corruption target "head" needs the training popularity of every item');
+  if (target === 'head' && options.popularity?.length !== records.length)
+    throw new ConfigError('corruption target "head" needs the training popularity of every item');
 
-  const own = [...new Set([...records.map((record) => record.description.claims.category.trim()), ...(options.categories ?? [])].filter((category) => category !== ''))].sort();
+  const own = [
+    ...new Set([...records.map((record) => record.description.claims.category.trim()), ...(options.categories ?? [])].filter((category) => category !== '')),
+  ].sort();
   const categorySource = own.length >= 2 ? 'dataset' : 'builtin';
   const categories = categorySource === 'dataset' ? own : BUILTIN_CATEGORIES;
   const knownBrands = new Set(records.map((record) => record.description.claims.brand.toLowerCase()).filter(Boolean));
@@ -177,7 +208,16 @@ export function corruptDescriptions(records: readonly DescriptionRecord[], optio
       corrupted = { ...wholeReplacement(genericFiller(random, outputText(record.description).toLowerCase()), 'generic'), kinds: ['generic'] };
     }
     out[index] = { id: record.id, description: corrupted.description };
-    items.push({ id: record.id, index, family, kinds: corrupted.kinds, ...(corrupted.donor !== undefined ? { donor: corrupted.donor } : {}), original: outputText(record.description), corrupted: corrupted.text, spans: corrupted.spans });
+    items.push({
+      id: record.id,
+      index,
+      family,
+      kinds: corrupted.kinds,
+      ...(corrupted.donor !== undefined ? { donor: corrupted.donor } : {}),
+      original: outputText(record.description),
+      corrupted: corrupted.text,
+      spans: corrupted.spans,
+    });
   }
   return { records: out, truth: { v: 1, seed, fraction, kinds, mix, counts, target, total: records.length, categorySource, items } };
 }
@@ -185,8 +225,10 @@ export function corruptDescriptions(records: readonly DescriptionRecord[], optio
 function normalisedMix(given: Partial<CorruptionMix> | undefined): CorruptionMix {
   if (given === undefined) return { ...DEFAULT_MIX };
   for (const [family, share] of Object.entries(given)) {
-    if (!CORRUPTION_FAMILIES.includes(family as CorruptionFamily)) throw new ConfigError(`corruption mix: unknown family "${family}" (known: ${CORRUPTION_FAMILIES.join(', ')})`);
-    if (typeof share !== 'number' || !Number.isFinite(share) || share < 0) throw new ConfigError(`corruption mix: ${family} must be a share ≥ 0, got ${String(share)}`);
+    if (!CORRUPTION_FAMILIES.includes(family as CorruptionFamily))
+      throw new ConfigError(`corruption mix: unknown family "${family}" (known: ${CORRUPTION_FAMILIES.join(', ')})`);
+    if (typeof share !== 'number' || !Number.isFinite(share) || share < 0)
+      throw new ConfigError(`corruption mix: ${family} must be a share ≥ 0, got ${String(share)}`);
   }
   const total = CORRUPTION_FAMILIES.reduce((sum, family) => sum + (given[family] ?? 0), 0);
   if (total <= 0) throw new ConfigError('corruption mix: at least one family needs a share above 0');
@@ -276,10 +318,15 @@ function wordSet(text: string): Set<string> {
 }
 
 /** A description replaced as a whole: every rendered part is a span of the kind. */
-function wholeReplacement(description: ItemDescription, kind: 'wrong-product' | 'generic'): { description: ItemDescription; text: string; spans: CorruptionSpan[] } {
+function wholeReplacement(
+  description: ItemDescription,
+  kind: 'wrong-product' | 'generic',
+): { description: ItemDescription; text: string; spans: CorruptionSpan[] } {
   const copy: ItemDescription = { summary: description.summary, claims: { ...description.claims, attributes: [...description.claims.attributes] } };
   const rendered = renderWithOffsets(copy);
-  const spans = rendered.segments.filter((segment) => segment.end > segment.start).map((segment) => ({ kind, field: segment.field, start: segment.start, end: segment.end, text: rendered.text.slice(segment.start, segment.end) }));
+  const spans = rendered.segments
+    .filter((segment) => segment.end > segment.start)
+    .map((segment) => ({ kind, field: segment.field, start: segment.start, end: segment.end, text: rendered.text.slice(segment.start, segment.end) }));
   return { description: copy, text: rendered.text, spans };
 }
 
@@ -311,7 +358,13 @@ function genericFiller(random: Random, originalText: string): ItemDescription {
   return { summary, claims: { category: '', brand: '', attributes: [], audience: '', price_tier: 'unknown' } };
 }
 
-function corruptOne(original: ItemDescription, kinds: CorruptionKind[], random: Random, categories: readonly string[], knownBrands: Set<string>): { description: ItemDescription; text: string; spans: CorruptionSpan[] } {
+function corruptOne(
+  original: ItemDescription,
+  kinds: CorruptionKind[],
+  random: Random,
+  categories: readonly string[],
+  knownBrands: Set<string>,
+): { description: ItemDescription; text: string; spans: CorruptionSpan[] } {
   const claims = { ...original.claims, attributes: [...original.claims.attributes] };
   const originalText = outputText(original).toLowerCase();
   const edits: SummaryEdit[] = [];

@@ -56,7 +56,12 @@ export interface PlantedHallucinations {
  * by the seed) and writes their ground truth; the provider it returns then writes them into the
  * synthesis cache like any other description, so every view that reads descriptions sees them.
  */
-export async function plantDemoHallucinations(dataset: Dataset, split: Split, datasetCacheDir: string, options: { fraction?: number; seed?: number } = {}): Promise<PlantedHallucinations> {
+export async function plantDemoHallucinations(
+  dataset: Dataset,
+  split: Split,
+  datasetCacheDir: string,
+  options: { fraction?: number; seed?: number } = {},
+): Promise<PlantedHallucinations> {
   const honest = await loadDescriptions(dataset, split, datasetCacheDir, 'item', 'metadata-only');
   const { truth, records } = corruptDescriptions(
     honest.ids.map((id, i) => ({ id, description: honest.outputs[i] as ItemDescription })),
@@ -72,16 +77,32 @@ export async function plantDemoHallucinations(dataset: Dataset, split: Split, da
  * The demo's hallucination stage: the detector scores every cached item description (it is not told
  * which were planted) and the riskiest are shown, each marked with whether it was a planted one.
  */
-export async function demoFlags(dataset: Dataset, split: Split, datasetCacheDir: string, truth: CorruptionTruth, ctx: JobContext, options: { top?: number } = {}): Promise<DemoFlagsResult> {
+export async function demoFlags(
+  dataset: Dataset,
+  split: Split,
+  datasetCacheDir: string,
+  truth: CorruptionTruth,
+  ctx: JobContext,
+  options: { top?: number } = {},
+): Promise<DemoFlagsResult> {
   const started = Date.now();
   ctx.progress({ message: 'Flagging possible hallucinations' });
   const loaded = await loadDescriptions(dataset, split, datasetCacheDir, 'item');
   const injected = new Set(truth.items.map((item) => item.id));
-  const flags = detect({ entity: 'item', ids: loaded.ids, inputs: loaded.inputs, outputs: loaded.outputs, train: split.train, attentionAbsent: 'the demo trains no GRASP model here' });
+  const flags = detect({
+    entity: 'item',
+    ids: loaded.ids,
+    inputs: loaded.inputs,
+    outputs: loaded.outputs,
+    train: split.train,
+    attentionAbsent: 'the demo trains no GRASP model here',
+  });
   const ranked = flags.slice().sort((a, b) => b.risk - a.risk || a.index - b.index);
   const top = ranked.slice(0, options.top ?? 5).map((record) => ({ ...record, injected: injected.has(record.id) }));
   const inTop = ranked.slice(0, injected.size).filter((record) => injected.has(record.id)).length;
   const seconds = (Date.now() - started) / 1000;
-  ctx.log(`demo flags: the stand-in LLM gave ${injected.size} of ${flags.length} descriptions false claims; ${inTop} of them are among the ${injected.size} riskiest (${seconds.toFixed(1)} s)`);
+  ctx.log(
+    `demo flags: the stand-in LLM gave ${injected.size} of ${flags.length} descriptions false claims; ${inTop} of them are among the ${injected.size} riskiest (${seconds.toFixed(1)} s)`,
+  );
   return { items: flags.length, injected: injected.size, flagged: flags.filter((record) => record.flagged).length, injectedInTop: inTop, top, seconds };
 }

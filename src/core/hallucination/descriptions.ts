@@ -34,5 +34,14 @@ export async function loadDescriptions(dataset: Dataset, split: Split, datasetCa
   const found = choice === 'metadata-only' ? undefined : await entityTexts(dataset, split, datasetCacheDir, entity, choice);
   const outputs = inputs.map((input, i) => found?.outputs[i] ?? metadataOnlyOutput(input));
   const fromSynthesis = found?.fromSynthesis ?? 0;
-  return { entity, ids: inputs.map((input) => input.id), inputs, outputs, texts: outputs.map(outputText), source: found?.source ?? null, fromSynthesis, metadataOnly: inputs.length - fromSynthesis };
+  return {
+    entity,
+    ids: inputs.map((input) => input.id),
+    inputs,
+    outputs,
+    texts: outputs.map(outputText),
+    source: found?.source ?? null,
+    fromSynthesis,
+    metadataOnly: inputs.length - fromSynthesis,
+  };
 }

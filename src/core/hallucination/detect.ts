@@ -55,7 +55,8 @@ export function detectorConfig(overrides: Partial<DetectorConfig> = {}): Detecto
   share('distrustBelow', config.distrustBelow);
   for (const name of SIGNAL_NAMES) share(`weight of ${name}`, config.weights[name]);
   if (!Number.isInteger(config.overlapK) || config.overlapK < 1) throw new ConfigError(`detector overlapK must be a positive integer, got ${config.overlapK}`);
-  if (!Number.isInteger(config.minCoNeighbours) || config.minCoNeighbours < 1) throw new ConfigError(`detector minCoNeighbours must be a positive integer, got ${config.minCoNeighbours}`);
+  if (!Number.isInteger(config.minCoNeighbours) || config.minCoNeighbours < 1)
+    throw new ConfigError(`detector minCoNeighbours must be a positive integer, got ${config.minCoNeighbours}`);
   return config;
 }
 
@@ -91,7 +92,10 @@ export function detect(input: DetectInput, overrides: Partial<DetectorConfig> = 
   let textNb: Int32Array[] | undefined;
   let coNb: Int32Array[] | undefined;
   if (input.entity === 'item' && input.train) {
-    textNb = textNeighbours(rendered.map((r) => r.text), config.overlapK);
+    textNb = textNeighbours(
+      rendered.map((r) => r.text),
+      config.overlapK,
+    );
     coNb = coInteractionNeighbours(input.train, count, config.overlapK);
   }
   return rendered.map((view, index) => {
@@ -111,12 +115,23 @@ export function detect(input: DetectInput, overrides: Partial<DetectorConfig> = 
     if (textNb && coNb) {
       const found = overlapAtK(textNb[index], coNb[index], config.overlapK, config.minCoNeighbours);
       if (found.overlap === null) {
-        signals.collaborative = { score: null, absent: `${coNb[index].length} co-interaction neighbour(s) in training sequences (fewer than ${config.minCoNeighbours})` };
+        signals.collaborative = {
+          score: null,
+          absent: `${coNb[index].length} co-interaction neighbour(s) in training sequences (fewer than ${config.minCoNeighbours})`,
+        };
       } else {
         const score = 1 - found.overlap;
         signals.collaborative = { score };
         if (score > 0) {
-          reasons.push({ signal: 'collaborative', kind: 'neighbours', message: `its ${config.overlapK} nearest texts share ${found.shared} of the ${found.compared} items bought next to it (overlap@${config.overlapK} ${found.overlap.toFixed(2)})`, start: 0, end: summaryEnd, text: view.text.slice(0, summaryEnd), severity: score });
+          reasons.push({
+            signal: 'collaborative',
+            kind: 'neighbours',
+            message: `its ${config.overlapK} nearest texts share ${found.shared} of the ${found.compared} items bought next to it (overlap@${config.overlapK} ${found.overlap.toFixed(2)})`,
+            start: 0,
+            end: summaryEnd,
+            text: view.text.slice(0, summaryEnd),
+            severity: score,
+          });
         }
       }
     }
@@ -127,13 +142,32 @@ export function detect(input: DetectInput, overrides: Partial<DetectorConfig> = 
         const relative = attention.median > 0 ? attention.mass / attention.median : 1;
         const score = Math.min(1, Math.max(0, (config.distrustBelow - relative) / config.distrustBelow));
         signals.distrust = { score };
-        if (score > 0) reasons.push({ signal: 'distrust', kind: 'attention', message: `the trained model puts ${(100 * attention.mass).toFixed(1)} % of its item-level attention on this item's text neighbours (catalogue median ${(100 * attention.median).toFixed(1)} %)`, start: 0, end: summaryEnd, text: view.text.slice(0, summaryEnd), severity: score });
+        if (score > 0)
+          reasons.push({
+            signal: 'distrust',
+            kind: 'attention',
+            message: `the trained model puts ${(100 * attention.mass).toFixed(1)} % of its item-level attention on this item's text neighbours (catalogue median ${(100 * attention.median).toFixed(1)} %)`,
+            start: 0,
+            end: summaryEnd,
+            text: view.text.slice(0, summaryEnd),
+            severity: score,
+          });
       }
     }
     const risk = combineSignals(signals, config.weights);
     // What matters most first: a reason's share of the risk is its severity times its signal's weight.
     reasons.sort((a, b) => config.weights[b.signal] * b.severity - config.weights[a.signal] * a.severity || a.start - b.start);
-    return { entity: input.entity, id: input.ids[index], index, textHash: textHash(view.text), text: view.text, risk, flagged: risk >= config.threshold, signals, reasons };
+    return {
+      entity: input.entity,
+      id: input.ids[index],
+      index,
+      textHash: textHash(view.text),
+      text: view.text,
+      risk,
+      flagged: risk >= config.threshold,
+      signals,
+      reasons,
+    };
   });
 }
 

@@ -10,7 +10,7 @@ export function rocAuc(scores: ArrayLike<number>, labels: ArrayLike<boolean>): n
   const order = Array.from({ length: scores.length }, (_, i) => i).sort((a, b) => scores[a] - scores[b]);
   let positives = 0;
   let rankSum = 0;
-  for (let start = 0; start < order.length; ) {
+  for (let start = 0; start < order.length;) {
     let end = start;
     while (end + 1 < order.length && scores[order[end + 1]] === scores[order[start]]) end++;
     const rank = (start + end) / 2 + 1;
@@ -75,16 +75,41 @@ export interface DetectorEvaluation {
 }
 
 /** Per signal (at `signalThreshold` on its own score) and combined (at the detector's threshold). */
-export function evaluateFlags(records: readonly FlagRecord[], isPositive: (record: FlagRecord) => boolean, threshold: number, signalThreshold = 0.5): DetectorEvaluation {
+export function evaluateFlags(
+  records: readonly FlagRecord[],
+  isPositive: (record: FlagRecord) => boolean,
+  threshold: number,
+  signalThreshold = 0.5,
+): DetectorEvaluation {
   const labels = records.map(isPositive);
-  const measure = (scores: number[], at: number, coverage: number): SignalEvaluation => ({ auc: rocAuc(scores, labels), ...precisionRecall(scores, labels, at), coverage });
+  const measure = (scores: number[], at: number, coverage: number): SignalEvaluation => ({
+    auc: rocAuc(scores, labels),
+    ...precisionRecall(scores, labels, at),
+    coverage,
+  });
   const signals = Object.fromEntries(
     SIGNAL_NAMES.map((name) => {
       const present = records.filter((record) => record.signals[name].score !== null).length;
       // A signal no text could get says nothing: no AUC, rather than the 0.5 of a constant score.
       if (present === 0) return [name, { auc: null, threshold: signalThreshold, flagged: 0, precision: null, recall: null, coverage: 0 }];
-      return [name, measure(records.map((record) => record.signals[name].score ?? 0), signalThreshold, present / records.length)];
+      return [
+        name,
+        measure(
+          records.map((record) => record.signals[name].score ?? 0),
+          signalThreshold,
+          present / records.length,
+        ),
+      ];
     }),
   ) as Record<SignalName, SignalEvaluation>;
-  return { texts: records.length, positives: labels.filter(Boolean).length, signals, combined: measure(records.map((record) => record.risk), threshold, 1) };
+  return {
+    texts: records.length,
+    positives: labels.filter(Boolean).length,
+    signals,
+    combined: measure(
+      records.map((record) => record.risk),
+      threshold,
+      1,
+    ),
+  };
 }

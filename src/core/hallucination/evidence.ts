@@ -62,8 +62,8 @@ export function buildEvidence(input: EntityInput): Evidence {
       } else if (field === 'brand') {
         brand = normalise(value).trim();
         shown.brand = value;
-      }
-      else if (field === 'attributes') for (const [, key, val] of value.matchAll(/([\p{L}_]+)=([^\s=;,]+(?:\s+(?![\p{L}_]+=)[^\s=;,]+)*)/gu)) attributes.set(normalise(key), normalise(val));
+      } else if (field === 'attributes')
+        for (const [, key, val] of value.matchAll(/([\p{L}_]+)=([^\s=;,]+(?:\s+(?![\p{L}_]+=)[^\s=;,]+)*)/gu)) attributes.set(normalise(key), normalise(val));
     }
   } else {
     const user = input.input as UserInput;

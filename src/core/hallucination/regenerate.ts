@@ -37,7 +37,11 @@ export function regenerationProvider(options: RegenerateOptions, apiKey: string 
  * is untrusted: they go through the same cleaning as dataset text, inside their own tags, and the
  * prompt says they are data.
  */
-export function regenerationPrompt(template: PromptTemplate, input: EntityInput, reasons: readonly FlagReason[]): { system: string; user: string; maxTokens: number } {
+export function regenerationPrompt(
+  template: PromptTemplate,
+  input: EntityInput,
+  reasons: readonly FlagReason[],
+): { system: string; user: string; maxTokens: number } {
   const prompt = renderPrompt(template, input);
   const listed = reasons.slice(0, 12).map((reason) => `- ${cleanText(reason.message, 300)}`);
   const user = [
@@ -53,7 +57,13 @@ export function regenerationPrompt(template: PromptTemplate, input: EntityInput,
 }
 
 /** Asks the provider again for one entity, with the flag reasons in the prompt; validates the reply. */
-export async function regenerateDescription(input: EntityInput, reasons: readonly FlagReason[], template: PromptTemplate, provider: SynthesisProvider, options: RegenerateOptions = {}): Promise<Regenerated> {
+export async function regenerateDescription(
+  input: EntityInput,
+  reasons: readonly FlagReason[],
+  template: PromptTemplate,
+  provider: SynthesisProvider,
+  options: RegenerateOptions = {},
+): Promise<Regenerated> {
   const prompt = regenerationPrompt(template, input, reasons);
   const task = { key: 'regenerate', entity: input.entity, ids: [input.id], input, prompt };
   let reason = 'no attempt';

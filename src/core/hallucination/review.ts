@@ -62,15 +62,31 @@ export function reviewNote(k: number): string {
  *   a shared verdict already replaced is not marked again.
  * - `truth`: the corruption's ground truth for these texts.
  */
-export function simulateReview(corrupted: EntityTexts, embedded: readonly string[], dataset: Dataset, split: Split, truth: CorruptionTruth, settings: SimulatedReviewSettings, now = new Date()): SimulatedReview {
+export function simulateReview(
+  corrupted: EntityTexts,
+  embedded: readonly string[],
+  dataset: Dataset,
+  split: Split,
+  truth: CorruptionTruth,
+  settings: SimulatedReviewSettings,
+  now = new Date(),
+): SimulatedReview {
   if (corrupted.entity !== 'item') throw new Error('the simulated reviewer reads item descriptions only (the corruption rewrites nothing else)');
   if (!(settings.k > 0 && settings.k <= 1)) throw new Error(`the simulated reviewer's k must be a share of the catalogue in (0, 1], got ${settings.k}`);
   const inputs = buildInputs(dataset, split, 'item');
   const count = corrupted.ids.length;
-  if (inputs.length !== count || embedded.length !== count || inputs.some((input, row) => input.id !== corrupted.ids[row])) throw new Error('the simulated reviewer was given texts of another catalogue than the dataset');
+  if (inputs.length !== count || embedded.length !== count || inputs.some((input, row) => input.id !== corrupted.ids[row]))
+    throw new Error('the simulated reviewer was given texts of another catalogue than the dataset');
   // What `grasp flag` shows for each item: the synthesis output, or the metadata-only description.
   const outputs = corrupted.ids.map((_, row) => corrupted.outputs[row] ?? metadataOnlyOutput(inputs[row]));
-  const flags = detect({ entity: 'item', ids: corrupted.ids, inputs, outputs, train: split.train, attentionAbsent: 'the simulated reviewer reads no GRASP checkpoint' });
+  const flags = detect({
+    entity: 'item',
+    ids: corrupted.ids,
+    inputs,
+    outputs,
+    train: split.train,
+    attentionAbsent: 'the simulated reviewer reads no GRASP checkpoint',
+  });
   const reviewed = Math.min(count, Math.round(settings.k * count));
   const truthAt = new Map(truth.items.map((item) => [item.index, item]));
   const note = reviewNote(settings.k);

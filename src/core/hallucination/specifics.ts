@@ -9,22 +9,77 @@ import type { FlagReason } from './types';
  */
 export const SPECIFIC_SEVERITY = { size: 0.6, date: 0.6, number: 0.45, material: 0.55, entity: 0.5 } as const;
 
-const UNITS = '%|ml|l|g|kg|mg|oz|fl\\.? ?oz|lbs?|mm|cm|m|in|inch|inches|ft|feet|hours?|hrs?|minutes?|mins?|days?|weeks?|months?|years?|pieces?|pcs|count|pack|sheets?|watts?|w|volts?|v|mah|gb|tb|khz|hz|psi|°[cf]?';
+const UNITS =
+  '%|ml|l|g|kg|mg|oz|fl\\.? ?oz|lbs?|mm|cm|m|in|inch|inches|ft|feet|hours?|hrs?|minutes?|mins?|days?|weeks?|months?|years?|pieces?|pcs|count|pack|sheets?|watts?|w|volts?|v|mah|gb|tb|khz|hz|psi|°[cf]?';
 const NUMBER = new RegExp(`(?<![\\p{L}\\p{N}.,])(\\d+(?:[.,]\\d+)*)(?:[ -]?(${UNITS})(?![\\p{L}\\p{N}]))?`, 'giu');
 const MONTH = /(?<![\p{L}])(January|February|March|April|June|July|August|September|October|November|December)(?![\p{L}])/gu;
 /** Common materials and ingredients: a claim of one is a checkable fact about the product. */
 const MATERIALS = [
-  'cotton', 'linen', 'wool', 'cashmere', 'silk', 'leather', 'suede', 'nylon', 'polyester', 'rubber', 'silicone', 'latex', 'plastic', 'vinyl', 'acrylic',
-  'stainless steel', 'steel', 'aluminum', 'aluminium', 'titanium', 'copper', 'brass', 'bronze', 'iron', 'gold', 'silver', 'platinum', 'zinc', 'chrome',
-  'ceramic', 'porcelain', 'glass', 'crystal', 'wood', 'bamboo', 'oak', 'walnut', 'cedar', 'marble', 'granite', 'carbon fiber', 'carbon fibre', 'graphite',
-  'graphene', 'tourmaline', 'charcoal', 'clay', 'keratin', 'collagen', 'argan oil', 'shea butter', 'jojoba', 'beeswax', 'aloe vera', 'retinol', 'hyaluronic acid',
+  'cotton',
+  'linen',
+  'wool',
+  'cashmere',
+  'silk',
+  'leather',
+  'suede',
+  'nylon',
+  'polyester',
+  'rubber',
+  'silicone',
+  'latex',
+  'plastic',
+  'vinyl',
+  'acrylic',
+  'stainless steel',
+  'steel',
+  'aluminum',
+  'aluminium',
+  'titanium',
+  'copper',
+  'brass',
+  'bronze',
+  'iron',
+  'gold',
+  'silver',
+  'platinum',
+  'zinc',
+  'chrome',
+  'ceramic',
+  'porcelain',
+  'glass',
+  'crystal',
+  'wood',
+  'bamboo',
+  'oak',
+  'walnut',
+  'cedar',
+  'marble',
+  'granite',
+  'carbon fiber',
+  'carbon fibre',
+  'graphite',
+  'graphene',
+  'tourmaline',
+  'charcoal',
+  'clay',
+  'keratin',
+  'collagen',
+  'argan oil',
+  'shea butter',
+  'jojoba',
+  'beeswax',
+  'aloe vera',
+  'retinol',
+  'hyaluronic acid',
 ];
 const MATERIAL = new RegExp(`(?<![\\p{L}])(${MATERIALS.join('|')})(?![\\p{L}])`, 'giu');
 /** Capitalised runs, optionally joined by `&`, `-` or `of`: candidate names of brands, places, products. */
 const CAPITALISED = /(?<![\p{L}\p{N}])\p{Lu}[\p{L}\p{N}]*(?:['’-][\p{L}\p{N}]+)*(?:(?:\s+|\s*&\s*)\p{Lu}[\p{L}\p{N}]*(?:['’-][\p{L}\p{N}]+)*)*/gu;
 /** Function words and sentence openers that are capitalised without being names. */
 const COMMON = new Set(
-  'a an and are as at be by for from has have in is it its of on or that the this these those to was were will with your you our their not no but all can each every new one two three our we us they he she his her which who what when where why how also only just more most very made use used ideal perfect great'.split(' '),
+  'a an and are as at be by for from has have in is it its of on or that the this these those to was were will with your you our their not no but all can each every new one two three our we us they he she his her which who what when where why how also only just more most very made use used ideal perfect great'.split(
+    ' ',
+  ),
 );
 
 /** Segments whose text is free prose or claim values (not the `name:` labels outputText adds). */
@@ -53,18 +108,28 @@ export function specificReasons(rendered: RenderedText, evidence: Evidence): Fla
       if (evidence.numbers.has(value) || evidence.numbers.has(digits)) continue;
       const year = /^(19|20)\d\d$/.test(digits) && !match[2];
       const kind = year ? 'date' : match[2] ? 'size' : 'number';
-      add(kind, segment.start + match.index, segment.start + match.index + match[0].length, `${kind === 'date' ? 'a year' : kind === 'size' ? 'a size or quantity' : 'a number'} (${match[0]}) that the input does not contain`);
+      add(
+        kind,
+        segment.start + match.index,
+        segment.start + match.index + match[0].length,
+        `${kind === 'date' ? 'a year' : kind === 'size' ? 'a size or quantity' : 'a number'} (${match[0]}) that the input does not contain`,
+      );
     }
     for (const match of part.matchAll(MONTH)) {
-      if (!evidence.text.includes(normalise(match[0]))) add('date', segment.start + match.index, segment.start + match.index + match[0].length, `a date (${match[0]}) that the input does not contain`);
+      if (!evidence.text.includes(normalise(match[0])))
+        add('date', segment.start + match.index, segment.start + match.index + match[0].length, `a date (${match[0]}) that the input does not contain`);
     }
     for (const match of part.matchAll(MATERIAL)) {
-      if (!evidence.text.includes(normalise(match[0]))) add('material', segment.start + match.index, segment.start + match.index + match[0].length, `a material (${match[0]}) that the input does not mention`);
+      if (!evidence.text.includes(normalise(match[0])))
+        add('material', segment.start + match.index, segment.start + match.index + match[0].length, `a material (${match[0]}) that the input does not mention`);
     }
     for (const match of part.matchAll(CAPITALISED)) {
       // Split the run into words; keep runs of unsupported ones. The first word of a sentence is
       // capitalised anyway, so it only counts when the run goes on (a name of two or more words).
-      const words = Array.from(match[0].matchAll(/[\p{L}\p{N}]+(?:['’-][\p{L}\p{N}]+)*/gu), (word) => ({ word: word[0], start: segment.start + match.index + word.index }));
+      const words = Array.from(match[0].matchAll(/[\p{L}\p{N}]+(?:['’-][\p{L}\p{N}]+)*/gu), (word) => ({
+        word: word[0],
+        start: segment.start + match.index + word.index,
+      }));
       let runStart = -1;
       let runEnd = -1;
       const flush = (): void => {
@@ -79,7 +144,12 @@ export function specificReasons(rendered: RenderedText, evidence: Evidence): Fla
       words.forEach(({ word, start }, i) => {
         const lower = normalise(word).replace(/['’]s$/, '');
         const opener = i === 0 && sentenceStart(text, start, segment.start) && words.length === 1;
-        const supported = opener || COMMON.has(lower) || evidence.words.has(lower) || evidence.words.has(singular(lower)) || lower.split(/['’-]/).every((piece) => piece === '' || evidence.words.has(piece));
+        const supported =
+          opener ||
+          COMMON.has(lower) ||
+          evidence.words.has(lower) ||
+          evidence.words.has(singular(lower)) ||
+          lower.split(/['’-]/).every((piece) => piece === '' || evidence.words.has(piece));
         if (supported) return flush();
         if (runStart < 0) runStart = start;
         runEnd = start + word.length;

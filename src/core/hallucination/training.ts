@@ -28,17 +28,37 @@ export interface AnnotationReport {
  * current when it judged the text being embedded or the metadata-only description `grasp flag`
  * showed for an entity the synthesis lacks (and the run did not corrupt).
  */
-export async function annotatedEntityTexts(texts: EntityTexts, dataset: Dataset, split: Split, file: string): Promise<{ texts: EntityTexts; report?: AnnotationReport }> {
+export async function annotatedEntityTexts(
+  texts: EntityTexts,
+  dataset: Dataset,
+  split: Split,
+  file: string,
+): Promise<{ texts: EntityTexts; report?: AnnotationReport }> {
   return verdictsApplied(texts, dataset, split, await readAnnotations(file), file);
 }
 
 /** `annotatedEntityTexts` over records already read (e.g. the simulated reviewer's, which no shared file holds). */
-export function verdictsApplied(texts: EntityTexts, dataset: Dataset, split: Split, all: readonly LocatedAnnotation[], file: string): { texts: EntityTexts; report?: AnnotationReport } {
+export function verdictsApplied(
+  texts: EntityTexts,
+  dataset: Dataset,
+  split: Split,
+  all: readonly LocatedAnnotation[],
+  file: string,
+): { texts: EntityTexts; report?: AnnotationReport } {
   const records = all.filter((record) => record.entity === texts.entity);
   if (records.length === 0) return { texts };
   const inputs = buildInputs(dataset, split, texts.entity);
   const metadataOnly = (row: number): string => outputText(metadataOnlyOutput(inputs[row]));
-  const outcome = applyAnnotations({ entity: texts.entity, ids: texts.ids, texts: texts.texts, metadataOnly, alternatives: (row) => (texts.outputs[row] === undefined ? [metadataOnly(row)] : []) }, records);
+  const outcome = applyAnnotations(
+    {
+      entity: texts.entity,
+      ids: texts.ids,
+      texts: texts.texts,
+      metadataOnly,
+      alternatives: (row) => (texts.outputs[row] === undefined ? [metadataOnly(row)] : []),
+    },
+    records,
+  );
   const report: AnnotationReport = { file, entity: texts.entity, used: outcome.used, stale: outcome.stale, unknown: outcome.unknown };
   if (outcome.used.length === 0) return { texts, report };
   // A new text hash: embeddings keyed by it are rebuilt rather than taken from an unannotated run.
@@ -61,11 +81,19 @@ export function recordPopularity(split: Split, ids: readonly string[], itemIds: 
  * detector (the simulated reviewer's) reads the corrupted claims, and a verdict on the metadata-only
  * text of an item the run corrupted is no longer current for it.
  */
-export function corruptEntityTexts(texts: EntityTexts, dataset: Dataset, split: Split, options: CorruptionOptions): { texts: EntityTexts; truth: CorruptionTruth } {
+export function corruptEntityTexts(
+  texts: EntityTexts,
+  dataset: Dataset,
+  split: Split,
+  options: CorruptionOptions,
+): { texts: EntityTexts; truth: CorruptionTruth } {
   if (texts.entity !== 'item') throw new Error('only item descriptions are corrupted');
   const inputs = buildInputs(dataset, split, 'item');
   const records = texts.ids.map((id, row) => ({ id, description: (texts.outputs[row] ?? metadataOnlyOutput(inputs[row])) as ItemDescription }));
-  const { records: rewritten, truth } = corruptDescriptions(records, { ...options, popularity: options.target === 'head' ? recordPopularity(split, texts.ids, dataset.itemIds) : options.popularity });
+  const { records: rewritten, truth } = corruptDescriptions(records, {
+    ...options,
+    popularity: options.target === 'head' ? recordPopularity(split, texts.ids, dataset.itemIds) : options.popularity,
+  });
   if (truth.items.length === 0) return { texts, truth };
   const corrupted = texts.texts.slice();
   const outputs = texts.outputs.slice();

@@ -36,8 +36,10 @@ export interface AnnotateJobResult {
 /** Records one verdict on the current text of an item or user (and, with `regenerate`, a new text). */
 export async function annotateJob(params: AnnotateJobParams, ctx: JobContext, secrets: { anthropicApiKey?: string } = {}): Promise<AnnotateJobResult> {
   const entity = params.entity ?? 'item';
-  if (params.verdict === 'edited' && !params.regenerate && (params.text === undefined || params.text.trim() === '')) throw new ConfigError('the verdict "edited" needs the corrected text (--text), or --regenerate');
-  if (params.verdict !== 'edited' && (params.text !== undefined || params.regenerate)) throw new ConfigError(`--text and --regenerate go with the verdict "edited", not "${params.verdict}"`);
+  if (params.verdict === 'edited' && !params.regenerate && (params.text === undefined || params.text.trim() === ''))
+    throw new ConfigError('the verdict "edited" needs the corrected text (--text), or --regenerate');
+  if (params.verdict !== 'edited' && (params.text !== undefined || params.regenerate))
+    throw new ConfigError(`--text and --regenerate go with the verdict "edited", not "${params.verdict}"`);
   const file = params.annotations ?? defaultAnnotationsPath(params.dataset);
   // A damaged annotations file is reported (file and line) before any paid call is made.
   await readAnnotations(file);

@@ -12,7 +12,8 @@ export interface AppendAnnotationParams {
 export async function appendAnnotationJob(params: AppendAnnotationParams): Promise<AnnotationRecord> {
   if (typeof params?.file !== 'string' || params.file === '') throw new Error('appendAnnotation: "file" must name the annotations file');
   const annotation = params.annotation as Partial<AppendAnnotationParams['annotation']> | undefined;
-  if (annotation === null || typeof annotation !== 'object') throw new Error(`appendAnnotation: "annotation" must be an object, not ${JSON.stringify(annotation)}`);
+  if (annotation === null || typeof annotation !== 'object')
+    throw new Error(`appendAnnotation: "annotation" must be an object, not ${JSON.stringify(annotation)}`);
   if (typeof annotation.text !== 'string') throw new Error('appendAnnotation: "annotation.text" must be the text that was judged');
   return appendAnnotation(params.file, params.annotation);
 }

@@ -6,7 +6,15 @@ import type { ItemDescription } from '../llm/schema';
 import { writeFileAtomic } from '../util/atomicWrite';
 import { cachePaths } from '../data/cachePaths';
 import { recordPopularity } from '../hallucination/training';
-import { CORRUPTION_KINDS, corruptDescriptions, type CorruptionKind, type CorruptionMix, type CorruptionTarget, type CorruptionTruth, type SpecificKind } from '../hallucination/corrupt';
+import {
+  CORRUPTION_KINDS,
+  corruptDescriptions,
+  type CorruptionKind,
+  type CorruptionMix,
+  type CorruptionTarget,
+  type CorruptionTruth,
+  type SpecificKind,
+} from '../hallucination/corrupt';
 import { loadDescriptions } from '../hallucination/descriptions';
 
 export interface CorruptJobParams {
@@ -51,11 +59,26 @@ export async function corruptJob(params: CorruptJobParams, ctx: JobContext): Pro
   const seed = params.seed ?? 1;
   const { truth } = corruptDescriptions(
     loaded.ids.map((id, i) => ({ id, description: loaded.outputs[i] as ItemDescription })),
-    { fraction: params.fraction, seed, kinds: params.kinds, mix: params.mix, target: params.target, popularity: params.target === 'head' ? recordPopularity(split, loaded.ids, dataset.itemIds) : undefined },
+    {
+      fraction: params.fraction,
+      seed,
+      kinds: params.kinds,
+      mix: params.mix,
+      target: params.target,
+      popularity: params.target === 'head' ? recordPopularity(split, loaded.ids, dataset.itemIds) : undefined,
+    },
   );
   const out = params.out ?? defaultTruthPath(paths.dataset, params.fraction, seed);
   await writeFileAtomic(out, `${JSON.stringify(truth)}\n`);
   const byKind = Object.fromEntries(CORRUPTION_KINDS.map((kind) => [kind, 0])) as Record<CorruptionKind, number>;
   for (const item of truth.items) for (const kind of item.kinds) byKind[kind]++;
-  return { out, total: truth.total, corrupted: truth.items.length, byKind, categorySource: truth.categorySource, fromSynthesis: loaded.fromSynthesis, metadataOnly: loaded.metadataOnly };
+  return {
+    out,
+    total: truth.total,
+    corrupted: truth.items.length,
+    byKind,
+    categorySource: truth.categorySource,
+    fromSynthesis: loaded.fromSynthesis,
+    metadataOnly: loaded.metadataOnly,
+  };
 }

@@ -43,7 +43,27 @@ function field(text: string): string {
 
 function itemRows(items: DemoItem[]): string {
   const header = 'item_id:token\ttitle:token_seq\tcategory:token_seq\tbrand:token\tprice_tier:token\tattributes:token_seq\tdescription:token_seq\n';
-  return header + items.map((item) => [item.id, item.title, item.category, item.brand, item.priceTier, Object.entries(item.attributes).map(([k, v]) => `${k}=${v}`).join(' '), item.description].map(field).join('\t')).join('\n') + '\n';
+  return (
+    header +
+    items
+      .map((item) =>
+        [
+          item.id,
+          item.title,
+          item.category,
+          item.brand,
+          item.priceTier,
+          Object.entries(item.attributes)
+            .map(([k, v]) => `${k}=${v}`)
+            .join(' '),
+          item.description,
+        ]
+          .map(field)
+          .join('\t'),
+      )
+      .join('\n') +
+    '\n'
+  );
 }
 
 /** Generates the deterministic demo world, writes it as a RecBole dataset folder and returns its statistics. */
@@ -91,7 +111,7 @@ export async function demoJob(params: DemoJobParams, ctx: JobContext): Promise<D
       (params.retrieval === false
         ? ''
         : '\nThe item descriptions are written offline by a stand-in for an LLM that, on purpose, gets 1 % of them wrong (another product, invented specifics, or filler).\n' +
-          '`GRASP: Review Flagged Descriptions` should list those first; which ones they are is in `corruption/demo-planted.json` of the dataset\'s cache.\n'),
+          "`GRASP: Review Flagged Descriptions` should list those first; which ones they are is in `corruption/demo-planted.json` of the dataset's cache.\n"),
   );
   ctx.progress({ message: 'Computing statistics', fraction: 0.9 });
   const dataset = await loadDataset(dir, { isCancelled: () => ctx.isCancelled() });

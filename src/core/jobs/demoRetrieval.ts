@@ -29,7 +29,13 @@ export interface DemoRetrievalResult {
  * Stages 1-3 on the demo world, offline: the metadata provider (or the given stand-in LLM, for items)
  * writes descriptions and profiles, LSA embeds them, and cosine indexes give each item and user its neighbours.
  */
-export async function demoRetrieval(datasetDir: string, dataset: Dataset, split: Split, ctx: JobContext, options: { itemProvider?: SynthesisProvider; examples?: number } = {}): Promise<DemoRetrievalResult> {
+export async function demoRetrieval(
+  datasetDir: string,
+  dataset: Dataset,
+  split: Split,
+  ctx: JobContext,
+  options: { itemProvider?: SynthesisProvider; examples?: number } = {},
+): Promise<DemoRetrievalResult> {
   const started = Date.now();
   const paths = cachePaths(datasetDir);
   const quiet: JobContext = { progress: () => {}, log: () => {}, isCancelled: () => ctx.isCancelled() };
@@ -47,7 +53,9 @@ export async function demoRetrieval(datasetDir: string, dataset: Dataset, split:
   }
   const popularity = new Int32Array(dataset.itemIds.length);
   for (const sequence of split.train) for (const item of sequence) popularity[item]++;
-  const top = Array.from(popularity.keys()).sort((a, b) => popularity[b] - popularity[a] || a - b).slice(0, options.examples ?? 3);
+  const top = Array.from(popularity.keys())
+    .sort((a, b) => popularity[b] - popularity[a] || a - b)
+    .slice(0, options.examples ?? 3);
   const manifest = indexManifestPath(paths.dataset, 'item', 'lsa', 'vectors');
   const result: DemoNeighbours[] = [];
   for (const row of top) {
@@ -55,10 +63,16 @@ export async function demoRetrieval(datasetDir: string, dataset: Dataset, split:
     result.push({
       id: dataset.itemIds[row],
       title: entityLabel(dataset, undefined, 'item', row),
-      neighbours: found.neighbours.map((neighbour) => ({ id: neighbour.id, title: entityLabel(dataset, undefined, 'item', neighbour.row), similarity: neighbour.similarity })),
+      neighbours: found.neighbours.map((neighbour) => ({
+        id: neighbour.id,
+        title: entityLabel(dataset, undefined, 'item', neighbour.row),
+        similarity: neighbour.similarity,
+      })),
     });
   }
   const seconds = (Date.now() - started) / 1000;
-  ctx.log(`demo retrieval: ${synthesized.items} item descriptions and ${synthesized.users} user profiles (metadata only), LSA embeddings, ${index.items}/${index.users} indexes in ${seconds.toFixed(1)} s → ${paths.dataset}`);
+  ctx.log(
+    `demo retrieval: ${synthesized.items} item descriptions and ${synthesized.users} user profiles (metadata only), LSA embeddings, ${index.items}/${index.users} indexes in ${seconds.toFixed(1)} s → ${paths.dataset}`,
+  );
   return { cacheDir: paths.dataset, synthesized, index, examples: result, seconds };
 }

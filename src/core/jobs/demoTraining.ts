@@ -35,22 +35,49 @@ const SETTINGS = { model: { kind: 'sasrec' }, train: { seed: 1 } };
 
 function summary(result: TrainJobResult, variant: DemoModelResult['variant']): DemoModelResult {
   const { full, sampled100, groups } = result.metrics.test;
-  return { run: result.run, model: result.model, variant, best_epoch: result.best_epoch, test: { full, sampled100, tailUsers: groups?.tailUsers, tailItems: groups?.tailItems }, train_s: result.timing.train_s, ms_per_step: result.timing.ms_per_step };
+  return {
+    run: result.run,
+    model: result.model,
+    variant,
+    best_epoch: result.best_epoch,
+    test: { full, sampled100, tailUsers: groups?.tailUsers, tailItems: groups?.tailItems },
+    train_s: result.timing.train_s,
+    ms_per_step: result.timing.ms_per_step,
+  };
 }
 
 export async function demoTraining(dir: string, ctx: JobContext, options: { grasp?: boolean } = {}): Promise<DemoTrainingResult> {
   ctx.progress({ message: 'Training SASRec on the demo world' });
   // DESIGN §4: runs live under .grasp/ (where the side bar's run list looks). The demo world is
   // generated anew each time, so its runs replace the previous demo's.
-  const plain = await trainJob({ config: { name: 'demo-sasrec', data: { path: dir }, ...SETTINGS }, outDir: join(dir, '.grasp', 'runs', 'sasrec'), overwrite: true }, ctx);
+  const plain = await trainJob(
+    { config: { name: 'demo-sasrec', data: { path: dir }, ...SETTINGS }, outDir: join(dir, '.grasp', 'runs', 'sasrec'), overwrite: true },
+    ctx,
+  );
   const models = [summary(plain, 'plain')];
   let paired: CompareResult | undefined;
   if (options.grasp !== false) {
     ctx.progress({ message: 'Training GRASP-SASRec on the demo world' });
-    const grasp = await trainJob({ config: { name: 'demo-grasp-sasrec', data: { path: dir }, ...SETTINGS, variant: 'grasp' }, outDir: join(dir, '.grasp', 'runs', 'grasp-sasrec'), overwrite: true }, ctx);
+    const grasp = await trainJob(
+      {
+        config: { name: 'demo-grasp-sasrec', data: { path: dir }, ...SETTINGS, variant: 'grasp' },
+        outDir: join(dir, '.grasp', 'runs', 'grasp-sasrec'),
+        overwrite: true,
+      },
+      ctx,
+    );
     models.push(summary(grasp, 'grasp'));
     paired = await compareRuns(grasp.run, plain.run);
   }
   const { full, sampled100 } = plain.metrics.test;
-  return { run: plain.run, backend: plain.backend, model: plain.model, best_epoch: plain.best_epoch, test: { full, sampled100 }, train_s: plain.timing.train_s, models, ...(paired ? { paired } : {}) };
+  return {
+    run: plain.run,
+    backend: plain.backend,
+    model: plain.model,
+    best_epoch: plain.best_epoch,
+    test: { full, sampled100 },
+    train_s: plain.timing.train_s,
+    models,
+    ...(paired ? { paired } : {}),
+  };
 }

@@ -24,8 +24,11 @@ export interface EntityListJobResult {
 export async function entityListJob(params: EntityListJobParams, ctx: JobContext): Promise<EntityListJobResult> {
   // Through the warm cache: the inspect jobs that follow in the same worker read this very load.
   const { dataset, split } = await loadWarm(params.dataset, params.load, ctx);
-  if (params.entity === 'item') return { entity: 'item', dataset: dataset.name, ids: dataset.itemIds, labels: dataset.itemIds.map((_, row) => itemTitle(dataset, row)) };
+  if (params.entity === 'item')
+    return { entity: 'item', dataset: dataset.name, ids: dataset.itemIds, labels: dataset.itemIds.map((_, row) => itemTitle(dataset, row)) };
   const { train } = split;
-  const labels = train.map((prefix) => (prefix.length === 0 ? 'no training items' : `${prefix.length} items; latest: ${itemTitle(dataset, prefix[prefix.length - 1])}`.slice(0, 160)));
+  const labels = train.map((prefix) =>
+    prefix.length === 0 ? 'no training items' : `${prefix.length} items; latest: ${itemTitle(dataset, prefix[prefix.length - 1])}`.slice(0, 160),
+  );
   return { entity: 'user', dataset: dataset.name, ids: dataset.userIds, labels };
 }

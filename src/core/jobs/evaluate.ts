@@ -27,10 +27,22 @@ export interface EvalJobResult {
 export async function evalJob(params: EvalJobParams, ctx: JobContext): Promise<EvalJobResult> {
   const manifest = await readManifest(params.run);
   const { config } = manifest;
-  const engine = await initEngine({ backend: params.backend ?? config.engine.backend, native: config.engine.native, threads: config.engine.threads || undefined });
-  const dataset = await loadDataset(config.data.path, { format: config.data.format, duplicates: config.data.duplicates, userCore: config.data.userCore, itemCore: config.data.itemCore, isCancelled: () => ctx.isCancelled() });
+  const engine = await initEngine({
+    backend: params.backend ?? config.engine.backend,
+    native: config.engine.native,
+    threads: config.engine.threads || undefined,
+  });
+  const dataset = await loadDataset(config.data.path, {
+    format: config.data.format,
+    duplicates: config.data.duplicates,
+    userCore: config.data.userCore,
+    itemCore: config.data.itemCore,
+    isCancelled: () => ctx.isCancelled(),
+  });
   if (dataset.itemIds.length !== manifest.numItems || dataset.itemIds.some((id, i) => id !== manifest.itemIds[i])) {
-    throw new Error(`${config.data.path} no longer gives the item ids this checkpoint was trained with (${dataset.itemIds.length} items now, ${manifest.numItems} then)`);
+    throw new Error(
+      `${config.data.path} no longer gives the item ids this checkpoint was trained with (${dataset.itemIds.length} items now, ${manifest.numItems} then)`,
+    );
   }
   const split = leaveOneOut(dataset.sequences);
   const artifacts = await prepareText(config, dataset, split, ctx);
@@ -39,7 +51,14 @@ export async function evalJob(params: EvalJobParams, ctx: JobContext): Promise<E
     await loadWeights(params.run, model, manifest);
     const valid = await evaluate(model, split, 'valid', { ...config.eval, sampled: 0 }, ctx);
     const test = await evaluateTest(model, config, split, params.run, ctx, artifacts, await testPassArtifacts(dataset, split, config, artifacts, ctx));
-    return { event: 'result', run: params.run, backend: engine.backend, model: config.model.kind, epoch: manifest.epoch, metrics: { valid: splitMetrics(valid), test: splitMetrics(test) } };
+    return {
+      event: 'result',
+      run: params.run,
+      backend: engine.backend,
+      model: config.model.kind,
+      epoch: manifest.epoch,
+      metrics: { valid: splitMetrics(valid), test: splitMetrics(test) },
+    };
   } finally {
     model.dispose();
   }

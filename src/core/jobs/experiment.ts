@@ -51,7 +51,8 @@ function planned(experiment: Experiment, params: ExperimentJobParams): Array<{ v
   const unknownVariant = params.variants?.find((name) => !experiment.variants.some((v) => v.name === name));
   if (unknownVariant) throw new Error(`${experiment.file}: no variant "${unknownVariant}" (variants: ${experiment.variants.map((v) => v.name).join(', ')})`);
   const unknownSeed = params.seeds?.find((seed) => !experiment.seeds.includes(seed));
-  if (unknownSeed !== undefined) throw new Error(`${experiment.file}: seed ${unknownSeed} is not one of the experiment's seeds (${experiment.seeds.join(', ')})`);
+  if (unknownSeed !== undefined)
+    throw new Error(`${experiment.file}: seed ${unknownSeed} is not one of the experiment's seeds (${experiment.seeds.join(', ')})`);
   const seeds = experiment.seeds.filter((seed) => !params.seeds || params.seeds.includes(seed));
   const variants = experiment.variants.filter((v) => !params.variants || params.variants.includes(v.name));
   return seeds.flatMap((seed) => variants.map((variant) => ({ variant, seed })));
@@ -100,7 +101,18 @@ export async function experimentJob(params: ExperimentJobParams, ctx: JobContext
     await writeFileAtomic(resultsMarkdown, renderMarkdown(results));
     const report = params.report ? await writeReport(params.report, results) : undefined;
     ctx.log(`experiment: ${trained} trained, ${reused} reused, ${results.table.notRun.length} not run; results in ${resultsMarkdown}`);
-    return { event: 'result', experiment: experiment.name, output: experiment.output, resultsJson, resultsMarkdown, report, trained, reused, notRun: results.table.notRun.length, results };
+    return {
+      event: 'result',
+      experiment: experiment.name,
+      output: experiment.output,
+      resultsJson,
+      resultsMarkdown,
+      report,
+      trained,
+      reused,
+      notRun: results.table.notRun.length,
+      results,
+    };
   } finally {
     release();
   }
@@ -129,7 +141,13 @@ async function tabulate(experiment: Experiment, params: ExperimentJobParams, ctx
   }
   // Run folders relative to the output folder: the results stay readable on another machine.
   for (const variant of table.variants) variant.runs = variant.runs.map((dir) => relative(experiment.output, dir));
-  const backends = [...new Set(runs.map(({ result }) => `${result.backend}${result.engine?.native ? ` + native ${result.engine.native.blas} (${result.engine.native.threads} threads)` : ''}`))];
+  const backends = [
+    ...new Set(
+      runs.map(
+        ({ result }) => `${result.backend}${result.engine?.native ? ` + native ${result.engine.native.blas} (${result.engine.native.threads} threads)` : ''}`,
+      ),
+    ),
+  ];
   return {
     format: 'grasp-experiment/1',
     experiment: experiment.name,

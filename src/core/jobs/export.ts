@@ -109,8 +109,24 @@ async function exportDataset(target: string, params: ExportJobParams, ctx: JobCo
     const { manifest } = stored;
     const stem = `${plural}.${embedder}`;
     const source = `${manifest.embedder.name}/${manifest.embedder.model}`;
-    files.push(npyFile(`${stem}.npy`, `${entity} text vectors (${source}, ${manifest.vectors.dim} wide); row i is row i of ${stem}.ids.tsv`, stored.vectors, manifest.count, manifest.vectors.dim));
-    files.push(npyFile(`${stem}.pca.npy`, `their PCA to ${manifest.reduced.dim} dimensions, fitted on training ${entity}s`, stored.reduced, manifest.count, manifest.reduced.dim));
+    files.push(
+      npyFile(
+        `${stem}.npy`,
+        `${entity} text vectors (${source}, ${manifest.vectors.dim} wide); row i is row i of ${stem}.ids.tsv`,
+        stored.vectors,
+        manifest.count,
+        manifest.vectors.dim,
+      ),
+    );
+    files.push(
+      npyFile(
+        `${stem}.pca.npy`,
+        `their PCA to ${manifest.reduced.dim} dimensions, fitted on training ${entity}s`,
+        stored.reduced,
+        manifest.count,
+        manifest.reduced.dim,
+      ),
+    );
     files.push(idMap(`${stem}.ids.tsv`, entity, manifest.ids));
   }
   const indexDir = join(paths.dataset, 'indexes');
@@ -122,11 +138,23 @@ async function exportDataset(target: string, params: ExportJobParams, ctx: JobCo
     const embedding = embeddings.get(index.embedding.manifest);
     const sha = embedding && (index.space === 'vectors' ? embedding.manifest.vectors.sha256 : embedding.manifest.reduced.sha256);
     if (!embedding || sha !== index.embedding.sha256 || index.count !== embedding.manifest.count) {
-      notes.push(`left out ${name}: ${embedding ? 'built from an older embedding (run `grasp index` again)' : `its embedding ${index.embedding.manifest} is not exported`}`);
+      notes.push(
+        `left out ${name}: ${embedding ? 'built from an older embedding (run `grasp index` again)' : `its embedding ${index.embedding.manifest} is not exported`}`,
+      );
       continue;
     }
     const table = await readNeighbourTable(file, index);
-    files.push(neighbourFile(`${plural}.${embedder}${space === 'reduced' ? '.pca' : ''}.neighbours.tsv`, entity, embedding.manifest.ids, table.k, table.labels, table.similarities, `${entity} neighbours by cosine similarity (${index.method} index of ${plural}.${embedder}${space === 'reduced' ? '.pca' : ''}.npy)`));
+    files.push(
+      neighbourFile(
+        `${plural}.${embedder}${space === 'reduced' ? '.pca' : ''}.neighbours.tsv`,
+        entity,
+        embedding.manifest.ids,
+        table.k,
+        table.labels,
+        table.similarities,
+        `${entity} neighbours by cosine similarity (${index.method} index of ${plural}.${embedder}${space === 'reduced' ? '.pca' : ''}.npy)`,
+      ),
+    );
   }
   if (embeddings.size === 0) notes.push(`no embeddings in ${embeddingDir}: run \`grasp embed\` (and \`grasp index\`) first to export vectors and neighbours`);
   return writeExport(out, { kind: 'dataset', target, out, files: [], notes }, files, ctx);
@@ -147,10 +175,17 @@ async function exportRun(runDir: string, params: ExportJobParams, ctx: JobContex
   }
   const seedDirs = (config.train.seeds ?? [config.train.seed]).map((seed, _, all) => ({ seed, dir: all.length > 1 ? join(runDir, `seed-${seed}`) : runDir }));
   for (const { dir } of seedDirs) {
-    if (!existsSync(join(dir, RUN_FILES.metrics)) || !existsSync(join(dir, RUN_FILES.ranks))) throw new ConfigError(`${dir} is not a finished run (no metrics.json and ranks.json): let it finish, or resume it with \`grasp train\``);
+    if (!existsSync(join(dir, RUN_FILES.metrics)) || !existsSync(join(dir, RUN_FILES.ranks)))
+      throw new ConfigError(`${dir} is not a finished run (no metrics.json and ranks.json): let it finish, or resume it with \`grasp train\``);
   }
   ctx.progress({ message: `Reading ${config.data.path}`, fraction: 0.05 });
-  const dataset = await loadDataset(config.data.path, { format: config.data.format, duplicates: config.data.duplicates, userCore: config.data.userCore, itemCore: config.data.itemCore, isCancelled: () => ctx.isCancelled() });
+  const dataset = await loadDataset(config.data.path, {
+    format: config.data.format,
+    duplicates: config.data.duplicates,
+    userCore: config.data.userCore,
+    itemCore: config.data.itemCore,
+    isCancelled: () => ctx.isCancelled(),
+  });
   const split = leaveOneOut(dataset.sequences);
   const paths = cachePaths(config.data.path, config.grasp.cacheDir);
   const out = resolve(params.out ?? join(paths.root, 'exports', `run-${basename(runDir)}`));
@@ -164,8 +199,18 @@ async function exportRun(runDir: string, params: ExportJobParams, ctx: JobContex
     ranks.push(...rankRows(join(dir, RUN_FILES.ranks), seed, dataset));
     metrics.push(...metricRows(join(dir, RUN_FILES.metrics), seed));
   }
-  files.push({ file: 'ranks.csv', what: 'per user and split (valid, test): the full-ranking rank of the held-out item, 1 = first (history masked); user_row is the row in users.ids.tsv', rows: ranks.length - 1, content: `${ranks.join('\n')}\n` });
-  files.push({ file: 'metrics.csv', what: 'every metric of the best epoch: full ranking, unmasked, sampled100 (labelled), head/tail users and items', rows: metrics.length - 1, content: `${metrics.join('\n')}\n` });
+  files.push({
+    file: 'ranks.csv',
+    what: 'per user and split (valid, test): the full-ranking rank of the held-out item, 1 = first (history masked); user_row is the row in users.ids.tsv',
+    rows: ranks.length - 1,
+    content: `${ranks.join('\n')}\n`,
+  });
+  files.push({
+    file: 'metrics.csv',
+    what: 'every metric of the best epoch: full ranking, unmasked, sampled100 (labelled), head/tail users and items',
+    rows: metrics.length - 1,
+    content: `${metrics.join('\n')}\n`,
+  });
 
   if (config.variant === 'plain') {
     notes.push('a plain run has no text side: no vectors, neighbours or descriptions to export (export its dataset for those)');
@@ -175,18 +220,50 @@ async function exportRun(runDir: string, params: ExportJobParams, ctx: JobContex
     // The same function the run trained with: it loads its embeddings and neighbours from the caches (and says so).
     const artifacts = await buildTextArtifacts(dataset, split, config, ctx);
     const view = withFields(dataset, config.grasp.texts.fields);
-    for (const [entity, part] of [['item', artifacts.items], ['user', artifacts.users]] as const) {
+    for (const [entity, part] of [
+      ['item', artifacts.items],
+      ['user', artifacts.users],
+    ] as const) {
       const plural = `${entity}s`;
       const ids = entity === 'item' ? dataset.itemIds : dataset.userIds;
       const stored = await readEmbedding(part.manifest);
       const { manifest } = stored;
-      files.push(npyFile(`${plural}.npy`, `${entity} text vectors the model read: PCA to ${artifacts.dims} of ${manifest.embedder.name}/${manifest.embedder.model}, scaled to unit RMS; row i is row i of ${plural}.ids.tsv`, part.vectors, part.count, artifacts.dims));
-      files.push(npyFile(`${plural}.raw.npy`, `the embedder's own ${entity} vectors (${manifest.embedder.name}/${manifest.embedder.model}, ${manifest.vectors.dim} wide)`, stored.vectors, manifest.count, manifest.vectors.dim));
+      files.push(
+        npyFile(
+          `${plural}.npy`,
+          `${entity} text vectors the model read: PCA to ${artifacts.dims} of ${manifest.embedder.name}/${manifest.embedder.model}, scaled to unit RMS; row i is row i of ${plural}.ids.tsv`,
+          part.vectors,
+          part.count,
+          artifacts.dims,
+        ),
+      );
+      files.push(
+        npyFile(
+          `${plural}.raw.npy`,
+          `the embedder's own ${entity} vectors (${manifest.embedder.name}/${manifest.embedder.model}, ${manifest.vectors.dim} wide)`,
+          stored.vectors,
+          manifest.count,
+          manifest.vectors.dim,
+        ),
+      );
       files.push(idMap(`${plural}.ids.tsv`, entity, ids));
-      files.push(neighbourFile(`${plural}.neighbours.tsv`, entity, ids, part.k, part.neighbours, part.similarities, `the ${part.k} retrieved ${entity} neighbours the model attended over (training ${entity}s only), by cosine similarity`));
+      files.push(
+        neighbourFile(
+          `${plural}.neighbours.tsv`,
+          entity,
+          ids,
+          part.k,
+          part.neighbours,
+          part.similarities,
+          `the ${part.k} retrieved ${entity} neighbours the model attended over (training ${entity}s only), by cosine similarity`,
+        ),
+      );
       files.push(atomicFile(dataset, await entityTexts(view, split, paths.dataset, entity, textsChoice(config.grasp))));
     }
-    if (artifacts.corruption || artifacts.annotations) notes.push("the descriptions are as synthesised; the vectors are of the texts the run embedded, after its annotations or corruption (see the run's annotations.json / corruption.json)");
+    if (artifacts.corruption || artifacts.annotations)
+      notes.push(
+        "the descriptions are as synthesised; the vectors are of the texts the run embedded, after its annotations or corruption (see the run's annotations.json / corruption.json)",
+      );
   }
   return writeExport(out, { kind: 'run', target: runDir, out, files: [], notes }, files, ctx);
 }
@@ -194,14 +271,19 @@ async function exportRun(runDir: string, params: ExportJobParams, ctx: JobContex
 function rankRows(file: string, seed: number, dataset: Dataset): string[] {
   const ranks = readJson(file) as { users?: unknown; ranks?: unknown; validUsers?: unknown; validRanks?: unknown };
   const rows: string[] = [];
-  for (const [split, usersField, ranksField] of [['valid', 'validUsers', 'validRanks'], ['test', 'users', 'ranks']] as const) {
+  for (const [split, usersField, ranksField] of [
+    ['valid', 'validUsers', 'validRanks'],
+    ['test', 'users', 'ranks'],
+  ] as const) {
     const users = ranks[usersField];
     const values = ranks[ranksField];
     if (users === undefined && split === 'valid') continue; // written before validation ranks were kept
-    if (!Array.isArray(users) || !Array.isArray(values) || users.length !== values.length) throw new ConfigError(`${file}: ${usersField} and ${ranksField} must be lists of the same length`);
+    if (!Array.isArray(users) || !Array.isArray(values) || users.length !== values.length)
+      throw new ConfigError(`${file}: ${usersField} and ${ranksField} must be lists of the same length`);
     users.forEach((user, i) => {
       const rank = values[i];
-      if (!Number.isInteger(user) || user < 0 || user >= dataset.userIds.length) throw new ConfigError(`${file}: ${usersField}[${i}] is not a user row of ${dataset.source} (${dataset.userIds.length} users)`);
+      if (!Number.isInteger(user) || user < 0 || user >= dataset.userIds.length)
+        throw new ConfigError(`${file}: ${usersField}[${i}] is not a user row of ${dataset.source} (${dataset.userIds.length} users)`);
       if (!Number.isInteger(rank) || rank < 0) throw new ConfigError(`${file}: ${ranksField}[${i}] is not a rank`);
       rows.push(`${seed},${split},${user},${rank + 1},${csvField(dataset.userIds[user])}`);
     });
@@ -286,7 +368,10 @@ function atomicFile(dataset: Dataset, texts: EntityTexts): Pending {
     const claims = (output as UserProfile | undefined)?.claims;
     return [id, texts.texts[i], claims?.interests.join(' ; ') ?? '', claims?.price_tier ?? '', from];
   });
-  const header = texts.entity === 'item' ? ['item_id:token', 'description:token_seq', 'category:token', 'brand:token', 'price_tier:token', 'source:token'] : ['user_id:token', 'profile:token_seq', 'interests:token_seq', 'price_tier:token', 'source:token'];
+  const header =
+    texts.entity === 'item'
+      ? ['item_id:token', 'description:token_seq', 'category:token', 'brand:token', 'price_tier:token', 'source:token']
+      : ['user_id:token', 'profile:token_seq', 'interests:token_seq', 'price_tier:token', 'source:token'];
   const lines = [header.join('\t'), ...rows.map((row) => row.map(tsvField).join('\t'))];
   const what =
     texts.entity === 'item'
@@ -297,7 +382,12 @@ function atomicFile(dataset: Dataset, texts: EntityTexts): Pending {
 
 /** RecBole names a dataset's files after its folder: a safe version of the dataset's name. */
 function datasetName(dataset: Dataset): string {
-  return dataset.name.replace(/[^A-Za-z0-9._-]+/g, '_').replace(/^[.-]+/, '').slice(0, 80) || 'dataset';
+  return (
+    dataset.name
+      .replace(/[^A-Za-z0-9._-]+/g, '_')
+      .replace(/^[.-]+/, '')
+      .slice(0, 80) || 'dataset'
+  );
 }
 
 /** Untrusted text as one TSV field: tabs, line breaks and other control characters become spaces. */
@@ -334,7 +424,10 @@ async function writeExport(out: string, result: ExportJobResult, files: Pending[
   const listed = files.map(({ content: _content, ...info }) => info);
   const written = new Set(listed.map((file) => file.file));
   for (const stale of previous.filter((name) => !written.has(name))) await rm(join(out, stale), { force: true });
-  await writeFileAtomic(join(out, MANIFEST), `${JSON.stringify({ format: FORMAT, kind: result.kind, target: result.target, createdAt: new Date().toISOString(), files: listed, notes: result.notes }, null, 1)}\n`);
+  await writeFileAtomic(
+    join(out, MANIFEST),
+    `${JSON.stringify({ format: FORMAT, kind: result.kind, target: result.target, createdAt: new Date().toISOString(), files: listed, notes: result.notes }, null, 1)}\n`,
+  );
   ctx.log(`exported ${listed.length} files to ${out}${result.notes.length ? ` (${result.notes.length} note(s))` : ''}`);
   return { ...result, files: listed };
 }
@@ -350,10 +443,12 @@ function claimOutFolder(out: string): string[] {
     throw new ConfigError(`${out} holds files that are not a GRASP export (${shown}): choose an empty or new folder for --out`);
   }
   const manifest = readJson(join(out, MANIFEST)) as { format?: unknown; files?: Array<{ file?: unknown }> };
-  if (manifest.format !== FORMAT || !Array.isArray(manifest.files)) throw new ConfigError(`${join(out, MANIFEST)} is not a GRASP export manifest: choose an empty or new folder for --out`);
+  if (manifest.format !== FORMAT || !Array.isArray(manifest.files))
+    throw new ConfigError(`${join(out, MANIFEST)} is not a GRASP export manifest: choose an empty or new folder for --out`);
   const names = manifest.files.map((file) => file?.file).filter((name): name is string => typeof name === 'string');
   // only plain names an export writes: a manifest naming ../x or a path must not steer the removal
   const foreign = entries.filter((name) => name !== MANIFEST && !names.includes(name) && !/\.tmp-\d+-[a-z0-9]+$/.test(name));
-  if (foreign.length > 0) throw new ConfigError(`${out} holds files this export did not write (${foreign.slice(0, 5).join(', ')}): choose an empty or new folder for --out`);
+  if (foreign.length > 0)
+    throw new ConfigError(`${out} holds files this export did not write (${foreign.slice(0, 5).join(', ')}): choose an empty or new folder for --out`);
   return names.filter((name) => /^[A-Za-z0-9._-]+$/.test(name) && entries.includes(name));
 }

@@ -78,13 +78,18 @@ export async function flagJob(params: FlagJobParams, ctx: JobContext): Promise<F
     if (annotation.verdict !== 'ok') positive.add(record);
   }
   const absent: Partial<Record<SignalName, string>> = {};
-  for (const name of ['collaborative', 'distrust'] as const) if (records.every((record) => record.signals[name].score === null)) absent[name] = records[0]?.signals[name].absent;
+  for (const name of ['collaborative', 'distrust'] as const)
+    if (records.every((record) => record.signals[name].score === null)) absent[name] = records[0]?.signals[name].absent;
   const ranked = riskiestFirst(records);
   const top = params.top === 0 ? ranked : ranked.slice(0, params.top ?? 20);
   // Rows of the review list read better with a title than with an id alone.
   for (const record of top) record.label = entityLabel(dataset, split.train, entity, record.index);
-  const source = loaded.source ? `${loaded.source.provider}/${loaded.source.model} ${loaded.source.template} v${loaded.source.templateVersion}` : 'metadata provider (nothing synthesised)';
-  ctx.log(`${entity}s: ${records.filter((r) => r.flagged).length} of ${records.length} flagged at risk ≥ ${config.threshold} (${source}; ${loaded.metadataOnly} metadata-only)`);
+  const source = loaded.source
+    ? `${loaded.source.provider}/${loaded.source.model} ${loaded.source.template} v${loaded.source.templateVersion}`
+    : 'metadata provider (nothing synthesised)';
+  ctx.log(
+    `${entity}s: ${records.filter((r) => r.flagged).length} of ${records.length} flagged at risk ≥ ${config.threshold} (${source}; ${loaded.metadataOnly} metadata-only)`,
+  );
   return {
     entity,
     total: records.length,
@@ -93,7 +98,12 @@ export async function flagJob(params: FlagJobParams, ctx: JobContext): Promise<F
     source,
     absent,
     records: top,
-    annotations: { file, applied: labelled.length, stale, evaluation: labelled.length > 0 ? evaluateFlags(labelled, (record) => positive.has(record), config.threshold) : null },
+    annotations: {
+      file,
+      applied: labelled.length,
+      stale,
+      evaluation: labelled.length > 0 ? evaluateFlags(labelled, (record) => positive.has(record), config.threshold) : null,
+    },
   };
 }
 
@@ -101,7 +111,12 @@ export async function flagJob(params: FlagJobParams, ctx: JobContext): Promise<F
  * Model distrust from a trained GRASP checkpoint: how much item-level attention the model kept on each
  * item's text neighbours. Absent, with the reason, when there is no such run or it cannot be read.
  */
-async function distrustEvidence(params: FlagJobParams, entity: FlagEntity, ids: readonly string[], ctx: JobContext): Promise<Pick<DetectInput, 'attention' | 'attentionAbsent'>> {
+async function distrustEvidence(
+  params: FlagJobParams,
+  entity: FlagEntity,
+  ids: readonly string[],
+  ctx: JobContext,
+): Promise<Pick<DetectInput, 'attention' | 'attentionAbsent'>> {
   if (entity !== 'item') return { attentionAbsent: 'model distrust is measured for items (their item-level attention)' };
   if (params.run === null) return { attentionAbsent: 'no GRASP run asked for' };
   const run = params.run ?? (await findGraspRun(params.dataset, [join(cacheRoot(params.dataset, params.cacheDir), 'runs'), ...(params.runsDirs ?? [])]));

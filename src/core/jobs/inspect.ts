@@ -17,7 +17,15 @@ import { throwIfCancelled, type JobContext } from '../util/jobContext';
 import { loadForJob, type DatasetLoadParams } from '../data/loadForJob';
 import { fileStamp, WarmCache } from '../util/warmCache';
 import { entityLabel } from '../retrieval/labels';
-import { attentionFor, flagsFor, type AttentionCandidate, type AttentionInfo, type FlagInfo, type InspectJobParams, type OptionalSource } from './inspectSources';
+import {
+  attentionFor,
+  flagsFor,
+  type AttentionCandidate,
+  type AttentionInfo,
+  type FlagInfo,
+  type InspectJobParams,
+  type OptionalSource,
+} from './inspectSources';
 
 export interface Overlap {
   /** Items: users who interacted with both. Users: training items both interacted with. */
@@ -66,11 +74,15 @@ export async function inspectJob(params: InspectJobParams, ctx: JobContext): Pro
   const row = ids.indexOf(params.id);
   if (row < 0) throw new ConfigError(`no ${params.entity} with id ${JSON.stringify(params.id.slice(0, 60))} in ${dataset.source}`);
   ctx.progress({ message: 'Reading the neighbour index', fraction: 0.5 });
-  const found = await neighboursOfRow(manifestPath, row, params.k ?? 10, (stored, file) => assertCachedIds(paths, file, params.entity, stored, ids, 'rebuild it with `grasp embed` and `grasp index` (in VS Code: Build Neighbour Index)'));
+  const found = await neighboursOfRow(manifestPath, row, params.k ?? 10, (stored, file) =>
+    assertCachedIds(paths, file, params.entity, stored, ids, 'rebuild it with `grasp embed` and `grasp index` (in VS Code: Build Neighbour Index)'),
+  );
   throwIfCancelled(ctx);
   ctx.progress({ message: 'Reading descriptions', fraction: 0.7 });
-  const texts = await warmTexts.get(`${datasetKey(datasetPath, params.load)}\u0000${params.entity}`, `${fileStamp(datasetFiles(datasetPath))}#${fileStamp([synthesisCacheFile(cacheDir, params.entity)])}`, () =>
-    entityTexts(dataset, split, cacheDir, params.entity),
+  const texts = await warmTexts.get(
+    `${datasetKey(datasetPath, params.load)}\u0000${params.entity}`,
+    `${fileStamp(datasetFiles(datasetPath))}#${fileStamp([synthesisCacheFile(cacheDir, params.entity)])}`,
+    () => entityTexts(dataset, split, cacheDir, params.entity),
   );
   const rows = [row, ...found.neighbours.map((n) => n.row)];
   const sets = trainingSets(split, params.entity, rows);

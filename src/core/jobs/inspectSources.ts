@@ -53,12 +53,25 @@ export interface AttentionInfo {
  * Flag scores of the shown rows only, from the claim checks (contradicted or unsupported by the metadata):
  * the collaborative signal needs the whole catalogue, which the review view's flag job scores.
  */
-export async function flagsFor(dataset: Dataset, split: Split, datasetCacheDir: string, entity: Entity, rows: number[]): Promise<{ status: OptionalSource; byId?: Map<string, FlagInfo> }> {
+export async function flagsFor(
+  dataset: Dataset,
+  split: Split,
+  datasetCacheDir: string,
+  entity: Entity,
+  rows: number[],
+): Promise<{ status: OptionalSource; byId?: Map<string, FlagInfo> }> {
   // Kept per dataset object (the warm cache's, while its files are unchanged) and synthesis file state.
-  const loaded = await warmDescriptions.get(`${datasetCacheDir}\u0000${entity}`, `${datasetStamp(dataset)}#${fileStamp([synthesisCacheFile(datasetCacheDir, entity)])}`, () =>
-    loadDescriptions(dataset, split, datasetCacheDir, entity),
+  const loaded = await warmDescriptions.get(
+    `${datasetCacheDir}\u0000${entity}`,
+    `${datasetStamp(dataset)}#${fileStamp([synthesisCacheFile(datasetCacheDir, entity)])}`,
+    () => loadDescriptions(dataset, split, datasetCacheDir, entity),
   );
-  const records = detect({ entity, ids: rows.map((r) => loaded.ids[r]), inputs: rows.map((r) => loaded.inputs[r]), outputs: rows.map((r) => loaded.outputs[r]) });
+  const records = detect({
+    entity,
+    ids: rows.map((r) => loaded.ids[r]),
+    inputs: rows.map((r) => loaded.inputs[r]),
+    outputs: rows.map((r) => loaded.outputs[r]),
+  });
   const byId = new Map(records.map((record) => [record.id, { score: record.risk, reasons: record.reasons.map((reason) => reason.message) }]));
   return { status: { available: true }, byId };
 }
@@ -70,7 +83,8 @@ export async function flagsFor(dataset: Dataset, split: Split, datasetCacheDir: 
  */
 export async function attentionFor(params: InspectJobParams, runsDirs: string[], ctx: JobContext): Promise<AttentionInfo> {
   const run = params.run ?? (await findGraspRun(params.dataset, runsDirs));
-  if (!run) return { status: { available: false, reason: 'no GRASP run on this dataset yet (Train Model with GRASP on); the weights come from its checkpoint.' } };
+  if (!run)
+    return { status: { available: false, reason: 'no GRASP run on this dataset yet (Train Model with GRASP on); the weights come from its checkpoint.' } };
   try {
     ctx.progress({ message: 'Reading attention weights from the GRASP checkpoint', fraction: 0.85 });
     // Opened once per checkpoint and kept while it is unchanged: each further id is one forward pass.

@@ -47,7 +47,10 @@ function runCancellable(command: string, args: string[], ctx: JobContext): Promi
     const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'] });
     const tail: string[] = [];
     const onOutput = (chunk: Buffer) => {
-      for (const line of chunk.toString('utf8').split('\n').filter((l) => l.trim() !== '')) {
+      for (const line of chunk
+        .toString('utf8')
+        .split('\n')
+        .filter((l) => l.trim() !== '')) {
         ctx.log(line);
         tail.push(line);
         if (tail.length > 60) tail.shift();

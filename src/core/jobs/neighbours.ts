@@ -40,13 +40,27 @@ export async function neighboursJob(params: NeighboursJobParams, ctx: JobContext
   if (row < 0) throw new ConfigError(`no ${params.entity} with id ${JSON.stringify(params.id.slice(0, 60))} in ${dataset.source}`);
   const paths = cachePaths(params.dataset, params.cacheDir);
   const manifestPath = await findIndexManifest(paths.dataset, params.entity, params.embedder);
-  const found = await neighboursOfRow(manifestPath, row, params.k ?? 10, (stored, file) => assertCachedIds(paths, file, params.entity, stored, ids, 'rebuild it with `grasp embed` and `grasp index`'));
+  const found = await neighboursOfRow(manifestPath, row, params.k ?? 10, (stored, file) =>
+    assertCachedIds(paths, file, params.entity, stored, ids, 'rebuild it with `grasp embed` and `grasp index`'),
+  );
   const train = params.entity === 'user' ? leaveOneOut(dataset.sequences).train : undefined;
   const { manifest } = found;
   return {
     entity: params.entity,
     query: { id: params.id, label: entityLabel(dataset, train, params.entity, row) },
-    neighbours: found.neighbours.map((neighbour) => ({ id: neighbour.id, similarity: neighbour.similarity, label: entityLabel(dataset, train, params.entity, neighbour.row) })),
-    index: { manifest: manifestPath, method: manifest.method, space: manifest.space, dim: manifest.dim, count: manifest.count, embedding: manifest.embedding, recall: manifest.recall },
+    neighbours: found.neighbours.map((neighbour) => ({
+      id: neighbour.id,
+      similarity: neighbour.similarity,
+      label: entityLabel(dataset, train, params.entity, neighbour.row),
+    })),
+    index: {
+      manifest: manifestPath,
+      method: manifest.method,
+      space: manifest.space,
+      dim: manifest.dim,
+      count: manifest.count,
+      embedding: manifest.embedding,
+      recall: manifest.recall,
+    },
   };
 }

@@ -29,7 +29,10 @@ export interface TrainJobParams {
 export async function trainJob(params: TrainJobParams, ctx: JobContext): Promise<TrainJobResult> {
   const config = params.configPath ? await loadConfig(params.configPath) : validateConfig(params.config, '<config>');
   const engine = await initEngine({ backend: config.engine.backend, threads: config.engine.threads || undefined, native: config.engine.native });
-  reportEvent(ctx, { event: 'engine', description: `${engine.backend}${engine.native ? ` + native kernels, ${engine.native.blas}, ${engine.native.threads} thread(s)` : ''}${engine.fallbacks.length ? ` (skipped ${engine.fallbacks.join('; ')})` : ''}` });
+  reportEvent(ctx, {
+    event: 'engine',
+    description: `${engine.backend}${engine.native ? ` + native kernels, ${engine.native.blas}, ${engine.native.threads} thread(s)` : ''}${engine.fallbacks.length ? ` (skipped ${engine.fallbacks.join('; ')})` : ''}`,
+  });
   ctx.progress({ message: `Loading ${config.data.path}` });
   const dataset = await loadDataset(config.data.path, {
     format: config.data.format,
@@ -41,8 +44,15 @@ export async function trainJob(params: TrainJobParams, ctx: JobContext): Promise
   const split = leaveOneOut(dataset.sequences);
   // the item table alone, before the folder is written: a size no machine here holds is a config error
   const tableBytes = 4 * (dataset.itemIds.length + 2) * config.model.d;
-  if (tableBytes > MAX_ITEM_TABLE_BYTES) throw new ConfigError(params.configPath ?? '<config>', 'model.d', `× ${dataset.itemIds.length} items needs ${(tableBytes / 2 ** 30).toFixed(1)} GiB for the item table alone (at most ${MAX_ITEM_TABLE_BYTES / 2 ** 30} GiB): lower model.d`);
-  const runDir = resolve(params.outDir ?? join('.grasp', 'runs', `${new Date().toISOString().replace(/[:.]/g, '-')}-${config.name ?? config.model.kind}-${dataset.name}`));
+  if (tableBytes > MAX_ITEM_TABLE_BYTES)
+    throw new ConfigError(
+      params.configPath ?? '<config>',
+      'model.d',
+      `× ${dataset.itemIds.length} items needs ${(tableBytes / 2 ** 30).toFixed(1)} GiB for the item table alone (at most ${MAX_ITEM_TABLE_BYTES / 2 ** 30} GiB): lower model.d`,
+    );
+  const runDir = resolve(
+    params.outDir ?? join('.grasp', 'runs', `${new Date().toISOString().replace(/[:.]/g, '-')}-${config.name ?? config.model.kind}-${dataset.name}`),
+  );
   const folder = await claimRunFolder(runDir, config, { overwrite: params.overwrite });
   try {
     if (folder.use === 'resume') ctx.log(`run folder ${runDir}: an unfinished run of this config, resumed`);

@@ -27,8 +27,15 @@ export interface AnthropicOptions {
 
 export function createAnthropicClient(options: AnthropicOptions): Anthropic {
   const secrets = [options.apiKey];
-  const sink = (level: string) => (message: string, ...rest: unknown[]) =>
-    options.log?.(redact(`anthropic sdk ${level}: ${[message, ...rest.map((part) => (part instanceof Error ? part.message : typeof part === 'string' ? part : ''))].join(' ')}`, secrets));
+  const sink =
+    (level: string) =>
+    (message: string, ...rest: unknown[]) =>
+      options.log?.(
+        redact(
+          `anthropic sdk ${level}: ${[message, ...rest.map((part) => (part instanceof Error ? part.message : typeof part === 'string' ? part : ''))].join(' ')}`,
+          secrets,
+        ),
+      );
   return new Anthropic({
     apiKey: options.apiKey,
     baseURL: options.baseURL,
@@ -87,9 +94,18 @@ export class AnthropicProvider implements SynthesisProvider {
     if (error instanceof Anthropic.AuthenticationError || error instanceof Anthropic.PermissionDeniedError || error instanceof Anthropic.NotFoundError) {
       return { kind: 'fatal', reason };
     }
-    if (error instanceof Anthropic.APIConnectionError || error instanceof Anthropic.InternalServerError || (error instanceof Anthropic.APIError && (error.status === 408 || error.status === 409))) {
+    if (
+      error instanceof Anthropic.APIConnectionError ||
+      error instanceof Anthropic.InternalServerError ||
+      (error instanceof Anthropic.APIError && (error.status === 408 || error.status === 409))
+    ) {
       const headers = error instanceof Anthropic.APIError ? error.headers : undefined;
-      return { kind: 'retry', reason, retryAfterMs: headers ? retryAfterMs((name) => headers.get(name)) : undefined, unanswered: error instanceof Anthropic.APIConnectionTimeoutError };
+      return {
+        kind: 'retry',
+        reason,
+        retryAfterMs: headers ? retryAfterMs((name) => headers.get(name)) : undefined,
+        unanswered: error instanceof Anthropic.APIConnectionTimeoutError,
+      };
     }
     return { kind: 'give-up', reason };
   }

@@ -152,5 +152,11 @@ export async function runBatches(
 }
 
 function placeholderTask(key: string, inputHash: string, template: PromptTemplate): SynthesisTask {
-  return { key, entity: template.entity, ids: [], input: { entity: template.entity, index: -1, id: '', input: { fields: [] }, inputHash }, prompt: { system: '', user: '', maxTokens: 0 } };
+  return {
+    key,
+    entity: template.entity,
+    ids: [],
+    input: { entity: template.entity, index: -1, id: '', input: { fields: [] }, inputHash },
+    prompt: { system: '', user: '', maxTokens: 0 },
+  };
 }

@@ -30,7 +30,13 @@ export interface SynthesisRecord {
 
 function isRecord(value: unknown): value is SynthesisRecord {
   const record = value as Partial<SynthesisRecord> | null;
-  return !!record && record.v === 1 && typeof record.key === 'string' && (record.status === 'ok' || record.status === 'failed') && typeof record.provider === 'string';
+  return (
+    !!record &&
+    record.v === 1 &&
+    typeof record.key === 'string' &&
+    (record.status === 'ok' || record.status === 'failed') &&
+    typeof record.provider === 'string'
+  );
 }
 
 /**

@@ -42,7 +42,13 @@ export function promptTokens(task: SynthesisTask): number {
 }
 
 /** `price` overrides the table (USD per million tokens), e.g. 0 for a local server. */
-export function estimateCost(tasks: SynthesisTask[], model: string, batch: boolean, pastOutputTokens?: number, price?: { input: number; output: number; note: string }): CostEstimate {
+export function estimateCost(
+  tasks: SynthesisTask[],
+  model: string,
+  batch: boolean,
+  pastOutputTokens?: number,
+  price?: { input: number; output: number; note: string },
+): CostEstimate {
   let inputTokens = 0;
   let maxOutputTokens = 0;
   for (const task of tasks) {
@@ -52,7 +58,15 @@ export function estimateCost(tasks: SynthesisTask[], model: string, batch: boole
   const outputTokens = pastOutputTokens !== undefined ? Math.round(pastOutputTokens * tasks.length) : Math.round(maxOutputTokens / 2);
   if (price) {
     const at = (tokens: number) => (inputTokens * price.input + tokens * price.output) / 1e6;
-    return { calls: tasks.length, inputTokens, outputTokens, maxOutputTokens, usd: at(outputTokens), usdMax: at(maxOutputTokens), note: `estimate: ~${CHARS_PER_TOKEN} characters per token; ${price.note}` };
+    return {
+      calls: tasks.length,
+      inputTokens,
+      outputTokens,
+      maxOutputTokens,
+      usd: at(outputTokens),
+      usdMax: at(maxOutputTokens),
+      note: `estimate: ~${CHARS_PER_TOKEN} characters per token; ${price.note}`,
+    };
   }
   const usd = costUsd(model, { inputTokens, outputTokens }, batch);
   const usdMax = costUsd(model, { inputTokens, outputTokens: maxOutputTokens }, batch);

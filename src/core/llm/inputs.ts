@@ -37,8 +37,14 @@ const OPAQUE_FIELD = /^(asin|id|.*_id|item|url|image.*|imurl)$/i;
  * look-alikes so a value cannot close the tags that fence data off in a prompt, and length is capped.
  */
 export function cleanText(value: string, limit: number): string {
-  // eslint-disable-next-line no-control-regex
-  const cleaned = value.normalize('NFKC').replace(/[\u0000-\u001f\u007f-\u009f]+/g, ' ').replace(/</g, '‹').replace(/>/g, '›').replace(/\s+/g, ' ').trim();
+  const cleaned = value
+    .normalize('NFKC')
+    // eslint-disable-next-line no-control-regex
+    .replace(/[\u0000-\u001f\u007f-\u009f]+/g, ' ')
+    .replace(/</g, '‹')
+    .replace(/>/g, '›')
+    .replace(/\s+/g, ' ')
+    .trim();
   return cleaned.length <= limit ? cleaned : `${cleaned.slice(0, limit - 1)}…`;
 }
 

@@ -48,7 +48,13 @@ export function describeItem(input: ItemInput): ItemDescription {
   const title = field(input, 'title');
   const brand = field(input, 'brand');
   const categories = field(input, 'categories', 'category');
-  const category = clip(categories.split(/\s*[,>|]\s*/).filter(Boolean).pop() ?? '', 200);
+  const category = clip(
+    categories
+      .split(/\s*[,>|]\s*/)
+      .filter(Boolean)
+      .pop() ?? '',
+    200,
+  );
   const attributes = field(input, 'attributes')
     .split(/\s*[;,]\s*|\s+(?=\w+=)/)
     .map((part) => part.replace('=', ' ').trim())
@@ -56,7 +62,12 @@ export function describeItem(input: ItemInput): ItemDescription {
     .slice(0, 8)
     .map((part) => clip(part, 120));
   const description = field(input, 'description');
-  const parts = [title || 'An item with no title', brand && `Brand: ${brand}.`, categories && `Category: ${categories}.`, description && clip(description, 600)];
+  const parts = [
+    title || 'An item with no title',
+    brand && `Brand: ${brand}.`,
+    categories && `Category: ${categories}.`,
+    description && clip(description, 600),
+  ];
   return {
     summary: clip(parts.filter(Boolean).join(' '), 2000),
     claims: { category, brand: clip(brand, 120), attributes, audience: '', price_tier: priceTier(field(input, 'price_tier', 'price')) },

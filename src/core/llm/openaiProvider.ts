@@ -81,7 +81,9 @@ export class OpenAICompatibleProvider implements SynthesisProvider {
       // The server has no JSON-schema mode (or not for this model): ask without it from now on; the
       // reply is validated against the same schema either way, and asked again when it breaks it.
       this.structured = false;
-      this.log?.(`openai-compatible: ${this.baseURL} refused response_format json_schema (${redact(describeError(error), this.secrets)}); asking for JSON by prompt and validating replies`);
+      this.log?.(
+        `openai-compatible: ${this.baseURL} refused response_format json_schema (${redact(describeError(error), this.secrets)}); asking for JSON by prompt and validating replies`,
+      );
       return this.request(task, options);
     }
   }
@@ -101,14 +103,19 @@ export class OpenAICompatibleProvider implements SynthesisProvider {
   }
 
   private create(task: SynthesisTask, maxTokens: number, signal: AbortSignal): Promise<unknown> {
-    const messages: OpenAI.ChatCompletionMessageParam[] = [...(task.prompt.system ? [{ role: 'system' as const, content: task.prompt.system }] : []), { role: 'user', content: task.prompt.user }];
+    const messages: OpenAI.ChatCompletionMessageParam[] = [
+      ...(task.prompt.system ? [{ role: 'system' as const, content: task.prompt.system }] : []),
+      { role: 'user', content: task.prompt.user },
+    ];
     return this.client.chat.completions.create(
       {
         model: this.model,
         messages,
         // max_tokens, not max_completion_tokens: the field every compatible server reads.
         max_tokens: maxTokens,
-        ...(this.structured ? { response_format: { type: 'json_schema', json_schema: { name: `${task.entity}_description`, schema: apiSchema(task.entity), strict: true } } } : {}),
+        ...(this.structured
+          ? { response_format: { type: 'json_schema', json_schema: { name: `${task.entity}_description`, schema: apiSchema(task.entity), strict: true } } }
+          : {}),
       },
       { signal },
     );
@@ -117,15 +124,29 @@ export class OpenAICompatibleProvider implements SynthesisProvider {
   /** Sorts an error into retry / give up on this input / stop the job, with a key-free reason. */
   classify(error: unknown): ClassifiedError {
     const reason = redact(describeError(error), this.secrets);
-    if (error instanceof OpenAI.RateLimitError) return { kind: 'retry', reason, rateLimited: true, retryAfterMs: retryAfterMs((name) => error.headers?.get(name)) };
+    if (error instanceof OpenAI.RateLimitError)
+      return { kind: 'retry', reason, rateLimited: true, retryAfterMs: retryAfterMs((name) => error.headers?.get(name)) };
     if (error instanceof OpenAI.AuthenticationError || error instanceof OpenAI.PermissionDeniedError) {
       return { kind: 'fatal', reason: `${reason}${this.secrets[0] ? '' : ' (no OPENAI_API_KEY was set: does the server want one?)'}` };
     }
     // 404: a wrong base URL or a model the server does not serve; no call can succeed.
-    if (error instanceof OpenAI.NotFoundError) return { kind: 'fatal', reason: `${reason} (is ${this.baseURL} an OpenAI-compatible server, and does it serve the model ${JSON.stringify(this.model)}?)` };
-    if (error instanceof OpenAI.APIConnectionError || error instanceof OpenAI.InternalServerError || (error instanceof OpenAI.APIError && (error.status === 408 || error.status === 409))) {
+    if (error instanceof OpenAI.NotFoundError)
+      return {
+        kind: 'fatal',
+        reason: `${reason} (is ${this.baseURL} an OpenAI-compatible server, and does it serve the model ${JSON.stringify(this.model)}?)`,
+      };
+    if (
+      error instanceof OpenAI.APIConnectionError ||
+      error instanceof OpenAI.InternalServerError ||
+      (error instanceof OpenAI.APIError && (error.status === 408 || error.status === 409))
+    ) {
       const headers = error instanceof OpenAI.APIError ? error.headers : undefined;
-      return { kind: 'retry', reason, retryAfterMs: headers ? retryAfterMs((name) => headers.get(name)) : undefined, unanswered: error instanceof OpenAI.APIConnectionTimeoutError };
+      return {
+        kind: 'retry',
+        reason,
+        retryAfterMs: headers ? retryAfterMs((name) => headers.get(name)) : undefined,
+        unanswered: error instanceof OpenAI.APIConnectionTimeoutError,
+      };
     }
     if (error instanceof OpenAI.APIError) return { kind: 'give-up', reason };
     // A body that was not JSON, or was cut off mid-transfer (a proxy, a crashing server): ask again.
@@ -137,11 +158,19 @@ export class OpenAICompatibleProvider implements SynthesisProvider {
 export function replyOf(completion: unknown): ProviderReply {
   const body = completion as Partial<OpenAI.ChatCompletion> | null;
   const choice = body && typeof body === 'object' && Array.isArray(body.choices) ? body.choices[0] : undefined;
-  if (!choice || typeof choice !== 'object' || !choice.message) throw new MalformedCompletion(`not a chat completion (${typeof completion === 'string' ? `text: ${JSON.stringify(completion.slice(0, 60))}` : 'no choices'})`);
+  if (!choice || typeof choice !== 'object' || !choice.message)
+    throw new MalformedCompletion(
+      `not a chat completion (${typeof completion === 'string' ? `text: ${JSON.stringify(completion.slice(0, 60))}` : 'no choices'})`,
+    );
   const message = choice.message as { content?: unknown; refusal?: unknown };
   const text = typeof message.content === 'string' ? message.content : '';
   // finish_reason "length" is a reply cut at max_tokens: the runner gives the next attempt more room.
-  const stopReason = message.refusal || choice.finish_reason === 'content_filter' ? 'refusal' : choice.finish_reason === 'length' ? 'max_tokens' : (choice.finish_reason ?? null);
+  const stopReason =
+    message.refusal || choice.finish_reason === 'content_filter'
+      ? 'refusal'
+      : choice.finish_reason === 'length'
+        ? 'max_tokens'
+        : (choice.finish_reason ?? null);
   const usage = body?.usage;
   return { text, stopReason, usage: { inputTokens: count(usage?.prompt_tokens), outputTokens: count(usage?.completion_tokens) } };
 }
@@ -152,7 +181,12 @@ function count(value: unknown): number {
 
 /** A 400/422 about response_format: the server (or this model) has no JSON-schema mode. */
 function refusesSchema(error: unknown): boolean {
-  if (!(error instanceof OpenAI.BadRequestError || error instanceof OpenAI.UnprocessableEntityError || (error instanceof OpenAI.APIError && error.status === 501))) return false;
+  if (!(
+    error instanceof OpenAI.BadRequestError ||
+    error instanceof OpenAI.UnprocessableEntityError ||
+    (error instanceof OpenAI.APIError && error.status === 501)
+  ))
+    return false;
   return /response_format|json_schema|schema|grammar|structured/i.test(error.message);
 }
 

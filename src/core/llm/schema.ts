@@ -51,7 +51,11 @@ export function apiSchema(entity: Entity): Record<string, unknown> {
   const strip = (value: unknown): unknown => {
     if (Array.isArray(value)) return value.map(strip);
     if (value === null || typeof value !== 'object') return value;
-    return Object.fromEntries(Object.entries(value).filter(([key]) => !LIMIT_KEYWORDS.has(key)).map(([key, v]) => [key, strip(v)]));
+    return Object.fromEntries(
+      Object.entries(value)
+        .filter(([key]) => !LIMIT_KEYWORDS.has(key))
+        .map(([key, v]) => [key, strip(v)]),
+    );
   };
   return strip(OUTPUT_SCHEMAS[entity]) as Record<string, unknown>;
 }

@@ -105,7 +105,10 @@ export function resolveTemplatePath(cacheRoot: string, entity: Entity, given?: s
 function chooseProvider(options: SynthesisOptions, secrets: SynthesisSecrets, ctx: JobContext): SynthesisProvider {
   const choice = options.provider ?? 'auto';
   if (choice === 'openai-compatible') {
-    if (!options.baseURL) throw new ConfigError('the openai-compatible provider needs the server\'s base URL (--base-url, e.g. http://127.0.0.1:8000 for vLLM or http://127.0.0.1:11434 for Ollama)');
+    if (!options.baseURL)
+      throw new ConfigError(
+        "the openai-compatible provider needs the server's base URL (--base-url, e.g. http://127.0.0.1:8000 for vLLM or http://127.0.0.1:11434 for Ollama)",
+      );
     return new OpenAICompatibleProvider({
       baseURL: options.baseURL,
       model: options.model ?? '',
@@ -152,10 +155,16 @@ export async function synthesize(...args: SynthesisArgs): Promise<SynthesisResul
 }
 
 /** `synthesize` with a provider already made (the demo's offline stand-in LLM); `options.provider` is not read. */
-export async function synthesizeWith(provider: SynthesisProvider, ...[dataset, split, paths, options, ctx, secrets = {}, onCounts]: SynthesisArgs): Promise<SynthesisResult> {
+export async function synthesizeWith(
+  provider: SynthesisProvider,
+  ...[dataset, split, paths, options, ctx, secrets = {}, onCounts]: SynthesisArgs
+): Promise<SynthesisResult> {
   const started = Date.now();
   const entity = options.entity;
-  if (options.mode === 'batch' && provider instanceof OpenAICompatibleProvider) throw new ConfigError('--mode batch is the Message Batches API of the anthropic provider; an openai-compatible server takes messages (use --concurrency to keep it busy)');
+  if (options.mode === 'batch' && provider instanceof OpenAICompatibleProvider)
+    throw new ConfigError(
+      '--mode batch is the Message Batches API of the anthropic provider; an openai-compatible server takes messages (use --concurrency to keep it busy)',
+    );
   const template = await loadTemplate(entity, resolveTemplatePath(paths.root, entity, options.template));
   const inputs = buildInputs(dataset, split, entity, options.limit);
   const entityCount = inputs.length;
@@ -165,9 +174,20 @@ export async function synthesizeWith(provider: SynthesisProvider, ...[dataset, s
   const cacheFile = synthesisCacheFile(paths.dataset, entity);
   const cache = options.dryRun ? await SynthesisCache.read(cacheFile) : await SynthesisCache.openForWriting(cacheFile);
   try {
-    if (cache.badLines.length > 0) ctx.log(`${cacheFile}: skipped ${cache.badLines.length} unreadable line(s) (${cache.badLines.slice(0, 5).join(', ')}), e.g. one torn by a killed run`);
+    if (cache.badLines.length > 0)
+      ctx.log(`${cacheFile}: skipped ${cache.badLines.length} unreadable line(s) (${cache.badLines.slice(0, 5).join(', ')}), e.g. one torn by a killed run`);
     const retryFailed = options.retryFailed ?? true;
-    const counts: SynthesisCounts = { total: tasks.length, cached: 0, done: 0, failed: 0, calls: 0, inputTokens: 0, outputTokens: 0, unanswered: 0, unansweredTokens: { inputTokens: 0, outputTokens: 0 } };
+    const counts: SynthesisCounts = {
+      total: tasks.length,
+      cached: 0,
+      done: 0,
+      failed: 0,
+      calls: 0,
+      inputTokens: 0,
+      outputTokens: 0,
+      unanswered: 0,
+      unansweredTokens: { inputTokens: 0, outputTokens: 0 },
+    };
     const todo = tasks.filter((task) => {
       const record = cache.get(task.key);
       if (record?.status === 'ok') counts.cached++;
@@ -178,10 +198,17 @@ export async function synthesizeWith(provider: SynthesisProvider, ...[dataset, s
     const batch = provider instanceof AnthropicProvider && (options.mode === 'batch' || (options.mode !== 'messages' && todo.length >= BATCH_THRESHOLD));
     const mode = !provider.remote ? 'offline' : batch ? 'batch' : 'messages';
     // A free server (local) still gets an estimate: its calls and tokens, at a price of 0.
-    const estimate = provider.remote ? estimateCost(todo, provider.model, batch, averageOutputTokens(cache, provider.name, provider.model, template.name), provider.paid ? undefined : FREE) : null;
+    const estimate = provider.remote
+      ? estimateCost(todo, provider.model, batch, averageOutputTokens(cache, provider.name, provider.model, template.name), provider.paid ? undefined : FREE)
+      : null;
     const describe = `${entity}s with ${provider.name}/${provider.model} (template ${template.name} v${template.version}, ${mode})`;
     const histories = inputs.length > entityCount ? ` (and their ${inputs.length - entityCount} test-time histories)` : '';
-    ctx.log(`${describe}: ${tasks.length} distinct inputs for ${entityCount} ${entity}s${histories}, ${counts.cached} cached, ${todo.length} to call` + (estimate ? `, ~${estimate.inputTokens + estimate.outputTokens} tokens${estimate.usd === null ? '' : `, ~$${estimate.usd.toFixed(2)} (at most $${estimate.usdMax!.toFixed(2)})`}` : ''));
+    ctx.log(
+      `${describe}: ${tasks.length} distinct inputs for ${entityCount} ${entity}s${histories}, ${counts.cached} cached, ${todo.length} to call` +
+        (estimate
+          ? `, ~${estimate.inputTokens + estimate.outputTokens} tokens${estimate.usd === null ? '' : `, ~$${estimate.usd.toFixed(2)} (at most $${estimate.usdMax!.toFixed(2)})`}`
+          : ''),
+    );
     if (!options.dryRun && todo.length > 0) {
       if (provider instanceof AnthropicProvider && batch) {
         await runBatches(todo, provider, template, cache, counts, ctx, {
@@ -191,7 +218,10 @@ export async function synthesizeWith(provider: SynthesisProvider, ...[dataset, s
           onCounts,
         });
       } else {
-        const classify = provider instanceof AnthropicProvider || provider instanceof OpenAICompatibleProvider ? (error: unknown) => provider.classify(error) : offlineClassify;
+        const classify =
+          provider instanceof AnthropicProvider || provider instanceof OpenAICompatibleProvider
+            ? (error: unknown) => provider.classify(error)
+            : offlineClassify;
         await runOnline(todo, provider, template, cache, counts, ctx, {
           concurrency: options.concurrency ?? 8,
           maxAttempts: options.maxAttempts ?? 6,
@@ -200,7 +230,8 @@ export async function synthesizeWith(provider: SynthesisProvider, ...[dataset, s
           classify,
           onCounts,
         }).catch((error: unknown) => {
-          if (error instanceof FatalProviderError) throw new ConfigError(`${provider.name} refused the job: ${redact(error.message, [secrets.anthropicApiKey, secrets.openaiApiKey])}`);
+          if (error instanceof FatalProviderError)
+            throw new ConfigError(`${provider.name} refused the job: ${redact(error.message, [secrets.anthropicApiKey, secrets.openaiApiKey])}`);
           throw error;
         });
       }

@@ -86,7 +86,8 @@ export function parseTemplate(text: string, source: string): PromptTemplate {
   };
   for (const part of [template.system, template.user]) {
     for (const [, name] of part.matchAll(/\{\{\s*([A-Za-z_]+)\s*\}\}/g)) {
-      if (!PLACEHOLDERS[template.entity].includes(name)) fail(undefined, `unknown placeholder {{${name}}} (an ${template.entity} template knows ${PLACEHOLDERS[template.entity].join(', ')})`);
+      if (!PLACEHOLDERS[template.entity].includes(name))
+        fail(undefined, `unknown placeholder {{${name}}} (an ${template.entity} template knows ${PLACEHOLDERS[template.entity].join(', ')})`);
     }
   }
   return template;

@@ -106,7 +106,8 @@ export class GraspModule {
     this.table = model.itemEmbedding;
     const rows = this.table.shape[0];
     const { dims } = inputs;
-    if (inputs.itemVectors.length !== model.numItems * dims) throw new Error(`GRASP: ${inputs.itemVectors.length / dims} item text vectors for ${model.numItems} items`);
+    if (inputs.itemVectors.length !== model.numItems * dims)
+      throw new Error(`GRASP: ${inputs.itemVectors.length / dims} item text vectors for ${model.numItems} items`);
     this.params = new ParamStore(options.seed ^ 0x6a09e667);
     // Model-id rows: 0 (padding) and any extra rows (BERT4Rec's mask) have no text and no neighbours.
     const itemText = new Float32Array(rows * dims);
@@ -114,11 +115,18 @@ export class GraspModule {
     this.itemText = tf.keep(tf.tensor2d(itemText, [rows, dims]));
     this.userText = tf.keep(tf.tensor2d(inputs.userVectors, [inputs.userVectors.length / dims, dims]));
     this.itemNeighbourIds = new Int32Array(rows * inputs.kItems);
-    for (let i = 0; i < model.numItems; i++) for (let j = 0; j < inputs.kItems; j++) this.itemNeighbourIds[(i + 1) * inputs.kItems + j] = inputs.itemNeighbours[i * inputs.kItems + j] + 1;
+    for (let i = 0; i < model.numItems; i++)
+      for (let j = 0; j < inputs.kItems; j++) this.itemNeighbourIds[(i + 1) * inputs.kItems + j] = inputs.itemNeighbours[i * inputs.kItems + j] + 1;
     // The layer norm's gain starts at the table's scale, so x̃ has the scale the backbone was tuned for.
     const scale = tableScale(this.table);
-    const zero = (name: string, inputs: number): Dense => ({ w: this.params.constant(`${name}.w`, [inputs, d], 0), b: this.params.constant(`${name}.b`, [d], 0) });
-    const projection = (name: string): Dense => ({ w: this.params.normal(`${name}.w`, [d, d], Math.sqrt(2 / (4 * d))), b: this.params.constant(`${name}.b`, [d], 0) });
+    const zero = (name: string, inputs: number): Dense => ({
+      w: this.params.constant(`${name}.w`, [inputs, d], 0),
+      b: this.params.constant(`${name}.b`, [d], 0),
+    });
+    const projection = (name: string): Dense => ({
+      w: this.params.normal(`${name}.w`, [d, d], Math.sqrt(2 / (4 * d))),
+      b: this.params.constant(`${name}.b`, [d], 0),
+    });
     this.itemAdapter = zero('grasp.item_adapter', dims);
     this.userAdapter = zero('grasp.user_adapter', dims);
     this.item = {
@@ -210,7 +218,12 @@ export class GraspModule {
     const q = unitRows(applyDense(this.item.q, x));
     const keys = unitRows(tf.matMul(m, this.item.k.w) as Tensor2D); // a key bias would only shift the cosines
     const { out, weights } = indexedAttention(q, keys, m, candidates, 1 / ITEM_TEMPERATURE);
-    if (this.recording) this.lastItem = { items: items.slice(), candidates: Int32Array.from(candidates, (row) => (row < 0 ? 0 : order[row])), weights: weights.dataSync() as Float32Array };
+    if (this.recording)
+      this.lastItem = {
+        items: items.slice(),
+        candidates: Int32Array.from(candidates, (row) => (row < 0 ? 0 : order[row])),
+        weights: weights.dataSync() as Float32Array,
+      };
     const context = applyDense(this.item.v, out);
     const sum = tf.add(x, this.dropout.apply(context, this.options.dropout, training)) as Tensor2D;
     return this.options.itemNorm ? applyLayerNorm(this.item.norm, sum) : sum;
@@ -262,7 +275,13 @@ export class GraspModule {
       gate = tf.sigmoid(logits) as Tensor2D;
       delta = tf.mul(gate, g) as Tensor2D;
     }
-    if (this.recording) this.lastUser = { users: users.slice(), weights: weights.dataSync() as Float32Array, gate: gate ? (tf.mean(gate, -1).dataSync() as Float32Array) : undefined, positions: n };
+    if (this.recording)
+      this.lastUser = {
+        users: users.slice(),
+        weights: weights.dataSync() as Float32Array,
+        gate: gate ? (tf.mean(gate, -1).dataSync() as Float32Array) : undefined,
+        positions: n,
+      };
     // Back to [B, L, d]. Padding positions were not computed and take row 0's delta: their states are
     // never scored (no target there, and inference reads the last position, which holds an item),
     // so no zero row is concatenated for them.

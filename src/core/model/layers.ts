@@ -12,7 +12,14 @@ export interface Dense {
 }
 
 /** PyTorch nn.Linear initialisation unless a weight init is given. */
-export function dense(params: ParamStore, name: string, inSize: number, outSize: number, init: 'xavier' | 'linear' = 'linear', bias: 'zero' | 'linear' = 'linear'): Dense {
+export function dense(
+  params: ParamStore,
+  name: string,
+  inSize: number,
+  outSize: number,
+  init: 'xavier' | 'linear' = 'linear',
+  bias: 'zero' | 'linear' = 'linear',
+): Dense {
   const w = init === 'xavier' ? params.xavierNormal(`${name}.w`, [inSize, outSize]) : params.uniform(`${name}.w`, [inSize, outSize], 1 / Math.sqrt(inSize));
   const b = bias === 'zero' ? params.constant(`${name}.b`, [outSize], 0) : params.uniform(`${name}.b`, [outSize], 1 / Math.sqrt(inSize));
   return { w, b };
@@ -52,7 +59,10 @@ export interface Attention {
  */
 export function attention(params: ParamStore, name: string, d: number, heads: number): Attention {
   if (d % heads !== 0) throw new Error(`hidden size ${d} is not divisible by ${heads} heads`);
-  const projection = (part: string): Dense => ({ w: params.normal(`${name}.${part}.w`, [d, d], Math.sqrt(2 / (4 * d))), b: params.constant(`${name}.${part}.b`, [d], 0) });
+  const projection = (part: string): Dense => ({
+    w: params.normal(`${name}.${part}.w`, [d, d], Math.sqrt(2 / (4 * d))),
+    b: params.constant(`${name}.${part}.b`, [d], 0),
+  });
   return { q: projection('q'), k: projection('k'), v: projection('v'), out: dense(params, `${name}.out`, d, d, 'xavier', 'zero'), heads };
 }
 
@@ -60,13 +70,22 @@ export function attention(params: ParamStore, name: string, d: number, heads: nu
  * Multi-head attention of queries from `query` over keys/values from `memory` ([B, L, d] each), with
  * an additive score bias (-1e9 hides a key) and dropout on the attention weights.
  */
-export function applyAttention(layer: Attention, query: Tensor3D, memory: Tensor3D, bias: AttentionBias, dropout: DropoutStream, rate: number, training: boolean): Tensor3D {
+export function applyAttention(
+  layer: Attention,
+  query: Tensor3D,
+  memory: Tensor3D,
+  bias: AttentionBias,
+  dropout: DropoutStream,
+  rate: number,
+  training: boolean,
+): Tensor3D {
   const [B, L, d] = query.shape;
   const h = layer.heads;
   const dh = d / h;
   const flatQ = tf.reshape(query, [B * L, d]) as Tensor2D;
   const flatM = query === memory ? flatQ : (tf.reshape(memory, [B * L, d]) as Tensor2D);
-  const split = (x: Tensor2D): Tensor3D => (h === 1 ? (tf.reshape(x, [B, L, d]) as Tensor3D) : (tf.reshape(tf.transpose(tf.reshape(x, [B, L, h, dh]), [0, 2, 1, 3]), [B * h, L, dh]) as Tensor3D));
+  const split = (x: Tensor2D): Tensor3D =>
+    h === 1 ? (tf.reshape(x, [B, L, d]) as Tensor3D) : (tf.reshape(tf.transpose(tf.reshape(x, [B, L, h, dh]), [0, 2, 1, 3]), [B * h, L, dh]) as Tensor3D);
   const q = split(applyDense(layer.q, flatQ));
   const k = split(applyDense(layer.k, flatM));
   const v = split(applyDense(layer.v, flatM));
@@ -99,4 +118,3 @@ export function causalBias(L: number): Tensor2D {
   for (let i = 0; i < L; i++) for (let j = i + 1; j < L; j++) values[i * L + j] = -1e9;
   return tf.tensor2d(values, [L, L]);
 }
-

@@ -49,7 +49,10 @@ export class LlmEsrModule {
     const text = new Float32Array(rows * dims);
     text.set(inputs.itemVectors, dims);
     this.itemText = tf.keep(tf.tensor2d(text, [rows, dims]));
-    this.adapter = { w: this.params.normal('llmesr.adapter.w', [dims, d], tableScale(model.itemEmbedding) / Math.sqrt(dims)), b: this.params.constant('llmesr.adapter.b', [d], 0) };
+    this.adapter = {
+      w: this.params.normal('llmesr.adapter.w', [dims, d], tableScale(model.itemEmbedding) / Math.sqrt(dims)),
+      b: this.params.constant('llmesr.adapter.b', [d], 0),
+    };
   }
 
   variables(): Array<[string, Variable]> {
@@ -84,12 +87,30 @@ export class LlmEsrModule {
     const counts = new Float32Array(B);
     for (const b of segment) counts[b]++;
     const has = Float32Array.from(counts, (c) => (c > 0 ? 1 : 0));
-    const mean = tf.mul(tf.unsortedSegmentSum(meanItemEmbedding(this.model.itemEmbedding, this.inputs.userItems, this.model.config.maxLen, Int32Array.from(similar)), tf.tensor1d(Int32Array.from(segment), 'int32'), B), tf.tensor2d(Float32Array.from(counts, (c) => (c > 0 ? 1 / c : 0)), [B, 1]));
+    const mean = tf.mul(
+      tf.unsortedSegmentSum(
+        meanItemEmbedding(this.model.itemEmbedding, this.inputs.userItems, this.model.config.maxLen, Int32Array.from(similar)),
+        tf.tensor1d(Int32Array.from(segment), 'int32'),
+        B,
+      ),
+      tf.tensor2d(
+        Float32Array.from(counts, (c) => (c > 0 ? 1 / c : 0)),
+        [B, 1],
+      ),
+    );
     // Stop-gradient: a fresh tensor from the values (tfjs has no stopGradient op); [B, d] is small.
     const teacher = tf.tensor2d(mean.dataSync() as Float32Array, [B, d]);
     const student = tf.reshape(tf.slice(states, [0, L - 1, 0], [B, 1, d]), [B, d]);
     const squared = tf.sum(tf.mul(tf.square(tf.sub(student, teacher)), tf.tensor2d(has, [B, 1])));
-    this.pending = tf.mul(squared, this.options.distillWeight / (d * Math.max(1, has.reduce((a, b) => a + b, 0)))) as Scalar;
+    this.pending = tf.mul(
+      squared,
+      this.options.distillWeight /
+        (d *
+          Math.max(
+            1,
+            has.reduce((a, b) => a + b, 0),
+          )),
+    ) as Scalar;
     return states;
   }
 

@@ -30,7 +30,14 @@ export function lossValue(kind: LossKind, input: LossInput): tf.Scalar {
   if (!negatives) throw new Error(`loss ${kind} needs sampled negatives`);
   if (kind === 'sampled_softmax') {
     const rows = itemRows(table, Int32Array.from([...positives, ...negatives]));
-    return softmaxCrossEntropy(states, rows.table, rows.ids.subarray(0, positives.length), rows.ids.subarray(positives.length), input.logQ ?? null, input.numItems);
+    return softmaxCrossEntropy(
+      states,
+      rows.table,
+      rows.ids.subarray(0, positives.length),
+      rows.ids.subarray(positives.length),
+      input.logQ ?? null,
+      input.numItems,
+    );
   }
   // BCE as the reference computes it: mean over positives + mean over negatives (k per position).
   const N = positives.length;

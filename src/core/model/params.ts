@@ -21,7 +21,14 @@ export class ParamStore {
   }
 
   normal(name: string, shape: number[], std: number): Variable {
-    return this.add(name, shape, this.normals(shape.reduce((a, b) => a * b, 1), std));
+    return this.add(
+      name,
+      shape,
+      this.normals(
+        shape.reduce((a, b) => a * b, 1),
+        std,
+      ),
+    );
   }
 
   /** PyTorch's nn.Linear bias default: uniform(-1/sqrt(fan_in), 1/sqrt(fan_in)). */

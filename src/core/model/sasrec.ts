@@ -5,7 +5,19 @@
 import { tf, type Tensor2D, type Tensor3D, type Variable } from '../engine/tf';
 import { BackboneBase } from './backbone';
 import { lookupItems } from './embedding';
-import { applyAttention, applyAttentionLast, applyDense, applyLayerNorm, attention, causalBias, dense, layerNorm, type Attention, type Dense, type LayerNorm } from './layers';
+import {
+  applyAttention,
+  applyAttentionLast,
+  applyDense,
+  applyLayerNorm,
+  attention,
+  causalBias,
+  dense,
+  layerNorm,
+  type Attention,
+  type Dense,
+  type LayerNorm,
+} from './layers';
 import type { ModelConfig } from './types';
 
 interface Block {
@@ -71,7 +83,9 @@ export class SASRec extends BackboneBase {
       // Every position feeds the keys and values; only the last block can stop at the last query.
       const last = index === this.blocks.length - 1;
       const q = applyLayerNorm(block.attentionNorm, last ? (tf.slice(x, [0, L - 1, 0], [B, 1, d]) as Tensor3D) : x);
-      const attended = last ? applyAttentionLast(block.attention, q, x) : applyAttention(block.attention, q, x, { kind: 'all', bias: this.mask }, this.dropout, 0, false);
+      const attended = last
+        ? applyAttentionLast(block.attention, q, x)
+        : applyAttention(block.attention, q, x, { kind: 'all', bias: this.mask }, this.dropout, 0, false);
       const rows = last ? 1 : L;
       const y = applyLayerNorm(block.ffnNorm, tf.add(q, attended) as Tensor3D);
       const out = applyDense(block.ffn2, applyDense(block.ffn1, tf.reshape(y, [B * rows, d]) as Tensor2D, true));

@@ -39,7 +39,12 @@ export function neighboursOf(searcher: Searcher, data: Float32Array, dim: number
  * Stage 3 of GRASP (DESIGN §2): builds the cosine index of an embedding once, stores it with its
  * parameters and the embedding it came from, and precomputes every row's top-K neighbours.
  */
-export async function buildIndex(embeddingManifest: string, datasetCacheDir: string, options: IndexOptions, ctx: JobContext): Promise<{ manifestPath: string; manifest: IndexManifest }> {
+export async function buildIndex(
+  embeddingManifest: string,
+  datasetCacheDir: string,
+  options: IndexOptions,
+  ctx: JobContext,
+): Promise<{ manifestPath: string; manifest: IndexManifest }> {
   const embedding = await readEmbedding(embeddingManifest);
   const space = options.space ?? 'vectors';
   const { data, dim } = matrixOf(embedding, space);
@@ -56,7 +61,9 @@ export async function buildIndex(embeddingManifest: string, datasetCacheDir: str
   let searcher: Searcher = exact;
   let hnsw: HnswIndex | undefined;
   if (method === 'hnsw') {
-    hnsw = await HnswIndex.build(data, count, dim, params, ctx, (done) => ctx.progress({ message: `Indexing ${entity}s (${done} of ${count})`, fraction: (0.6 * done) / count }));
+    hnsw = await HnswIndex.build(data, count, dim, params, ctx, (done) =>
+      ctx.progress({ message: `Indexing ${entity}s (${done} of ${count})`, fraction: (0.6 * done) / count }),
+    );
     hnsw.save(join(dirname(manifestPath), `${stem}.hnsw`));
     searcher = hnsw;
   }
@@ -91,17 +98,26 @@ export async function buildIndex(embeddingManifest: string, datasetCacheDir: str
     count,
     dim,
     ...(hnsw ? { params, file: `${stem}.hnsw` } : {}),
-    embedding: { manifest: basename(embeddingManifest), embedder: embedding.manifest.embedder.name, model: embedding.manifest.embedder.model, sha256: space === 'vectors' ? embedding.manifest.vectors.sha256 : embedding.manifest.reduced.sha256 },
+    embedding: {
+      manifest: basename(embeddingManifest),
+      embedder: embedding.manifest.embedder.name,
+      model: embedding.manifest.embedder.model,
+      sha256: space === 'vectors' ? embedding.manifest.vectors.sha256 : embedding.manifest.reduced.sha256,
+    },
     neighbours: { k, labels: `${stem}.neighbours.i32`, similarities: `${stem}.neighbours.f32` },
     recall: { k: 10, queries: hnsw ? queries.length : 0, value: recall },
     buildSeconds,
     createdAt: new Date().toISOString(),
   };
   await writeIndexManifest(manifestPath, manifest, table);
-  ctx.log(`${entity}s: ${method} index of ${count} × ${dim} in ${buildSeconds.toFixed(2)} s, recall@10 ${recall.toFixed(4)}, top-${k} neighbours stored → ${manifestPath}`);
+  ctx.log(
+    `${entity}s: ${method} index of ${count} × ${dim} in ${buildSeconds.toFixed(2)} s, recall@10 ${recall.toFixed(4)}, top-${k} neighbours stored → ${manifestPath}`,
+  );
   return { manifestPath, manifest };
 }
 
 export function matrixOf(embedding: StoredEmbedding, space: IndexSpace): { data: Float32Array; dim: number } {
-  return space === 'vectors' ? { data: embedding.vectors, dim: embedding.manifest.vectors.dim } : { data: embedding.reduced, dim: embedding.manifest.reduced.dim };
+  return space === 'vectors'
+    ? { data: embedding.vectors, dim: embedding.manifest.vectors.dim }
+    : { data: embedding.reduced, dim: embedding.manifest.reduced.dim };
 }

@@ -34,7 +34,14 @@ export class HnswIndex {
   }
 
   /** Inserts rows in order (deterministic for a seed), checking for cancel every few thousand. */
-  static async build(data: Float32Array, count: number, dim: number, params: HnswParams, ctx?: JobContext, onRows?: (done: number) => void): Promise<HnswIndex> {
+  static async build(
+    data: Float32Array,
+    count: number,
+    dim: number,
+    params: HnswParams,
+    ctx?: JobContext,
+    onRows?: (done: number) => void,
+  ): Promise<HnswIndex> {
     const index = new HierarchicalNSW('cosine', dim);
     index.initIndex({ maxElements: Math.max(1, count), m: params.m, efConstruction: params.efConstruction, randomSeed: params.seed });
     // hnswlib-node takes plain arrays only; one is reused for every row.

@@ -17,7 +17,9 @@ export interface Neighbour {
 /** The newest index of an entity kind in a dataset's cache (any embedder, any space). */
 export async function findIndexManifest(datasetCacheDir: string, entity: Entity, embedder?: string): Promise<string> {
   const dir = join(datasetCacheDir, 'indexes');
-  const names = (await readdir(dir).catch(() => [] as string[])).filter((name) => name.startsWith(`${entity}s.${embedder ? `${embedder}.` : ''}`) && name.endsWith('.json'));
+  const names = (await readdir(dir).catch(() => [] as string[])).filter(
+    (name) => name.startsWith(`${entity}s.${embedder ? `${embedder}.` : ''}`) && name.endsWith('.json'),
+  );
   if (names.length === 0) throw new ConfigError(`no ${entity} index${embedder ? ` for ${embedder}` : ''} under ${dir}: run \`grasp index\` first`);
   const dated = await Promise.all(names.map(async (name) => ({ name, time: (await stat(join(dir, name))).mtimeMs })));
   return join(dir, dated.sort((a, b) => b.time - a.time)[0].name);
@@ -28,7 +30,12 @@ export async function findIndexManifest(datasetCacheDir: string, entity: Entity,
  * the index. Refuses a stale index (its embedding changed since it was built), and an embedding
  * whose ids `checkIds` rejects (the caller's dataset).
  */
-export async function neighboursOfRow(manifestPath: string, row: number, k: number, checkIds?: (ids: readonly string[], embeddingPath: string) => void): Promise<{ manifest: IndexManifest; ids: string[]; neighbours: Neighbour[] }> {
+export async function neighboursOfRow(
+  manifestPath: string,
+  row: number,
+  k: number,
+  checkIds?: (ids: readonly string[], embeddingPath: string) => void,
+): Promise<{ manifest: IndexManifest; ids: string[]; neighbours: Neighbour[] }> {
   const manifest = await readIndexManifest(manifestPath);
   const embeddingPath = join(dirname(manifestPath), '..', 'embeddings', manifest.embedding.manifest);
   const embedding = await readEmbedding(embeddingPath);
@@ -47,7 +54,10 @@ export async function neighboursOfRow(manifestPath: string, row: number, k: numb
     similarities = Array.from(table.similarities.subarray(base, base + k));
   } else {
     const { data, dim } = matrixOf(embedding, manifest.space);
-    const searcher = manifest.method === 'hnsw' && manifest.file ? HnswIndex.load(join(dirname(manifestPath), manifest.file), dim, manifest.params ?? DEFAULT_HNSW) : new ExactIndex(data, manifest.count, dim);
+    const searcher =
+      manifest.method === 'hnsw' && manifest.file
+        ? HnswIndex.load(join(dirname(manifestPath), manifest.file), dim, manifest.params ?? DEFAULT_HNSW)
+        : new ExactIndex(data, manifest.count, dim);
     ({ labels, similarities } = neighboursOf(searcher, data, dim, row, k));
   }
   const neighbours = labels.flatMap((label, i) => (label < 0 ? [] : [{ id: ids[label], row: label, similarity: similarities[i] }]));

@@ -66,5 +66,9 @@ export async function readNeighbourTable(path: string, manifest: IndexManifest):
   const labels = await read(manifest.neighbours.labels);
   const similarities = await read(manifest.neighbours.similarities);
   const n = manifest.count * manifest.neighbours.k;
-  return { k: manifest.neighbours.k, labels: new Int32Array(labels.buffer, labels.byteOffset, n), similarities: new Float32Array(similarities.buffer, similarities.byteOffset, n) };
+  return {
+    k: manifest.neighbours.k,
+    labels: new Int32Array(labels.buffer, labels.byteOffset, n),
+    similarities: new Float32Array(similarities.buffer, similarities.byteOffset, n),
+  };
 }

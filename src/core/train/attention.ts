@@ -47,11 +47,19 @@ export interface AttentionExplanation {
 async function openGraspRun(runDir: string, ctx: JobContext) {
   const manifest = await readManifest(runDir);
   const { config } = manifest;
-  if (variantOf(config) !== 'grasp') throw new ConfigError(`${runDir}: a ${variantOf(config)} run has no GRASP attention weights (train with "variant": "grasp")`);
+  if (variantOf(config) !== 'grasp')
+    throw new ConfigError(`${runDir}: a ${variantOf(config)} run has no GRASP attention weights (train with "variant": "grasp")`);
   await initEngine({ backend: config.engine.backend, native: config.engine.native, threads: config.engine.threads || undefined });
-  const dataset = await loadDataset(config.data.path, { format: config.data.format, duplicates: config.data.duplicates, userCore: config.data.userCore, itemCore: config.data.itemCore });
+  const dataset = await loadDataset(config.data.path, {
+    format: config.data.format,
+    duplicates: config.data.duplicates,
+    userCore: config.data.userCore,
+    itemCore: config.data.itemCore,
+  });
   if (dataset.itemIds.length !== manifest.numItems || dataset.itemIds.some((id, i) => id !== manifest.itemIds[i])) {
-    throw new ConfigError(`${config.data.path} no longer gives the item ids ${runDir} was trained with (${dataset.itemIds.length} items now, ${manifest.numItems} then)`);
+    throw new ConfigError(
+      `${config.data.path} no longer gives the item ids ${runDir} was trained with (${dataset.itemIds.length} items now, ${manifest.numItems} then)`,
+    );
   }
   const split = leaveOneOut(dataset.sequences);
   const artifacts = (await prepareText(config, dataset, split, ctx))!;
@@ -70,7 +78,10 @@ async function openGraspRun(runDir: string, ctx: JobContext) {
  * (the rest stays on the item itself): NaN where the item has no neighbours. With the catalogue
  * median, this is the model-distrust evidence of the hallucination detector.
  */
-export async function itemNeighbourAttention(runDir: string, ctx: JobContext = silentContext): Promise<{ run: string; itemIds: string[]; mass: Float64Array; median: number }> {
+export async function itemNeighbourAttention(
+  runDir: string,
+  ctx: JobContext = silentContext,
+): Promise<{ run: string; itemIds: string[]; mass: Float64Array; median: number }> {
   const { config, dataset, model, grasp } = await openGraspRun(runDir, ctx);
   try {
     if (!config.grasp.itemLevel) throw new ConfigError(`${runDir}: item-level attention is off in this run (grasp.itemLevel: false)`);
@@ -83,7 +94,9 @@ export async function itemNeighbourAttention(runDir: string, ctx: JobContext = s
       const { candidates, weights } = grasp.explainItem(row);
       mass[row] = candidates.length > 1 ? 1 - weights[0] : NaN;
     }
-    const known = Array.from(mass).filter((x) => !Number.isNaN(x)).sort((a, b) => a - b);
+    const known = Array.from(mass)
+      .filter((x) => !Number.isNaN(x))
+      .sort((a, b) => a - b);
     const median = known.length === 0 ? NaN : known[Math.floor(known.length / 2)];
     return { run: runDir, itemIds: dataset.itemIds, mass, median };
   } finally {
@@ -140,7 +153,14 @@ function explain(runDir: string, opened: Awaited<ReturnType<typeof openGraspRun>
       ...base,
       entity: 'item',
       query: { id: target.item, row, label: entityLabel(dataset, undefined, 'item', row) },
-      neighbours: candidates.map((item, j) => ({ id: dataset.itemIds[item], row: item, similarity: j === 0 ? null : (similarity.get(item) ?? null), weight: weights[j], self: j === 0, label: entityLabel(dataset, undefined, 'item', item) })),
+      neighbours: candidates.map((item, j) => ({
+        id: dataset.itemIds[item],
+        row: item,
+        similarity: j === 0 ? null : (similarity.get(item) ?? null),
+        weight: weights[j],
+        self: j === 0,
+        label: entityLabel(dataset, undefined, 'item', item),
+      })),
       ...(config.grasp.itemLevel ? {} : { note: 'item-level attention is off in this run (grasp.itemLevel: false)' }),
     };
   }
@@ -155,7 +175,14 @@ function explain(runDir: string, opened: Awaited<ReturnType<typeof openGraspRun>
     ...base,
     entity: 'user',
     query: { id: target.user, row, label: entityLabel(dataset, split.train, 'user', row) },
-    neighbours: neighbours.map((user, j) => ({ id: dataset.userIds[user], row: user, similarity: similarity.get(user) ?? null, weight: weights[j], self: false, label: entityLabel(dataset, split.train, 'user', user) })),
+    neighbours: neighbours.map((user, j) => ({
+      id: dataset.userIds[user],
+      row: user,
+      similarity: similarity.get(user) ?? null,
+      weight: weights[j],
+      self: false,
+      label: entityLabel(dataset, split.train, 'user', user),
+    })),
     gate,
     ...(config.grasp.userLevel ? {} : { note: 'user-level attention is off in this run (grasp.userLevel: false)' }),
   };

@@ -24,7 +24,11 @@ export interface CheckpointManifest {
 
 export const CHECKPOINT_FILE = 'checkpoint.json';
 
-export async function saveCheckpoint(dir: string, model: SequentialRecommender, meta: Omit<CheckpointManifest, 'format' | 'weights' | 'tensors' | 'numItems'>): Promise<void> {
+export async function saveCheckpoint(
+  dir: string,
+  model: SequentialRecommender,
+  meta: Omit<CheckpointManifest, 'format' | 'weights' | 'tensors' | 'numItems'>,
+): Promise<void> {
   const named = model.namedVariables();
   const tensors: CheckpointManifest['tensors'] = [];
   let offset = 0;

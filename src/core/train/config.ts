@@ -226,14 +226,25 @@ export const RUN_CONFIG_SCHEMA = {
         beta2: { type: 'number', minimum: 0, exclusiveMaximum: 1, default: 0.98 },
         epsilon: { type: 'number', exclusiveMinimum: 0, default: 1e-8 },
         loss: { enum: [...LOSS_KINDS], default: 'bce' },
-        negatives: { ...upTo(1000000), default: 1, description: 'bce: negatives per target position (default 1); sampled_softmax: negatives shared by the batch (default 256)' },
+        negatives: {
+          ...upTo(1000000),
+          default: 1,
+          description: 'bce: negatives per target position (default 1); sampled_softmax: negatives shared by the batch (default 256)',
+        },
         negativeSampling: { enum: [...NEGATIVE_SAMPLINGS], default: 'uniform' },
         evalEvery: { ...upTo(100000), default: 1 },
         patience: { ...nonNegativeInt, default: 10 },
         seed: { ...nonNegativeInt, default: 42 },
         seeds: { type: 'array', items: nonNegativeInt, minItems: 1, maxItems: 100, uniqueItems: true },
         maxStepsPerEpoch: { ...nonNegativeInt, default: 0 },
-        maxMinutes: { type: 'number', minimum: 0, maximum: 100000, default: 0, description: 'wall-time budget in minutes (validation included; 0: none): the run ends after the epoch it runs out in, which is validated, and tests its best checkpoint as usual' },
+        maxMinutes: {
+          type: 'number',
+          minimum: 0,
+          maximum: 100000,
+          default: 0,
+          description:
+            'wall-time budget in minutes (validation included; 0: none): the run ends after the epoch it runs out in, which is validated, and tests its best checkpoint as usual',
+        },
         sparseEmbedding: { type: 'boolean', default: false },
       },
     },
@@ -285,25 +296,55 @@ export const RUN_CONFIG_SCHEMA = {
               description:
                 'metadata: offline descriptions from metadata (written into the synthesis cache); anthropic: Claude descriptions already in the cache (`grasp synthesize`); raw: metadata fields and training titles as they are; openai-compatible: descriptions written when the run starts by an OpenAI-compatible chat server (vLLM, Ollama, llama.cpp, LM Studio…; `baseUrl` and `model`), cached like any synthesis',
             },
-            fields: { type: 'array', items: { type: 'string', minLength: 1, maxLength: 256 }, minItems: 1, maxItems: 1000, uniqueItems: true, description: 'item metadata fields to describe items from (default: all)' },
-            baseUrl: { ...HTTP_URL, description: 'openai-compatible: the chat server, e.g. http://127.0.0.1:8000 (vLLM) or http://127.0.0.1:11434 (Ollama); /v1 is added when missing' },
-            model: { type: 'string', minLength: 1, maxLength: 256, description: "openai-compatible: the model the server serves (required); anthropic: use this model's descriptions from the cache" },
+            fields: {
+              type: 'array',
+              items: { type: 'string', minLength: 1, maxLength: 256 },
+              minItems: 1,
+              maxItems: 1000,
+              uniqueItems: true,
+              description: 'item metadata fields to describe items from (default: all)',
+            },
+            baseUrl: {
+              ...HTTP_URL,
+              description:
+                'openai-compatible: the chat server, e.g. http://127.0.0.1:8000 (vLLM) or http://127.0.0.1:11434 (Ollama); /v1 is added when missing',
+            },
+            model: {
+              type: 'string',
+              minLength: 1,
+              maxLength: 256,
+              description: "openai-compatible: the model the server serves (required); anthropic: use this model's descriptions from the cache",
+            },
             concurrency: { ...upTo(256), description: 'openai-compatible: calls in flight (default 8)' },
           },
         },
         embedder: {
           enum: [...EMBEDDER_NAMES],
           default: 'lsa',
-          description: 'lsa: TF-IDF + truncated SVD, local and offline. voyage: the Voyage API (VOYAGE_API_KEY). openai-compatible: any /v1/embeddings server (OpenAI, Ollama, vLLM, TEI, llama.cpp, LM Studio; OPENAI_API_KEY when it wants one), set in `embedding`. Vectors are cached by provider, model and text',
+          description:
+            'lsa: TF-IDF + truncated SVD, local and offline. voyage: the Voyage API (VOYAGE_API_KEY). openai-compatible: any /v1/embeddings server (OpenAI, Ollama, vLLM, TEI, llama.cpp, LM Studio; OPENAI_API_KEY when it wants one), set in `embedding`. Vectors are cached by provider, model and text',
         },
         embedding: {
           type: 'object',
           additionalProperties: false,
           description: 'voyage / openai-compatible: where and how to embed. Keys never go here: they come from the environment or VS Code secret storage',
           properties: {
-            baseUrl: { ...HTTP_URL, description: 'the embedding server, e.g. http://127.0.0.1:8080 (TEI) or http://127.0.0.1:11434 (Ollama); required for openai-compatible; /v1 is added when missing' },
-            model: { type: 'string', minLength: 1, maxLength: 256, description: 'the embedding model (default voyage-3.5-lite for voyage, text-embedding-3-small for openai-compatible)' },
-            dimensions: { ...upTo(65536), description: 'output width, for models that can shorten their vectors (OpenAI dimensions, Voyage output_dimension); every vector is checked against it' },
+            baseUrl: {
+              ...HTTP_URL,
+              description:
+                'the embedding server, e.g. http://127.0.0.1:8080 (TEI) or http://127.0.0.1:11434 (Ollama); required for openai-compatible; /v1 is added when missing',
+            },
+            model: {
+              type: 'string',
+              minLength: 1,
+              maxLength: 256,
+              description: 'the embedding model (default voyage-3.5-lite for voyage, text-embedding-3-small for openai-compatible)',
+            },
+            dimensions: {
+              ...upTo(65536),
+              description:
+                'output width, for models that can shorten their vectors (OpenAI dimensions, Voyage output_dimension); every vector is checked against it',
+            },
             batchSize: { ...upTo(4096), description: 'texts per request (default 64)' },
             concurrency: { ...upTo(256), description: 'requests in flight (default 4)' },
             maxChars: { ...upTo(10_000_000), description: 'texts longer than this are cut before embedding (default: sent whole)' },
@@ -313,14 +354,42 @@ export const RUN_CONFIG_SCHEMA = {
         dims: { ...upTo(4096), default: 64, description: 'd_s: PCA width of the frozen text embeddings (PCA fitted on training entities)' },
         kItems: { ...upTo(1000), default: 10, description: 'K_I: retrieved neighbours per item' },
         kUsers: { ...upTo(1000), default: 10, description: 'K_U: retrieved similar users per user' },
-        itemLevel: { type: 'boolean', default: true, description: 'grasp: item-level attention over the item and its neighbours (false: x = E[i] + A(e_i) only)' },
+        itemLevel: {
+          type: 'boolean',
+          default: true,
+          description: 'grasp: item-level attention over the item and its neighbours (false: x = E[i] + A(e_i) only)',
+        },
         userLevel: { type: 'boolean', default: true, description: 'grasp: user-level attention over similar users and the fusion' },
         gate: { type: 'boolean', default: true, description: 'grasp: gated fusion (false: z = h + g)' },
-        userText: { type: 'boolean', default: false, description: "grasp: add A_u(e_v), the similar user's profile embedding, to r_v (DESIGN §2 as written). Off by default: a profile names the user's recent training items, which during training include the query user's own later targets" },
-        randomEmbeddings: { type: 'boolean', default: false, description: 'ablation: seeded random vectors replace the text embeddings the adapters read (neighbours stay)' },
-        itemAdapter: { type: 'boolean', default: false, description: 'grasp: x = E[i] + A(e_i) and m_j = E[j] + A(e_j) as DESIGN §2 writes them. Off by default: E already starts from the text (initFromText), and the extra adapter input lowered validation NDCG@10 on Beauty (docs/results.md)' },
-        itemNorm: { type: 'boolean', default: false, description: 'grasp: x̃ = LayerNorm(x + dropout(c)) as DESIGN §2 writes it. Off by default: x̃ = x + dropout(c) keeps every GRASP path a residual that starts at zero, so an untrained GRASP model scores exactly as LLM-init with the same seed and can only add to it' },
-        initFromText: { type: 'boolean', default: true, description: "grasp: the ID embeddings E start from the text vectors, as llm-init's do (false: E starts random and the text enters through the adapters only)" },
+        userText: {
+          type: 'boolean',
+          default: false,
+          description:
+            "grasp: add A_u(e_v), the similar user's profile embedding, to r_v (DESIGN §2 as written). Off by default: a profile names the user's recent training items, which during training include the query user's own later targets",
+        },
+        randomEmbeddings: {
+          type: 'boolean',
+          default: false,
+          description: 'ablation: seeded random vectors replace the text embeddings the adapters read (neighbours stay)',
+        },
+        itemAdapter: {
+          type: 'boolean',
+          default: false,
+          description:
+            'grasp: x = E[i] + A(e_i) and m_j = E[j] + A(e_j) as DESIGN §2 writes them. Off by default: E already starts from the text (initFromText), and the extra adapter input lowered validation NDCG@10 on Beauty (docs/results.md)',
+        },
+        itemNorm: {
+          type: 'boolean',
+          default: false,
+          description:
+            'grasp: x̃ = LayerNorm(x + dropout(c)) as DESIGN §2 writes it. Off by default: x̃ = x + dropout(c) keeps every GRASP path a residual that starts at zero, so an untrained GRASP model scores exactly as LLM-init with the same seed and can only add to it',
+        },
+        initFromText: {
+          type: 'boolean',
+          default: true,
+          description:
+            "grasp: the ID embeddings E start from the text vectors, as llm-init's do (false: E starts random and the text enters through the adapters only)",
+        },
         testRetrieval: {
           enum: [...TEST_RETRIEVALS],
           default: 'history',
@@ -332,16 +401,30 @@ export const RUN_CONFIG_SCHEMA = {
           additionalProperties: false,
           default: {},
           properties: {
-            fraction: { type: 'number', minimum: 0, maximum: 1, default: 0, description: 'share of item descriptions rewritten with false claims before embedding' },
+            fraction: {
+              type: 'number',
+              minimum: 0,
+              maximum: 1,
+              default: 0,
+              description: 'share of item descriptions rewritten with false claims before embedding',
+            },
             seed: { ...nonNegativeInt, default: 1 },
             mix: {
               type: 'object',
               additionalProperties: false,
               minProperties: 1,
-              properties: Object.fromEntries(CORRUPTION_FAMILIES.map((family) => [family, CORRUPTION_SHARE])) as Record<CorruptionFamily, typeof CORRUPTION_SHARE>,
-              description: "share of the corrupted items per family, normalised: wrong-product (another item's description), specifics (invented category, brand, attributes), generic (filler with nothing item-specific). Absent: specifics only",
+              properties: Object.fromEntries(CORRUPTION_FAMILIES.map((family) => [family, CORRUPTION_SHARE])) as Record<
+                CorruptionFamily,
+                typeof CORRUPTION_SHARE
+              >,
+              description:
+                "share of the corrupted items per family, normalised: wrong-product (another item's description), specifics (invented category, brand, attributes), generic (filler with nothing item-specific). Absent: specifics only",
             },
-            target: { enum: [...CORRUPTION_TARGETS], default: 'uniform', description: 'which items are hit: uniform (head as likely as tail) or head (∝ training interactions + 1)' },
+            target: {
+              enum: [...CORRUPTION_TARGETS],
+              default: 'uniform',
+              description: 'which items are hit: uniform (head as likely as tail) or head (∝ training interactions + 1)',
+            },
           },
         },
         review: {
@@ -354,15 +437,30 @@ export const RUN_CONFIG_SCHEMA = {
               additionalProperties: false,
               required: ['k'],
               properties: {
-                k: { type: 'number', exclusiveMinimum: 0, maximum: 1, description: 'share of the catalogue the reviewer reads: the round(k × items) riskiest item texts' },
+                k: {
+                  type: 'number',
+                  exclusiveMinimum: 0,
+                  maximum: 1,
+                  description: 'share of the catalogue the reviewer reads: the round(k × items) riskiest item texts',
+                },
               },
               description:
                 "a simulated reviewer: ranks the run's corrupted item texts with the detector of `grasp flag` (no distrust signal), reads the top k, and marks those the corruption's ground truth says are corrupted as hallucinated (→ the metadata-only description is embedded). Its verdicts go to the run's own review.annotations.jsonl, never to the workspace's grasp.annotations.jsonl. Needs grasp.corruption.fraction > 0",
             },
           },
         },
-        distillWeight: { type: 'number', minimum: 0, default: 0.1, description: 'llm-esr: weight of the self-distillation loss towards the retrieved similar users' },
-        cacheDir: { type: 'string', minLength: 1, maxLength: 4096, description: 'where caches, embeddings and indexes go (default <workspace>/.grasp); relative to the config file' },
+        distillWeight: {
+          type: 'number',
+          minimum: 0,
+          default: 0.1,
+          description: 'llm-esr: weight of the self-distillation loss towards the retrieved similar users',
+        },
+        cacheDir: {
+          type: 'string',
+          minLength: 1,
+          maxLength: 4096,
+          description: 'where caches, embeddings and indexes go (default <workspace>/.grasp); relative to the config file',
+        },
       },
     },
   },
@@ -416,7 +514,10 @@ export function checkGraspModule(config: { variant?: unknown; grasp?: unknown },
   if (config.variant !== 'grasp') return;
   const grasp = (config.grasp ?? {}) as Record<string, unknown>;
   const missing = GRASP_MODULE_SETTINGS.find((key) => grasp[key] === undefined);
-  if (missing !== undefined) throw new Error(`${where}: a GRASP run trained before grasp.${missing} existed, by an earlier GRASP module (other attention and initialisation) that this build does not rebuild: retrain it, or move its folder away`);
+  if (missing !== undefined)
+    throw new Error(
+      `${where}: a GRASP run trained before grasp.${missing} existed, by an earlier GRASP module (other attention and initialisation) that this build does not rebuild: retrain it, or move its folder away`,
+    );
 }
 
 const ajv = new Ajv({ allErrors: false, useDefaults: true, strict: true });
@@ -428,8 +529,10 @@ function describe(error: ErrorObject): { field: string; detail: string } {
     const extra = (error.params as { additionalProperty: string }).additionalProperty;
     return { field: field ? `${field}.${extra}` : extra, detail: 'is not a known setting' };
   }
-  if (error.keyword === 'required') return { field: [field, (error.params as { missingProperty: string }).missingProperty].filter(Boolean).join('.'), detail: 'is required' };
-  if (error.keyword === 'enum') return { field, detail: `must be one of ${(error.params as { allowedValues: unknown[] }).allowedValues.map((v) => JSON.stringify(v)).join(', ')}` };
+  if (error.keyword === 'required')
+    return { field: [field, (error.params as { missingProperty: string }).missingProperty].filter(Boolean).join('.'), detail: 'is required' };
+  if (error.keyword === 'enum')
+    return { field, detail: `must be one of ${(error.params as { allowedValues: unknown[] }).allowedValues.map((v) => JSON.stringify(v)).join(', ')}` };
   return { field, detail: error.message ?? 'is invalid' };
 }
 
@@ -446,13 +549,21 @@ export function validateConfig(value: unknown, file: string): RunConfig {
   }
   const config = copy as unknown as RunConfig;
   if (config.model.d % config.model.heads !== 0) throw new ConfigError(file, 'model.heads', `must divide model.d (${config.model.d})`);
-  if (config.train.sparseEmbedding && config.train.loss === 'ce') throw new ConfigError(file, 'train.sparseEmbedding', 'cannot be used with loss "ce" (it scores every item, so every row changes)');
-  if (config.variant !== 'plain' && config.train.sparseEmbedding && config.variant !== 'llm-init') throw new ConfigError(file, 'train.sparseEmbedding', `cannot be used with variant "${config.variant}" (it reads the rows of retrieved neighbours too)`);
+  if (config.train.sparseEmbedding && config.train.loss === 'ce')
+    throw new ConfigError(file, 'train.sparseEmbedding', 'cannot be used with loss "ce" (it scores every item, so every row changes)');
+  if (config.variant !== 'plain' && config.train.sparseEmbedding && config.variant !== 'llm-init')
+    throw new ConfigError(file, 'train.sparseEmbedding', `cannot be used with variant "${config.variant}" (it reads the rows of retrieved neighbours too)`);
   // Claude profiles of the test-time histories are never in the cache (`grasp synthesize` writes training-prefix ones)
   checkTextSettings(config.grasp, file);
   // the simulated reviewer marks what the corruption's ground truth calls corrupted: without corruption it has nothing to know
-  if (config.grasp.review?.simulated && config.grasp.corruption.fraction <= 0) throw new ConfigError(file, 'grasp.review.simulated', 'needs grasp.corruption.fraction > 0 (the simulated reviewer marks the texts the corruption ground truth says are corrupted)');
-  if (config.variant === 'llm-init' && config.grasp.dims > config.model.d) throw new ConfigError(file, 'grasp.dims', `must be at most model.d (${config.model.d}) for llm-init (the PCA fills the first grasp.dims columns)`);
+  if (config.grasp.review?.simulated && config.grasp.corruption.fraction <= 0)
+    throw new ConfigError(
+      file,
+      'grasp.review.simulated',
+      'needs grasp.corruption.fraction > 0 (the simulated reviewer marks the texts the corruption ground truth says are corrupted)',
+    );
+  if (config.variant === 'llm-init' && config.grasp.dims > config.model.d)
+    throw new ConfigError(file, 'grasp.dims', `must be at most model.d (${config.model.d}) for llm-init (the PCA fills the first grasp.dims columns)`);
   if (!config.eval.ks.includes(10)) throw new ConfigError(file, 'eval.ks', 'must include 10 (model selection uses validation NDCG@10)');
   return config;
 }
@@ -461,16 +572,38 @@ export function validateConfig(value: unknown, file: string): RunConfig {
 function checkTextSettings(grasp: GraspSettings, file: string): void {
   const { texts, embedder, embedding } = grasp;
   if (texts.provider === 'openai-compatible') {
-    if (!texts.baseUrl) throw new ConfigError(file, 'grasp.texts.baseUrl', 'is required with grasp.texts.provider "openai-compatible" (the chat server, e.g. http://127.0.0.1:8000)');
-    if (!texts.model) throw new ConfigError(file, 'grasp.texts.model', 'is required with grasp.texts.provider "openai-compatible" (the model the server serves)');
+    if (!texts.baseUrl)
+      throw new ConfigError(
+        file,
+        'grasp.texts.baseUrl',
+        'is required with grasp.texts.provider "openai-compatible" (the chat server, e.g. http://127.0.0.1:8000)',
+      );
+    if (!texts.model)
+      throw new ConfigError(file, 'grasp.texts.model', 'is required with grasp.texts.provider "openai-compatible" (the model the server serves)');
   } else {
-    if (texts.baseUrl !== undefined) throw new ConfigError(file, 'grasp.texts.baseUrl', `is read only with grasp.texts.provider "openai-compatible", not "${texts.provider}"`);
-    if (texts.concurrency !== undefined) throw new ConfigError(file, 'grasp.texts.concurrency', `is read only with grasp.texts.provider "openai-compatible", not "${texts.provider}"`);
-    if (texts.model !== undefined && texts.provider !== 'anthropic') throw new ConfigError(file, 'grasp.texts.model', `is read only with grasp.texts.provider "openai-compatible" or "anthropic", not "${texts.provider}"`);
+    if (texts.baseUrl !== undefined)
+      throw new ConfigError(file, 'grasp.texts.baseUrl', `is read only with grasp.texts.provider "openai-compatible", not "${texts.provider}"`);
+    if (texts.concurrency !== undefined)
+      throw new ConfigError(file, 'grasp.texts.concurrency', `is read only with grasp.texts.provider "openai-compatible", not "${texts.provider}"`);
+    if (texts.model !== undefined && texts.provider !== 'anthropic')
+      throw new ConfigError(file, 'grasp.texts.model', `is read only with grasp.texts.provider "openai-compatible" or "anthropic", not "${texts.provider}"`);
   }
-  if (embedder === 'lsa' && embedding !== undefined) throw new ConfigError(file, 'grasp.embedding', 'is read only by the voyage and openai-compatible embedders (grasp.embedder is "lsa"; its setting is grasp.width)');
-  if (embedder === 'openai-compatible' && !embedding?.baseUrl) throw new ConfigError(file, 'grasp.embedding.baseUrl', 'is required with grasp.embedder "openai-compatible" (the embedding server, e.g. http://127.0.0.1:8080)');
-  for (const [field, url] of [['grasp.texts.baseUrl', texts.baseUrl], ['grasp.embedding.baseUrl', embedding?.baseUrl]] as const) {
+  if (embedder === 'lsa' && embedding !== undefined)
+    throw new ConfigError(
+      file,
+      'grasp.embedding',
+      'is read only by the voyage and openai-compatible embedders (grasp.embedder is "lsa"; its setting is grasp.width)',
+    );
+  if (embedder === 'openai-compatible' && !embedding?.baseUrl)
+    throw new ConfigError(
+      file,
+      'grasp.embedding.baseUrl',
+      'is required with grasp.embedder "openai-compatible" (the embedding server, e.g. http://127.0.0.1:8080)',
+    );
+  for (const [field, url] of [
+    ['grasp.texts.baseUrl', texts.baseUrl],
+    ['grasp.embedding.baseUrl', embedding?.baseUrl],
+  ] as const) {
     if (url === undefined) continue;
     let parsed: URL;
     try {
@@ -479,7 +612,8 @@ function checkTextSettings(grasp: GraspSettings, file: string): void {
       throw new ConfigError(file, field, 'is not a URL');
     }
     // the config is written into the run folder and shown in views: a key has no place in it
-    if (parsed.username || parsed.password || /key|token|secret/i.test(parsed.search)) throw new ConfigError(file, field, 'must not carry credentials (keys come from the environment or VS Code secret storage only)');
+    if (parsed.username || parsed.password || /key|token|secret/i.test(parsed.search))
+      throw new ConfigError(file, field, 'must not carry credentials (keys come from the environment or VS Code secret storage only)');
   }
 }
 

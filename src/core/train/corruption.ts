@@ -11,8 +11,18 @@ import type { GraspSettings } from './config';
 /** What was corrupted: the corruption tool's ground truth. */
 export type CorruptionReport = CorruptionTruth;
 
-export function applyCorruption(texts: EntityTexts, dataset: Dataset, split: Split, settings: GraspSettings['corruption']): { texts: EntityTexts; report?: CorruptionReport } {
+export function applyCorruption(
+  texts: EntityTexts,
+  dataset: Dataset,
+  split: Split,
+  settings: GraspSettings['corruption'],
+): { texts: EntityTexts; report?: CorruptionReport } {
   if (settings.fraction <= 0 || texts.entity !== 'item') return { texts };
-  const { texts: corrupted, truth } = corruptEntityTexts(texts, dataset, split, { fraction: settings.fraction, seed: settings.seed, mix: settings.mix, target: settings.target });
+  const { texts: corrupted, truth } = corruptEntityTexts(texts, dataset, split, {
+    fraction: settings.fraction,
+    seed: settings.seed,
+    mix: settings.mix,
+    target: settings.target,
+  });
   return { texts: corrupted, report: truth };
 }

@@ -19,7 +19,18 @@ import { indexManifestPath, readIndexManifest, type NeighbourTable } from '../re
 import { cachePaths } from '../data/cachePaths';
 import { ConfigError } from '../util/errors';
 import type { RunConfig } from './config';
-import { describeEntities, embedderSpec, leadingColumns, pickNeighbours, standardise, textsChoice, trainedRows, withFields, type EntityArtifacts, type TextArtifacts } from './textArtifacts';
+import {
+  describeEntities,
+  embedderSpec,
+  leadingColumns,
+  pickNeighbours,
+  standardise,
+  textsChoice,
+  trainedRows,
+  withFields,
+  type EntityArtifacts,
+  type TextArtifacts,
+} from './textArtifacts';
 
 export interface RefreshedUsers {
   users: EntityArtifacts;
@@ -29,10 +40,17 @@ export interface RefreshedUsers {
   refitError: number;
 }
 
-export async function refreshedUserArtifacts(dataset: Dataset, split: Split, config: RunConfig, artifacts: TextArtifacts, ctx: JobContext): Promise<RefreshedUsers> {
+export async function refreshedUserArtifacts(
+  dataset: Dataset,
+  split: Split,
+  config: RunConfig,
+  artifacts: TextArtifacts,
+  ctx: JobContext,
+): Promise<RefreshedUsers> {
   const settings = config.grasp;
   // Corruption touches item descriptions only; verdicts on user profiles would have to be re-applied to both fits.
-  if (artifacts.annotations?.some((report) => report.entity === 'user' && report.used.length > 0)) throw new ConfigError('test-time user retrieval does not apply verdicts on user profiles; set grasp.testRetrieval to "training" for a run that uses them');
+  if (artifacts.annotations?.some((report) => report.entity === 'user' && report.used.length > 0))
+    throw new ConfigError('test-time user retrieval does not apply verdicts on user profiles; set grasp.testRetrieval to "training" for a run that uses them');
   const paths = cachePaths(config.data.path, settings.cacheDir);
   const view = withFields(dataset, settings.texts.fields);
   const later = testTimeSplit(split);
@@ -43,8 +61,12 @@ export async function refreshedUserArtifacts(dataset: Dataset, split: Split, con
   const after = await entityTexts(view, later, paths.dataset, 'user', provider);
   if (settings.texts.provider === 'anthropic') {
     // nothing calls the API at run time: the test-time profiles come from `grasp synthesize`, which writes them beside the training ones
-    if (after.fromSynthesis === 0 && before.fromSynthesis > 0) throw new ConfigError(`the synthesis cache has no profiles of the test-time histories (training prefix + validation item) for test-time user retrieval: run \`grasp synthesize ${config.data.path} --entity users --provider anthropic\` (it writes them; --dry-run shows the cost), or set grasp.testRetrieval to "training"`);
-    if (after.fallback > before.fallback) ctx.log(`test-time user profiles: ${after.fallback - before.fallback} more than at training fall back to their raw titles (not in the synthesis cache)`);
+    if (after.fromSynthesis === 0 && before.fromSynthesis > 0)
+      throw new ConfigError(
+        `the synthesis cache has no profiles of the test-time histories (training prefix + validation item) for test-time user retrieval: run \`grasp synthesize ${config.data.path} --entity users --provider anthropic\` (it writes them; --dry-run shows the cost), or set grasp.testRetrieval to "training"`,
+      );
+    if (after.fallback > before.fallback)
+      ctx.log(`test-time user profiles: ${after.fallback - before.fallback} more than at training fall back to their raw titles (not in the synthesis cache)`);
   }
   const count = before.texts.length;
   ctx.progress({ message: `Projecting ${count} test-time user profiles with the training fit` });
@@ -86,7 +108,13 @@ export async function refreshedUserArtifacts(dataset: Dataset, split: Split, con
 }
 
 /** The text artefacts for a run's test pass: as trained, or with the users retrieved from the test-time history (grasp.testRetrieval). */
-export async function testPassArtifacts(dataset: Dataset, split: Split, config: RunConfig, artifacts: TextArtifacts | undefined, ctx: JobContext): Promise<TextArtifacts | undefined> {
+export async function testPassArtifacts(
+  dataset: Dataset,
+  split: Split,
+  config: RunConfig,
+  artifacts: TextArtifacts | undefined,
+  ctx: JobContext,
+): Promise<TextArtifacts | undefined> {
   if (!artifacts || config.variant !== 'grasp' || config.grasp.testRetrieval !== 'history' || !config.grasp.userLevel) return artifacts;
   ctx.progress({ message: 'Retrieving similar users from the test-time history' });
   const refreshed = await refreshedUserArtifacts(dataset, split, config, artifacts, ctx);

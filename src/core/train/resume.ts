@@ -74,13 +74,25 @@ export async function loadResumePoint(dir: string, model: SequentialRecommender)
     const value = tf.tensor(state.slice(offset, offset + size), shape, 'float32');
     variable.assign(value);
     value.dispose();
-    moments.set(name, { m: state.slice(manifest.total + offset, manifest.total + offset + size), v: state.slice(2 * manifest.total + offset, 2 * manifest.total + offset + size) });
+    moments.set(name, {
+      m: state.slice(manifest.total + offset, manifest.total + offset + size),
+      v: state.slice(2 * manifest.total + offset, 2 * manifest.total + offset + size),
+    });
     byName.delete(name);
   }
   if (byName.size > 0) throw new Error(`${join(dir, RESUME_FILE)}: lacks ${[...byName.keys()].join(', ')}`);
   const { epoch, best, evalsSinceBest, trainSeconds, totalSteps, history, random } = manifest;
   return {
-    snapshot: { epoch, best, evalsSinceBest, trainSeconds, totalSteps, history: history as TrainEvent[], random, optimizer: { step: manifest.optimizerStep, moments } },
+    snapshot: {
+      epoch,
+      best,
+      evalsSinceBest,
+      trainSeconds,
+      totalSteps,
+      history: history as TrainEvent[],
+      random,
+      optimizer: { step: manifest.optimizerStep, moments },
+    },
     logBytes: manifest.logBytes,
   };
 }
@@ -95,6 +107,7 @@ export async function removeResumePoint(dir: string): Promise<void> {
 async function readResumeManifest(dir: string): Promise<ResumeManifest> {
   const file = join(dir, RESUME_FILE);
   const manifest = JSON.parse(await readFile(file, 'utf8')) as ResumeManifest;
-  if (manifest.format !== 'grasp-resume/1' || typeof manifest.state !== 'string' || !RESUME_STATE.test(manifest.state)) throw new Error(`${file}: not a resume point this version reads`);
+  if (manifest.format !== 'grasp-resume/1' || typeof manifest.state !== 'string' || !RESUME_STATE.test(manifest.state))
+    throw new Error(`${file}: not a resume point this version reads`);
   return manifest;
 }

@@ -105,7 +105,14 @@ export function clearAttempt(dir: string): void {
   if (!existsSync(dir)) return;
   for (const name of readdirSync(dir)) {
     // the run's text-side records are written by this attempt before its seeds train (and rewritten by every attempt)
-    if (name === RUN_FILES.lock || name === RUN_FILES.config || name === RUN_FILES.annotations || name === RUN_FILES.corruption || name === RUN_FILES.reviewAnnotations) continue;
+    if (
+      name === RUN_FILES.lock ||
+      name === RUN_FILES.config ||
+      name === RUN_FILES.annotations ||
+      name === RUN_FILES.corruption ||
+      name === RUN_FILES.reviewAnnotations
+    )
+      continue;
     if (isRunEntry(dir, name)) rmSync(join(dir, name), { recursive: true, force: true });
   }
 }

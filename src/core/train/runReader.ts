@@ -81,7 +81,10 @@ async function readJson(file: string): Promise<Json | undefined> {
 }
 
 async function mtime(file: string): Promise<string | undefined> {
-  return stat(file).then((s) => s.mtime.toISOString(), () => undefined);
+  return stat(file).then(
+    (s) => s.mtime.toISOString(),
+    () => undefined,
+  );
 }
 
 /** A lock file holding the pid of a live process: someone is training in this folder now. */
@@ -141,8 +144,18 @@ export async function readRun(dir: string): Promise<RunInfo | undefined> {
   const folder = basename(dir);
   const metrics = await readJson(join(dir, RUN_FILES.metrics));
   const dataPath = typeof object(config.data)?.path === 'string' ? (object(config.data)!.path as string) : undefined;
-  const status: RunStatus = metrics ? 'finished' : lockedByLiveProcess(dir) ? 'training' : existsSync(join(dir, RUN_FILES.resume)) ? 'interrupted' : 'incomplete';
-  const seeds = Array.isArray(metrics?.seeds) ? (metrics.seeds as unknown[]).filter((s): s is number => typeof s === 'number') : typeof metrics?.seed === 'number' ? [metrics.seed] : undefined;
+  const status: RunStatus = metrics
+    ? 'finished'
+    : lockedByLiveProcess(dir)
+      ? 'training'
+      : existsSync(join(dir, RUN_FILES.resume))
+        ? 'interrupted'
+        : 'incomplete';
+  const seeds = Array.isArray(metrics?.seeds)
+    ? (metrics.seeds as unknown[]).filter((s): s is number => typeof s === 'number')
+    : typeof metrics?.seed === 'number'
+      ? [metrics.seed]
+      : undefined;
   const checkpointDir = [dir, ...seedFolders(dir, metrics)].find((candidate) => existsSync(join(candidate, RUN_FILES.checkpoint)));
   const firstSeed = object(Array.isArray(metrics?.runs) ? (metrics.runs as unknown[])[0] : undefined);
   return {
@@ -171,7 +184,8 @@ function stopEvent(value: unknown): RunDetails['stop'] {
     const e = object(value[i]);
     if (!e || typeof e.epoch !== 'number' || typeof e.best_epoch !== 'number') continue;
     if (e.event === 'early_stop') return { reason: 'early_stop', epoch: e.epoch, bestEpoch: e.best_epoch };
-    if (e.event === 'time_budget') return { reason: 'time_budget', epoch: e.epoch, bestEpoch: e.best_epoch, ...(typeof e.minutes === 'number' ? { minutes: e.minutes } : {}) };
+    if (e.event === 'time_budget')
+      return { reason: 'time_budget', epoch: e.epoch, bestEpoch: e.best_epoch, ...(typeof e.minutes === 'number' ? { minutes: e.minutes } : {}) };
   }
   return undefined;
 }
@@ -251,7 +265,10 @@ export async function findGraspRunFor(datasetPath: string, runsDirs: readonly st
   const found: Array<{ dir: string; time: number }> = [];
   for (const run of await listRuns(runsDirs)) {
     if (run.variant !== 'grasp' || run.interactions !== identity || !run.checkpointDir) continue;
-    const time = await stat(join(run.checkpointDir, RUN_FILES.checkpoint)).then((s) => s.mtimeMs, () => 0);
+    const time = await stat(join(run.checkpointDir, RUN_FILES.checkpoint)).then(
+      (s) => s.mtimeMs,
+      () => 0,
+    );
     found.push({ dir: run.checkpointDir, time });
   }
   return found.sort((a, b) => b.time - a.time)[0]?.dir;

@@ -15,7 +15,14 @@ export function batchLoss(model: SequentialRecommender, batch: NextItemBatch, lo
   const positions = tf.tensor1d(batch.positions, 'int32');
   const flat = tf.gather(tf.reshape(states, [B * L, model.config.d]), positions) as Tensor2D;
   const positives = Int32Array.from(batch.positions, (p) => batch.targets[p]);
-  const value = lossValue(loss, { states: flat, positives, negatives: batch.negatives, logQ: batch.logQ, table: model.itemEmbedding, numItems: model.numItems });
+  const value = lossValue(loss, {
+    states: flat,
+    positives,
+    negatives: batch.negatives,
+    logQ: batch.logQ,
+    table: model.itemEmbedding,
+    numItems: model.numItems,
+  });
   const extra = model.hooks.auxiliaryLoss?.();
   return extra ? (tf.add(value, extra) as tf.Scalar) : value;
 }
@@ -24,7 +31,10 @@ export function trainStep(model: SequentialRecommender, optimizer: Adam, batch: 
   if (batch.positions.length === 0) return NaN;
   if (sparseEmbedding && loss !== 'ce') return sparseStep(model, optimizer, batch, loss);
   const named = model.namedVariables();
-  const { value, grads } = tf.variableGrads(() => tf.tidy(() => batchLoss(model, batch, loss)), named.map(([, variable]) => variable));
+  const { value, grads } = tf.variableGrads(
+    () => tf.tidy(() => batchLoss(model, batch, loss)),
+    named.map(([, variable]) => variable),
+  );
   const byName: Record<string, Tensor> = {};
   for (const [name, variable] of named) if (grads[variable.name]) byName[name] = grads[variable.name];
   optimizer.apply(byName);
@@ -51,7 +61,11 @@ function sparseStep(model: SequentialRecommender, optimizer: Adam, batch: NextIt
   const ids = touchedIds(batch);
   const local = new Int32Array(model.itemEmbedding.shape[0]).fill(-1);
   ids.forEach((id, i) => (local[id] = i));
-  const rows = tf.variable(tf.tidy(() => tf.gather(model.itemEmbedding, tf.tensor1d(ids, 'int32'))), true, `touched-rows-${Math.random().toString(36).slice(2)}`);
+  const rows = tf.variable(
+    tf.tidy(() => tf.gather(model.itemEmbedding, tf.tensor1d(ids, 'int32'))),
+    true,
+    `touched-rows-${Math.random().toString(36).slice(2)}`,
+  );
   try {
     const named = model.namedVariables().filter(([, variable]) => variable !== model.itemEmbedding);
     const tableName = model.namedVariables().find(([, variable]) => variable === model.itemEmbedding)![0];

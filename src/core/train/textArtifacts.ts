@@ -68,7 +68,9 @@ export async function buildTextArtifacts(dataset: Dataset, split: Split, config:
   const build = async (entity: Entity, k: number): Promise<EntityArtifacts> => {
     if (describe) {
       const count = entity === 'item' ? view.itemIds.length : view.userIds.length;
-      const described = stage(`Describing ${count.toLocaleString('en-US')} ${entity}s (${settings.texts.provider === 'metadata' ? 'metadata provider' : `${settings.texts.model} at ${settings.texts.baseUrl}`})`);
+      const described = stage(
+        `Describing ${count.toLocaleString('en-US')} ${entity}s (${settings.texts.provider === 'metadata' ? 'metadata provider' : `${settings.texts.model} at ${settings.texts.baseUrl}`})`,
+      );
       await describeEntities(view, split, paths, entity, settings, ctx, described);
     }
     const prepared = await runTexts(view, split, config, entity, ctx);
@@ -139,7 +141,9 @@ export async function runTexts(view: Dataset, split: Split, config: RunConfig, e
     const corrupted = applyCorruption(texts, view, split, settings.corruption);
     texts = corrupted.texts;
     corruption = corrupted.report;
-    ctx.log(`items: ${corruption?.items.length ?? 0} of ${texts.texts.length} descriptions corrupted (fraction ${settings.corruption.fraction}, seed ${settings.corruption.seed}) before embedding`);
+    ctx.log(
+      `items: ${corruption?.items.length ?? 0} of ${texts.texts.length} descriptions corrupted (fraction ${settings.corruption.fraction}, seed ${settings.corruption.seed}) before embedding`,
+    );
   }
   const asCorrupted = texts;
   const annotations: AnnotationReport[] = [];
@@ -148,19 +152,32 @@ export async function runTexts(view: Dataset, split: Split, config: RunConfig, e
   texts = annotated.texts;
   if (annotated.report) {
     annotations.push(annotated.report);
-    ctx.log(`${entity}s: ${annotated.report.used.length} annotation(s) applied from ${annotated.report.file}${annotated.report.stale.length ? `, ${annotated.report.stale.length} stale (text changed since; not applied)` : ''}`);
+    ctx.log(
+      `${entity}s: ${annotated.report.used.length} annotation(s) applied from ${annotated.report.file}${annotated.report.stale.length ? `, ${annotated.report.stale.length} stale (text changed since; not applied)` : ''}`,
+    );
   }
   const simulated = settings.review?.simulated;
   if (entity !== 'item' || !simulated) return { texts, corruption, annotations };
   // validateConfig refuses a review without corruption; a config that got past it must not review nothing silently
-  if (!corruption) throw new Error('grasp.review.simulated needs grasp.corruption.fraction > 0 (the simulated reviewer marks what the corruption ground truth calls corrupted)');
+  if (!corruption)
+    throw new Error(
+      'grasp.review.simulated needs grasp.corruption.fraction > 0 (the simulated reviewer marks what the corruption ground truth calls corrupted)',
+    );
   const review = simulateReview(asCorrupted, texts.texts, view, split, corruption, simulated);
   // The run's own verdicts, after the workspace's and through the same hash check; they live in the run folder only.
-  const applied = verdictsApplied(texts, view, split, review.records.map((record, i) => ({ ...record, line: i + 1 })), RUN_FILES.reviewAnnotations);
+  const applied = verdictsApplied(
+    texts,
+    view,
+    split,
+    review.records.map((record, i) => ({ ...record, line: i + 1 })),
+    RUN_FILES.reviewAnnotations,
+  );
   const used = applied.report?.used.length ?? 0;
   annotations.push({ ...(applied.report ?? { file: RUN_FILES.reviewAnnotations, entity: 'item', used: [], stale: [], unknown: [] }), review: review.summary });
   const { reviewed, catalogue, marked } = review.summary;
-  ctx.log(`items: simulated reviewer read the ${reviewed} riskiest of ${catalogue} descriptions (top ${percent(simulated.k)} %): ${review.summary.corrupted} corrupted, ${marked} marked hallucinated, ${used} applied (their metadata-only description is embedded instead); verdicts → ${RUN_FILES.reviewAnnotations} of the run`);
+  ctx.log(
+    `items: simulated reviewer read the ${reviewed} riskiest of ${catalogue} descriptions (top ${percent(simulated.k)} %): ${review.summary.corrupted} corrupted, ${marked} marked hallucinated, ${used} applied (their metadata-only description is embedded instead); verdicts → ${RUN_FILES.reviewAnnotations} of the run`,
+  );
   return { texts: applied.texts, corruption, annotations, reviewRecords: review.records };
 }
 
@@ -183,14 +200,26 @@ function stages(ctx: JobContext, total: number): (name: string) => JobContext {
   return (name) => {
     const stage = ++current;
     const report = (message: string | undefined, fraction: number | undefined): void =>
-      ctx.progress({ message: message ? `${name}: ${message}` : name, series: { stage, stages: total, ...(fraction !== undefined ? { stageFraction: fraction } : {}) } });
+      ctx.progress({
+        message: message ? `${name}: ${message}` : name,
+        series: { stage, stages: total, ...(fraction !== undefined ? { stageFraction: fraction } : {}) },
+      });
     report(undefined, 0);
     // Everything else of the context (cancellation, logs, whatever else a runner gives) passes through.
     return { ...ctx, progress: (update) => report(update.message, update.fraction) };
   };
 }
 
-async function entityArtifacts(dataset: Dataset, split: Split, texts: EntityTexts, settings: GraspSettings, k: number, paths: CachePaths, ctx: JobContext, stage: (name: string) => JobContext): Promise<EntityArtifacts> {
+async function entityArtifacts(
+  dataset: Dataset,
+  split: Split,
+  texts: EntityTexts,
+  settings: GraspSettings,
+  k: number,
+  paths: CachePaths,
+  ctx: JobContext,
+  stage: (name: string) => JobContext,
+): Promise<EntityArtifacts> {
   const entity = texts.entity;
   const rows = fitRows(dataset, split, entity);
   const count = texts.texts.length;
@@ -199,7 +228,8 @@ async function entityArtifacts(dataset: Dataset, split: Split, texts: EntityText
   const rowsHash = sha256Hex(new Uint8Array(rows.buffer, rows.byteOffset, rows.byteLength));
   const spec = embedderSpec(settings);
   // The key names the embedder and its model (and width), so runs with other vectors never share a folder; LSA keys are as before.
-  const embedderKey = settings.embedder === 'lsa' ? [settings.embedder, settings.width] : [settings.embedder, spec.model, spec.dimensions ?? null, spec.maxChars ?? null];
+  const embedderKey =
+    settings.embedder === 'lsa' ? [settings.embedder, settings.width] : [settings.embedder, spec.model, spec.dimensions ?? null, spec.maxChars ?? null];
   const key = sha256Hex(JSON.stringify([ARTIFACT_VERSION, entity, texts.sha256, rowsHash, ...embedderKey, settings.dims, stored])).slice(0, 16);
   const dir = join(paths.dataset, 'grasp', key);
   const manifestPath = embeddingManifestPath(dir, entity, settings.embedder);
@@ -214,7 +244,13 @@ async function entityArtifacts(dataset: Dataset, split: Split, texts: EntityText
       {
         v: 1,
         entity,
-        embedder: { name: settings.embedder, model: raw.model, width: raw.width, ...(spec.baseURL ? { baseURL: spec.baseURL } : {}), ...(spec.dimensions ? { dimensions: spec.dimensions } : {}) },
+        embedder: {
+          name: settings.embedder,
+          model: raw.model,
+          width: raw.width,
+          ...(spec.baseURL ? { baseURL: spec.baseURL } : {}),
+          ...(spec.dimensions ? { dimensions: spec.dimensions } : {}),
+        },
         texts: { source: texts.source, fromSynthesis: texts.fromSynthesis, fallback: texts.fallback, sha256: texts.sha256 },
         count,
         ids: texts.ids,
@@ -245,7 +281,15 @@ async function entityArtifacts(dataset: Dataset, split: Split, texts: EntityText
 export function embedderSpec(settings: Pick<GraspSettings, 'embedder' | 'embedding' | 'width'>): EmbedderSpec {
   if (settings.embedder === 'lsa') return { name: 'lsa', width: settings.width, seed: 1 };
   const { baseUrl, model, dimensions, batchSize, concurrency, maxChars } = settings.embedding ?? {};
-  const spec: EmbedderSpec = { name: settings.embedder, model: embedderModel({ name: settings.embedder, model }), baseURL: baseUrl, dimensions, batchSize, concurrency, maxChars };
+  const spec: EmbedderSpec = {
+    name: settings.embedder,
+    model: embedderModel({ name: settings.embedder, model }),
+    baseURL: baseUrl,
+    dimensions,
+    batchSize,
+    concurrency,
+    maxChars,
+  };
   return spec;
 }
 
@@ -261,7 +305,15 @@ export function textsChoice(settings: Pick<GraspSettings, 'texts'>): string {
  * metadata, or by an OpenAI-compatible chat server (through the synthesis cache, so a rerun calls
  * nothing; inputs it failed on fall back to their raw text, and the log says how many).
  */
-export async function describeEntities(view: Dataset, split: Split, paths: CachePaths, entity: Entity, settings: Pick<GraspSettings, 'texts'>, ctx: JobContext, progress: JobContext): Promise<void> {
+export async function describeEntities(
+  view: Dataset,
+  split: Split,
+  paths: CachePaths,
+  entity: Entity,
+  settings: Pick<GraspSettings, 'texts'>,
+  ctx: JobContext,
+  progress: JobContext,
+): Promise<void> {
   const { provider, baseUrl, model, concurrency } = settings.texts;
   if (provider === 'metadata') {
     await synthesize(view, split, paths, { entity, provider: 'metadata' }, { ...progress, log: () => {} });
@@ -270,10 +322,19 @@ export async function describeEntities(view: Dataset, split: Split, paths: Cache
   if (provider !== 'openai-compatible') return;
   // Inputs that failed before are not asked again here: a resumed or re-evaluated run must read the
   // very texts it started with (`grasp synthesize --provider openai-compatible` retries them).
-  const result = await synthesize(view, split, paths, { entity, provider, baseURL: baseUrl, model, concurrency: concurrency ?? 8, retryFailed: false }, { ...progress, log: (line) => ctx.log(line) }, { openaiApiKey: ctx.secret?.('OPENAI_API_KEY') });
+  const result = await synthesize(
+    view,
+    split,
+    paths,
+    { entity, provider, baseURL: baseUrl, model, concurrency: concurrency ?? 8, retryFailed: false },
+    { ...progress, log: (line) => ctx.log(line) },
+    { openaiApiKey: ctx.secret?.('OPENAI_API_KEY') },
+  );
   const { counts } = result;
   if (counts.calls > 0 || counts.failed > 0) {
-    ctx.log(`${entity}s: ${model} wrote ${counts.done} texts (${counts.cached} cached, ${counts.failed} failed: embedded from their raw text), ${counts.calls} calls, ${counts.inputTokens + counts.outputTokens} tokens in ${(result.elapsedMs / 1000).toFixed(1)} s`);
+    ctx.log(
+      `${entity}s: ${model} wrote ${counts.done} texts (${counts.cached} cached, ${counts.failed} failed: embedded from their raw text), ${counts.calls} calls, ${counts.inputTokens + counts.outputTokens} tokens in ${(result.elapsedMs / 1000).toFixed(1)} s`,
+    );
   }
 }
 

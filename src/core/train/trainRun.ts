@@ -47,7 +47,14 @@ export interface TrainJobResult {
 }
 
 /** Trains every seed of `config` in a claimed run folder (a finished seed's sub-folder is reused). */
-export async function trainInFolder(config: RunConfig, dataset: Dataset, split: Split, engine: EngineInfo, runDir: string, ctx: JobContext): Promise<TrainJobResult> {
+export async function trainInFolder(
+  config: RunConfig,
+  dataset: Dataset,
+  split: Split,
+  engine: EngineInfo,
+  runDir: string,
+  ctx: JobContext,
+): Promise<TrainJobResult> {
   const seeds = config.train.seeds ?? [config.train.seed];
   const artifacts = await prepareText(config, dataset, split, ctx);
   if (artifacts?.annotations) await writeFileAtomic(join(runDir, RUN_FILES.annotations), `${JSON.stringify(artifacts.annotations, null, 2)}\n`);
@@ -108,7 +115,16 @@ async function runOne(
     if (resumed) {
       log({ event: 'resume', epoch: resumed.snapshot.epoch, best_epoch: resumed.snapshot.best.epoch });
       ctx.log(`resuming after epoch ${resumed.snapshot.epoch} (best so far: epoch ${resumed.snapshot.best.epoch})`);
-    } else log({ event: 'start', seed: config.train.seed, backend: engine.backend, engine, users: dataset.userIds.length, items: numItems, params: model.namedVariables().reduce((n, [, v]) => n + v.size, 0) });
+    } else
+      log({
+        event: 'start',
+        seed: config.train.seed,
+        backend: engine.backend,
+        engine,
+        users: dataset.userIds.length,
+        items: numItems,
+        params: model.namedVariables().reduce((n, [, v]) => n + v.size, 0),
+      });
     const outcome = await train({
       config,
       split,
@@ -140,11 +156,19 @@ async function runOne(
       best_epoch: outcome.bestEpoch,
       epochs: outcome.epochs,
       metrics: { valid: splitMetrics(valid), test: splitMetrics(test) },
-      timing: { train_s: outcome.trainSeconds, ms_per_step: outcome.msPerStep, eval_s: test.seconds, peak_rss_mb: Math.round(process.resourceUsage().maxRSS / 1024) },
+      timing: {
+        train_s: outcome.trainSeconds,
+        ms_per_step: outcome.msPerStep,
+        eval_s: test.seconds,
+        peak_rss_mb: Math.round(process.resourceUsage().maxRSS / 1024),
+      },
     };
     log(result);
     // ranks before metrics: metrics.json is what marks the run finished
-    await writeFileAtomic(join(dir, RUN_FILES.ranks), `${JSON.stringify({ split: 'test', users: Array.from(test.userIds), ranks: Array.from(test.ranks), validUsers: Array.from(valid.userIds), validRanks: Array.from(valid.ranks) })}\n`);
+    await writeFileAtomic(
+      join(dir, RUN_FILES.ranks),
+      `${JSON.stringify({ split: 'test', users: Array.from(test.userIds), ranks: Array.from(test.ranks), validUsers: Array.from(valid.userIds), validRanks: Array.from(valid.ranks) })}\n`,
+    );
     await writeFileAtomic(join(dir, RUN_FILES.metrics), `${JSON.stringify({ ...result, history: outcome.history }, null, 2)}\n`);
     await removeResumePoint(dir);
     return result;
@@ -158,7 +182,15 @@ async function runOne(
  * Test metrics of the best checkpoint (loaded in `model`, built from `artifacts`). When the test pass has
  * its own text side (`forTest`, from testPassArtifacts), a copy of the model is built with it and loaded.
  */
-export async function evaluateTest(model: SequentialRecommender, config: RunConfig, split: Split, dir: string, ctx: JobContext, artifacts: TextArtifacts | undefined, forTest: TextArtifacts | undefined): Promise<EvalResult> {
+export async function evaluateTest(
+  model: SequentialRecommender,
+  config: RunConfig,
+  split: Split,
+  dir: string,
+  ctx: JobContext,
+  artifacts: TextArtifacts | undefined,
+  forTest: TextArtifacts | undefined,
+): Promise<EvalResult> {
   if (forTest === artifacts) return evaluate(model, split, 'test', config.eval, ctx);
   const { model: testModel } = buildModel(config, model.numItems, split, forTest);
   try {

@@ -59,10 +59,22 @@ export async function train({ config, split, model, ctx, onEvent, onBest, onSnap
   const { train: settings } = config;
   const optimizer = new Adam(model.namedVariables(), { lr: settings.lr, beta1: settings.beta1, beta2: settings.beta2, epsilon: settings.epsilon });
   const samplerRandom = new Random(settings.seed ^ 0x1234567);
-  const sampling = negativeSamplingFor(settings.loss, settings.negatives, settings.negativeSampling === 'popularity' ? trainingPopularity(split, model.numItems) : undefined);
+  const sampling = negativeSamplingFor(
+    settings.loss,
+    settings.negatives,
+    settings.negativeSampling === 'popularity' ? trainingPopularity(split, model.numItems) : undefined,
+  );
   const sampler: BatchSampler =
     model.objective === 'cloze'
-      ? new ClozeSampler(split.train, model.numItems, model.config.maxLen, model.numItems + 1, model.config.maskProb ?? MODEL_DEFAULTS.maskProb, sampling, samplerRandom)
+      ? new ClozeSampler(
+          split.train,
+          model.numItems,
+          model.config.maxLen,
+          model.numItems + 1,
+          model.config.maskProb ?? MODEL_DEFAULTS.maskProb,
+          sampling,
+          samplerRandom,
+        )
       : new NextItemSampler(split.train, model.numItems, model.config.maxLen, sampling, samplerRandom);
   const history: TrainEvent[] = resume ? [...resume.history] : [];
   const emit = (event: TrainEvent): void => {
@@ -80,7 +92,8 @@ export async function train({ config, split, model, ctx, onEvent, onBest, onSnap
     optimizer.restore(resume.optimizer.step, resume.optimizer.moments);
     samplerRandom.restore(resume.random.sampler);
     const streams = model.randomStreams();
-    if (streams.length !== resume.random.model.length) throw new Error(`the resume point has ${resume.random.model.length} random streams, the model ${streams.length}`);
+    if (streams.length !== resume.random.model.length)
+      throw new Error(`the resume point has ${resume.random.model.length} random streams, the model ${streams.length}`);
     streams.forEach((stream, i) => stream.restore(resume.random.model[i]));
   }
   const secondsBefore = trainSeconds;
@@ -107,9 +120,18 @@ export async function train({ config, split, model, ctx, onEvent, onBest, onSnap
         if (now - lastReport > 1000 || step === stepsPerEpoch) {
           lastReport = now;
           const msPerStep = (now - started) / step;
-          const eta = trainingEta({ ...settings, epochsDone: epoch - 1 + step / stepsPerEpoch, elapsedSeconds: secondsBefore + (now - trainingStarted) / 1000, evalsSinceBest });
+          const eta = trainingEta({
+            ...settings,
+            epochsDone: epoch - 1 + step / stepsPerEpoch,
+            elapsedSeconds: secondsBefore + (now - trainingStarted) / 1000,
+            evalsSinceBest,
+          });
           const timing = eta && epoch > 1 ? ` · ${formatEta(eta, settings.epochs)}` : '';
-          ctx.progress({ message: `Epoch ${epoch}/${settings.epochs}, step ${step}/${stepsPerEpoch}, loss ${(lossSum / Math.max(1, counted)).toFixed(4)}${timing}`, fraction: (epoch - 1 + step / stepsPerEpoch) / settings.epochs, series: { epoch, step, steps: stepsPerEpoch, loss: lossSum / Math.max(1, counted) } });
+          ctx.progress({
+            message: `Epoch ${epoch}/${settings.epochs}, step ${step}/${stepsPerEpoch}, loss ${(lossSum / Math.max(1, counted)).toFixed(4)}${timing}`,
+            fraction: (epoch - 1 + step / stepsPerEpoch) / settings.epochs,
+            series: { epoch, step, steps: stepsPerEpoch, loss: lossSum / Math.max(1, counted) },
+          });
           onEvent?.({ event: 'step', epoch, step, steps: stepsPerEpoch, loss: lossSum / Math.max(1, counted), ms_per_step: msPerStep });
         }
         // Let the event loop breathe (progress, cancellation requests) between steps.
@@ -118,7 +140,15 @@ export async function train({ config, split, model, ctx, onEvent, onBest, onSnap
       const seconds = (performance.now() - started) / 1000;
       trainSeconds += seconds;
       totalSteps += step;
-      emit({ event: 'epoch', epoch, loss: lossSum / Math.max(1, counted), steps: step, epoch_s: seconds, ms_per_step: (1000 * seconds) / Math.max(1, step), sequences_per_s: sequences / Math.max(1e-9, seconds) });
+      emit({
+        event: 'epoch',
+        epoch,
+        loss: lossSum / Math.max(1, counted),
+        steps: step,
+        epoch_s: seconds,
+        ms_per_step: (1000 * seconds) / Math.max(1, step),
+        sequences_per_s: sequences / Math.max(1e-9, seconds),
+      });
       if (!Number.isFinite(lossSum)) throw new Error(`training diverged at epoch ${epoch} (loss ${lossSum})`);
       // the wall-time budget (training and validation alike) ends the run after this epoch, validated
       const outOfTime = settings.maxMinutes > 0 && secondsBefore + (performance.now() - trainingStarted) / 1000 >= settings.maxMinutes * 60;
@@ -158,5 +188,12 @@ export async function train({ config, split, model, ctx, onEvent, onBest, onSnap
   } finally {
     optimizer.dispose();
   }
-  return { bestEpoch: best.epoch, bestValid: best.result, epochs: Math.min(epoch, settings.epochs), trainSeconds, history, msPerStep: totalSteps === 0 ? 0 : (1000 * trainSeconds) / totalSteps };
+  return {
+    bestEpoch: best.epoch,
+    bestValid: best.result,
+    epochs: Math.min(epoch, settings.epochs),
+    trainSeconds,
+    history,
+    msPerStep: totalSteps === 0 ? 0 : (1000 * trainSeconds) / totalSteps,
+  };
 }

@@ -27,7 +27,9 @@ export async function prepareText(config: RunConfig, dataset: Dataset, split: Sp
   ctx.progress({ message: 'Building text embeddings and neighbours (training data only)' });
   const started = Date.now();
   const artifacts = await buildTextArtifacts(dataset, split, config, ctx);
-  ctx.log(`text side for ${config.variant}: items ${artifacts.items.count} × ${artifacts.dims} (K_I ${artifacts.items.k}), users ${artifacts.users.count} × ${artifacts.dims} (K_U ${artifacts.users.k}) in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+  ctx.log(
+    `text side for ${config.variant}: items ${artifacts.items.count} × ${artifacts.dims} (K_I ${artifacts.items.k}), users ${artifacts.users.count} × ${artifacts.dims} (K_U ${artifacts.users.k}) in ${((Date.now() - started) / 1000).toFixed(1)} s`,
+  );
   return artifacts;
 }
 
@@ -65,7 +67,19 @@ export function buildModel(config: RunConfig, numItems: number, split: Split, ar
     const { itemLevel, userLevel, gate, userText, itemAdapter, itemNorm } = config.grasp;
     // before attaching: GRASP's layer-norm gain reads the table's scale
     if (config.grasp.initFromText) initFromText(model, inputs.itemVectors, inputs.dims);
-    return { model, grasp: attachGrasp(model, inputs, { itemLevel, userLevel, gate, userText: userText ?? false, itemAdapter, itemNorm, dropout: config.model.dropout, seed }) };
+    return {
+      model,
+      grasp: attachGrasp(model, inputs, {
+        itemLevel,
+        userLevel,
+        gate,
+        userText: userText ?? false,
+        itemAdapter,
+        itemNorm,
+        dropout: config.model.dropout,
+        seed,
+      }),
+    };
   } catch (error) {
     model.dispose();
     throw error;

@@ -47,7 +47,8 @@ export function openAppendOnly(path: string): number {
     return openSync(path, constants.O_RDWR | constants.O_APPEND | constants.O_CREAT | (constants.O_NOFOLLOW ?? 0), 0o644);
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    if (code === 'ELOOP' || code === 'EMLINK') throw new ConfigError(`${path} is a symbolic link: refusing to append through it (replace it with a regular file)`);
+    if (code === 'ELOOP' || code === 'EMLINK')
+      throw new ConfigError(`${path} is a symbolic link: refusing to append through it (replace it with a regular file)`);
     throw error;
   }
 }

@@ -111,8 +111,10 @@ export async function startCodeServer(options: CodeServerOptions = {}): Promise<
     [
       CODE_SERVER_ENTRY,
       ...commonArgs(dir),
-      '--auth', 'none',
-      '--bind-addr', '127.0.0.1:0',
+      '--auth',
+      'none',
+      '--bind-addr',
+      '127.0.0.1:0',
       '--disable-telemetry',
       '--disable-update-check',
       '--disable-workspace-trust',

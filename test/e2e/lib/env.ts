@@ -8,8 +8,7 @@ export const E2E_CACHE = process.env.GRASP_E2E_CACHE ?? join(REPO_ROOT, '.e2e-ca
 export const RESULTS_DIR = join(REPO_ROOT, 'test-results', 'e2e');
 
 /** code-server's Node entry point, as installed by scripts/e2e/setup.sh (overridable for other installs). */
-export const CODE_SERVER_ENTRY =
-  process.env.GRASP_E2E_CODE_SERVER ?? join(E2E_CACHE, 'code-server', 'node_modules', 'code-server', 'out', 'node', 'entry.js');
+export const CODE_SERVER_ENTRY = process.env.GRASP_E2E_CODE_SERVER ?? join(E2E_CACHE, 'code-server', 'node_modules', 'code-server', 'out', 'node', 'entry.js');
 
 /** Debian's chromium: playwright-core cannot download its own browser on these machines. */
 export const CHROMIUM = process.env.GRASP_E2E_CHROMIUM ?? '/usr/bin/chromium';
@@ -19,10 +18,9 @@ export const KEEP_TEMP = process.env.GRASP_E2E_KEEP === '1';
 
 /** What is missing for the e2e suite, or undefined when everything is in place. */
 export function missingTools(): string | undefined {
-  const missing = [
-    existsSync(CODE_SERVER_ENTRY) ? '' : `code-server (${CODE_SERVER_ENTRY})`,
-    existsSync(CHROMIUM) ? '' : `chromium (${CHROMIUM})`,
-  ].filter(Boolean);
+  const missing = [existsSync(CODE_SERVER_ENTRY) ? '' : `code-server (${CODE_SERVER_ENTRY})`, existsSync(CHROMIUM) ? '' : `chromium (${CHROMIUM})`].filter(
+    Boolean,
+  );
   return missing.length ? `missing ${missing.join(' and ')}; run: bash scripts/e2e/setup.sh` : undefined;
 }
 

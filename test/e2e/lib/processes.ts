@@ -40,7 +40,7 @@ export function descendants(rootPid: number, pattern?: string | RegExp): Process
   const found: ProcessInfo[] = [];
   const parents = new Set([rootPid]);
   // Breadth-first: a child may appear in /proc before or after its parent.
-  for (let grew = true; grew; ) {
+  for (let grew = true; grew;) {
     grew = false;
     for (const p of all) {
       if (parents.has(p.ppid) && !parents.has(p.pid)) {

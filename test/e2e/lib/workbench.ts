@@ -129,7 +129,11 @@ export async function editorTabTitles(page: Page): Promise<string[]> {
 }
 
 export async function activeEditorTitle(page: Page): Promise<string | undefined> {
-  const text = await page.locator('.tabs-container .tab.active .label-name').first().textContent({ timeout: 2000 }).catch(() => null);
+  const text = await page
+    .locator('.tabs-container .tab.active .label-name')
+    .first()
+    .textContent({ timeout: 2000 })
+    .catch(() => null);
   return text?.trim() || undefined;
 }
 

@@ -43,17 +43,20 @@ test('csv with a non-numeric rating', () => expectDataError('x.csv', 'user,item,
 test('csv without a user column', () => expectDataError('x.csv', 'who,item\n1,2\n', 1, /a user column/));
 // The message names the option that maps a column (it said "or set it", and "a item column").
 test('csv without an item column', () => expectDataError('x.csv', 'user,what\n1,2\n', 1, /an item column \(one of .*, or name yours with --item-col\)/));
-test('csv with a mapped column that does not exist', () => expectDataError('x.csv', 'user,item\n1,2\n', 1, /timestamp column "when"/, { columns: { timestamp: 'when' } }));
+test('csv with a mapped column that does not exist', () =>
+  expectDataError('x.csv', 'user,item\n1,2\n', 1, /timestamp column "when"/, { columns: { timestamp: 'when' } }));
 test('csv with an empty id', () => expectDataError('x.csv', 'user,item\n1,\n', 2, /non-empty user and item ids/));
 
 test('recbole with a header that is not name:type', () => expectDataError('x.inter', 'user_id\titem_id\n1\t2\n', 1, /RecBole header/));
-test('recbole row with a wrong column count', () => expectDataError('x.inter', 'user_id:token\titem_id:token\n1\t2\n1\n', 3, /2 columns like the header, found 1/));
+test('recbole row with a wrong column count', () =>
+  expectDataError('x.inter', 'user_id:token\titem_id:token\n1\t2\n1\n', 3, /2 columns like the header, found 1/));
 
 test('jsonl line that is not JSON', () => expectDataError('x.jsonl', '{"user":1,"item":2}\n{"user":1,\n', 2, /one JSON object per line/));
 test('jsonl line that is an array', () => expectDataError('x.jsonl', '{"user":1,"item":2}\n[1,2]\n', 2, /a JSON object/));
 
 test('json-seq that is not valid JSON names the line', () => expectDataError('x.inter.json', '{\n"1": [1, 2],\n"2": [3,, 4]\n}', 3, /valid JSON/));
-test('json-seq with a user mapped to a non-array', () => expectDataError('x.inter.json', '{\n"1": [1, 2],\n"2": "oops"\n}', 3, /an array of item ids for user "2"/));
+test('json-seq with a user mapped to a non-array', () =>
+  expectDataError('x.inter.json', '{\n"1": [1, 2],\n"2": "oops"\n}', 3, /an array of item ids for user "2"/));
 
 test('k-core that removes everything is an error, not an empty dataset', () =>
   expectDataError('seq.txt', '1 2 3\n2 4 5\n', undefined, /interactions left after filtering/, { userCore: 5 }));

@@ -11,7 +11,17 @@ const make = (rows: number[][], items = 10): Sequences => ({
 const plain = (data: Sequences) => data.sequences.map((s) => Array.from(s));
 
 test('repeats are counted per user', () => {
-  assert.equal(countRepeats(make([[1, 2, 1, 1], [1, 2], [3, 3]]).sequences, 10), 3);
+  assert.equal(
+    countRepeats(
+      make([
+        [1, 2, 1, 1],
+        [1, 2],
+        [3, 3],
+      ]).sequences,
+      10,
+    ),
+    3,
+  );
 });
 
 test('duplicate policies', () => {
@@ -47,12 +57,20 @@ test('k-core is iterative: removing a user can push an item below k, and back', 
   const compacted = compact(data);
   assert.deepEqual(compacted.userIds, ['u0', 'u1', 'u3']);
   assert.deepEqual(compacted.itemIds, ['i1', 'i2', 'i3']);
-  assert.deepEqual(plain(compacted), [[0, 1, 2], [0, 1], [0, 1, 2]]);
+  assert.deepEqual(plain(compacted), [
+    [0, 1, 2],
+    [0, 1],
+    [0, 1, 2],
+  ]);
 });
 
 test('k-core cascade until stable', () => {
   // 3-core: user 0 loses item 9 (count 1) → 2 items < 3 → removed → items 1, 2 drop to 2 → all go.
-  const data = make([[1, 2, 9], [1, 2, 4], [1, 2, 4]]);
+  const data = make([
+    [1, 2, 9],
+    [1, 2, 4],
+    [1, 2, 4],
+  ]);
   applyKCore(data, 3, 3);
   assert.deepEqual(plain(data), [[], [], []]);
 });
@@ -65,7 +83,10 @@ test('k-core of 0 or 1 changes nothing', () => {
 
 test('leave-one-out: last = test, second-to-last = valid, rest = train; short users train only', () => {
   const split = leaveOneOut([Int32Array.from([4, 5, 6, 7]), Int32Array.from([1, 2, 3]), Int32Array.from([8, 9]), Int32Array.from([3])]);
-  assert.deepEqual(split.train.map((s) => Array.from(s)), [[4, 5], [1], [8, 9], [3]]);
+  assert.deepEqual(
+    split.train.map((s) => Array.from(s)),
+    [[4, 5], [1], [8, 9], [3]],
+  );
   assert.deepEqual(Array.from(split.valid), [6, 2, -1, -1]);
   assert.deepEqual(Array.from(split.test), [7, 3, -1, -1]);
 });

@@ -21,7 +21,10 @@ test('lines split across many small chunks come out whole and numbered', async (
   const dir = tempFolder({ 'x.txt': `\ufeff${text}` });
   const { lines, error } = await readAll(join(dir, 'x.txt'), { chunkBytes: 3, lineLimitBytes: 64 });
   assert.equal(error, undefined);
-  assert.deepEqual(lines, text.split(/\r?\n/).map((line, i) => [i + 1, line]));
+  assert.deepEqual(
+    lines,
+    text.split(/\r?\n/).map((line, i) => [i + 1, line]),
+  );
 });
 
 test('a line at the limit is an error naming the file and line; the lines before it are read first', async () => {
@@ -30,7 +33,14 @@ test('a line at the limit is an error naming the file and line; the lines before
   const before = snapshot(dir);
   for (const chunkBytes of [4, 64]) {
     const { lines, error } = await readAll(path, { chunkBytes, lineLimitBytes: 10 });
-    assert.deepEqual(lines, [[1, 'short'], [2, 'ok']], `chunks of ${chunkBytes}`);
+    assert.deepEqual(
+      lines,
+      [
+        [1, 'short'],
+        [2, 'ok'],
+      ],
+      `chunks of ${chunkBytes}`,
+    );
     assert.ok(error instanceof DataError, String(error));
     assert.equal(error.line, 3);
     assert.ok(error.message.startsWith(`${path}:3: expected a line shorter than 10 bytes, found `), error.message);

@@ -107,6 +107,10 @@ test('streaming across chunk boundaries gives the same result as one chunk', asy
   const dir = tempFolder({ 'big.txt': `${lines.join('\n')}\n` });
   const { readLineBatches } = await import('../../../src/core/data/lines');
   const small: string[] = [];
-  for await (const batch of readLineBatches(join(dir, 'big.txt'), { chunkBytes: 17 })) small.push(...batch.lines.map((text, i) => `${batch.first + i}:${text}`));
-  assert.deepEqual(small.filter((line) => !line.endsWith(':')), lines.map((line, i) => `${i + 1}:${line}`));
+  for await (const batch of readLineBatches(join(dir, 'big.txt'), { chunkBytes: 17 }))
+    small.push(...batch.lines.map((text, i) => `${batch.first + i}:${text}`));
+  assert.deepEqual(
+    small.filter((line) => !line.endsWith(':')),
+    lines.map((line, i) => `${i + 1}:${line}`),
+  );
 });

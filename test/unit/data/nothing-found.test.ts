@@ -32,7 +32,10 @@ test('a file with a header and no rows says so, naming the file', async () => {
 test('a folder without an interactions file lists what it holds, quoted', async () => {
   const dir = tempFolder({ 'README.md': '# notes\n', 'train.py': '', 'evil\u001b[2J\u001b]0;pwned\u0007.md': '' });
   mkdirSync(join(dir, 'runs'));
-  const message = await expectMessage(dir, /found none; the folder holds "README\.md", "evil\\u001b\[2J\\u001b\]0;pwned\\u0007\.md", "runs" \(folder\), "train\.py"$/);
+  const message = await expectMessage(
+    dir,
+    /found none; the folder holds "README\.md", "evil\\u001b\[2J\\u001b\]0;pwned\\u0007\.md", "runs" \(folder\), "train\.py"$/,
+  );
   // eslint-disable-next-line no-control-regex
   assert.doesNotMatch(message, /[\u0000-\u001f]/);
 });

@@ -16,18 +16,25 @@ const cases = [
 ];
 
 for (const expected of cases) {
-  test(`real data: ${expected.path} has ${expected.users} users, ${expected.items} items, ${expected.interactions} interactions`, { skip: missing }, async () => {
-    const stats = computeStats(await loadDataset(join(SHARED, expected.path)));
-    assert.equal(stats.format, expected.format);
-    assert.equal(stats.users, expected.users);
-    assert.equal(stats.items, expected.items);
-    assert.equal(stats.interactions, expected.interactions);
-  });
+  test(
+    `real data: ${expected.path} has ${expected.users} users, ${expected.items} items, ${expected.interactions} interactions`,
+    { skip: missing },
+    async () => {
+      const stats = computeStats(await loadDataset(join(SHARED, expected.path)));
+      assert.equal(stats.format, expected.format);
+      assert.equal(stats.users, expected.users);
+      assert.equal(stats.items, expected.items);
+      assert.equal(stats.interactions, expected.interactions);
+    },
+  );
 }
 
 test('real data: Beauty titles and ml-100k genres are found beside the interactions', { skip: missing }, async () => {
   const beauty = computeStats(await loadDataset(join(SHARED, 'beauty')));
-  assert.ok(beauty.metadataCoverage.some((field) => field.field === 'title' && field.covered === 12094), JSON.stringify(beauty.metadataCoverage));
+  assert.ok(
+    beauty.metadataCoverage.some((field) => field.field === 'title' && field.covered === 12094),
+    JSON.stringify(beauty.metadataCoverage),
+  );
   const movies = computeStats(await loadDataset(join(SHARED, 'ml-100k')));
   assert.ok(movies.metadataCoverage.some((field) => field.field === 'class' && field.share === 1));
 });

@@ -57,7 +57,9 @@ test('a socket as the dataset', { skip: !POSIX }, async () => {
   }
 });
 
-test('a character device as the dataset', { skip: !POSIX || !existsSync('/dev/null') }, () => expectNotRegular('/dev/null', /\/dev\/null: .*a character device/));
+test('a character device as the dataset', { skip: !POSIX || !existsSync('/dev/null') }, () =>
+  expectNotRegular('/dev/null', /\/dev\/null: .*a character device/),
+);
 
 test('a folder given as a metadata file', async () => {
   const dir = tempFolder({ 'x.inter': 'user_id:token\titem_id:token\n1\t2\n' });

@@ -20,13 +20,19 @@ test('histogram bins are equal-width and cover every value', () => {
   assert.deepEqual(histogram([2, 3, 3, 5]), { edges: [2, 3, 4, 5, 6], counts: [1, 2, 0, 1] });
   const wide = histogram(Array.from({ length: 100 }, (_, i) => i));
   assert.ok(wide.counts.length <= 30);
-  assert.equal(wide.counts.reduce((a, b) => a + b, 0), 100);
+  assert.equal(
+    wide.counts.reduce((a, b) => a + b, 0),
+    100,
+  );
 });
 
 test('dataset statistics on a hand-checked dataset', async () => {
   // users: a (4 items), b (3), c (3), d (1), e (2) → 13 interactions; items p q r s t
   const dir = tempFolder({
-    'd.inter': 'user_id:token\titem_id:token\n' + ['a p', 'a q', 'a r', 'a p', 'b p', 'b q', 'b s', 'c p', 'c r', 'c t', 'd p', 'e q', 'e p'].map((row) => row.replace(' ', '\t')).join('\n') + '\n',
+    'd.inter':
+      'user_id:token\titem_id:token\n' +
+      ['a p', 'a q', 'a r', 'a p', 'b p', 'b q', 'b s', 'c p', 'c r', 'c t', 'd p', 'e q', 'e p'].map((row) => row.replace(' ', '\t')).join('\n') +
+      '\n',
     'd.item': 'item_id:token\ttitle:token_seq\tbrand:token\np\tP\tX\nq\tQ\t\nr\tR\tY\nz\tZ\tW\n',
   });
   const stats = computeStats(await loadDataset(dir));

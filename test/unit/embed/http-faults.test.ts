@@ -27,7 +27,18 @@ after(() => mock.close());
 const texts = (n: number, tag = 't') => Array.from({ length: n }, (_, i) => `${tag} text number ${i}: ${'word '.repeat(i % 7)}`);
 
 function options(extra: Partial<HttpEmbedderOptions> = {}): HttpEmbedderOptions {
-  return { provider: 'openai-compatible', model: 'mock-embed', baseURL: mock.url, apiKey: KEY, batchSize: 8, concurrency: 6, maxAttempts: 6, timeoutMs: 3000, backoffBaseMs: 5, ...extra };
+  return {
+    provider: 'openai-compatible',
+    model: 'mock-embed',
+    baseURL: mock.url,
+    apiKey: KEY,
+    batchSize: 8,
+    concurrency: 6,
+    maxAttempts: 6,
+    timeoutMs: 3000,
+    backoffBaseMs: 5,
+    ...extra,
+  };
 }
 
 function cachedKeys(file: string): string[] {
@@ -53,7 +64,8 @@ test('with a third of the requests faulted, every text ends embedded or failed, 
     failed = Number(match[1]);
   }
   const outcomes = mock.stats().byOutcome;
-  for (const fault of ['rate-limit', 'server-error', 'malformed', 'cut-off', 'wrong-width']) assert.ok((outcomes[fault] ?? 0) > 0, `the mock injected ${fault}: ${JSON.stringify(outcomes)}`);
+  for (const fault of ['rate-limit', 'server-error', 'malformed', 'cut-off', 'wrong-width'])
+    assert.ok((outcomes[fault] ?? 0) > 0, `the mock injected ${fault}: ${JSON.stringify(outcomes)}`);
   const keys = cachedKeys(cache);
   assert.equal(new Set(keys).size, keys.length, 'each text recorded once');
   assert.equal(keys.length + failed, 400, 'every distinct text is embedded or failed');
@@ -64,7 +76,9 @@ test('with a third of the requests faulted, every text ends embedded or failed, 
     assert.equal(first.embedded, 400);
     assert.equal(first.cached, 0, 'nothing was in the cache before');
     // every row is its own text's vector: answers out of order and wrong-width replies never land in a row
-    input.forEach((text, row) => assert.deepEqual(Array.from(first!.vectors.subarray(row * 12, (row + 1) * 12)), mockVector(text, 12).map(Math.fround), `row ${row}`));
+    input.forEach((text, row) =>
+      assert.deepEqual(Array.from(first!.vectors.subarray(row * 12, (row + 1) * 12)), mockVector(text, 12).map(Math.fround), `row ${row}`),
+    );
   }
 
   mock.configure({ faults: {} });
@@ -92,7 +106,10 @@ test('a request left hanging times out and is sent again; its texts are embedded
   });
   const result = await httpEmbed(texts(8), options({ batchSize: 8, concurrency: 1, timeoutMs: 1000 }), cache, ctx);
   assert.equal(result.embedded, 8);
-  assert.deepEqual(mock.log.slice(since).map((entry) => entry.outcome), ['timeout', 'ok']);
+  assert.deepEqual(
+    mock.log.slice(since).map((entry) => entry.outcome),
+    ['timeout', 'ok'],
+  );
   assert.equal(result.calls, 2);
 });
 
@@ -101,13 +118,20 @@ test('a text the server refuses fails alone: its batch is split until it stands 
   const cache = join(tempFolder(), 'vectors.jsonl');
   const input = texts(20, 'p');
   input[11] = 'a POISON text the model cannot take';
-  await assert.rejects(httpEmbed(input, options({ batchSize: 8 }), cache, silentContext), /: 1 of 20 texts could not be embedded by openai-compatible\/mock-embed \(HTTP 400: .*input too long.*\); the 19 embedded are cached/);
+  await assert.rejects(
+    httpEmbed(input, options({ batchSize: 8 }), cache, silentContext),
+    /: 1 of 20 texts could not be embedded by openai-compatible\/mock-embed \(HTTP 400: .*input too long.*\); the 19 embedded are cached/,
+  );
   assert.equal(cachedKeys(cache).length, 19);
   mock.configure({ rejectText: undefined });
   const since = mock.log.length;
   const rerun = await httpEmbed(input, options(), cache, silentContext);
   assert.equal(rerun.embedded, 1);
-  assert.deepEqual(mock.log.slice(since).map((entry) => entry.inputs), [[textHash(input[11])]], 'only the refused text is sent again');
+  assert.deepEqual(
+    mock.log.slice(since).map((entry) => entry.inputs),
+    [[textHash(input[11])]],
+    'only the refused text is sent again',
+  );
 });
 
 test('dimensions are asked for and every vector is checked against them; a server that ignores them fails the texts, never storing a wrong width', async () => {
@@ -117,7 +141,10 @@ test('dimensions are asked for and every vector is checked against them; a serve
   assert.equal(shortened.dim, 6);
   mock.configure({ dimensionsParam: false });
   const other = join(tempFolder(), 'vectors.jsonl');
-  await assert.rejects(httpEmbed(texts(10), options({ dimensions: 6, maxAttempts: 2 }), other, silentContext), /10 of 10 texts could not be embedded .*vectors of 12 dimensions where 6 were expected/);
+  await assert.rejects(
+    httpEmbed(texts(10), options({ dimensions: 6, maxAttempts: 2 }), other, silentContext),
+    /10 of 10 texts could not be embedded .*vectors of 12 dimensions where 6 were expected/,
+  );
   assert.equal(readFileSync(other, 'utf8'), '', 'no vector of the wrong width was cached');
   // the width is part of the cache key: the 6-wide vectors are not served for the 12-wide model output
   mock.configure({ dimensionsParam: true });
@@ -136,11 +163,17 @@ test('a rejected key or an unknown model stops the job at once, with a message t
     return true;
   });
   assert.equal(mock.log.length - since, 1, 'no request after the 401');
-  await assert.rejects(httpEmbed(texts(3), options({ apiKey: undefined }), join(tempFolder(), 'c.jsonl'), silentContext), /HTTP 401.*no OPENAI_API_KEY was set/);
+  await assert.rejects(
+    httpEmbed(texts(3), options({ apiKey: undefined }), join(tempFolder(), 'c.jsonl'), silentContext),
+    /HTTP 401.*no OPENAI_API_KEY was set/,
+  );
   mock.configure({ models: ['other-model'] });
   await assert.rejects(httpEmbed(texts(3), options(), join(tempFolder(), 'c.jsonl'), silentContext), /HTTP 404.*does it serve the model "mock-embed"/);
   mock.configure({ models: undefined });
-  await assert.rejects(httpEmbed(texts(3), options({ baseURL: 'ftp://127.0.0.1' }), join(tempFolder(), 'c.jsonl'), silentContext), /must be an http:\/\/ or https:\/\/ URL/);
+  await assert.rejects(
+    httpEmbed(texts(3), options({ baseURL: 'ftp://127.0.0.1' }), join(tempFolder(), 'c.jsonl'), silentContext),
+    /must be an http:\/\/ or https:\/\/ URL/,
+  );
 });
 
 test('cancelling stops taking requests, records nothing as failed, and the next run sends only what is missing', async () => {

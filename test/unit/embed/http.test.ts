@@ -54,15 +54,28 @@ test('embeds in batches through retries, in input order, then serves a second ru
 });
 
 test('voyage requests go to the same endpoint shape with input_type document', async () => {
-  const result = await httpEmbed(['one', 'two'], { provider: 'voyage', model: 'voyage-mock', baseURL: url, apiKey: KEY }, join(tempFolder(), 'v.jsonl'), silentContext);
+  const result = await httpEmbed(
+    ['one', 'two'],
+    { provider: 'voyage', model: 'voyage-mock', baseURL: url, apiKey: KEY },
+    join(tempFolder(), 'v.jsonl'),
+    silentContext,
+  );
   assert.equal(result.dim, 3);
   assert.equal(result.calls, 1);
 });
 
 test('a rejected key fails at once, without the key in the message', async () => {
-  await assert.rejects(httpEmbed(['x'], { provider: 'openai-compatible', model: 'm', baseURL: `${url}/v1`, apiKey: 'sk-test-WRONG-key-123456' }, join(tempFolder(), 'c.jsonl'), silentContext), (error: Error) => {
-    assert.match(error.message, /embeddings stopped: HTTP 401/);
-    assert.ok(!error.message.includes('WRONG-key'));
-    return true;
-  });
+  await assert.rejects(
+    httpEmbed(
+      ['x'],
+      { provider: 'openai-compatible', model: 'm', baseURL: `${url}/v1`, apiKey: 'sk-test-WRONG-key-123456' },
+      join(tempFolder(), 'c.jsonl'),
+      silentContext,
+    ),
+    (error: Error) => {
+      assert.match(error.message, /embeddings stopped: HTTP 401/);
+      assert.ok(!error.message.includes('WRONG-key'));
+      return true;
+    },
+  );
 });

@@ -39,7 +39,15 @@ test('orthonormalisation survives dependent columns (rank-deficient input)', () 
 });
 
 test('LSA is deterministic, puts similar texts close, and learns its vocabulary from the fitting rows only', () => {
-  const texts = ['red nail lacquer gloss', 'red nail polish gloss finish', 'vanilla eau de parfum', 'woody vanilla parfum intense', 'nail top coat gloss', 'parfum oil vanilla', 'zebra unseen words'];
+  const texts = [
+    'red nail lacquer gloss',
+    'red nail polish gloss finish',
+    'vanilla eau de parfum',
+    'woody vanilla parfum intense',
+    'nail top coat gloss',
+    'parfum oil vanilla',
+    'zebra unseen words',
+  ];
   const fit = [0, 1, 2, 3, 4, 5];
   const first = lsaEmbed(texts, fit, { width: 3, seed: 4 });
   const second = lsaEmbed(texts, fit, { width: 3, seed: 4 });

@@ -25,7 +25,15 @@ test('Adam in JS follows PyTorch\u2019s update rule', () => {
   const v = new Float32Array(2);
   grads.forEach((g, i) => adamInJs(p, Float32Array.of(g, -g), m, v, ADAM_DEFAULTS, i + 1));
   assert.ok(Math.abs(p[0] - reference(1, grads)) < 1e-6);
-  assert.ok(Math.abs(p[1] - reference(-2, grads.map((g) => -g))) < 1e-6);
+  assert.ok(
+    Math.abs(
+      p[1] -
+        reference(
+          -2,
+          grads.map((g) => -g),
+        ),
+    ) < 1e-6,
+  );
 });
 
 test('native Adam (whole block and chosen rows) matches the JS rule', { skip: nativeKernels() ? false : 'native kernels not built' }, () => {

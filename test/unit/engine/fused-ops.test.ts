@@ -2,7 +2,19 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { initEngine, nativeKernels } from '../../../src/core/engine/backend';
-import { attention, dense, dropout, dropoutMask, gelu, gruLayer, indexedAttention, layerNorm, layerNormComposite, pooledRows, unitRows } from '../../../src/core/engine/ops';
+import {
+  attention,
+  dense,
+  dropout,
+  dropoutMask,
+  gelu,
+  gruLayer,
+  indexedAttention,
+  layerNorm,
+  layerNormComposite,
+  pooledRows,
+  unitRows,
+} from '../../../src/core/engine/ops';
 import { tf } from '../../../src/core/engine/tf';
 import { Random } from '../../../src/core/util/random';
 
@@ -27,7 +39,10 @@ function valueAndGrads(f: (...inputs: tf.Tensor[]) => tf.Tensor, inputs: Array<[
   const tensors = inputs.map(([v, shape]) => tf.tensor(v, shape));
   const y = f(...tensors);
   const fixed = new Random(99); // the same weights for the reference and the fused run
-  const weights = tf.tensor(Float32Array.from({ length: y.size }, () => fixed.next() * 2 - 1), y.shape);
+  const weights = tf.tensor(
+    Float32Array.from({ length: y.size }, () => fixed.next() * 2 - 1),
+    y.shape,
+  );
   const grads = tf.grads((...args: tf.Tensor[]) => tf.sum(tf.mul(f(...args), weights)))(tensors);
   return [y, ...grads].map((t) => t.dataSync() as Float32Array);
 }
@@ -55,8 +70,14 @@ const gruKeep = Float32Array.from({ length: 20 * 6 }, (_, i) => (i % 6 >= Math.f
 const slotIndex = Int32Array.from([0, 3, 8, -1, 2, 2, 1, 7, 4, -1, -1, -1, 6, 5, 0, 3, 8, 8, 8, 8, -1, -1, -1, -1, 1, -1, 7, 2]);
 /** The same attention written with plain tfjs ops: gathered keys and values, masked softmax. */
 function referenceIndexedAttention(q: tf.Tensor, keys: tf.Tensor, values: tf.Tensor, scale: number): tf.Tensor {
-  const safe = tf.tensor1d(Int32Array.from(slotIndex, (i) => Math.max(0, i)), 'int32');
-  const missing = tf.tensor2d(Float32Array.from(slotIndex, (i) => (i < 0 ? 1 : 0)), [7, 4]);
+  const safe = tf.tensor1d(
+    Int32Array.from(slotIndex, (i) => Math.max(0, i)),
+    'int32',
+  );
+  const missing = tf.tensor2d(
+    Float32Array.from(slotIndex, (i) => (i < 0 ? 1 : 0)),
+    [7, 4],
+  );
   const gathered = (t: tf.Tensor) => tf.reshape(tf.gather(t, safe), [7, 4, 6]);
   const scores = tf.sub(tf.mul(tf.sum(tf.mul(tf.reshape(q, [7, 1, 6]), gathered(keys)), -1), scale), tf.mul(missing, 1e9));
   const weights = tf.mul(tf.softmax(scores), tf.sub(1, missing));
@@ -69,28 +90,76 @@ const poolSegments = Int32Array.from([0, 2, 0, 1, 4, 2, 1, 4, 0]);
 const poolScale = Float32Array.from([1 / 3, 0.5, 0.5, 0, 2]);
 
 // `compared`: how many leading inputs' gradients to compare (attention biases are constants: no gradient)
-const cases: Array<{ name: string; fused: (...t: tf.Tensor[]) => tf.Tensor; reference: (...t: tf.Tensor[]) => tf.Tensor; inputs: Array<[Float32Array, number[]]>; compared?: number }> = [
-  { name: 'layer norm', fused: (a, g, b) => layerNorm(a, g, b, 1e-8), reference: (a, g, b) => layerNormComposite(a, g, b, 1e-8), inputs: [[x, [37, 24]], [gamma, [24]], [beta, [24]]] },
+const cases: Array<{
+  name: string;
+  fused: (...t: tf.Tensor[]) => tf.Tensor;
+  reference: (...t: tf.Tensor[]) => tf.Tensor;
+  inputs: Array<[Float32Array, number[]]>;
+  compared?: number;
+}> = [
+  {
+    name: 'layer norm',
+    fused: (a, g, b) => layerNorm(a, g, b, 1e-8),
+    reference: (a, g, b) => layerNormComposite(a, g, b, 1e-8),
+    inputs: [
+      [x, [37, 24]],
+      [gamma, [24]],
+      [beta, [24]],
+    ],
+  },
   { name: 'dropout', fused: (a) => dropout(a, 0.3, 77), reference: (a) => tf.mul(a, dropoutMask([37, 24], 0.3, 77)), inputs: [[x, [37, 24]]] },
-  { name: 'dense', fused: (a, m, b) => dense(a as tf.Tensor2D, m, b), reference: (a, m, b) => tf.add(tf.matMul(a, m), b), inputs: [[x, [37, 24]], [w, [24, 16]], [bias, [16]]] },
-  { name: 'dense + relu', fused: (a, m, b) => dense(a as tf.Tensor2D, m, b, true), reference: (a, m, b) => tf.relu(tf.add(tf.matMul(a, m), b)), inputs: [[x, [37, 24]], [w, [24, 16]], [bias, [16]]] },
+  {
+    name: 'dense',
+    fused: (a, m, b) => dense(a as tf.Tensor2D, m, b),
+    reference: (a, m, b) => tf.add(tf.matMul(a, m), b),
+    inputs: [
+      [x, [37, 24]],
+      [w, [24, 16]],
+      [bias, [16]],
+    ],
+  },
+  {
+    name: 'dense + relu',
+    fused: (a, m, b) => dense(a as tf.Tensor2D, m, b, true),
+    reference: (a, m, b) => tf.relu(tf.add(tf.matMul(a, m), b)),
+    inputs: [
+      [x, [37, 24]],
+      [w, [24, 16]],
+      [bias, [16]],
+    ],
+  },
   {
     name: 'attention, causal bias, dropout',
-    fused: (t, b) => { const [q, k, v] = slices(t); return attention(q, k, v, { kind: 'all', bias: b as tf.Tensor2D }, 2, 0.25, 9); },
+    fused: (t, b) => {
+      const [q, k, v] = slices(t);
+      return attention(q, k, v, { kind: 'all', bias: b as tf.Tensor2D }, 2, 0.25, 9);
+    },
     reference: (t, b) => referenceAttention(t, b, false, 0.25),
-    inputs: [[qkv, [3, 120]], [causal, [5, 5]]],
+    inputs: [
+      [qkv, [3, 120]],
+      [causal, [5, 5]],
+    ],
     compared: 1,
   },
   {
     name: 'attention, key padding, no dropout',
-    fused: (t, b) => { const [q, k, v] = slices(t); return attention(q, k, v, { kind: 'keys', bias: b as tf.Tensor2D }, 2, 0, 9); },
+    fused: (t, b) => {
+      const [q, k, v] = slices(t);
+      return attention(q, k, v, { kind: 'keys', bias: b as tf.Tensor2D }, 2, 0, 9);
+    },
     reference: (t, b) => referenceAttention(t, b, true, 0),
-    inputs: [[qkv, [3, 120]], [keyPadding, [3, 5]]],
+    inputs: [
+      [qkv, [3, 120]],
+      [keyPadding, [3, 5]],
+    ],
     compared: 1,
   },
   {
     name: 'attention, no bias',
-    fused: (t) => { const [q, k, v] = slices(t); return attention(q, k, v, null, 2, 0.1, 9); },
+    fused: (t) => {
+      const [q, k, v] = slices(t);
+      return attention(q, k, v, null, 2, 0.1, 9);
+    },
     reference: (t) => referenceAttention(t, null, false, 0.1),
     inputs: [[qkv, [3, 120]]],
   },
@@ -98,18 +167,26 @@ const cases: Array<{ name: string; fused: (...t: tf.Tensor[]) => tf.Tensor; refe
     name: 'indexed attention',
     fused: (q, k, v) => indexedAttention(q as tf.Tensor2D, k as tf.Tensor2D, v as tf.Tensor2D, slotIndex, 0.7).out,
     reference: (q, k, v) => referenceIndexedAttention(q, k, v, 0.7),
-    inputs: [[values(42), [7, 6]], [values(54), [9, 6]], [values(54), [9, 6]]],
+    inputs: [
+      [values(42), [7, 6]],
+      [values(54), [9, 6]],
+      [values(54), [9, 6]],
+    ],
   },
   {
     name: 'indexed attention, keys = values',
     fused: (q, k) => indexedAttention(q as tf.Tensor2D, k as tf.Tensor2D, k as tf.Tensor2D, slotIndex, 2).out,
     reference: (q, k) => referenceIndexedAttention(q, k, k, 2),
-    inputs: [[values(42), [7, 6]], [values(54), [9, 6]]],
+    inputs: [
+      [values(42), [7, 6]],
+      [values(54), [9, 6]],
+    ],
   },
   {
     name: 'pooled rows',
     fused: (t) => pooledRows(t, poolRows, poolSegments, poolScale),
-    reference: (t) => tf.mul(tf.unsortedSegmentSum(tf.gather(t, tf.tensor1d(poolRows, 'int32')), tf.tensor1d(poolSegments, 'int32'), 5), tf.tensor2d(poolScale, [5, 1])),
+    reference: (t) =>
+      tf.mul(tf.unsortedSegmentSum(tf.gather(t, tf.tensor1d(poolRows, 'int32')), tf.tensor1d(poolSegments, 'int32'), 5), tf.tensor2d(poolScale, [5, 1])),
     inputs: [[values(54), [9, 6]]],
   },
   {
@@ -122,7 +199,11 @@ const cases: Array<{ name: string; fused: (...t: tf.Tensor[]) => tf.Tensor; refe
     name: 'GRU layer over left-padded sequences (d = 4)',
     fused: (xp, wh, bh) => gruLayer(xp as tf.Tensor3D, wh as tf.Tensor2D, bh, tf.tensor2d(gruKeep, [20, 6])),
     reference: (xp, wh, bh) => gruLayer(xp as tf.Tensor3D, wh as tf.Tensor2D, bh, tf.tensor2d(gruKeep, [20, 6])),
-    inputs: [[values(20 * 6 * 12), [20, 6, 12]], [values(48), [4, 12]], [values(12), [12]]],
+    inputs: [
+      [values(20 * 6 * 12), [20, 6, 12]],
+      [values(48), [4, 12]],
+      [values(12), [12]],
+    ],
   },
   {
     name: 'GELU (exact, erf form), wide range',
@@ -130,7 +211,12 @@ const cases: Array<{ name: string; fused: (...t: tf.Tensor[]) => tf.Tensor; refe
     reference: (a) => tf.mul(tf.mul(a, 0.5), tf.add(1, tf.erf(tf.mul(a, Math.SQRT1_2)))),
     inputs: [[Float32Array.from(values(37 * 24), (v) => v * 6), [37, 24]]],
   },
-  { name: 'sum over leading axes', fused: (a) => tf.sum(tf.reshape(a, [37, 4, 6]), [0, 1]), reference: (a) => tf.sum(tf.reshape(a, [37, 4, 6]), [0, 1]), inputs: [[x, [37, 24]]] },
+  {
+    name: 'sum over leading axes',
+    fused: (a) => tf.sum(tf.reshape(a, [37, 4, 6]), [0, 1]),
+    reference: (a) => tf.sum(tf.reshape(a, [37, 4, 6]), [0, 1]),
+    inputs: [[x, [37, 24]]],
+  },
 ];
 
 for (const [backend, native] of [
@@ -139,21 +225,25 @@ for (const [backend, native] of [
   ['cpu', true],
   ['cpu', false],
 ] as const) {
-  test(`fused ops and their gradients on ${backend}${native ? ' + native' : ' (JS)'} match plain tfjs ops on cpu`, { skip: native && !nativeKernels() ? 'native kernels not built' : false }, async () => {
-    for (const { name, fused, reference, inputs, compared } of cases) {
-      await initEngine({ backend: 'cpu', native: false, fused: false });
-      const expected = valueAndGrads(reference, inputs);
-      await initEngine({ backend, native });
-      const actual = valueAndGrads(fused, inputs);
-      expected.slice(0, 1 + (compared ?? inputs.length)).forEach((e, i) => {
-        try {
-          assertClose(e, actual[i]);
-        } catch (error) {
-          assert.fail(`${name}, ${i === 0 ? 'value' : `gradient ${i}`}: ${(error as Error).message}`);
-        }
-      });
-    }
-  });
+  test(
+    `fused ops and their gradients on ${backend}${native ? ' + native' : ' (JS)'} match plain tfjs ops on cpu`,
+    { skip: native && !nativeKernels() ? 'native kernels not built' : false },
+    async () => {
+      for (const { name, fused, reference, inputs, compared } of cases) {
+        await initEngine({ backend: 'cpu', native: false, fused: false });
+        const expected = valueAndGrads(reference, inputs);
+        await initEngine({ backend, native });
+        const actual = valueAndGrads(fused, inputs);
+        expected.slice(0, 1 + (compared ?? inputs.length)).forEach((e, i) => {
+          try {
+            assertClose(e, actual[i]);
+          } catch (error) {
+            assert.fail(`${name}, ${i === 0 ? 'value' : `gradient ${i}`}: ${(error as Error).message}`);
+          }
+        });
+      }
+    },
+  );
 }
 
 test('dropout keeps about 1 - rate of the elements, scaled, and the same seed gives the same mask', async () => {
@@ -191,8 +281,14 @@ test('the native GRASP kernels refuse ids outside their tables before touching m
   const native = nativeKernels()!;
   const table = new Float32Array(4 * 3);
   const out = Float32Array.of(7, 7, 7);
-  assert.throws(() => native.indexedAttention(new Float32Array(3), table, table, Int32Array.of(0, 4), out, new Float32Array(2), 1, 2, 3, 4, 1), /outside the table/);
-  assert.throws(() => native.indexedAttention(new Float32Array(3), table, table, Int32Array.of(0, -2), out, new Float32Array(2), 1, 2, 3, 4, 1), /outside the table/);
+  assert.throws(
+    () => native.indexedAttention(new Float32Array(3), table, table, Int32Array.of(0, 4), out, new Float32Array(2), 1, 2, 3, 4, 1),
+    /outside the table/,
+  );
+  assert.throws(
+    () => native.indexedAttention(new Float32Array(3), table, table, Int32Array.of(0, -2), out, new Float32Array(2), 1, 2, 3, 4, 1),
+    /outside the table/,
+  );
   assert.throws(() => native.pooledRows(table, Int32Array.of(5), Int32Array.of(0), Float32Array.of(1), out, 4, 3), /out of range/);
   assert.throws(() => native.pooledRows(table, Int32Array.of(1), Int32Array.of(1), Float32Array.of(1), out, 4, 3), /out of range/);
   assert.throws(() => native.unitRows(new Float32Array(7), new Float32Array(7), 3), /expected/);

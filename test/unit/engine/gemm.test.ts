@@ -53,15 +53,19 @@ function variants(): string[] {
   return found;
 }
 
-test('every sgemm of the addon matches a float64 product (shapes, transposes, alpha, beta, batches)', { skip: built ? false : 'native kernels not built' }, () => {
-  for (const choice of variants()) {
-    const result = spawnSync(process.execPath, ['-e', check, built!], { env: { ...process.env, GRASP_GEMM: choice }, encoding: 'utf8' });
-    assert.equal(result.status, 0, `${choice}: ${result.stderr}`);
-    const report = JSON.parse(result.stdout) as { blas: string; checked: number };
-    assert.equal(report.checked, 120);
-    assert.equal(report.blas, `built-in sgemm (${choice.slice(8)})`);
-  }
-});
+test(
+  'every sgemm of the addon matches a float64 product (shapes, transposes, alpha, beta, batches)',
+  { skip: built ? false : 'native kernels not built' },
+  () => {
+    for (const choice of variants()) {
+      const result = spawnSync(process.execPath, ['-e', check, built!], { env: { ...process.env, GRASP_GEMM: choice }, encoding: 'utf8' });
+      assert.equal(result.status, 0, `${choice}: ${result.stderr}`);
+      const report = JSON.parse(result.stdout) as { blas: string; checked: number };
+      assert.equal(report.checked, 120);
+      assert.equal(report.blas, `built-in sgemm (${choice.slice(8)})`);
+    }
+  },
+);
 
 test('the addon refuses an sgemm it does not have, with the reason', { skip: built ? false : 'native kernels not built' }, () => {
   const result = spawnSync(process.execPath, ['-e', 'require(process.argv[1])', built!], { env: { ...process.env, GRASP_GEMM: 'mkl' }, encoding: 'utf8' });

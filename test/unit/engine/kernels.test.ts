@@ -39,14 +39,18 @@ const matmulCases: Array<{ a: number[]; b: number[]; ta: boolean; tb: boolean }>
 ];
 
 for (const backend of ['wasm', 'cpu'] as const) {
-  test(`native BatchMatMul on ${backend} matches the cpu backend, transposes and batch shapes included`, { skip: nativeKernels() ? false : 'native kernels not built (npm run build:native)' }, async () => {
-    for (const { a, b, ta, tb } of matmulCases) {
-      const av = values(a.reduce((x, y) => x * y, 1));
-      const bv = values(b.reduce((x, y) => x * y, 1));
-      const [[expected, actual]] = await compare(backend, true, () => tf.matMul(tf.tensor(av, a), tf.tensor(bv, b), ta, tb));
-      assertClose(expected, actual);
-    }
-  });
+  test(
+    `native BatchMatMul on ${backend} matches the cpu backend, transposes and batch shapes included`,
+    { skip: nativeKernels() ? false : 'native kernels not built (npm run build:native)' },
+    async () => {
+      for (const { a, b, ta, tb } of matmulCases) {
+        const av = values(a.reduce((x, y) => x * y, 1));
+        const bv = values(b.reduce((x, y) => x * y, 1));
+        const [[expected, actual]] = await compare(backend, true, () => tf.matMul(tf.tensor(av, a), tf.tensor(bv, b), ta, tb));
+        assertClose(expected, actual);
+      }
+    },
+  );
 
   test(`matmul gradients on ${backend} (native) match the cpu backend`, { skip: nativeKernels() ? false : 'native kernels not built' }, async () => {
     // (tfjs's own BatchMatMul gradient does not reduce broadcast batch dims, so models use 2-D or equal batches)
@@ -54,7 +58,10 @@ for (const backend of ['wasm', 'cpu'] as const) {
     const bv = values(4 * 5 * 3);
     const pairs = await compare(backend, true, () => {
       const [ga, gb] = tf.grads((a: tf.Tensor, b: tf.Tensor) => tf.sum(tf.square(tf.matMul(a, b))))([tf.tensor(av, [4, 6, 5]), tf.tensor(bv, [4, 5, 3])]);
-      const [g2a, g2b] = tf.grads((a: tf.Tensor, b: tf.Tensor) => tf.sum(tf.square(tf.matMul(a, b, false, true))))([tf.tensor(av, [24, 5]), tf.tensor(bv.subarray(0, 15), [3, 5])]);
+      const [g2a, g2b] = tf.grads((a: tf.Tensor, b: tf.Tensor) => tf.sum(tf.square(tf.matMul(a, b, false, true))))([
+        tf.tensor(av, [24, 5]),
+        tf.tensor(bv.subarray(0, 15), [3, 5]),
+      ]);
       return [ga, gb, g2a, g2b];
     });
     for (const [expected, actual] of pairs) assertClose(expected, actual);
@@ -72,15 +79,19 @@ test('wasm without native kernels: matmul, gather and its gradient (UnsortedSegm
 });
 
 for (const native of [false, true]) {
-  test(`the wasm UnsortedSegmentSum kernel (${native ? 'native' : 'JS'}) sums rows, drops out-of-range ids, handles trailing dims`, { skip: native && !nativeKernels() ? 'native kernels not built' : false }, async () => {
-    const x = values(6 * 2 * 3);
-    const pairs = await compare('wasm', native, () => [
-      tf.unsortedSegmentSum(tf.tensor(x, [6, 2, 3]), tf.tensor1d([2, 0, 2, 5, 1, 2], 'int32'), 4),
-      tf.transpose(tf.tensor(x, [6, 2, 3]), [0, 1, 2]),
-      tf.transpose(tf.tensor(x, [6, 2, 3]), [2, 0, 1]),
-    ]);
-    for (const [expected, actual] of pairs) assertClose(expected, actual);
-  });
+  test(
+    `the wasm UnsortedSegmentSum kernel (${native ? 'native' : 'JS'}) sums rows, drops out-of-range ids, handles trailing dims`,
+    { skip: native && !nativeKernels() ? 'native kernels not built' : false },
+    async () => {
+      const x = values(6 * 2 * 3);
+      const pairs = await compare('wasm', native, () => [
+        tf.unsortedSegmentSum(tf.tensor(x, [6, 2, 3]), tf.tensor1d([2, 0, 2, 5, 1, 2], 'int32'), 4),
+        tf.transpose(tf.tensor(x, [6, 2, 3]), [0, 1, 2]),
+        tf.transpose(tf.tensor(x, [6, 2, 3]), [2, 0, 1]),
+      ]);
+      for (const [expected, actual] of pairs) assertClose(expected, actual);
+    },
+  );
 }
 
 test('withRankedScores counts the items scored above each target, natively and in JS alike', async () => {
@@ -89,7 +100,11 @@ test('withRankedScores counts the items scored above each target, natively and i
   scores[5] = scores[3]; // a tie with the target is not "above"
   const targets = Int32Array.from([3, 0, 32, 7, 7, 1, 20]);
   const expected = Array.from(targets, (t, r) => scores.subarray(r * 33, r * 33 + 33).filter((v) => v > scores[r * 33 + t]).length);
-  for (const [backend, native] of [['wasm', true], ['wasm', false], ['cpu', false]] as const) {
+  for (const [backend, native] of [
+    ['wasm', true],
+    ['wasm', false],
+    ['cpu', false],
+  ] as const) {
     if (native && !nativeKernels()) continue;
     await initEngine({ backend, native });
     const above = await withRankedScores(tf.tensor2d(scores, [7, 33]), targets, (_values, counts) => Array.from(counts));

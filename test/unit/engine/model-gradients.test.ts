@@ -15,7 +15,10 @@ function gradients(config: ModelConfig, loss: LossKind): { loss: number; grads: 
   try {
     const batch = tinyBatch(model);
     const named = model.namedVariables();
-    const { value, grads } = tf.variableGrads(() => batchLoss(model, batch, loss), named.map(([, v]) => v));
+    const { value, grads } = tf.variableGrads(
+      () => batchLoss(model, batch, loss),
+      named.map(([, v]) => v),
+    );
     const out = new Map(named.map(([name, v]) => [name, grads[v.name].dataSync() as Float32Array]));
     return { loss: value.dataSync()[0], grads: out };
   } finally {
@@ -34,23 +37,31 @@ for (const [backend, native] of [
   ['wasm', false],
   ['cpu', true],
 ] as const) {
-  for (const [config, loss] of [...(['bce', 'sampled_softmax', 'ce'] as const).map((loss) => [configs[0], loss] as const), [configs[1], 'bce'] as const, [configs[2], 'ce'] as const]) {
-    test(`${config.kind} ${loss} loss and gradients on ${backend}${native ? ' + native' : ''} match the cpu backend`, { skip: native && !nativeKernels() ? 'native kernels not built' : false }, async () => {
-      await initEngine({ backend: 'cpu', native: false, fused: false });
-      const expected = gradients(config, loss);
-      await initEngine({ backend, native });
-      const actual = gradients(config, loss);
-      assert.ok(Math.abs(expected.loss - actual.loss) < 1e-4 * (1 + Math.abs(expected.loss)), `loss ${expected.loss} vs ${actual.loss}`);
-      for (const [name, e] of expected.grads) {
-        const a = actual.grads.get(name)!;
-        let worst = 0;
-        let scale = 0;
-        for (let i = 0; i < e.length; i++) {
-          worst = Math.max(worst, Math.abs(e[i] - a[i]));
-          scale = Math.max(scale, Math.abs(e[i]));
+  for (const [config, loss] of [
+    ...(['bce', 'sampled_softmax', 'ce'] as const).map((loss) => [configs[0], loss] as const),
+    [configs[1], 'bce'] as const,
+    [configs[2], 'ce'] as const,
+  ]) {
+    test(
+      `${config.kind} ${loss} loss and gradients on ${backend}${native ? ' + native' : ''} match the cpu backend`,
+      { skip: native && !nativeKernels() ? 'native kernels not built' : false },
+      async () => {
+        await initEngine({ backend: 'cpu', native: false, fused: false });
+        const expected = gradients(config, loss);
+        await initEngine({ backend, native });
+        const actual = gradients(config, loss);
+        assert.ok(Math.abs(expected.loss - actual.loss) < 1e-4 * (1 + Math.abs(expected.loss)), `loss ${expected.loss} vs ${actual.loss}`);
+        for (const [name, e] of expected.grads) {
+          const a = actual.grads.get(name)!;
+          let worst = 0;
+          let scale = 0;
+          for (let i = 0; i < e.length; i++) {
+            worst = Math.max(worst, Math.abs(e[i] - a[i]));
+            scale = Math.max(scale, Math.abs(e[i]));
+          }
+          assert.ok(worst <= 1e-4 * (1 + scale), `${name}: max difference ${worst} (scale ${scale})`);
         }
-        assert.ok(worst <= 1e-4 * (1 + scale), `${name}: max difference ${worst} (scale ${scale})`);
-      }
-    });
+      },
+    );
   }
 }

@@ -29,8 +29,22 @@ function targetsFor(c: Case): Int32Array {
 const cases: Case[] = [
   { name: 'full softmax, two blocks of rows', rows: 300, d: 8, numItems: 50, candidates: null, logQ: null },
   { name: 'full softmax, many items', rows: 520, d: 16, numItems: 3000, candidates: null, logQ: null },
-  { name: 'sampled softmax, shared negatives with repeats', rows: 300, d: 8, numItems: 50, candidates: Int32Array.from({ length: 40 }, (_, k) => 1 + ((k * 13) % 31)), logQ: null },
-  { name: 'sampled softmax with logQ', rows: 290, d: 12, numItems: 80, candidates: Int32Array.from({ length: 64 }, (_, k) => 1 + ((k * 29) % 80)), logQ: values(64, 2) },
+  {
+    name: 'sampled softmax, shared negatives with repeats',
+    rows: 300,
+    d: 8,
+    numItems: 50,
+    candidates: Int32Array.from({ length: 40 }, (_, k) => 1 + ((k * 13) % 31)),
+    logQ: null,
+  },
+  {
+    name: 'sampled softmax with logQ',
+    rows: 290,
+    d: 12,
+    numItems: 80,
+    candidates: Int32Array.from({ length: 64 }, (_, k) => 1 + ((k * 29) % 80)),
+    logQ: values(64, 2),
+  },
 ];
 
 /** Mean over rows of logsumexp − target logit, in float64, with the kernel's masking rule. */
@@ -84,33 +98,49 @@ test('the composed softmax losses equal a direct float64 computation (masking an
 });
 
 for (const backend of ['wasm', 'cpu'] as const) {
-  test(`the native softmax loss on ${backend} matches plain tfjs ops: value, d(states), d(table)`, { skip: nativeKernels() ? false : 'native kernels not built' }, async () => {
-    for (const c of cases) {
-      const states = values(c.rows * c.d, 0.8);
-      const table = values((c.numItems + 2) * c.d, 0.8);
-      const targets = targetsFor(c);
-      await initEngine({ backend: 'cpu', native: false, fused: false });
-      const expected = lossAndGrads(c, states, table, targets);
-      await initEngine({ backend, native: true });
-      const actual = lossAndGrads(c, states, table, targets);
-      ['value', 'd(states)', 'd(table)'].forEach((what, i) => assertClose(expected[i], actual[i], `${c.name}: ${what}`));
-      // the rows never scored (padding, the extra row) get no gradient from the full softmax
-      if (!c.candidates) for (const row of [0, c.numItems + 1]) assert.ok(actual[2].slice(row * c.d, (row + 1) * c.d).every((v) => v === 0), `${c.name}: row ${row}`);
-    }
-  });
+  test(
+    `the native softmax loss on ${backend} matches plain tfjs ops: value, d(states), d(table)`,
+    { skip: nativeKernels() ? false : 'native kernels not built' },
+    async () => {
+      for (const c of cases) {
+        const states = values(c.rows * c.d, 0.8);
+        const table = values((c.numItems + 2) * c.d, 0.8);
+        const targets = targetsFor(c);
+        await initEngine({ backend: 'cpu', native: false, fused: false });
+        const expected = lossAndGrads(c, states, table, targets);
+        await initEngine({ backend, native: true });
+        const actual = lossAndGrads(c, states, table, targets);
+        ['value', 'd(states)', 'd(table)'].forEach((what, i) => assertClose(expected[i], actual[i], `${c.name}: ${what}`));
+        // the rows never scored (padding, the extra row) get no gradient from the full softmax
+        if (!c.candidates)
+          for (const row of [0, c.numItems + 1])
+            assert.ok(
+              actual[2].slice(row * c.d, (row + 1) * c.d).every((v) => v === 0),
+              `${c.name}: row ${row}`,
+            );
+      }
+    },
+  );
 }
 
-test('the native softmax loss refuses targets and candidates outside the table before writing anything', { skip: nativeKernels() ? false : 'native kernels not built' }, () => {
-  const native = nativeKernels()!;
-  const states = values(2 * 3);
-  const table = values(5 * 3);
-  const dStates = new Float32Array(6).fill(7);
-  const dTable = new Float32Array(15).fill(7);
-  const none = new Float32Array(0);
-  assert.throws(() => native.softmaxLoss(states, table, Int32Array.of(1, 4), new Int32Array(0), none, dStates, dTable, 2, 3, 3), /target is outside/);
-  assert.throws(() => native.softmaxLoss(states, table, Int32Array.of(0, 2), new Int32Array(0), none, dStates, dTable, 2, 3, 3), /target is outside/);
-  assert.throws(() => native.softmaxLoss(states, table, Int32Array.of(1, 2), Int32Array.of(1, 5), none, dStates, dTable, 2, 3, 3), /candidate is outside/);
-  assert.throws(() => native.softmaxLoss(states, table, Int32Array.of(1, 2), Int32Array.of(1, 2), Float32Array.of(1), dStates, dTable, 2, 3, 3), /do not fit/);
-  assert.throws(() => native.softmaxLoss(states, table, Int32Array.of(1, 2), new Int32Array(0), none, dStates, dTable, 2, 3, 5), /do not fit/);
-  assert.ok(dStates.every((v) => v === 7) && dTable.every((v) => v === 7), 'nothing was written');
-});
+test(
+  'the native softmax loss refuses targets and candidates outside the table before writing anything',
+  { skip: nativeKernels() ? false : 'native kernels not built' },
+  () => {
+    const native = nativeKernels()!;
+    const states = values(2 * 3);
+    const table = values(5 * 3);
+    const dStates = new Float32Array(6).fill(7);
+    const dTable = new Float32Array(15).fill(7);
+    const none = new Float32Array(0);
+    assert.throws(() => native.softmaxLoss(states, table, Int32Array.of(1, 4), new Int32Array(0), none, dStates, dTable, 2, 3, 3), /target is outside/);
+    assert.throws(() => native.softmaxLoss(states, table, Int32Array.of(0, 2), new Int32Array(0), none, dStates, dTable, 2, 3, 3), /target is outside/);
+    assert.throws(() => native.softmaxLoss(states, table, Int32Array.of(1, 2), Int32Array.of(1, 5), none, dStates, dTable, 2, 3, 3), /candidate is outside/);
+    assert.throws(
+      () => native.softmaxLoss(states, table, Int32Array.of(1, 2), Int32Array.of(1, 2), Float32Array.of(1), dStates, dTable, 2, 3, 3),
+      /do not fit/,
+    );
+    assert.throws(() => native.softmaxLoss(states, table, Int32Array.of(1, 2), new Int32Array(0), none, dStates, dTable, 2, 3, 5), /do not fit/);
+    assert.ok(dStates.every((v) => v === 7) && dTable.every((v) => v === 7), 'nothing was written');
+  },
+);

@@ -16,10 +16,19 @@ test('full ranking with history masked on a fixed score matrix, against hand-com
   const targets = [2, 5, 0];
   const histories = [[0, 0], [5, 1], [3]];
   const ranked = scores.map((row, u) => rankTarget(row, targets[u], histories[u]));
-  assert.deepEqual(ranked.map((r) => r.masked), [1, 0, 2]);
-  assert.deepEqual(ranked.map((r) => r.unmasked), [2, 0, 3]);
+  assert.deepEqual(
+    ranked.map((r) => r.masked),
+    [1, 0, 2],
+  );
+  assert.deepEqual(
+    ranked.map((r) => r.unmasked),
+    [2, 0, 3],
+  );
 
-  const m = metricsFromRanks(ranked.map((r) => r.masked), [1, 2, 3]);
+  const m = metricsFromRanks(
+    ranked.map((r) => r.masked),
+    [1, 2, 3],
+  );
   close(m['HR@1'], 1 / 3, 'HR@1');
   close(m['NDCG@1'], 1 / 3, 'NDCG@1');
   close(m['HR@2'], 2 / 3, 'HR@2');
@@ -36,9 +45,18 @@ test('evaluation cases: validation sees the training prefix, test also the valid
   const testCases = evalCases(split, 'test');
   assert.deepEqual(Array.from(valid.users), [0, 2]);
   assert.deepEqual(Array.from(valid.targets), [2, 7]);
-  assert.deepEqual(valid.history.map((h) => Array.from(h)), [[0, 1], [6]]);
+  assert.deepEqual(
+    valid.history.map((h) => Array.from(h)),
+    [[0, 1], [6]],
+  );
   assert.deepEqual(Array.from(testCases.targets), [3, 8]);
-  assert.deepEqual(testCases.history.map((h) => Array.from(h)), [[0, 1, 2], [6, 7]]);
+  assert.deepEqual(
+    testCases.history.map((h) => Array.from(h)),
+    [
+      [0, 1, 2],
+      [6, 7],
+    ],
+  );
 });
 
 test('sampled candidates never include anything the user interacted with; popularity is counted on training only', () => {
@@ -50,7 +68,8 @@ test('sampled candidates never include anything the user interacted with; popula
   const { uniform, popularity: popular } = sampleCandidates(split, cases, popularity, 5, 1);
   cases.users.forEach((user, u) => {
     const seen = new Set([...split.train[user], split.valid[user], split.test[user]]);
-    for (const list of [uniform, popular]) for (const item of list.subarray(u * 5, u * 5 + 5)) assert.ok(!seen.has(item), `user ${user} got its own item ${item}`);
+    for (const list of [uniform, popular])
+      for (const item of list.subarray(u * 5, u * 5 + 5)) assert.ok(!seen.has(item), `user ${user} got its own item ${item}`);
   });
 });
 

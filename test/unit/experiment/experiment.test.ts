@@ -77,7 +77,10 @@ test('runs variants × seeds as run folders, tabulates them, reuses finished run
   const second = await experimentJob({ configPath: file }, silentContext);
   assert.deepEqual([second.trained, second.reused], [0, 4]);
   assert.equal(statSync(metricsFile).mtimeMs, mtime);
-  assert.deepEqual(second.results.table.variants.map((v) => v.test['NDCG@10']), results.table.variants.map((v) => v.test['NDCG@10']));
+  assert.deepEqual(
+    second.results.table.variants.map((v) => v.test['NDCG@10']),
+    results.table.variants.map((v) => v.test['NDCG@10']),
+  );
 
   // A run without its result (a crash mid-training) is trained again, alone; same seed, same numbers.
   const before = JSON.parse(readFileSync(join(dir, 'out', 'runs', 'B', 'seed-2', 'metrics.json'), 'utf8')).metrics.test.full;
@@ -87,7 +90,12 @@ test('runs variants × seeds as run folders, tabulates them, reuses finished run
   assert.deepEqual(JSON.parse(readFileSync(join(dir, 'out', 'runs', 'B', 'seed-2', 'metrics.json'), 'utf8')).metrics.test.full, before);
 
   // A finished run is never reported under a variant whose config changed since.
-  const changed = experiment({ variants: [{ name: 'A', overrides: { model: { d: 16 } } }, { name: 'B', overrides: { model: { kind: 'gru4rec' } } }] });
+  const changed = experiment({
+    variants: [
+      { name: 'A', overrides: { model: { d: 16 } } },
+      { name: 'B', overrides: { model: { kind: 'gru4rec' } } },
+    ],
+  });
   await assert.rejects(experimentJob({ configPath: write(dir, changed) }, silentContext), /another config \(model\.d differs\)/);
 });
 
@@ -100,7 +108,11 @@ test('only the chosen variants and seeds train; the rest are listed as not run',
   assert.match(readFileSync(tabulated.resultsMarkdown, 'utf8'), /\| A \| not run \|/);
   const some = await experimentJob({ configPath: file, variants: ['A'], seeds: [2] }, silentContext);
   assert.equal(some.trained, 1);
-  assert.deepEqual(some.results.table.notRun, [{ variant: 'A', seed: 1 }, { variant: 'B', seed: 1 }, { variant: 'B', seed: 2 }]);
+  assert.deepEqual(some.results.table.notRun, [
+    { variant: 'A', seed: 1 },
+    { variant: 'B', seed: 1 },
+    { variant: 'B', seed: 2 },
+  ]);
   assert.deepEqual(some.results.table.comparisons[0].seeds, [], 'nothing to pair yet');
   await assert.rejects(experimentJob({ configPath: file, variants: ['C'] }, silentContext), /no variant "C"/);
 });
@@ -131,7 +143,10 @@ test('experiment file errors name the file and the field', async () => {
     [{ ...experiment(), variants: undefined }, /experiment\.json: variants is required/],
     [{ ...experiment(), seeds: [1, 1] }, /experiment\.json: seeds /],
     [{ ...experiment(), extra: 1 }, /experiment\.json: extra is not a known setting/],
-    [experiment({ variants: [{ name: 'A' }, { name: 'B', overrides: { model: { kind: 'lstm' } } }] }), /experiment\.json: variants\[1\] \(B\): model\.kind must be one of/],
+    [
+      experiment({ variants: [{ name: 'A' }, { name: 'B', overrides: { model: { kind: 'lstm' } } }] }),
+      /experiment\.json: variants\[1\] \(B\): model\.kind must be one of/,
+    ],
     [experiment({ variants: [{ name: 'A' }, { name: 'A' }] }), /variants\[1\]\.name repeats/],
     [experiment({ variants: [{ name: 'a/b' }] }), /variants\[0\]\.name must match/],
     [experiment({ comparisons: [{ variant: 'B', baseline: 'Z' }] }), /comparisons\[0\]\.baseline names no variant/],
@@ -152,7 +167,10 @@ test('relative paths are relative to the experiment file', async () => {
 test('--diagnostics reads GRASP attention from the best checkpoints (self vs neighbours, gate)', async () => {
   const dir = tempFolder();
   const grasp = { variant: 'grasp', grasp: { dims: 8, width: 16, kItems: 4, kUsers: 4, cacheDir: 'cache' } };
-  const file = write(dir, experiment({ seeds: [1], variants: [{ name: 'A' }, { name: 'G', overrides: grasp }], comparisons: [{ variant: 'G', baseline: 'A' }] }));
+  const file = write(
+    dir,
+    experiment({ seeds: [1], variants: [{ name: 'A' }, { name: 'G', overrides: grasp }], comparisons: [{ variant: 'G', baseline: 'A' }] }),
+  );
   const result = await experimentJob({ configPath: file, diagnostics: true }, silentContext);
   const [plain, withGrasp] = result.results.table.variants;
   assert.equal(plain.attention, undefined, 'only GRASP variants have attention');

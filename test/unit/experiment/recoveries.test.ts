@@ -24,7 +24,10 @@ test('share of the drop recovered = (reviewed − corrupted) / (clean − corrup
 });
 
 test('no drop, no share: n/a with the reason when clean − corrupted ≤ 0', () => {
-  for (const [clean, corrupted] of [[0.03, 0.03], [0.03, 0.04]]) {
+  for (const [clean, corrupted] of [
+    [0.03, 0.03],
+    [0.03, 0.04],
+  ]) {
     const result = recoveryShare(clean, corrupted, 0.05);
     assert.equal(result.share, null);
     assert.match(result.note!, /^n\/a: the corruption caused no drop \(clean − corrupted = -?0\.0\d{3} ≤ 0\)/);
@@ -38,7 +41,16 @@ function run(variant: string, seed: number, ndcg: number): FinishedRun {
 }
 
 test('means are over the seeds all three variants finished', () => {
-  const runs = [run('C', 1, 0.05), run('C', 2, 0.07), run('C', 3, 0.5), run('X', 1, 0.03), run('X', 2, 0.03), run('X', 3, 0.5), run('R', 1, 0.04), run('R', 2, 0.05)];
+  const runs = [
+    run('C', 1, 0.05),
+    run('C', 2, 0.07),
+    run('C', 3, 0.5),
+    run('X', 1, 0.03),
+    run('X', 2, 0.03),
+    run('X', 3, 0.5),
+    run('R', 1, 0.04),
+    run('R', 2, 0.05),
+  ];
   const result = recover('C', 'X', 'R', [1, 2, 3], runs);
   assert.deepEqual(result.seeds, [1, 2], 'seed 3 of the reviewed variant has not run');
   close(result.cleanMean, 0.06);
@@ -47,13 +59,32 @@ test('means are over the seeds all three variants finished', () => {
   close(result.drop, 0.03);
   close(result.recovered, 0.015);
   close(result.share, 0.5);
-  const none = recover('C', 'X', 'R', [1, 2, 3], runs.filter((r) => r.variant !== 'R'));
+  const none = recover(
+    'C',
+    'X',
+    'R',
+    [1, 2, 3],
+    runs.filter((r) => r.variant !== 'R'),
+  );
   assert.deepEqual([none.seeds, none.share, none.cleanMean], [[], null, null]);
   assert.match(none.note!, /not run/);
 });
 
 test('the results table shows the share, n/a with its reason, and runs not yet done', () => {
-  const row = (reviewed: string, values: Partial<RecoveryResult>): RecoveryResult => ({ clean: 'C', corrupted: 'X', reviewed, metric: 'test NDCG@10 (full ranking)', seeds: [1, 2], cleanMean: 0.06, corruptedMean: 0.03, reviewedMean: 0.045, drop: 0.03, recovered: 0.015, share: 0.5, ...values });
+  const row = (reviewed: string, values: Partial<RecoveryResult>): RecoveryResult => ({
+    clean: 'C',
+    corrupted: 'X',
+    reviewed,
+    metric: 'test NDCG@10 (full ranking)',
+    seeds: [1, 2],
+    cleanMean: 0.06,
+    corruptedMean: 0.03,
+    reviewedMean: 0.045,
+    drop: 0.03,
+    recovered: 0.015,
+    share: 0.5,
+    ...values,
+  });
   const results = {
     format: 'grasp-experiment/1',
     experiment: 'healing',
@@ -99,17 +130,30 @@ test('recoveries are validated like comparisons: errors name the file and the fi
   assert.deepEqual(loaded.recoveries, [{ clean: 'Clean', corrupted: 'C20', reviewed: 'C20-k5' }]);
   assert.deepEqual((await validateExperiment({ ...experiment(undefined), recoveries: undefined }, 'healing.json')).recoveries, [], 'optional');
   const cases: Array<[unknown, RegExp]> = [
-    [[{ clean: 'Clean', corrupted: 'C20', reviewed: 'C2O-k5' }], /healing\.json: recoveries\[0\]\.reviewed names no variant \("C2O-k5"; variants: Plain, Clean, /],
+    [
+      [{ clean: 'Clean', corrupted: 'C20', reviewed: 'C2O-k5' }],
+      /healing\.json: recoveries\[0\]\.reviewed names no variant \("C2O-k5"; variants: Plain, Clean, /,
+    ],
     [[{ clean: 'Clean', corrupted: 'C20' }], /healing\.json: recoveries\[0\]\.reviewed is required/],
     [[{ clean: 'Clean', corrupted: 'C20', reviewed: 'C20-k5', baseline: 'Plain' }], /healing\.json: recoveries\[0\]\.baseline is not a known setting/],
     [[{ clean: 'C20', corrupted: 'C20', reviewed: 'C20-k5' }], /healing\.json: recoveries\[0\] must name three different variants/],
     [[{ clean: 'Clean', corrupted: 'Clean', reviewed: 'C20-k5' }], /healing\.json: recoveries\[0\] must name three different variants/],
-    [[{ clean: 'Clean', corrupted: 'C40', reviewed: 'C20-k5' }], /healing\.json: recoveries\[0\]\.reviewed "C20-k5" is not a review of "C40": their grasp\.corruption\.fraction differs/],
+    [
+      [{ clean: 'Clean', corrupted: 'C40', reviewed: 'C20-k5' }],
+      /healing\.json: recoveries\[0\]\.reviewed "C20-k5" is not a review of "C40": their grasp\.corruption\.fraction differs/,
+    ],
     [[{ clean: 'C40', corrupted: 'C20', reviewed: 'C20-k5' }], /healing\.json: recoveries\[0\]\.clean "C40" is corrupted too/],
     [[{ clean: 'Clean', corrupted: 'Plain', reviewed: 'C20-k5' }], /healing\.json: recoveries\[0\] names the plain variant "Plain"/],
     [[{ clean: 'Plain', corrupted: 'Plain-c20', reviewed: 'C20-k5' }], /healing\.json: recoveries\[0\] names the plain variant "Plain-c20"/],
     [[{ clean: 'C20-k5', corrupted: 'Clean', reviewed: 'C20' }], /healing\.json: recoveries\[0\]\.corrupted "Clean" has no corruption/],
-    [[{ clean: 'Clean', corrupted: 'C20', reviewed: 'C20-k5' }, { clean: 'Clean', corrupted: 'C40', reviewed: 'nope' }], /healing\.json: recoveries\[1\]\.reviewed names no variant/],
+    [
+      [
+        { clean: 'Clean', corrupted: 'C20', reviewed: 'C20-k5' },
+        { clean: 'Clean', corrupted: 'C40', reviewed: 'nope' },
+      ],
+      /healing\.json: recoveries\[1\]\.reviewed names no variant/,
+    ],
   ];
-  for (const [recoveries, message] of cases) await assert.rejects(validateExperiment(experiment(recoveries), 'healing.json'), message, JSON.stringify(recoveries));
+  for (const [recoveries, message] of cases)
+    await assert.rejects(validateExperiment(experiment(recoveries), 'healing.json'), message, JSON.stringify(recoveries));
 });

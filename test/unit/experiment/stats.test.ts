@@ -37,8 +37,14 @@ test('paired over two seeds (df 1): p = 1 − 2·atan(t)/π', () => {
 test('paired over users: per-user NDCG@10 averaged over seeds first, one observation per user', () => {
   const users = [0, 1, 2];
   // NDCG@10 of rank r is 1/log2(r + 2) below 10, else 0: rank 0 → 1, rank 1 → 0.6309, rank 20 → 0.
-  const variant = [{ users, ranks: [0, 1, 20] }, { users, ranks: [0, 0, 20] }];
-  const baseline = [{ users, ranks: [1, 20, 20] }, { users, ranks: [1, 20, 20] }];
+  const variant = [
+    { users, ranks: [0, 1, 20] },
+    { users, ranks: [0, 0, 20] },
+  ];
+  const baseline = [
+    { users, ranks: [1, 20, 20] },
+    { users, ranks: [1, 20, 20] },
+  ];
   const averaged = seedAveragedNdcg(variant, 10);
   close(averaged[0], 1, 1e-12);
   close(averaged[1], (1 / Math.log2(3) + 1) / 2); // 0.81546

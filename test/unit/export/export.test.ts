@@ -64,7 +64,17 @@ test('a dataset: its cached embeddings as .npy with id maps, its neighbour table
   assert.equal(result.kind, 'dataset');
   assert.equal(result.out, join(paths.root, 'exports', paths.dataset.split('/').pop()!));
   const names = result.files.map((file) => file.file).sort();
-  for (const name of ['items.lsa.npy', 'items.lsa.pca.npy', 'items.lsa.ids.tsv', 'items.lsa.neighbours.tsv', 'users.lsa.npy', 'users.lsa.neighbours.tsv', 'demo.item', 'demo.user']) assert.ok(names.includes(name), `${name} in ${names.join(', ')}`);
+  for (const name of [
+    'items.lsa.npy',
+    'items.lsa.pca.npy',
+    'items.lsa.ids.tsv',
+    'items.lsa.neighbours.tsv',
+    'users.lsa.npy',
+    'users.lsa.neighbours.tsv',
+    'demo.item',
+    'demo.user',
+  ])
+    assert.ok(names.includes(name), `${name} in ${names.join(', ')}`);
   assert.deepEqual(readdirSync(result.out).sort(), [...names, 'export.json'].sort());
 
   const stored = await readEmbedding(join(paths.dataset, 'embeddings', 'items.lsa.json'));
@@ -74,7 +84,10 @@ test('a dataset: its cached embeddings as .npy with id maps, its neighbour table
   assert.deepEqual(parseNpy(readFileSync(join(result.out, 'items.lsa.pca.npy'))).data, stored.reduced);
   const ids = lines(join(result.out, 'items.lsa.ids.tsv'));
   assert.equal(ids[0], 'row\titem_id');
-  assert.deepEqual(ids.slice(1), stored.manifest.ids.map((id, row) => `${row}\t${id}`));
+  assert.deepEqual(
+    ids.slice(1),
+    stored.manifest.ids.map((id, row) => `${row}\t${id}`),
+  );
 
   const neighbours = lines(join(result.out, 'items.lsa.neighbours.tsv'));
   assert.equal(neighbours[0], 'row\trank\tneighbour_row\tsimilarity\titem_id\tneighbour_id');
@@ -105,7 +118,14 @@ test('a dataset: its cached embeddings as .npy with id maps, its neighbour table
 
 test('a run: the vectors and neighbours the model read, the descriptions, and per-user ranks and metrics as CSV', async () => {
   await initEngine({});
-  const config = { data: { path: data }, model: { kind: 'sasrec', d: 16, layers: 1, maxLen: 8 }, train: { epochs: 2, batchSize: 32, seeds: [1, 2] }, eval: { sampled: 20 }, variant: 'grasp', grasp: { dims: 8, width: 16, kItems: 4, kUsers: 3 } };
+  const config = {
+    data: { path: data },
+    model: { kind: 'sasrec', d: 16, layers: 1, maxLen: 8 },
+    train: { epochs: 2, batchSize: 32, seeds: [1, 2] },
+    eval: { sampled: 20 },
+    variant: 'grasp',
+    grasp: { dims: 8, width: 16, kItems: 4, kUsers: 3 },
+  };
   const run = join(workspace, 'run');
   const result = await trainJob({ config, outDir: run }, silentContext);
   const exported = await exportJob({ target: run, out: join(workspace, 'export-run') }, silentContext);
@@ -113,20 +133,34 @@ test('a run: the vectors and neighbours the model read, the descriptions, and pe
 
   const dataset = await loadDataset(data);
   const split = leaveOneOut(dataset.sequences);
-  const artifacts = await buildTextArtifacts(dataset, split, validateConfig(JSON.parse(readFileSync(join(run, 'config.json'), 'utf8')), 'config.json'), silentContext);
+  const artifacts = await buildTextArtifacts(
+    dataset,
+    split,
+    validateConfig(JSON.parse(readFileSync(join(run, 'config.json'), 'utf8')), 'config.json'),
+    silentContext,
+  );
   const items = parseNpy(readFileSync(join(exported.out, 'items.npy')));
   assert.deepEqual(items.shape, [dataset.itemIds.length, 8]);
   assert.deepEqual(items.data, artifacts.items.vectors, 'the vectors the model read');
   assert.deepEqual(parseNpy(readFileSync(join(exported.out, 'users.npy'))).shape, [dataset.userIds.length, 8]);
   assert.equal(parseNpy(readFileSync(join(exported.out, 'items.raw.npy'))).shape[1], 16, 'the LSA output before PCA');
-  const neighbours = lines(join(exported.out, 'items.neighbours.tsv')).slice(1).map((line) => line.split('\t'));
+  const neighbours = lines(join(exported.out, 'items.neighbours.tsv'))
+    .slice(1)
+    .map((line) => line.split('\t'));
   const firstRow = neighbours.filter((fields) => fields[0] === '0').map((fields) => Number(fields[2]));
-  assert.deepEqual(firstRow, Array.from(artifacts.items.neighbours.subarray(0, 4)).filter((label) => label >= 0), 'the K neighbours the model attended over');
+  assert.deepEqual(
+    firstRow,
+    Array.from(artifacts.items.neighbours.subarray(0, 4)).filter((label) => label >= 0),
+    'the K neighbours the model attended over',
+  );
 
   const ranks = lines(join(exported.out, 'ranks.csv'));
   assert.equal(ranks[0], 'seed,split,user_row,rank,user_id');
   const stored = JSON.parse(readFileSync(join(run, 'seed-2', 'ranks.json'), 'utf8')) as { users: number[]; ranks: number[] };
-  const test2 = ranks.slice(1).filter((line) => line.startsWith('2,test,')).map((line) => line.split(','));
+  const test2 = ranks
+    .slice(1)
+    .filter((line) => line.startsWith('2,test,'))
+    .map((line) => line.split(','));
   assert.equal(test2.length, stored.users.length);
   assert.deepEqual(test2[0], ['2', 'test', String(stored.users[0]), String(stored.ranks[0] + 1), dataset.userIds[stored.users[0]]]);
   assert.ok(ranks.some((line) => line.startsWith('1,valid,')));
@@ -134,7 +168,10 @@ test('a run: the vectors and neighbours the model read, the descriptions, and pe
   assert.equal(metrics[0], 'seed,split,protocol,metric,value');
   const seed1 = JSON.parse(readFileSync(join(result.seeds!.runs[0], 'metrics.json'), 'utf8'));
   assert.ok(metrics.includes(`1,test,full,NDCG@10,${seed1.metrics.test.full['NDCG@10']}`));
-  assert.ok(metrics.some((line) => line.startsWith('2,test,sampled100_uniform,HR@10,')), 'sampled metrics are labelled as such');
+  assert.ok(
+    metrics.some((line) => line.startsWith('2,test,sampled100_uniform,HR@10,')),
+    'sampled metrics are labelled as such',
+  );
   assert.ok(metrics.some((line) => line.startsWith('1,valid,tail_users,')));
   assert.ok(exported.files.some((file) => file.file === 'demo.item'));
 
@@ -158,7 +195,13 @@ test('grasp export on the command line: one JSON object with --json; a damaged r
 
   await initEngine({});
   const broken = join(workspace, 'broken-run');
-  await trainJob({ config: { data: { path: data }, model: { kind: 'sasrec', d: 8, layers: 1, maxLen: 6 }, train: { epochs: 1, batchSize: 32 }, eval: { sampled: 0 } }, outDir: broken }, silentContext);
+  await trainJob(
+    {
+      config: { data: { path: data }, model: { kind: 'sasrec', d: 8, layers: 1, maxLen: 6 }, train: { epochs: 1, batchSize: 32 }, eval: { sampled: 0 } },
+      outDir: broken,
+    },
+    silentContext,
+  );
   writeFileSync(join(broken, 'ranks.json'), JSON.stringify({ users: [0, 1], ranks: [3] }));
   const target = join(tempFolder(), 'never');
   const failed = spawnSync(process.execPath, [GRASP, 'export', broken, '--out', target], { encoding: 'utf8' });

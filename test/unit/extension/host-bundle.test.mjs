@@ -9,10 +9,20 @@ const ENTRY = 'src/extension/extension.ts';
 /** A metafile of one output, dist/extension.js, built from `graph` (each input → what it imports). */
 function metafile(graph, { bytes = 1000, external = [], shaken = [] } = {}) {
   const inputs = Object.fromEntries(
-    Object.entries(graph).map(([input, imports]) => [input, { bytes: 100, imports: [...imports.map((path) => ({ path, kind: 'import-statement' })), ...external.map((path) => ({ path, kind: 'require-call', external: true }))] }]),
+    Object.entries(graph).map(([input, imports]) => [
+      input,
+      {
+        bytes: 100,
+        imports: [...imports.map((path) => ({ path, kind: 'import-statement' })), ...external.map((path) => ({ path, kind: 'require-call', external: true }))],
+      },
+    ]),
   );
   // `shaken`: inputs esbuild read but left no code of (a module used for its types or re-exports only).
-  const bundled = Object.fromEntries(Object.keys(graph).filter((input) => !shaken.includes(input)).map((input, i) => [input, { bytesInOutput: 10 * (i + 1) }]));
+  const bundled = Object.fromEntries(
+    Object.keys(graph)
+      .filter((input) => !shaken.includes(input))
+      .map((input, i) => [input, { bytesInOutput: 10 * (i + 1) }]),
+  );
   return { inputs, outputs: { 'dist/extension.js': { bytes, entryPoint: ENTRY, inputs: bundled }, 'dist/extension.js.map': { bytes: 5, inputs: {} } } };
 }
 
@@ -71,7 +81,10 @@ describe('host bundle check', () => {
     assert.match(forbiddenReason('src/core/jobs/train.ts'), /worker job/);
     assert.match(forbiddenReason('node_modules/.pnpm/node_modules/ajv/dist/core.js'), /^ajv: /);
     assert.equal(forbiddenReason('node_modules/vscode-jsonrpc/lib/common/api.js'), undefined);
-    assert.deepEqual([packageOf('node_modules/@anthropic-ai/sdk/index.js'), packageOf('node_modules/openai/index.mjs'), packageOf('src/core/x.ts')], ['@anthropic-ai/sdk', 'openai', undefined]);
+    assert.deepEqual(
+      [packageOf('node_modules/@anthropic-ai/sdk/index.js'), packageOf('node_modules/openai/index.mjs'), packageOf('src/core/x.ts')],
+      ['@anthropic-ai/sdk', 'openai', undefined],
+    );
   });
 
   test('modules tree-shaken out are links of the chain, not findings: what they pull in is', () => {
@@ -87,16 +100,24 @@ describe('host bundle check', () => {
     );
     const problems = hostBundleProblems(throughShaken);
     assert.equal(problems.length, 1, problems.join('\n'));
-    assert.match(problems[0], /bundles src\/core\/llm\/schema\.ts .*\n {4}src\/extension\/extension\.ts\n {4}→ src\/extension\/reviewPanel\.ts\n {4}→ src\/core\/hallucination\/annotations\.ts\n {4}→ src\/core\/llm\/schema\.ts$/);
+    assert.match(
+      problems[0],
+      /bundles src\/core\/llm\/schema\.ts .*\n {4}src\/extension\/extension\.ts\n {4}→ src\/extension\/reviewPanel\.ts\n {4}→ src\/core\/hallucination\/annotations\.ts\n {4}→ src\/core\/llm\/schema\.ts$/,
+    );
   });
 
   test('an input the walk does not reach is still checked', () => {
     const unreached = metafile({ [ENTRY]: [], 'node_modules/hnswlib-node/lib/index.js': [] });
-    assert.deepEqual(hostBundleProblems(unreached), ['dist/extension.js bundles node_modules/hnswlib-node/lib/index.js (hnswlib-node: the neighbour index runs in the worker), imported through:\n    node_modules/hnswlib-node/lib/index.js']);
+    assert.deepEqual(hostBundleProblems(unreached), [
+      'dist/extension.js bundles node_modules/hnswlib-node/lib/index.js (hnswlib-node: the neighbour index runs in the worker), imported through:\n    node_modules/hnswlib-node/lib/index.js',
+    ]);
   });
 
   test('a bundle over its byte budget is refused with its largest inputs', () => {
-    const big = metafile({ [ENTRY]: ['src/extension/a.ts', 'src/extension/b.ts'], 'src/extension/a.ts': [], 'src/extension/b.ts': [] }, { bytes: HOST_BUNDLE_RULES.maxBytes + 1 });
+    const big = metafile(
+      { [ENTRY]: ['src/extension/a.ts', 'src/extension/b.ts'], 'src/extension/a.ts': [], 'src/extension/b.ts': [] },
+      { bytes: HOST_BUNDLE_RULES.maxBytes + 1 },
+    );
     const problems = hostBundleProblems(big);
     assert.equal(problems.length, 1);
     assert.match(problems[0], new RegExp(`is ${HOST_BUNDLE_RULES.maxBytes + 1} bytes, over its budget of ${HOST_BUNDLE_RULES.maxBytes}`));
@@ -106,7 +127,10 @@ describe('host bundle check', () => {
 
   test('what is not a metafile of the host bundle is a clear error, not a pass', () => {
     assert.throws(() => hostBundleProblems(undefined), /expected an esbuild metafile/);
-    assert.throws(() => hostBundleProblems({ inputs: {}, outputs: { 'dist/worker.js': { bytes: 1, entryPoint: 'src/worker/main.ts', inputs: {} } } }), /has no output dist\/extension\.js \(it has: dist\/worker\.js\)/);
+    assert.throws(
+      () => hostBundleProblems({ inputs: {}, outputs: { 'dist/worker.js': { bytes: 1, entryPoint: 'src/worker/main.ts', inputs: {} } } }),
+      /has no output dist\/extension\.js \(it has: dist\/worker\.js\)/,
+    );
     assert.throws(() => hostBundleProblems({ inputs: {}, outputs: { 'dist/extension.js': { bytes: 1, inputs: {} } } }), /no entry point/);
   });
 });

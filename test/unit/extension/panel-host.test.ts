@@ -27,15 +27,23 @@ describe('panel host', () => {
   test('opens beside the editor with its page under a nonce’d CSP, and passes messages both ways until closed', () => {
     const received: unknown[] = [];
     let closed = 0;
-    const host = new PanelHost<{ type: 'hello' }, { type: 'ready' }>(createPanel(extensionUri, PAGE, 'Tab title', { preserveFocus: true }), extensionUri, PAGE, {
-      onMessage: (message) => received.push(message),
-      onDidClose: () => closed++,
-    });
+    const host = new PanelHost<{ type: 'hello' }, { type: 'ready' }>(
+      createPanel(extensionUri, PAGE, 'Tab title', { preserveFocus: true }),
+      extensionUri,
+      PAGE,
+      {
+        onMessage: (message) => received.push(message),
+        onDidClose: () => closed++,
+      },
+    );
     const panel = newestPanel();
     assert.deepEqual([panel.viewType, panel.title, panel.showOptions], ['graspTest', 'Tab title', { viewColumn: -2, preserveFocus: true }]);
     const options = panel.options as { enableScripts: boolean; localResourceRoots: Array<{ path: string }> };
     assert.equal(options.enableScripts, true);
-    assert.deepEqual(options.localResourceRoots.map((root) => root.path), ['/ext/dist/webview', '/ext/media']);
+    assert.deepEqual(
+      options.localResourceRoots.map((root) => root.path),
+      ['/ext/dist/webview', '/ext/media'],
+    );
     const html = panel.webview.html;
     const nonce = /script-src 'nonce-([^']+)'/.exec(html)?.[1];
     assert.ok(nonce, html);
@@ -103,8 +111,14 @@ describe('panels on the host', () => {
     panel.send({ type: 'ready' });
     const { state } = panel.lastPosted() as { type: 'live'; state: LiveState };
     assert.equal(state.backend, 'wasm + native kernels, OpenBLAS, 2 thread(s)');
-    assert.deepEqual(state.epochLoss.map((point) => point.epoch), [1]);
-    assert.deepEqual(state.evals.map((point) => point.valid['NDCG@10']), [0.12]);
+    assert.deepEqual(
+      state.epochLoss.map((point) => point.epoch),
+      [1],
+    );
+    assert.deepEqual(
+      state.evals.map((point) => point.valid['NDCG@10']),
+      [0.12],
+    );
     panel.send({ type: 'cancelRun' });
     assert.equal(cancels, 1);
 

@@ -29,7 +29,10 @@ function validated(s: TextSideSettings, train = {}) {
 describe('Train Model quick setup: budgets', () => {
   test('every budget builds a valid config; a time budget keeps the preset’s 200 epochs and early stopping', () => {
     const time = BUDGETS.filter((budget) => budget.group === 'time');
-    assert.deepEqual(time.map((budget) => budget.train?.maxMinutes), [5, 15, 60]);
+    assert.deepEqual(
+      time.map((budget) => budget.train?.maxMinutes),
+      [5, 15, 60],
+    );
     for (const budget of BUDGETS.filter((b) => !b.custom)) {
       const { run, config } = validated(settings(), budget.train);
       if (budget.group === 'time') {
@@ -45,7 +48,14 @@ describe('Train Model quick setup: budgets', () => {
   });
 
   test('a plain run has no text side, whatever the settings', () => {
-    const run = quickRunConfig({ dataset: '/d', datasetName: 'd', model: 'gru4rec', variant: 'plain', train: {}, text: section(settings({ provider: 'openai-compatible', baseUrl: URL_EMBED })) });
+    const run = quickRunConfig({
+      dataset: '/d',
+      datasetName: 'd',
+      model: 'gru4rec',
+      variant: 'plain',
+      train: {},
+      text: section(settings({ provider: 'openai-compatible', baseUrl: URL_EMBED })),
+    });
     assert.equal('grasp' in run.config, false);
     assert.equal(run.label, 'gru4rec-d');
     assert.equal(validateConfig(run.config, 'quick setup').variant, 'plain');
@@ -54,7 +64,10 @@ describe('Train Model quick setup: budgets', () => {
 
 describe('text side from the settings', () => {
   test('openai-compatible embedder and chat server: the run config names both, with their servers and models', () => {
-    const s = settings({ provider: 'openai-compatible', baseUrl: URL_EMBED, model: 'nomic-embed-text', dimensions: 256 }, { provider: 'openai-compatible', baseUrl: URL_CHAT, model: 'qwen2.5' });
+    const s = settings(
+      { provider: 'openai-compatible', baseUrl: URL_EMBED, model: 'nomic-embed-text', dimensions: 256 },
+      { provider: 'openai-compatible', baseUrl: URL_CHAT, model: 'qwen2.5' },
+    );
     assert.deepEqual(section(s), {
       embedder: 'openai-compatible',
       embedding: { baseUrl: URL_EMBED, model: 'nomic-embed-text', dimensions: 256 },

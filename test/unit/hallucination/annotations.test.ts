@@ -21,14 +21,32 @@ const texts = (): AnnotatableTexts => ({
 
 test('appends are one whole JSON line each, with the hash of the judged text', async () => {
   const path = join(tempFolder(), 'grasp.annotations.jsonl');
-  await appendAnnotation(path, { entity: 'item', id: 'a', text: 'alpha text', verdict: 'hallucinated', note: 'no such brand' }, new Date('2026-01-02T03:04:05Z'));
+  await appendAnnotation(
+    path,
+    { entity: 'item', id: 'a', text: 'alpha text', verdict: 'hallucinated', note: 'no such brand' },
+    new Date('2026-01-02T03:04:05Z'),
+  );
   await appendAnnotation(path, { entity: 'item', id: 'b', text: 'beta text', verdict: 'edited', editedText: 'better beta' });
   const lines = readFileSync(path, 'utf8').split('\n');
   assert.equal(lines.length, 3);
   assert.equal(lines[2], '');
-  assert.deepEqual(JSON.parse(lines[0]), { v: 1, entity: 'item', id: 'a', textHash: textHash('alpha text'), verdict: 'hallucinated', note: 'no such brand', at: '2026-01-02T03:04:05.000Z' });
+  assert.deepEqual(JSON.parse(lines[0]), {
+    v: 1,
+    entity: 'item',
+    id: 'a',
+    textHash: textHash('alpha text'),
+    verdict: 'hallucinated',
+    note: 'no such brand',
+    at: '2026-01-02T03:04:05.000Z',
+  });
   const records = await readAnnotations(path);
-  assert.deepEqual(records.map((r) => [r.id, r.verdict, r.line]), [['a', 'hallucinated', 1], ['b', 'edited', 2]]);
+  assert.deepEqual(
+    records.map((r) => [r.id, r.verdict, r.line]),
+    [
+      ['a', 'hallucinated', 1],
+      ['b', 'edited', 2],
+    ],
+  );
 });
 
 test('training texts: hallucinated → metadata-only, edited → the edited text, ok → unchanged; the newest record wins', async () => {
@@ -40,7 +58,14 @@ test('training texts: hallucinated → metadata-only, edited → the edited text
   await appendAnnotation(path, { entity: 'user', id: 'd', text: 'delta text', verdict: 'hallucinated' });
   const outcome = applyAnnotations(texts(), await readAnnotations(path));
   assert.deepEqual(outcome.texts, ['metadata only 0', 'better beta', 'gamma text', 'delta text']);
-  assert.deepEqual(outcome.used.map((u) => [u.id, u.verdict, u.line]), [['a', 'hallucinated', 2], ['b', 'edited', 3], ['c', 'ok', 4]]);
+  assert.deepEqual(
+    outcome.used.map((u) => [u.id, u.verdict, u.line]),
+    [
+      ['a', 'hallucinated', 2],
+      ['b', 'edited', 3],
+      ['c', 'ok', 4],
+    ],
+  );
   assert.deepEqual(outcome.stale, []);
 });
 
@@ -51,8 +76,14 @@ test('a verdict on a text that has changed since is reported as stale and not ap
   const outcome = applyAnnotations(texts(), await readAnnotations(path));
   assert.deepEqual(outcome.texts, texts().texts);
   assert.deepEqual(outcome.used, []);
-  assert.deepEqual(outcome.stale.map((s) => [s.id, s.line, s.currentHash]), [['a', 1, textHash('alpha text')]]);
-  assert.deepEqual(outcome.unknown.map((u) => u.id), ['zz']);
+  assert.deepEqual(
+    outcome.stale.map((s) => [s.id, s.line, s.currentHash]),
+    [['a', 1, textHash('alpha text')]],
+  );
+  assert.deepEqual(
+    outcome.unknown.map((u) => u.id),
+    ['zz'],
+  );
   // A text the person may have judged instead (the metadata-only one flag showed) also counts as current.
   const viaAlternative = applyAnnotations({ ...texts(), alternatives: () => ['alpha text, older version'] }, await readAnnotations(path));
   assert.equal(viaAlternative.used.length, 1);
@@ -63,7 +94,10 @@ test('a damaged annotations file is an error naming the file and line, and nothi
   await appendAnnotation(path, { entity: 'item', id: 'a', text: 'alpha text', verdict: 'ok' });
   writeFileSync(path, `${readFileSync(path, 'utf8')}\n{"v":1,"entity":"item","id":"b","textHash":"x","verdict":"ok","at":"2026-01-01"}\n`);
   const before = readFileSync(path, 'utf8');
-  await assert.rejects(readAnnotations(path), (error: unknown) => error instanceof DataError && error.line === 3 && error.message.startsWith(`${path}:3: expected a sha256 hex "textHash"`));
+  await assert.rejects(
+    readAnnotations(path),
+    (error: unknown) => error instanceof DataError && error.line === 3 && error.message.startsWith(`${path}:3: expected a sha256 hex "textHash"`),
+  );
   await assert.rejects(appendAnnotation(path, { entity: 'item', id: 'c', text: 'gamma text', verdict: 'ok' }), /:3: expected/);
   assert.equal(readFileSync(path, 'utf8'), before);
   writeFileSync(path, '{"v":1,\n');
@@ -94,6 +128,12 @@ test('training honours the file: the texts to embed change, their hash changes, 
   assert.equal(annotated.texts[0], 'Alpha, a drama film.');
   assert.deepEqual(annotated.texts.slice(1), texts.texts.slice(1));
   assert.notEqual(annotated.sha256, texts.sha256);
-  assert.deepEqual(report!.used.map((u) => [u.id, u.verdict]), [['10', 'edited']]);
-  assert.deepEqual(report!.stale.map((s) => s.id), ['11']);
+  assert.deepEqual(
+    report!.used.map((u) => [u.id, u.verdict]),
+    [['10', 'edited']],
+  );
+  assert.deepEqual(
+    report!.stale.map((s) => s.id),
+    ['11'],
+  );
 });

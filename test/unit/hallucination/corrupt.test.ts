@@ -49,7 +49,10 @@ test('the same seed gives the same corruption; another seed picks other items', 
   const b = corruptDescriptions(structuredClone(input), { fraction: 0.2, seed: 11 });
   assert.equal(JSON.stringify(a), JSON.stringify(b));
   const c = corruptDescriptions(input, { fraction: 0.2, seed: 12 });
-  assert.notDeepEqual(a.truth.items.map((item) => item.id), c.truth.items.map((item) => item.id));
+  assert.notDeepEqual(
+    a.truth.items.map((item) => item.id),
+    c.truth.items.map((item) => item.id),
+  );
 });
 
 test('untouched items are byte-identical and the input is not mutated', () => {
@@ -76,7 +79,11 @@ test('the ground truth matches the edits: texts, spans and kinds', () => {
       assert.equal(item.corrupted.slice(span.start, span.end), span.text, `${item.id} span ${span.kind}`);
       assert.ok(item.kinds.includes(span.kind));
     }
-    for (const kind of item.kinds) assert.ok(item.spans.some((span) => span.kind === kind && span.field !== 'summary'), `${item.id}: a ${kind} claim`);
+    for (const kind of item.kinds)
+      assert.ok(
+        item.spans.some((span) => span.kind === kind && span.field !== 'summary'),
+        `${item.id}: a ${kind} claim`,
+      );
     const claims = out[item.index].description.claims;
     if (item.kinds.includes('category')) {
       assert.notEqual(claims.category, input[item.index].description.claims.category);
@@ -94,7 +101,8 @@ test('a dataset without categories swaps in built-in ones, and says so', () => {
   const input = records(20).map((record) => ({ ...record, description: { ...record.description, claims: { ...record.description.claims, category: '' } } }));
   const { truth } = corruptDescriptions(input, { fraction: 1, seed: 1, kinds: ['category'] });
   assert.equal(truth.categorySource, 'builtin');
-  for (const item of truth.items) assert.ok(item.spans.some((span) => span.field === 'summary' && item.corrupted.includes(`It belongs to the ${span.text} category.`)));
+  for (const item of truth.items)
+    assert.ok(item.spans.some((span) => span.field === 'summary' && item.corrupted.includes(`It belongs to the ${span.text} category.`)));
 });
 
 test('bad options are refused', () => {
@@ -124,7 +132,12 @@ test('families mix by share: each corrupted item in exactly one, counts by large
   assert.equal(truth.items.length, 52);
   assert.deepEqual(truth.counts, { 'wrong-product': 26, specifics: 13, generic: 13 });
   assert.deepEqual(truth.mix, { 'wrong-product': 0.5, specifics: 0.25, generic: 0.25 });
-  for (const item of truth.items) assert.ok(item.family === 'specifics' ? item.kinds.every((kind) => ['category', 'brand', 'attributes'].includes(kind)) : item.kinds.length === 1 && item.kinds[0] === item.family);
+  for (const item of truth.items)
+    assert.ok(
+      item.family === 'specifics'
+        ? item.kinds.every((kind) => ['category', 'brand', 'attributes'].includes(kind))
+        : item.kinds.length === 1 && item.kinds[0] === item.family,
+    );
   const implicit = corruptDescriptions(input, { fraction: 0.3, seed: 4 });
   assert.equal(JSON.stringify(implicit), JSON.stringify(corruptDescriptions(input, { fraction: 0.3, seed: 4, mix: { specifics: 1 } })));
   assert.ok(implicit.truth.items.every((item) => item.family === 'specifics'));
@@ -153,8 +166,12 @@ test('generic filler: no item-specific content (empty claims, none of the origin
   for (const item of truth.items) {
     const description = out[item.index].description;
     assert.deepEqual(description.claims, { category: '', brand: '', attributes: [], audience: '', price_tier: 'unknown' });
-    for (const word of [`Widget ${item.index}`, input[item.index].description.claims.category, 'Industrial']) assert.ok(!item.corrupted.includes(word), `${item.id}: "${word}" gone`);
-    assert.deepEqual(item.spans.map((span) => [span.kind, span.field, span.start, span.end]), [['generic', 'summary', 0, item.corrupted.length]]);
+    for (const word of [`Widget ${item.index}`, input[item.index].description.claims.category, 'Industrial'])
+      assert.ok(!item.corrupted.includes(word), `${item.id}: "${word}" gone`);
+    assert.deepEqual(
+      item.spans.map((span) => [span.kind, span.field, span.start, span.end]),
+      [['generic', 'summary', 0, item.corrupted.length]],
+    );
   }
 });
 

@@ -45,11 +45,15 @@ test('the planted texts are what the synthesis cache holds for those items, unde
   }
 });
 
-test('Review\'s flag job, told nothing of the truth, ranks the planted descriptions first and flags them', async () => {
+test("Review's flag job, told nothing of the truth, ranks the planted descriptions first and flags them", async () => {
   const result = await flagJob({ dataset: demo.dir, top: 0, run: null }, silentContext);
   const planted = new Set(truth.items.map((item) => item.id));
   const first = result.records.slice(0, planted.size);
-  assert.deepEqual(first.map((record) => planted.has(record.id)), [true, true, true], JSON.stringify(first.map((record) => [record.id, record.risk])));
+  assert.deepEqual(
+    first.map((record) => planted.has(record.id)),
+    [true, true, true],
+    JSON.stringify(first.map((record) => [record.id, record.risk])),
+  );
   assert.ok(first.every((record) => record.flagged));
   // the honest ones do not all share one score (what made every demo item read 0.30)
   assert.ok(result.records[planted.size].risk < first[planted.size - 1].risk);

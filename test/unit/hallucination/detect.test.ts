@@ -25,7 +25,11 @@ const spans = (reasons: FlagReason[], signal: string, kind?: string): Array<[num
     .map((r) => [r.start, r.end, r.text] as [number, number, string])
     .sort((a, b) => a[0] - b[0]);
 
-const HAMMER = itemInput('h1', [['title', 'Acme Claw Hammer'], ['brand', 'Acme'], ['categories', 'Tools,Hand Tools,Hammers']]);
+const HAMMER = itemInput('h1', [
+  ['title', 'Acme Claw Hammer'],
+  ['brand', 'Acme'],
+  ['categories', 'Tools,Hand Tools,Hammers'],
+]);
 
 test('contradiction: a category and a brand the metadata contradicts, and an attribute nothing supports, with exact spans', () => {
   const output = item('Acme Claw Hammer. Brand: Zorvex.', { category: 'Lab Supplies', brand: 'Zorvex', attributes: ['weight 16 oz'] });
@@ -49,13 +53,19 @@ test('contradiction: claims the metadata agrees with raise nothing', () => {
 });
 
 test('contradiction: an attribute the metadata gives another value for', () => {
-  const input = itemInput('c1', [['title', 'Rose Hand Cream'], ['attributes', 'scent=rose size=50 ml']]);
+  const input = itemInput('c1', [
+    ['title', 'Rose Hand Cream'],
+    ['attributes', 'scent=rose size=50 ml'],
+  ]);
   const record = one(input, item('Rose Hand Cream.', { attributes: ['scent vanilla', 'size 50 ml'] }));
   assert.deepEqual(spans(record.reasons, 'contradiction', 'attribute'), [[29, 42, 'scent vanilla']]);
 });
 
 test('unsupported specifics: numbers, sizes, dates, materials and names absent from the input, with exact spans', () => {
-  const input = itemInput('c2', [['title', 'Rose Hand Cream'], ['description', 'A rich cream for dry hands.']]);
+  const input = itemInput('c2', [
+    ['title', 'Rose Hand Cream'],
+    ['description', 'A rich cream for dry hands.'],
+  ]);
   const summary = 'Rose Hand Cream for dry hands. It is made of titanium, holds 350 ml and was launched in March 1987 by Kylumora Labs, 3 times better.';
   const record = one(input, item(summary));
   assert.deepEqual(spans(record.reasons, 'unsupported'), [
@@ -67,7 +77,10 @@ test('unsupported specifics: numbers, sizes, dates, materials and names absent f
     [117, 118, '3'],
   ]);
   assert.deepEqual(
-    record.reasons.filter((r) => r.signal === 'unsupported').map((r) => r.kind).sort(),
+    record.reasons
+      .filter((r) => r.signal === 'unsupported')
+      .map((r) => r.kind)
+      .sort(),
     ['date', 'date', 'entity', 'material', 'number', 'size'],
   );
   const score = record.signals.unsupported.score!;
@@ -75,7 +88,10 @@ test('unsupported specifics: numbers, sizes, dates, materials and names absent f
 });
 
 test('unsupported specifics: details that are in the input are supported, whatever their form', () => {
-  const input = itemInput('s1', [['title', 'Stanley Steel Staples (1,000 Count), 1/2-Inch'], ['description', "Made in 2019 for O'Brien Tools. Fits the T-50 tacker."]]);
+  const input = itemInput('s1', [
+    ['title', 'Stanley Steel Staples (1,000 Count), 1/2-Inch'],
+    ['description', "Made in 2019 for O'Brien Tools. Fits the T-50 tacker."],
+  ]);
   const summary = "Stanley steel staples, 1000 count, 1/2-inch, made in 2019 for O'Brien Tools; fits the T-50. Vertical…";
   const record = one(input, item(summary, { brand: 'Stanley' }));
   assert.deepEqual(spans(record.reasons, 'unsupported'), []);
@@ -84,7 +100,10 @@ test('unsupported specifics: details that are in the input are supported, whatev
 
 test('user profiles: a preferred brand in none of the training titles is a reason', () => {
   const input: EntityInput = { entity: 'user', index: 0, id: 'u1', input: { titles: ['OPI Nail Lacquer', 'Essie Top Coat'], trainLength: 2 }, inputHash: 'u1' };
-  const output: UserProfile = { summary: 'Buys nail polish.', claims: { interests: ['nails'], preferred_brands: ['OPI', 'Chanel'], attributes: [], audience: '', price_tier: 'unknown' } };
+  const output: UserProfile = {
+    summary: 'Buys nail polish.',
+    claims: { interests: ['nails'], preferred_brands: ['OPI', 'Chanel'], attributes: [], audience: '', price_tier: 'unknown' },
+  };
   const [record] = detect({ entity: 'user', ids: ['u1'], inputs: [input], outputs: [output] });
   assert.equal(record.text, 'Buys nail polish.\ninterests: nails\npreferred brands: OPI, Chanel');
   assert.deepEqual(spans(record.reasons, 'contradiction'), [[58, 64, 'Chanel']]);
@@ -113,7 +132,16 @@ test('semantic vs collaborative: overlap@K of text and co-interaction neighbours
   const train = [Int32Array.of(0, 1, 0, 1), Int32Array.of(0, 2, 0, 2), Int32Array.of(3, 4, 3, 4)];
   const run = (first: string) => {
     const all = [first, ...texts.slice(1)];
-    return detect({ entity: 'item', ids: all.map((_, i) => `i${i}`), inputs: all.map((t, i) => itemInput(`i${i}`, [['title', t]])), outputs: all.map((t) => item(t)), train }, { overlapK: 2, minCoNeighbours: 2 });
+    return detect(
+      {
+        entity: 'item',
+        ids: all.map((_, i) => `i${i}`),
+        inputs: all.map((t, i) => itemInput(`i${i}`, [['title', t]])),
+        outputs: all.map((t) => item(t)),
+        train,
+      },
+      { overlapK: 2, minCoNeighbours: 2 },
+    );
   };
   const sound = run('red apple fruit')[0];
   assert.equal(sound.signals.collaborative.score, 0);
@@ -142,8 +170,26 @@ test('model distrust: absent with a reason without a checkpoint; scored from the
 test('risk and every signal stay in [0, 1]; the threshold decides the flag', () => {
   const random = new Random(4);
   const words = ['Acme', 'hammer', '350 ml', 'titanium', 'Zorvex', '1987', 'steel', 'Lab', 'Supplies', 'red', '12', 'Kylumora Labs'];
-  const outputs = Array.from({ length: 60 }, (_, i) => i % 4 === 0 ? item('Acme Claw Hammer.', { brand: 'Acme' }) : item(Array.from({ length: 12 }, () => random.pick(words)).join(' '), { brand: random.pick(['', 'Acme', 'Zorvex']), category: random.pick(['', 'Hammers', 'Lab Supplies']), attributes: [random.pick(['red', '9 kg'])] }));
-  const records = detect({ entity: 'item', ids: outputs.map((_, i) => `x${i}`), inputs: outputs.map((_, i) => ({ ...HAMMER, id: `x${i}` })), outputs, train: [Int32Array.from({ length: 60 }, (_, i) => i)], attention: (row) => (row % 3 === 0 ? undefined : { mass: (row % 10) / 10, median: 0.5 }) }, { minCoNeighbours: 1 });
+  const outputs = Array.from({ length: 60 }, (_, i) =>
+    i % 4 === 0
+      ? item('Acme Claw Hammer.', { brand: 'Acme' })
+      : item(Array.from({ length: 12 }, () => random.pick(words)).join(' '), {
+          brand: random.pick(['', 'Acme', 'Zorvex']),
+          category: random.pick(['', 'Hammers', 'Lab Supplies']),
+          attributes: [random.pick(['red', '9 kg'])],
+        }),
+  );
+  const records = detect(
+    {
+      entity: 'item',
+      ids: outputs.map((_, i) => `x${i}`),
+      inputs: outputs.map((_, i) => ({ ...HAMMER, id: `x${i}` })),
+      outputs,
+      train: [Int32Array.from({ length: 60 }, (_, i) => i)],
+      attention: (row) => (row % 3 === 0 ? undefined : { mass: (row % 10) / 10, median: 0.5 }),
+    },
+    { minCoNeighbours: 1 },
+  );
   for (const record of records) {
     assert.ok(record.risk >= 0 && record.risk <= 1, `${record.risk}`);
     for (const signal of Object.values(record.signals)) assert.ok(signal.score === null || (signal.score >= 0 && signal.score <= 1));
@@ -157,7 +203,10 @@ test('risk and every signal stay in [0, 1]; the threshold decides the flag', () 
 
 test('untrusted text is only ever data: markup, template syntax and odd ids pass through as plain strings', () => {
   const nasty = '<img src=x onerror=alert(1)> ${process.exit(1)} {{title}} (.*)+ __proto__';
-  const input = itemInput('__proto__', [['title', 'Plain Soap'], ['brand', 'C++ (.*)']]);
+  const input = itemInput('__proto__', [
+    ['title', 'Plain Soap'],
+    ['brand', 'C++ (.*)'],
+  ]);
   const record = one(input, item(`Plain Soap. ${nasty}`, { brand: 'C++ (.*)', category: '<b>Soap</b>' }));
   assert.equal(record.id, '__proto__');
   assert.equal(record.text, outputText(item(`Plain Soap. ${nasty}`, { brand: 'C++ (.*)', category: '<b>Soap</b>' })));
@@ -168,11 +217,21 @@ test('untrusted text is only ever data: markup, template syntax and odd ids pass
 test('nonspecific: a text that never names its item (generic filler, another product) is flagged; one that names it is not', () => {
   const input: EntityInput = { entity: 'item', index: 0, id: 'x', inputHash: 'h', input: { fields: [['title', 'OPI Nail Lacquer, Simmer and Shimmer']] } };
   const output = (summary: string) => ({ summary, claims: { category: '', brand: '', attributes: [], audience: '', price_tier: 'unknown' as const } });
-  const [generic, named, other] = detect({ entity: 'item', ids: ['a', 'b', 'c'], inputs: [input, input, input], outputs: [output('This product is designed to meet everyday needs.'), output('A shimmer nail lacquer by OPI.'), output('A lacquer for wood floors.')] });
+  const [generic, named, other] = detect({
+    entity: 'item',
+    ids: ['a', 'b', 'c'],
+    inputs: [input, input, input],
+    outputs: [output('This product is designed to meet everyday needs.'), output('A shimmer nail lacquer by OPI.'), output('A lacquer for wood floors.')],
+  });
   assert.equal(generic.signals.nonspecific.score, 1);
   assert.ok(generic.flagged && generic.reasons.some((reason) => reason.signal === 'nonspecific' && /none of the words of its title/.test(reason.message)));
   assert.equal(named.signals.nonspecific.score, 0);
   assert.equal(other.signals.nonspecific.score, 0.5, 'one title word of two needed');
-  const untitled = detect({ entity: 'item', ids: ['d'], inputs: [{ entity: 'item', index: 0, id: 'd', inputHash: 'h', input: { fields: [['brand', 'OPI']] } }], outputs: [output('Anything.')] })[0];
+  const untitled = detect({
+    entity: 'item',
+    ids: ['d'],
+    inputs: [{ entity: 'item', index: 0, id: 'd', inputHash: 'h', input: { fields: [['brand', 'OPI']] } }],
+    outputs: [output('Anything.')],
+  })[0];
   assert.equal(untitled.signals.nonspecific.score, null);
 });

@@ -21,7 +21,14 @@ test('model distrust comes from the newest GRASP run on the dataset, and is abse
   const before = await flagJob({ dataset: data, texts: 'metadata-only', top: 0 }, silentContext);
   assert.match(before.absent.distrust ?? '', /no trained GRASP run/);
 
-  const config = { data: { path: data }, model: { kind: 'sasrec', d: 16, layers: 1, maxLen: 8 }, train: { epochs: 1, batchSize: 32 }, eval: { sampled: 0 }, variant: 'grasp', grasp: { dims: 8, kItems: 4, kUsers: 3 } };
+  const config = {
+    data: { path: data },
+    model: { kind: 'sasrec', d: 16, layers: 1, maxLen: 8 },
+    train: { epochs: 1, batchSize: 32 },
+    eval: { sampled: 0 },
+    variant: 'grasp',
+    grasp: { dims: 8, kItems: 4, kUsers: 3 },
+  };
   const run = join(dir, '.grasp', 'runs', 'grasp-1');
   await trainJob({ config, outDir: run }, silentContext);
 

@@ -17,8 +17,21 @@ test('precision and recall at a threshold (at or above flags)', () => {
 
 test('an absent signal gets no AUC rather than 0.5; present signals and the combination are measured', () => {
   const record = (risk: number, contradiction: number): FlagRecord => ({
-    entity: 'item', id: String(risk), index: 0, textHash: '', text: '', risk, flagged: risk >= 0.5, reasons: [],
-    signals: { contradiction: { score: contradiction }, unsupported: { score: 0 }, nonspecific: { score: null, absent: 'z' }, collaborative: { score: null, absent: 'x' }, distrust: { score: null, absent: 'y' } },
+    entity: 'item',
+    id: String(risk),
+    index: 0,
+    textHash: '',
+    text: '',
+    risk,
+    flagged: risk >= 0.5,
+    reasons: [],
+    signals: {
+      contradiction: { score: contradiction },
+      unsupported: { score: 0 },
+      nonspecific: { score: null, absent: 'z' },
+      collaborative: { score: null, absent: 'x' },
+      distrust: { score: null, absent: 'y' },
+    },
   });
   const records = [record(0.9, 1), record(0.6, 0), record(0.1, 0)];
   const evaluation = evaluateFlags(records, (r) => r.risk > 0.5, 0.5);

@@ -13,7 +13,9 @@ class APIConnectionError2 extends Anthropic.APIConnectionError {}
 const provider = new AnthropicProvider({ apiKey: FAKE_KEY });
 
 test('an SDK error is described by its stable name, never by a bundler-renamed class name', () => {
-  const auth = provider.classify(new AuthenticationError2(401, { error: { type: 'authentication_error', message: 'invalid x-api-key' } }, undefined, new Headers()));
+  const auth = provider.classify(
+    new AuthenticationError2(401, { error: { type: 'authentication_error', message: 'invalid x-api-key' } }, undefined, new Headers()),
+  );
   assert.equal(auth.kind, 'fatal');
   assert.match(auth.reason, /^401 AuthenticationError: 401 .*invalid x-api-key/);
   const connection = provider.classify(new APIConnectionError2({ message: 'Connection error.' }));

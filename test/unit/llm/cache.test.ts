@@ -8,7 +8,27 @@ import { JsonlAppender } from '../../../src/core/util/jsonl';
 import { tempFolder } from '../helpers';
 
 function record(key: string, status: 'ok' | 'failed'): SynthesisRecord {
-  return { v: 1, key, entity: 'item', status, provider: 'p', model: 'm', template: 't', templateVersion: 1, templateHash: 'x', inputHash: 'h', ids: ['1'], worldKnowledge: true, mode: 'messages', attempts: 1, usage: { inputTokens: 1, outputTokens: 1 }, ...(status === 'ok' ? { output: { summary: 's', claims: { category: '', brand: '', attributes: [], audience: '', price_tier: 'unknown' } } } : { reason: 'r' }), at: '' };
+  return {
+    v: 1,
+    key,
+    entity: 'item',
+    status,
+    provider: 'p',
+    model: 'm',
+    template: 't',
+    templateVersion: 1,
+    templateHash: 'x',
+    inputHash: 'h',
+    ids: ['1'],
+    worldKnowledge: true,
+    mode: 'messages',
+    attempts: 1,
+    usage: { inputTokens: 1, outputTokens: 1 },
+    ...(status === 'ok'
+      ? { output: { summary: 's', claims: { category: '', brand: '', attributes: [], audience: '', price_tier: 'unknown' } } }
+      : { reason: 'r' }),
+    at: '',
+  };
 }
 
 test('a torn last line (a run killed mid-append) is skipped, and the next append starts on a fresh line', async () => {

@@ -29,11 +29,26 @@ before(async () => {
 after(() => mock.close());
 
 function params(cacheDir: string, extra: Partial<SynthesizeJobParams> = {}): SynthesizeJobParams {
-  return { dataset, cacheDir, entity: 'item', provider: 'openai-compatible', baseURL: mock.url, model: 'mock-chat', concurrency: 8, timeoutMs: 3000, backoffBaseMs: 5, maxAttempts: 4, ...extra };
+  return {
+    dataset,
+    cacheDir,
+    entity: 'item',
+    provider: 'openai-compatible',
+    baseURL: mock.url,
+    model: 'mock-chat',
+    concurrency: 8,
+    timeoutMs: 3000,
+    backoffBaseMs: 5,
+    maxAttempts: 4,
+    ...extra,
+  };
 }
 
 test('with faults every item ends done or failed, nothing is asked again after success, and a cached rerun calls nothing', async () => {
-  mock.configure({ faults: { rateLimit: 0.05, serverError: 0.05, timeout: 0.03, malformed: 0.04, cutOff: 0.04, truncated: 0.04, schemaBreak: 0.04 }, jsonSchema: true });
+  mock.configure({
+    faults: { rateLimit: 0.05, serverError: 0.05, timeout: 0.03, malformed: 0.04, cutOff: 0.04, truncated: 0.04, schemaBreak: 0.04 },
+    jsonSchema: true,
+  });
   const cacheDir = tempFolder();
   const since = mock.log.length;
   const ctx = recordingContext();
@@ -43,10 +58,17 @@ test('with faults every item ends done or failed, nothing is asked again after s
   assert.equal(first.counts.done + first.counts.failed, first.counts.total);
   assert.ok(first.counts.done > first.counts.total * 0.8, JSON.stringify(first.counts));
   const outcomes = mock.stats().byOutcome;
-  for (const fault of ['rate-limit', 'server-error', 'malformed', 'cut-off', 'truncated', 'schema-break']) assert.ok((outcomes[fault] ?? 0) > 0, `the mock injected ${fault}: ${JSON.stringify(outcomes)}`);
+  for (const fault of ['rate-limit', 'server-error', 'malformed', 'cut-off', 'truncated', 'schema-break'])
+    assert.ok((outcomes[fault] ?? 0) > 0, `the mock injected ${fault}: ${JSON.stringify(outcomes)}`);
   assert.deepEqual(mock.sentAfterSuccess(since), []);
-  assert.ok(mock.log.slice(since).every((entry) => entry.schema), 'every call asked for the JSON-schema mode');
-  const lines = readFileSync(first.cacheFile, 'utf8').trim().split('\n').map((line) => JSON.parse(line));
+  assert.ok(
+    mock.log.slice(since).every((entry) => entry.schema),
+    'every call asked for the JSON-schema mode',
+  );
+  const lines = readFileSync(first.cacheFile, 'utf8')
+    .trim()
+    .split('\n')
+    .map((line) => JSON.parse(line));
   assert.equal(new Set(lines.filter((line) => line.status === 'ok').map((line) => line.key)).size, first.counts.done);
   assert.ok(lines.every((line) => line.provider === 'openai-compatible' && line.model === 'mock-chat' && line.mode === 'messages'));
   for (const failure of lines.filter((line) => line.status === 'failed')) assert.ok(failure.reason.length > 0);
@@ -81,7 +103,10 @@ test('a server without a JSON-schema mode: the provider asks by prompt from then
   const entries = mock.log.slice(since);
   assert.equal(entries.filter((entry) => entry.outcome === 'no-json-schema').length, 1, 'refused once, never asked again');
   assert.ok(entries.slice(1).every((entry) => !entry.schema));
-  assert.ok((mock.stats().byOutcome['schema-break'] ?? 0) > 0 && entries.some((entry) => entry.outcome === 'schema-break'), 'replies breaking the schema were refused and asked again');
+  assert.ok(
+    (mock.stats().byOutcome['schema-break'] ?? 0) > 0 && entries.some((entry) => entry.outcome === 'schema-break'),
+    'replies breaking the schema were refused and asked again',
+  );
   assert.ok(ctx.lines.some((line) => /refused response_format json_schema/.test(line)));
   mock.configure({ jsonSchema: true, faults: {} });
 });
@@ -100,7 +125,10 @@ test('a dry run counts calls and tokens at a price of 0, calling and writing not
 
 test('no key: no Authorization header; a server that wants one stops the job at once, saying so, with no key in the message', async () => {
   const since = mock.log.length;
-  await assert.rejects(synthesizeJob(params(tempFolder(), { limit: 5 }), recordingContext(), {}), /openai-compatible refused the job: 401 .*no OPENAI_API_KEY was set/);
+  await assert.rejects(
+    synthesizeJob(params(tempFolder(), { limit: 5 }), recordingContext(), {}),
+    /openai-compatible refused the job: 401 .*no OPENAI_API_KEY was set/,
+  );
   assert.equal(mock.log.length - since <= 8, true, 'stopped after the first refusals');
   const wrong = ['sk', 'test', 'WRONG-999999999'].join('-');
   await assert.rejects(synthesizeJob(params(tempFolder(), { limit: 5 }), recordingContext(), { openaiApiKey: wrong }), (error: Error) => {
@@ -109,7 +137,10 @@ test('no key: no Authorization header; a server that wants one stops the job at 
     return true;
   });
   mock.configure({ models: ['another-model'] });
-  await assert.rejects(synthesizeJob(params(tempFolder(), { limit: 5 }), recordingContext(), { openaiApiKey: KEY }), /404 .*does it serve the model "mock-chat"/);
+  await assert.rejects(
+    synthesizeJob(params(tempFolder(), { limit: 5 }), recordingContext(), { openaiApiKey: KEY }),
+    /404 .*does it serve the model "mock-chat"/,
+  );
   mock.configure({ models: undefined });
 });
 
@@ -123,10 +154,20 @@ test('missing server or model, and batch mode, are refused before anything is se
 });
 
 test('base URLs: /v1 is added once; servers here or on a private network are free, others unpriced', () => {
-  for (const given of ['http://127.0.0.1:8000', 'http://127.0.0.1:8000/', 'http://127.0.0.1:8000/v1', 'http://127.0.0.1:8000/v1/']) assert.equal(openAiRoot(given, 'x'), 'http://127.0.0.1:8000/v1');
+  for (const given of ['http://127.0.0.1:8000', 'http://127.0.0.1:8000/', 'http://127.0.0.1:8000/v1', 'http://127.0.0.1:8000/v1/'])
+    assert.equal(openAiRoot(given, 'x'), 'http://127.0.0.1:8000/v1');
   assert.equal(openAiRoot('https://api.example.com/openai/v1', 'x'), 'https://api.example.com/openai/v1');
   assert.equal(openAiRoot('https://api.example.com/openai', 'x'), 'https://api.example.com/openai/v1');
-  for (const local of ['http://localhost:11434', 'http://127.0.0.1', 'http://[::1]:8000', 'http://10.1.2.3', 'http://192.168.0.7:8080', 'http://172.20.0.1', 'http://gpu-box.local:8000']) assert.equal(isLocalServer(local), true, local);
+  for (const local of [
+    'http://localhost:11434',
+    'http://127.0.0.1',
+    'http://[::1]:8000',
+    'http://10.1.2.3',
+    'http://192.168.0.7:8080',
+    'http://172.20.0.1',
+    'http://gpu-box.local:8000',
+  ])
+    assert.equal(isLocalServer(local), true, local);
   for (const remote of ['https://api.openai.com', 'http://172.32.0.1', 'http://8.8.8.8', 'not a url']) assert.equal(isLocalServer(remote), false, remote);
 });
 
@@ -145,7 +186,27 @@ test('grasp synthesize --provider openai-compatible on the command line: the key
   mock.configure({ faults: {}, jsonSchema: true });
   const cacheDir = tempFolder();
   const env = { ...process.env, OPENAI_API_KEY: KEY };
-  const synthesize = (...extra: string[]) => grasp(['synthesize', dataset, '--entity', 'items', '--provider', 'openai-compatible', '--base-url', mock.url, '--model', 'mock-chat', '--cache-dir', cacheDir, '--limit', '6', ...extra], env);
+  const synthesize = (...extra: string[]) =>
+    grasp(
+      [
+        'synthesize',
+        dataset,
+        '--entity',
+        'items',
+        '--provider',
+        'openai-compatible',
+        '--base-url',
+        mock.url,
+        '--model',
+        'mock-chat',
+        '--cache-dir',
+        cacheDir,
+        '--limit',
+        '6',
+        ...extra,
+      ],
+      env,
+    );
   const dry = await synthesize('--dry-run');
   assert.equal(dry.status, 0, dry.stderr);
   assert.match(dry.stdout, /would make 6 calls: ~\d+ input \+ ~\d+ output tokens, ~\$0\.00 .*no cost; its tokens and time are reported/);

@@ -2,7 +2,10 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { apiSchema, outputText, parseReply } from '../../../src/core/llm/schema';
 
-const item = { summary: 'A red nail lacquer.', claims: { category: 'Nails', brand: 'OPI', attributes: ['red', 'glossy'], audience: '', price_tier: 'mid-range' } };
+const item = {
+  summary: 'A red nail lacquer.',
+  claims: { category: 'Nails', brand: 'OPI', attributes: ['red', 'glossy'], audience: '', price_tier: 'mid-range' },
+};
 
 test('a valid reply parses, also inside a Markdown code fence', () => {
   assert.deepEqual(parseReply('item', JSON.stringify(item)), { ok: true, output: item });

@@ -24,7 +24,19 @@ before(async () => {
 after(() => mock.close());
 
 function params(cacheDir: string, extra: Partial<SynthesizeJobParams> = {}): SynthesizeJobParams {
-  return { dataset, cacheDir, entity: 'item', provider: 'anthropic', baseURL: mock.url, concurrency: 8, timeoutMs: 3000, sdkMaxRetries: 0, backoffBaseMs: 5, maxAttempts: 4, ...extra };
+  return {
+    dataset,
+    cacheDir,
+    entity: 'item',
+    provider: 'anthropic',
+    baseURL: mock.url,
+    concurrency: 8,
+    timeoutMs: 3000,
+    sdkMaxRetries: 0,
+    backoffBaseMs: 5,
+    maxAttempts: 4,
+    ...extra,
+  };
 }
 
 function filesUnder(dir: string): string[] {
@@ -43,7 +55,10 @@ describe('messages API', () => {
     assert.ok(first.counts.done > first.counts.total * 0.8, JSON.stringify(first.counts));
     assert.ok(mock.log.length - before > first.counts.total, 'faults made the job retry');
     assert.deepEqual(mock.sentAfterSuccess(before), []);
-    const lines = readFileSync(first.cacheFile, 'utf8').trim().split('\n').map((line) => JSON.parse(line));
+    const lines = readFileSync(first.cacheFile, 'utf8')
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line));
     assert.equal(new Set(lines.filter((line) => line.status === 'ok').map((line) => line.key)).size, first.counts.done);
     for (const failure of lines.filter((line) => line.status === 'failed')) assert.ok(failure.reason.length > 0);
 
@@ -90,17 +105,23 @@ describe('messages API', () => {
     assert.ok(trainingOnly.estimate!.usd! < dry.estimate!.usd!);
     const written = await synthesizeJob(params(cacheDir, { entity: 'user', limit: 10 }), recordingContext(), secrets);
     assert.equal(written.counts.done, 20);
-    const records = readFileSync(written.cacheFile, 'utf8').trim().split('\n').map((line) => JSON.parse(line) as { ids: string[]; output: { summary: string } });
+    const records = readFileSync(written.cacheFile, 'utf8')
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as { ids: string[]; output: { summary: string } });
     // each user twice: its training prefix and, one title longer, its test-time history
     for (const id of records[0].ids) assert.equal(records.filter((record) => record.ids.includes(id)).length, 2);
   });
 
   test('a rejected key stops the job with a message that does not hold the key', async () => {
-    await assert.rejects(synthesizeJob(params(tempFolder(), { limit: 5 }), recordingContext(), { anthropicApiKey: ['sk', 'ant', 'test-WRONG-999999999'].join('-') }), (error: Error) => {
-      assert.match(error.message, /refused the job: 401/);
-      assert.ok(!error.message.includes('WRONG-999999999'));
-      return true;
-    });
+    await assert.rejects(
+      synthesizeJob(params(tempFolder(), { limit: 5 }), recordingContext(), { anthropicApiKey: ['sk', 'ant', 'test-WRONG-999999999'].join('-') }),
+      (error: Error) => {
+        assert.match(error.message, /refused the job: 401/);
+        assert.ok(!error.message.includes('WRONG-999999999'));
+        return true;
+      },
+    );
   });
 
   test('cancelling stops promptly, records nothing as failed, and the next run completes', async () => {

@@ -49,7 +49,12 @@ function attachTrained(model: SequentialRecommender, given: GraspInputs, options
   const random = new Random(17);
   for (const [name, variable] of module.variables()) {
     if (!/(adapter|attn\.v)\.w$/.test(name)) continue; // biases stay 0
-    variable.assign(tf.tensor(Float32Array.from({ length: variable.size }, () => (random.next() * 2 - 1) * 0.3), variable.shape));
+    variable.assign(
+      tf.tensor(
+        Float32Array.from({ length: variable.size }, () => (random.next() * 2 - 1) * 0.3),
+        variable.shape,
+      ),
+    );
   }
   return module;
 }
@@ -122,13 +127,20 @@ test('each ablation flag changes the computation; all off leaves only the adapte
   const full = encodeOnce(sasrec, ALL);
   const plain = encodeOnce(sasrec, null);
   assert.ok(differs(full, plain));
-  for (const flag of ['itemLevel', 'userLevel', 'gate', 'userText', 'itemAdapter', 'itemNorm'] as const) assert.ok(differs(full, encodeOnce(sasrec, { ...ALL, [flag]: false })), `${flag}: false changes the output`);
+  for (const flag of ['itemLevel', 'userLevel', 'gate', 'userText', 'itemAdapter', 'itemNorm'] as const)
+    assert.ok(differs(full, encodeOnce(sasrec, { ...ALL, [flag]: false })), `${flag}: false changes the output`);
   const random = new Random(5);
-  const noise = inputs({ itemVectors: Float32Array.from({ length: NUM_ITEMS * 4 }, () => random.next()), userVectors: Float32Array.from({ length: train.length * 4 }, () => random.next()) });
+  const noise = inputs({
+    itemVectors: Float32Array.from({ length: NUM_ITEMS * 4 }, () => random.next()),
+    userVectors: Float32Array.from({ length: train.length * 4 }, () => random.next()),
+  });
   assert.ok(differs(full, encodeOnce(sasrec, ALL, noise)), 'other text vectors change the output');
   // without the item adapter the item texts are not read (the user texts still are, by the gate)
   const otherItems = inputs({ itemVectors: Float32Array.from({ length: NUM_ITEMS * 4 }, () => random.next()) });
-  assert.ok(!differs(encodeOnce(sasrec, { ...ALL, itemAdapter: false }), encodeOnce(sasrec, { ...ALL, itemAdapter: false }, otherItems)), 'itemAdapter: false ignores the item texts');
+  assert.ok(
+    !differs(encodeOnce(sasrec, { ...ALL, itemAdapter: false }), encodeOnce(sasrec, { ...ALL, itemAdapter: false }, otherItems)),
+    'itemAdapter: false ignores the item texts',
+  );
   assert.ok(differs(full, encodeOnce(sasrec, ALL, otherItems)), 'with it, they count');
   // gate off and user level off differ from each other too (z = h + g vs z = h)
   assert.ok(differs(encodeOnce(sasrec, { ...ALL, gate: false }), encodeOnce(sasrec, { ...ALL, userLevel: false })));
@@ -139,25 +151,53 @@ test('an untrained module adds nothing: neither the neighbours nor the texts cha
     const model = createModel(sasrec, NUM_ITEMS, 3);
     try {
       attachGrasp(model, given, ALL);
-      return tf.tidy(() => model.encode(tf.tensor2d(Int32Array.from([0, 1, 2, 3, 4, 0, 0, 6, 5, 6]), [2, 5], 'int32') as Tensor2D, false, Int32Array.of(0, 2)).dataSync() as Float32Array);
+      return tf.tidy(
+        () =>
+          model
+            .encode(tf.tensor2d(Int32Array.from([0, 1, 2, 3, 4, 0, 0, 6, 5, 6]), [2, 5], 'int32') as Tensor2D, false, Int32Array.of(0, 2))
+            .dataSync() as Float32Array,
+      );
     } finally {
       model.dispose();
     }
   };
   const random = new Random(5);
   const base = run(inputs());
-  assert.ok(!differs(base, run(inputs({ itemNeighbours: new Int32Array(NUM_ITEMS * 3).fill(-1), userNeighbours: new Int32Array(8).fill(-1) }))), 'no neighbours: same output');
-  assert.ok(!differs(base, run(inputs({ itemVectors: Float32Array.from({ length: NUM_ITEMS * 4 }, () => random.next()), userVectors: Float32Array.from({ length: train.length * 4 }, () => random.next()) }))), 'other texts: same output');
+  assert.ok(
+    !differs(base, run(inputs({ itemNeighbours: new Int32Array(NUM_ITEMS * 3).fill(-1), userNeighbours: new Int32Array(8).fill(-1) }))),
+    'no neighbours: same output',
+  );
+  assert.ok(
+    !differs(
+      base,
+      run(
+        inputs({
+          itemVectors: Float32Array.from({ length: NUM_ITEMS * 4 }, () => random.next()),
+          userVectors: Float32Array.from({ length: train.length * 4 }, () => random.next()),
+        }),
+      ),
+    ),
+    'other texts: same output',
+  );
   const model = createModel(sasrec, NUM_ITEMS, 3);
   try {
     attachGrasp(model, inputs(), ALL);
     const batch = new NextItemSampler(train, NUM_ITEMS, sasrec.maxLen, { kind: 'per-position', count: 2 }, new Random(5)).batch(Int32Array.from([0, 1, 2, 3]));
     const named = model.namedVariables();
-    const { value, grads } = tf.variableGrads(() => batchLoss(model, batch, 'bce'), named.map(([, v]) => v));
+    const { value, grads } = tf.variableGrads(
+      () => batchLoss(model, batch, 'bce'),
+      named.map(([, v]) => v),
+    );
     for (const name of ['grasp.item_adapter.w', 'grasp.item_attn.v.w', 'grasp.user_attn.v.w']) {
       const variable = named.find(([n]) => n === name)![1];
-      assert.ok((variable.dataSync() as Float32Array).every((w) => w === 0), `${name} starts at zero`);
-      assert.ok((grads[variable.name].dataSync() as Float32Array).some((g) => g !== 0), `gradient into ${name}`);
+      assert.ok(
+        (variable.dataSync() as Float32Array).every((w) => w === 0),
+        `${name} starts at zero`,
+      );
+      assert.ok(
+        (grads[variable.name].dataSync() as Float32Array).some((g) => g !== 0),
+        `gradient into ${name}`,
+      );
     }
     tf.dispose([value, ...Object.values(grads)]);
   } finally {
@@ -188,17 +228,25 @@ for (const config of [sasrec, { ...sasrec, kind: 'gru4rec' as const }, { ...sasr
       const batch = tinyBatch(model);
       const named = model.namedVariables();
       const names = named.map(([name]) => name);
-      for (const name of ['grasp.item_adapter.w', 'grasp.user_adapter.w', 'grasp.item_attn.q.w', 'grasp.user_attn.k.w', 'grasp.gate.wh']) assert.ok(names.includes(name), name);
-      const { value, grads } = tf.variableGrads(() => batchLoss(model, batch, model.objective === 'cloze' ? 'ce' : 'bce'), named.map(([, v]) => v));
+      for (const name of ['grasp.item_adapter.w', 'grasp.user_adapter.w', 'grasp.item_attn.q.w', 'grasp.user_attn.k.w', 'grasp.gate.wh'])
+        assert.ok(names.includes(name), name);
+      const { value, grads } = tf.variableGrads(
+        () => batchLoss(model, batch, model.objective === 'cloze' ? 'ce' : 'bce'),
+        named.map(([, v]) => v),
+      );
       assert.ok(Number.isFinite(value.dataSync()[0]));
       const norm = (name: string): number => {
         const variable = named.find(([n]) => n === name)![1];
         return Math.sqrt((grads[variable.name].dataSync() as Float32Array).reduce((s, g) => s + g * g, 0));
       };
-      for (const name of ['grasp.item_adapter.w', 'grasp.user_adapter.w', 'grasp.item_attn.k.w', 'grasp.user_attn.q.w', 'grasp.gate.wh', 'item_emb']) assert.ok(norm(name) > 0, `gradient into ${name}`);
+      for (const name of ['grasp.item_adapter.w', 'grasp.user_adapter.w', 'grasp.item_attn.k.w', 'grasp.user_attn.q.w', 'grasp.gate.wh', 'item_emb'])
+        assert.ok(norm(name) > 0, `gradient into ${name}`);
       // the padding row of E gets no gradient (it must stay zero)
       const table = named.find(([n]) => n === 'item_emb')![1];
-      assert.ok((grads[table.name].dataSync() as Float32Array).subarray(0, config.d).every((g) => g === 0), 'no gradient into the padding row');
+      assert.ok(
+        (grads[table.name].dataSync() as Float32Array).subarray(0, config.d).every((g) => g === 0),
+        'no gradient into the padding row',
+      );
       tf.dispose([value, ...Object.values(grads)]);
     } finally {
       model.dispose();
@@ -211,10 +259,21 @@ test('BERT4Rec: the mask token has no text and no neighbours, so a masked positi
   try {
     const module = attachTrained(model, inputs(), ALL);
     assert.equal(model.itemEmbedding.shape[0], NUM_ITEMS + 2);
-    const out = tf.tidy(() => model.encode(tf.tensor2d(Int32Array.from([0, 1, 2, 3, NUM_ITEMS + 1]), [1, 5], 'int32') as Tensor2D, false, Int32Array.of(1)).dataSync() as Float32Array);
+    const out = tf.tidy(
+      () =>
+        model
+          .encode(tf.tensor2d(Int32Array.from([0, 1, 2, 3, NUM_ITEMS + 1]), [1, 5], 'int32') as Tensor2D, false, Int32Array.of(1))
+          .dataSync() as Float32Array,
+    );
     assert.ok(out.every(Number.isFinite));
     module.recording = true;
-    tf.tidy(() => model.hooks.inputItems!(tf.tensor2d(Int32Array.from([0, 0, 0, 0, NUM_ITEMS + 1]), [1, 5], 'int32') as Tensor2D, tf.zeros([1, 5, 8]) as tf.Tensor3D, false));
+    tf.tidy(() =>
+      model.hooks.inputItems!(
+        tf.tensor2d(Int32Array.from([0, 0, 0, 0, NUM_ITEMS + 1]), [1, 5], 'int32') as Tensor2D,
+        tf.zeros([1, 5, 8]) as tf.Tensor3D,
+        false,
+      ),
+    );
     assert.equal(module.lastItem!.weights[0], 1, 'all weight on the mask token itself');
   } finally {
     model.dispose();
@@ -241,8 +300,14 @@ test('llm-init copies the scaled text vectors into E; llm-esr adds a distillatio
     const batch = new NextItemSampler(train, NUM_ITEMS, 5, { kind: 'per-position', count: 1 }, new Random(5)).batch(Int32Array.from([0, 1, 2, 3]));
     const named = esr.namedVariables();
     const withTerm = tf.tidy(() => batchLoss(esr, batch, 'bce').dataSync()[0]);
-    const { grads } = tf.variableGrads(() => batchLoss(esr, batch, 'bce'), named.map(([, v]) => v));
-    assert.ok((grads[named.find(([n]) => n === 'llmesr.adapter.w')![1].name].dataSync() as Float32Array).some((g) => g !== 0), 'gradient into the semantic adapter');
+    const { grads } = tf.variableGrads(
+      () => batchLoss(esr, batch, 'bce'),
+      named.map(([, v]) => v),
+    );
+    assert.ok(
+      (grads[named.find(([n]) => n === 'llmesr.adapter.w')![1].name].dataSync() as Float32Array).some((g) => g !== 0),
+      'gradient into the semantic adapter',
+    );
     tf.tidy(() => esr.encode(tf.tensor2d(batch.input, [4, 5], 'int32') as Tensor2D, false, batch.users));
     assert.equal(esr.hooks.auxiliaryLoss!(), undefined, 'no distillation term outside training');
     esr.hooks = { ...esr.hooks, auxiliaryLoss: undefined };
@@ -260,7 +325,10 @@ test('GRASP-SASRec loss and gradients on wasm (the fast kernels) match the refer
       attachTrained(model, inputs(), { ...ALL, dropout: 0.2 });
       const batch = new NextItemSampler(train, NUM_ITEMS, 5, { kind: 'per-position', count: 2 }, new Random(5)).batch(Int32Array.from([0, 1, 2, 3]));
       const named = model.namedVariables();
-      const { value, grads } = tf.variableGrads(() => batchLoss(model, batch, 'bce'), named.map(([, v]) => v));
+      const { value, grads } = tf.variableGrads(
+        () => batchLoss(model, batch, 'bce'),
+        named.map(([, v]) => v),
+      );
       const out = new Map(named.map(([name, v]) => [name, grads[v.name].dataSync() as Float32Array]));
       const loss = value.dataSync()[0];
       tf.dispose([value, ...Object.values(grads)]);
@@ -289,7 +357,9 @@ test("r_v leaves out the query user's own training items (they are its later tar
     try {
       const userItems = [train[0], Int32Array.from(similarItems), train[2], train[3]];
       attachTrained(model, inputs({ userItems, userNeighbours: Int32Array.from([1, -1, 0, -1, 0, -1, 0, -1]) }), { ...ALL, userText: false });
-      return tf.tidy(() => model.encode(tf.tensor2d(Int32Array.from([1, 2, 3, 4, 5]), [1, 5], 'int32') as Tensor2D, false, Int32Array.of(0)).dataSync() as Float32Array);
+      return tf.tidy(
+        () => model.encode(tf.tensor2d(Int32Array.from([1, 2, 3, 4, 5]), [1, 5], 'int32') as Tensor2D, false, Int32Array.of(0)).dataSync() as Float32Array,
+      );
     } finally {
       model.dispose();
     }
@@ -299,7 +369,9 @@ test("r_v leaves out the query user's own training items (they are its later tar
   let noUser: Float32Array;
   try {
     attachTrained(model, inputs(), { ...ALL, userLevel: false });
-    noUser = tf.tidy(() => model.encode(tf.tensor2d(Int32Array.from([1, 2, 3, 4, 5]), [1, 5], 'int32') as Tensor2D, false, Int32Array.of(0)).dataSync() as Float32Array);
+    noUser = tf.tidy(
+      () => model.encode(tf.tensor2d(Int32Array.from([1, 2, 3, 4, 5]), [1, 5], 'int32') as Tensor2D, false, Int32Array.of(0)).dataSync() as Float32Array,
+    );
   } finally {
     model.dispose();
   }
@@ -314,7 +386,17 @@ test('with its default settings an untrained GRASP model is LLM-init exactly: sa
   const build = (withGrasp: boolean): SequentialRecommender => {
     const model = createModel(config, NUM_ITEMS, 3);
     initFromText(model, given.itemVectors, given.dims);
-    if (withGrasp) attachGrasp(model, given, { itemLevel: defaults.itemLevel, userLevel: defaults.userLevel, gate: defaults.gate, userText: defaults.userText, itemAdapter: defaults.itemAdapter, itemNorm: defaults.itemNorm, dropout: 0.2, seed: 3 });
+    if (withGrasp)
+      attachGrasp(model, given, {
+        itemLevel: defaults.itemLevel,
+        userLevel: defaults.userLevel,
+        gate: defaults.gate,
+        userText: defaults.userText,
+        itemAdapter: defaults.itemAdapter,
+        itemNorm: defaults.itemNorm,
+        dropout: 0.2,
+        seed: 3,
+      });
     return model;
   };
   const llmInit = build(false);

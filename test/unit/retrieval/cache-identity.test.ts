@@ -95,7 +95,10 @@ test('a cache folder whose identity names another dataset is refused, naming bot
   renameSync(cachePaths(first).dataset, cachePaths(second).dataset);
   const before = tree(join(ws, '.grasp'));
   const refused = (error: unknown): boolean =>
-    error instanceof ConfigError && error.message.includes(realpathSync(join(first, 'data.inter'))) && error.message.includes(realpathSync(join(second, 'data.inter'))) && /belongs to the dataset/.test(error.message);
+    error instanceof ConfigError &&
+    error.message.includes(realpathSync(join(first, 'data.inter'))) &&
+    error.message.includes(realpathSync(join(second, 'data.inter'))) &&
+    /belongs to the dataset/.test(error.message);
   assert.throws(() => cachePaths(second), refused);
   await assert.rejects(embedJob({ dataset: second, entity: 'item', texts: 'none', width: 4, pcaDim: 2 }, silentContext), refused);
   await assert.rejects(neighboursJob({ dataset: second, entity: 'item', id: 'i1', k: 1 }, silentContext), refused);

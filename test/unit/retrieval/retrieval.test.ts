@@ -25,7 +25,10 @@ function bruteForce(data: Float32Array, dim: number, query: Float32Array, k: num
     const row = data.subarray(r * dim, (r + 1) * dim);
     return { r, s: row.reduce((s, x, i) => s + x * query[i], 0) / norm(row) / norm(query) };
   });
-  return scores.sort((a, b) => b.s - a.s).slice(0, k).map((x) => x.r);
+  return scores
+    .sort((a, b) => b.s - a.s)
+    .slice(0, k)
+    .map((x) => x.r);
 }
 
 test('exact search returns the true top-k by cosine, best first', () => {
@@ -48,7 +51,12 @@ test('HNSW agrees with exact search (recall@10 ≥ 0.98), and survives a save an
   const exact = new ExactIndex(data, count, dim);
   const hnsw = await HnswIndex.build(data, count, dim, DEFAULT_HNSW);
   const rows = sampleRows(count, 200);
-  const recall = (index: HnswIndex) => rows.reduce((sum, row) => sum + recallAtK(index.search(data.subarray(row * dim, (row + 1) * dim), 10), exact.search(data.subarray(row * dim, (row + 1) * dim), 10), 10), 0) / rows.length;
+  const recall = (index: HnswIndex) =>
+    rows.reduce(
+      (sum, row) =>
+        sum + recallAtK(index.search(data.subarray(row * dim, (row + 1) * dim), 10), exact.search(data.subarray(row * dim, (row + 1) * dim), 10), 10),
+      0,
+    ) / rows.length;
   assert.ok(recall(hnsw) >= 0.98, `recall ${recall(hnsw)}`);
   const file = join(tempFolder(), 'x.hnsw');
   hnsw.save(file);

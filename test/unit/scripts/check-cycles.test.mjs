@@ -38,7 +38,9 @@ describe('import cycle check', () => {
   });
 
   test('a two-file circle is reported, with the file it starts from repeated at the end', () => {
-    const cycles = findCycles(graph({ 'engine/backend.ts': ['engine/state.ts', 'engine/tf.ts'], 'engine/state.ts': ['engine/backend.ts'], 'engine/tf.ts': [] }));
+    const cycles = findCycles(
+      graph({ 'engine/backend.ts': ['engine/state.ts', 'engine/tf.ts'], 'engine/state.ts': ['engine/backend.ts'], 'engine/tf.ts': [] }),
+    );
     assert.deepEqual(cycles, [['engine/backend.ts', 'engine/state.ts', 'engine/backend.ts']]);
   });
 
@@ -54,8 +56,14 @@ describe('import cycle check', () => {
       }),
     );
     assert.equal(cycles.length, 2);
-    assert.deepEqual(cycles.find((cycle) => cycle[0] === 'a.ts'), ['a.ts', 'b.ts', 'c.ts', 'd.ts', 'a.ts']);
-    assert.deepEqual(cycles.find((cycle) => cycle[0] === 'x.ts'), ['x.ts', 'y.ts', 'x.ts']);
+    assert.deepEqual(
+      cycles.find((cycle) => cycle[0] === 'a.ts'),
+      ['a.ts', 'b.ts', 'c.ts', 'd.ts', 'a.ts'],
+    );
+    assert.deepEqual(
+      cycles.find((cycle) => cycle[0] === 'x.ts'),
+      ['x.ts', 'y.ts', 'x.ts'],
+    );
   });
 
   test('a file importing itself is a cycle; an import of a file outside the graph is not', () => {
@@ -70,7 +78,10 @@ describe('import cycle check', () => {
       'src/core/util/jobContext.ts': 'export class CancelledError extends Error {}',
     };
     assert.deepEqual(findCycles(graphFromSources(sources)), [['src/core/jobs/inspect.ts', 'src/core/jobs/inspectSources.ts', 'src/core/jobs/inspect.ts']]);
-    const broken = { ...sources, 'src/core/jobs/inspectSources.ts': 'export interface InspectJobParams { id: string }\nexport function attentionFor(p: InspectJobParams) {}' };
+    const broken = {
+      ...sources,
+      'src/core/jobs/inspectSources.ts': 'export interface InspectJobParams { id: string }\nexport function attentionFor(p: InspectJobParams) {}',
+    };
     assert.deepEqual(findCycles(graphFromSources(broken)), []);
   });
 });

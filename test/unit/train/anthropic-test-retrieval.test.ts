@@ -16,7 +16,10 @@ import { FAKE_KEY, leakageDataset } from '../llm/fixtures';
 
 async function synthesized(mock: MockAnthropic, testHistories?: boolean): Promise<string> {
   const data = leakageDataset();
-  for (const entity of ['item', 'user'] as const) await synthesizeJob({ dataset: data, entity, provider: 'anthropic', baseURL: mock.url, concurrency: 4, testHistories }, silentContext, { anthropicApiKey: FAKE_KEY });
+  for (const entity of ['item', 'user'] as const)
+    await synthesizeJob({ dataset: data, entity, provider: 'anthropic', baseURL: mock.url, concurrency: 4, testHistories }, silentContext, {
+      anthropicApiKey: FAKE_KEY,
+    });
   return data;
 }
 
@@ -26,7 +29,15 @@ test('anthropic texts: the test pass reads the test-time profiles grasp synthesi
     const run = async (data: string) => {
       const dataset = await loadDataset(data);
       const split = leaveOneOut(dataset.sequences);
-      const config = validateConfig({ data: { path: data }, model: { kind: 'sasrec', d: 16 }, variant: 'grasp', grasp: { texts: { provider: 'anthropic' }, dims: 4, width: 8, kItems: 3, kUsers: 3 } }, 'run.json');
+      const config = validateConfig(
+        {
+          data: { path: data },
+          model: { kind: 'sasrec', d: 16 },
+          variant: 'grasp',
+          grasp: { texts: { provider: 'anthropic' }, dims: 4, width: 8, kItems: 3, kUsers: 3 },
+        },
+        'run.json',
+      );
       assert.equal(config.grasp.testRetrieval, 'history', 'the default');
       const artifacts = await buildTextArtifacts(dataset, split, config, silentContext);
       return { dataset, split, refreshed: await refreshedUserArtifacts(dataset, split, config, artifacts, silentContext) };

@@ -51,14 +51,19 @@ test('cancelling stops within one step and leaves the last good checkpoint intac
   const manifest = await readManifest(out);
   assert.equal(manifest.epoch, 1, 'the epoch-1 checkpoint survives');
   assert.ok(existsSync(join(out, manifest.weights)));
-  assert.deepEqual(readdirSync(out).filter((name) => name.includes('.tmp-')), [], 'no temporary files left');
+  assert.deepEqual(
+    readdirSync(out).filter((name) => name.includes('.tmp-')),
+    [],
+    'no temporary files left',
+  );
   const evaluated = await evalJob({ run: out }, silentContext);
   assert.equal(evaluated.epoch, 1);
 });
 
 test('the same seed on the same backend gives the same run; another seed another one', async () => {
   const data = (await demoJob({ outDir: join(tempFolder(), 'demo'), users: 60, items: 20, seed: 6, retrieval: false }, silentContext)).dir;
-  const run = (seed: number) => trainJob({ config: { ...tiny(data), train: { ...tiny(data).train, epochs: 2, seed } }, outDir: join(tempFolder(), 'run') }, silentContext);
+  const run = (seed: number) =>
+    trainJob({ config: { ...tiny(data), train: { ...tiny(data).train, epochs: 2, seed } }, outDir: join(tempFolder(), 'run') }, silentContext);
   const [a, b, c] = [await run(3), await run(3), await run(4)];
   assert.deepEqual(a.metrics.test.full, b.metrics.test.full);
   assert.deepEqual(a.metrics.valid.full, b.metrics.valid.full);

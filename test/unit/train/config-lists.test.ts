@@ -21,7 +21,8 @@ type Node = { enum?: readonly unknown[]; default?: unknown; properties?: Record<
 function nodesWith(key: keyof Node, node: Node, path = ''): Map<string, Node> {
   const found = new Map<string, Node>();
   if (node[key] !== undefined) found.set(path, node);
-  for (const [name, child] of Object.entries(node.properties ?? {})) for (const [at, hit] of nodesWith(key, child, path ? `${path}.${name}` : name)) found.set(at, hit);
+  for (const [name, child] of Object.entries(node.properties ?? {}))
+    for (const [at, hit] of nodesWith(key, child, path ? `${path}.${name}` : name)) found.set(at, hit);
   return found;
 }
 
@@ -56,7 +57,9 @@ test('the model defaults are the model module’s, and every backbone has a pres
 });
 
 test('the extension’s settings offer the core lists', () => {
-  const manifest = JSON.parse(readFileSync(join(__dirname, '..', '..', '..', 'package.json'), 'utf8')) as { contributes: { configuration: Array<{ properties: Record<string, Node> }> | { properties: Record<string, Node> } } };
+  const manifest = JSON.parse(readFileSync(join(__dirname, '..', '..', '..', 'package.json'), 'utf8')) as {
+    contributes: { configuration: Array<{ properties: Record<string, Node> }> | { properties: Record<string, Node> } };
+  };
   const sections = [manifest.contributes.configuration].flat();
   const setting = (name: string) => sections.map((section) => section.properties[name]).find(Boolean)?.enum;
   assert.deepEqual(setting('grasp.dataset.format'), [...FORMAT_CHOICES]);
@@ -64,7 +67,8 @@ test('the extension’s settings offer the core lists', () => {
   // the quick pick's budgets quote the presets' epochs
   for (const budget of BUDGETS) {
     const quoted = /(\d+) epochs/.exec(`${budget.label} ${budget.detail ?? ''}`);
-    if (quoted && /preset/i.test(`${budget.label} ${budget.detail ?? ''}`)) for (const preset of Object.values(PRESETS)) assert.equal(preset.train.epochs, Number(quoted[1]), budget.label);
+    if (quoted && /preset/i.test(`${budget.label} ${budget.detail ?? ''}`))
+      for (const preset of Object.values(PRESETS)) assert.equal(preset.train.epochs, Number(quoted[1]), budget.label);
   }
 });
 
@@ -87,6 +91,10 @@ test('one ConfigError: a message as given, or `<file>: <field> <detail>`', () =>
   assert.equal(runConfig.ConfigError, ConfigError);
   assert.throws(
     () => validateConfig({ data: { path: 'x' }, model: { kind: 'transformer' } }, 'run.json'),
-    (error: unknown) => error instanceof ConfigError && error.message === 'run.json: model.kind must be one of "sasrec", "gru4rec", "bert4rec"' && error.file === 'run.json' && error.field === 'model.kind',
+    (error: unknown) =>
+      error instanceof ConfigError &&
+      error.message === 'run.json: model.kind must be one of "sasrec", "gru4rec", "bert4rec"' &&
+      error.file === 'run.json' &&
+      error.field === 'model.kind',
   );
 });

@@ -29,10 +29,24 @@ test('the grasp section and variant get defaults; errors name the file and the f
   const config = validateConfig({ data: { path: 'x' }, model: { kind: 'sasrec' } }, 'run.json');
   assert.equal(config.variant, 'plain');
   assert.deepEqual(
-    [config.grasp.texts.provider, config.grasp.embedder, config.grasp.dims, config.grasp.kItems, config.grasp.kUsers, config.grasp.itemLevel, config.grasp.userLevel, config.grasp.gate, config.grasp.randomEmbeddings, config.grasp.corruption.fraction],
+    [
+      config.grasp.texts.provider,
+      config.grasp.embedder,
+      config.grasp.dims,
+      config.grasp.kItems,
+      config.grasp.kUsers,
+      config.grasp.itemLevel,
+      config.grasp.userLevel,
+      config.grasp.gate,
+      config.grasp.randomEmbeddings,
+      config.grasp.corruption.fraction,
+    ],
     ['metadata', 'lsa', 64, 10, 10, true, true, true, false, 0],
   );
-  assert.deepEqual([config.grasp.initFromText, config.grasp.itemAdapter, config.grasp.itemNorm, config.grasp.userText, config.grasp.testRetrieval], [true, false, false, false, 'history']);
+  assert.deepEqual(
+    [config.grasp.initFromText, config.grasp.itemAdapter, config.grasp.itemNorm, config.grasp.userText, config.grasp.testRetrieval],
+    [true, false, false, false, 'history'],
+  );
   const cases: Array<[unknown, RegExp]> = [
     [{ variant: 'graps' }, /run\.json: variant must be one of "plain", "grasp", "llm-init", "llm-esr"/],
     [{ variant: 'grasp', grasp: { kItems: 0 } }, /run\.json: grasp\.kItems must be >= 1/],
@@ -43,7 +57,11 @@ test('the grasp section and variant get defaults; errors name the file and the f
     [{ variant: 'llm-init', grasp: { dims: 128 } }, /run\.json: grasp\.dims must be at most model\.d \(64\)/],
   ];
   for (const [extra, message] of cases) {
-    assert.throws(() => validateConfig({ data: { path: 'x' }, model: { kind: 'sasrec' }, ...(extra as object) }, 'run.json'), (error: unknown) => error instanceof ConfigError && message.test(error.message), `${JSON.stringify(extra)} → ${message}`);
+    assert.throws(
+      () => validateConfig({ data: { path: 'x' }, model: { kind: 'sasrec' }, ...(extra as object) }, 'run.json'),
+      (error: unknown) => error instanceof ConfigError && message.test(error.message),
+      `${JSON.stringify(extra)} → ${message}`,
+    );
   }
 });
 
@@ -79,11 +97,22 @@ test('no leakage: profiles, neighbours, PCA and r_v see training data only', asy
   const split = leaveOneOut(dataset.sequences);
   const heldOut = new Set(dataset.itemIds.flatMap((id, row) => (id.startsWith('h') ? [row] : [])));
   assert.equal(heldOut.size, 80);
-  for (const row of heldOut) assert.ok(split.train.every((prefix) => !prefix.includes(row)), 'held-out items are never in a training prefix');
-  const config = validateConfig({ data: { path: data }, model: { kind: 'sasrec', d: 16 }, variant: 'grasp', grasp: { dims: 8, width: 16, kItems: 5, kUsers: 4 } }, 'run.json');
+  for (const row of heldOut)
+    assert.ok(
+      split.train.every((prefix) => !prefix.includes(row)),
+      'held-out items are never in a training prefix',
+    );
+  const config = validateConfig(
+    { data: { path: data }, model: { kind: 'sasrec', d: 16 }, variant: 'grasp', grasp: { dims: 8, width: 16, kItems: 5, kUsers: 4 } },
+    'run.json',
+  );
   const artifacts = await buildTextArtifacts(dataset, split, config, silentContext);
-  for (const neighbour of artifacts.items.neighbours) assert.ok(neighbour < 0 || !heldOut.has(neighbour), `held-out item ${dataset.itemIds[neighbour]} retrieved as a neighbour`);
-  assert.ok(artifacts.items.neighbours.some((n) => n >= 0), 'training items do get neighbours');
+  for (const neighbour of artifacts.items.neighbours)
+    assert.ok(neighbour < 0 || !heldOut.has(neighbour), `held-out item ${dataset.itemIds[neighbour]} retrieved as a neighbour`);
+  assert.ok(
+    artifacts.items.neighbours.some((n) => n >= 0),
+    'training items do get neighbours',
+  );
   const profiles = await entityTexts(dataset, split, cachePaths(data).dataset, 'user', 'metadata');
   assert.equal(profiles.fromSynthesis, 40, 'profiles come from the synthesis cache the run filled');
   for (const text of profiles.texts) assert.doesNotMatch(text, /secret/, 'a profile mentions a validation or test item');
@@ -99,7 +128,10 @@ test('test-time user retrieval: profiles from training prefix + validation item,
   const data = leakWorld();
   const dataset = await loadDataset(data);
   const split = leaveOneOut(dataset.sequences);
-  const config = validateConfig({ data: { path: data }, model: { kind: 'sasrec', d: 16 }, variant: 'grasp', grasp: { dims: 8, width: 16, kItems: 5, kUsers: 4 } }, 'run.json');
+  const config = validateConfig(
+    { data: { path: data }, model: { kind: 'sasrec', d: 16 }, variant: 'grasp', grasp: { dims: 8, width: 16, kItems: 5, kUsers: 4 } },
+    'run.json',
+  );
   const artifacts = await buildTextArtifacts(dataset, split, config, silentContext);
   const later = testTimeSplit(split);
   for (let u = 0; u < 40; u++) {
@@ -128,17 +160,27 @@ test('grasp.testRetrieval "history" changes the test pass only; grasp eval repro
   const dir = tempFolder();
   mkdirSync(join(dir, '.git'));
   const data = (await demoJob({ outDir: join(dir, 'demo'), users: 120, items: 40, seed: 5, retrieval: false }, silentContext)).dir;
-  const config = (testRetrieval: string) => ({ data: { path: data }, model: { kind: 'sasrec', d: 16, layers: 1, maxLen: 8 }, train: { epochs: 8, batchSize: 32, lr: 0.01 }, eval: { sampled: 0 }, variant: 'grasp', grasp: { dims: 8, width: 16, kItems: 4, kUsers: 3, testRetrieval } });
+  const config = (testRetrieval: string) => ({
+    data: { path: data },
+    model: { kind: 'sasrec', d: 16, layers: 1, maxLen: 8 },
+    train: { epochs: 8, batchSize: 32, lr: 0.01 },
+    eval: { sampled: 0 },
+    variant: 'grasp',
+    grasp: { dims: 8, width: 16, kItems: 4, kUsers: 3, testRetrieval },
+  });
   const stale = await trainJob({ config: config('training'), outDir: join(dir, 'stale') }, silentContext);
   const logs: string[] = [];
   const fresh = await trainJob({ config: config('history'), outDir: join(dir, 'fresh') }, { ...silentContext, log: (line) => logs.push(line) });
   assert.deepEqual(fresh.metrics.valid.full, stale.metrics.valid.full, 'training and validation do not depend on the setting');
-  assert.ok(logs.some((line) => /test pass: similar users retrieved from training prefix \+ validation item/.test(line)), 'the run says which retrieval its test pass used');
+  assert.ok(
+    logs.some((line) => /test pass: similar users retrieved from training prefix \+ validation item/.test(line)),
+    'the run says which retrieval its test pass used',
+  );
   const ranks = (run: string) => JSON.parse(readFileSync(join(run, 'ranks.json'), 'utf8')).ranks as number[];
   assert.notDeepEqual(ranks(fresh.run), ranks(stale.run), 'the test pass read other similar users');
   const again = await evalJob({ run: fresh.run }, silentContext);
-  assert.deepEqual(again.metrics.test.full, fresh.metrics.test.full, 'grasp eval applies the run\'s own test retrieval');
-  assert.equal((await attentionDiagnostics(fresh.run, silentContext, 50, 20)).reproduced, 1, 'the diagnostics read the weights of the run\'s own test pass');
+  assert.deepEqual(again.metrics.test.full, fresh.metrics.test.full, "grasp eval applies the run's own test retrieval");
+  assert.equal((await attentionDiagnostics(fresh.run, silentContext, 50, 20)).reproduced, 1, "the diagnostics read the weights of the run's own test pass");
   assert.throws(() => validateConfig({ ...config('latest'), data: { path: 'x' } }, 'run.json'), /grasp\.testRetrieval must be one of "training", "history"/);
 });
 
@@ -147,7 +189,14 @@ test('GRASP-SASRec trains end to end on the demo world; eval reloads it; attenti
   const dir = tempFolder();
   mkdirSync(join(dir, '.git'));
   const data = (await demoJob({ outDir: join(dir, 'demo'), users: 120, items: 40, seed: 5, retrieval: false }, silentContext)).dir;
-  const config = { data: { path: data }, model: { kind: 'sasrec', d: 16, layers: 1, maxLen: 8 }, train: { epochs: 2, batchSize: 32 }, eval: { sampled: 0 }, variant: 'grasp', grasp: { dims: 8, width: 16, kItems: 4, kUsers: 3 } };
+  const config = {
+    data: { path: data },
+    model: { kind: 'sasrec', d: 16, layers: 1, maxLen: 8 },
+    train: { epochs: 2, batchSize: 32 },
+    eval: { sampled: 0 },
+    variant: 'grasp',
+    grasp: { dims: 8, width: 16, kItems: 4, kUsers: 3 },
+  };
   const run = join(dir, 'run');
   const result = await trainJob({ config, outDir: run }, silentContext);
   assert.equal(result.best_epoch > 0, true);
@@ -177,8 +226,16 @@ test('GRASP-SASRec trains end to end on the demo world; eval reloads it; attenti
   await assert.rejects(readAttention(run, { item: 'no-such-item' }), /no item with id "no-such-item"/);
 
   // the baselines and the other backbones run through the same trainer
-  for (const extra of [{ variant: 'llm-init' }, { variant: 'llm-esr' }, { variant: 'grasp', model: { kind: 'gru4rec', d: 16, layers: 1, maxLen: 8 } }, { variant: 'grasp', model: { kind: 'bert4rec', d: 16, layers: 1, maxLen: 8 } }]) {
-    const other = await trainJob({ config: { ...config, ...extra, train: { epochs: 1, batchSize: 32 } }, outDir: join(dir, `run-${extra.variant}-${extra.model?.kind ?? 'sasrec'}`) }, silentContext);
+  for (const extra of [
+    { variant: 'llm-init' },
+    { variant: 'llm-esr' },
+    { variant: 'grasp', model: { kind: 'gru4rec', d: 16, layers: 1, maxLen: 8 } },
+    { variant: 'grasp', model: { kind: 'bert4rec', d: 16, layers: 1, maxLen: 8 } },
+  ]) {
+    const other = await trainJob(
+      { config: { ...config, ...extra, train: { epochs: 1, batchSize: 32 } }, outDir: join(dir, `run-${extra.variant}-${extra.model?.kind ?? 'sasrec'}`) },
+      silentContext,
+    );
     assert.ok(Number.isFinite(other.metrics.test.full['NDCG@10']), JSON.stringify(extra));
   }
   const plainRun = join(dir, 'run-llm-init-sasrec');
@@ -190,7 +247,14 @@ test("GRASP's E starts from the text vectors (as llm-init's), unless initFromTex
   const numItems = 6;
   const dims = 4;
   const random = new Random(9);
-  const side = (count: number) => ({ count, vectors: Float32Array.from({ length: count * dims }, () => random.next() * 2 - 1), k: 2, neighbours: Int32Array.from({ length: count * 2 }, (_, i) => (Math.floor(i / 2) + 1 + (i % 2)) % count), similarities: new Float32Array(count * 2), manifest: 'test' });
+  const side = (count: number) => ({
+    count,
+    vectors: Float32Array.from({ length: count * dims }, () => random.next() * 2 - 1),
+    k: 2,
+    neighbours: Int32Array.from({ length: count * 2 }, (_, i) => (Math.floor(i / 2) + 1 + (i % 2)) % count),
+    similarities: new Float32Array(count * 2),
+    manifest: 'test',
+  });
   const artifacts: TextArtifacts = { dims, items: side(numItems), users: side(3) };
   const split = leaveOneOut([Int32Array.from([0, 1, 2, 3, 4]), Int32Array.from([5, 4, 3, 2]), Int32Array.from([1, 3, 5, 0])]);
   const table = (overrides: object): number[][] => {

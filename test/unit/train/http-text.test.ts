@@ -34,7 +34,17 @@ function context(lines: string[] = [], key: string | null = KEY): JobContext {
 
 test('grasp.embedder, grasp.embedding and the openai-compatible texts are validated; errors name the file and the field', () => {
   const base = { data: { path: 'x' }, model: { kind: 'sasrec' }, variant: 'grasp' };
-  const ok = validateConfig({ ...base, grasp: { embedder: 'openai-compatible', embedding: { baseUrl: 'http://127.0.0.1:8080', model: 'bge-small', dimensions: 256 }, texts: { provider: 'openai-compatible', baseUrl: 'http://127.0.0.1:8000', model: 'qwen' } } }, 'run.json');
+  const ok = validateConfig(
+    {
+      ...base,
+      grasp: {
+        embedder: 'openai-compatible',
+        embedding: { baseUrl: 'http://127.0.0.1:8080', model: 'bge-small', dimensions: 256 },
+        texts: { provider: 'openai-compatible', baseUrl: 'http://127.0.0.1:8000', model: 'qwen' },
+      },
+    },
+    'run.json',
+  );
   assert.equal(ok.grasp.embedder, 'openai-compatible');
   assert.equal(ok.grasp.embedding?.dimensions, 256);
   assert.equal(validateConfig({ ...base, grasp: { embedder: 'voyage' } }, 'run.json').grasp.embedding, undefined, 'voyage needs no server');
@@ -45,15 +55,31 @@ test('grasp.embedder, grasp.embedding and the openai-compatible texts are valida
     [{ embedder: 'voyage', embedding: { dimensions: 0 } }, /run\.json: grasp\.embedding\.dimensions must be >= 1/],
     [{ embedder: 'voyage', embedding: { apiKey: 'x' } }, /run\.json: grasp\.embedding\.apiKey is not a known setting/],
     [{ embedder: 'openai-compatible', embedding: { baseUrl: 'file:///etc' } }, /run\.json: grasp\.embedding\.baseUrl must match pattern/],
-    [{ embedder: 'openai-compatible', embedding: { baseUrl: 'http://me:secret@127.0.0.1:8080' } }, /run\.json: grasp\.embedding\.baseUrl must not carry credentials/],
-    [{ embedder: 'openai-compatible', embedding: { baseUrl: 'http://127.0.0.1:8080/?api_key=abc' } }, /run\.json: grasp\.embedding\.baseUrl must not carry credentials/],
-    [{ texts: { provider: 'openai-compatible', model: 'qwen' } }, /run\.json: grasp\.texts\.baseUrl is required with grasp\.texts\.provider "openai-compatible"/],
+    [
+      { embedder: 'openai-compatible', embedding: { baseUrl: 'http://me:secret@127.0.0.1:8080' } },
+      /run\.json: grasp\.embedding\.baseUrl must not carry credentials/,
+    ],
+    [
+      { embedder: 'openai-compatible', embedding: { baseUrl: 'http://127.0.0.1:8080/?api_key=abc' } },
+      /run\.json: grasp\.embedding\.baseUrl must not carry credentials/,
+    ],
+    [
+      { texts: { provider: 'openai-compatible', model: 'qwen' } },
+      /run\.json: grasp\.texts\.baseUrl is required with grasp\.texts\.provider "openai-compatible"/,
+    ],
     [{ texts: { provider: 'openai-compatible', baseUrl: 'http://127.0.0.1:8000' } }, /run\.json: grasp\.texts\.model is required/],
-    [{ texts: { provider: 'metadata', baseUrl: 'http://127.0.0.1:8000' } }, /run\.json: grasp\.texts\.baseUrl is read only with grasp\.texts\.provider "openai-compatible", not "metadata"/],
+    [
+      { texts: { provider: 'metadata', baseUrl: 'http://127.0.0.1:8000' } },
+      /run\.json: grasp\.texts\.baseUrl is read only with grasp\.texts\.provider "openai-compatible", not "metadata"/,
+    ],
     [{ texts: { provider: 'raw', model: 'm' } }, /run\.json: grasp\.texts\.model is read only with grasp\.texts\.provider "openai-compatible" or "anthropic"/],
   ];
   for (const [grasp, message] of cases) {
-    assert.throws(() => validateConfig({ ...base, grasp }, 'run.json'), (error: unknown) => error instanceof ConfigError && message.test(error.message), `${JSON.stringify(grasp)} → ${message}`);
+    assert.throws(
+      () => validateConfig({ ...base, grasp }, 'run.json'),
+      (error: unknown) => error instanceof ConfigError && message.test(error.message),
+      `${JSON.stringify(grasp)} → ${message}`,
+    );
   }
 });
 
@@ -70,7 +96,14 @@ test('a GRASP run trains on descriptions from a chat server and vectors from an 
     kItems: 4,
     kUsers: 3,
   });
-  const config = (embeddingModel: string) => ({ data: { path: data }, model: { kind: 'sasrec', d: 16, layers: 1, maxLen: 8 }, train: { epochs: 2, batchSize: 32 }, eval: { sampled: 0 }, variant: 'grasp', grasp: grasp(embeddingModel) });
+  const config = (embeddingModel: string) => ({
+    data: { path: data },
+    model: { kind: 'sasrec', d: 16, layers: 1, maxLen: 8 },
+    train: { epochs: 2, batchSize: 32 },
+    eval: { sampled: 0 },
+    variant: 'grasp',
+    grasp: grasp(embeddingModel),
+  });
   // a few faults on the way: the run still gets every text and vector
   mock.configure({ faults: { rateLimit: 0.05, serverError: 0.05, malformed: 0.03, cutOff: 0.03, wrongWidth: 0.03, schemaBreak: 0.03 } });
   const since = mock.log.length;
@@ -78,18 +111,33 @@ test('a GRASP run trains on descriptions from a chat server and vectors from an 
   const result = await trainJob({ config: config('mock-embed'), outDir: join(dir, 'run') }, context(lines));
   assert.ok(result.best_epoch > 0 && Number.isFinite(result.metrics.test.full['NDCG@10']));
   const made = mock.log.slice(since);
-  assert.ok(made.some((entry) => entry.kind === 'chat' && entry.outcome === 'ok'), 'descriptions were written by the chat server');
-  assert.ok(made.some((entry) => entry.kind === 'embeddings' && entry.outcome === 'ok'), 'vectors came from the embedding server');
+  assert.ok(
+    made.some((entry) => entry.kind === 'chat' && entry.outcome === 'ok'),
+    'descriptions were written by the chat server',
+  );
+  assert.ok(
+    made.some((entry) => entry.kind === 'embeddings' && entry.outcome === 'ok'),
+    'vectors came from the embedding server',
+  );
   assert.deepEqual(mock.sentAfterSuccess(since), []);
   assert.ok(lines.some((line) => /mock-chat wrote \d+ texts/.test(line)));
 
   // the synthesis cache holds the chat server's descriptions; the run's embedding says where its vectors came from
   const paths = cachePaths(data);
-  const synthesis = readFileSync(join(paths.dataset, 'synthesis', 'items.jsonl'), 'utf8').trim().split('\n').map((line) => JSON.parse(line));
+  const synthesis = readFileSync(join(paths.dataset, 'synthesis', 'items.jsonl'), 'utf8')
+    .trim()
+    .split('\n')
+    .map((line) => JSON.parse(line));
   assert.ok(synthesis.some((record) => record.provider === 'openai-compatible' && record.model === 'mock-chat' && record.status === 'ok'));
   const keyDirs = readdirSync(join(paths.dataset, 'grasp'));
   assert.equal(keyDirs.length, 2, 'one folder per entity kind');
-  const manifests = keyDirs.map((key) => join(paths.dataset, 'grasp', key, 'embeddings')).flatMap((folder) => readdirSync(folder).filter((name) => name.endsWith('.json')).map((name) => join(folder, name)));
+  const manifests = keyDirs
+    .map((key) => join(paths.dataset, 'grasp', key, 'embeddings'))
+    .flatMap((folder) =>
+      readdirSync(folder)
+        .filter((name) => name.endsWith('.json'))
+        .map((name) => join(folder, name)),
+    );
   const items = await readEmbedding(manifests.find((file) => file.includes('items.openai-compatible'))!);
   assert.deepEqual([items.manifest.embedder.name, items.manifest.embedder.model, items.manifest.vectors.dim], ['openai-compatible', 'mock-embed', 24]);
   assert.ok(items.manifest.texts.source?.provider === 'openai-compatible' && items.manifest.texts.fromSynthesis > 0);
@@ -109,7 +157,10 @@ test('a GRASP run trains on descriptions from a chat server and vectors from an 
   // another embedding model: new vectors (the same texts, no chat call), in folders of their own
   const other = await trainJob({ config: config('mock-embed-2'), outDir: join(dir, 'other') }, context());
   assert.ok(Number.isFinite(other.metrics.test.full['NDCG@10']));
-  assert.ok(mock.log.slice(sent).every((entry) => entry.kind === 'embeddings'), 'the descriptions came from the cache');
+  assert.ok(
+    mock.log.slice(sent).every((entry) => entry.kind === 'embeddings'),
+    'the descriptions came from the cache',
+  );
   assert.equal(readdirSync(join(paths.dataset, 'grasp')).length, 4, 'runs never share vectors of another model');
 });
 
@@ -126,12 +177,23 @@ test('grasp.testRetrieval "history" with server texts and vectors: the test-time
     eval: { sampled: 0 },
     variant: 'grasp',
     // a model name with a colon, as Ollama's are (`qwen2.5:7b`)
-    grasp: { texts: { provider: 'openai-compatible', baseUrl: mock.url, model: 'mock-chat:7b' }, embedder: 'openai-compatible', embedding: { baseUrl: mock.url, model: 'mock-embed' }, dims: 8, kItems: 4, kUsers: 3, testRetrieval: 'history' },
+    grasp: {
+      texts: { provider: 'openai-compatible', baseUrl: mock.url, model: 'mock-chat:7b' },
+      embedder: 'openai-compatible',
+      embedding: { baseUrl: mock.url, model: 'mock-embed' },
+      dims: 8,
+      kItems: 4,
+      kUsers: 3,
+      testRetrieval: 'history',
+    },
   };
   const lines: string[] = [];
   const result = await trainJob({ config, outDir: join(dir, 'run') }, context(lines));
   assert.ok(lines.some((line) => /test pass: similar users retrieved from training prefix \+ validation item/.test(line)));
-  const profiles = readFileSync(join(cachePaths(data).dataset, 'synthesis', 'users.jsonl'), 'utf8').trim().split('\n').filter((line) => JSON.parse(line).model === 'mock-chat:7b').length;
+  const profiles = readFileSync(join(cachePaths(data).dataset, 'synthesis', 'users.jsonl'), 'utf8')
+    .trim()
+    .split('\n')
+    .filter((line) => JSON.parse(line).model === 'mock-chat:7b').length;
   assert.ok(profiles > 80, `profiles of the test-time histories were written too (${profiles} records for 80 users)`);
   const sent = mock.log.length;
   const again = await evalJob({ run: join(dir, 'run') }, context());
@@ -143,7 +205,14 @@ test('a server that wants a key the runner does not hold stops the run before it
   const dir = tempFolder();
   mkdirSync(join(dir, '.git'));
   const data = (await demoJob({ outDir: join(dir, 'demo'), users: 40, items: 20, seed: 8, retrieval: false }, silentContext)).dir;
-  const config = { data: { path: data }, model: { kind: 'sasrec', d: 8, layers: 1, maxLen: 6 }, train: { epochs: 1, batchSize: 32 }, eval: { sampled: 0 }, variant: 'llm-init', grasp: { texts: { provider: 'raw' }, embedder: 'openai-compatible', embedding: { baseUrl: mock.url, model: 'mock-embed' }, dims: 8 } };
+  const config = {
+    data: { path: data },
+    model: { kind: 'sasrec', d: 8, layers: 1, maxLen: 6 },
+    train: { epochs: 1, batchSize: 32 },
+    eval: { sampled: 0 },
+    variant: 'llm-init',
+    grasp: { texts: { provider: 'raw' }, embedder: 'openai-compatible', embedding: { baseUrl: mock.url, model: 'mock-embed' }, dims: 8 },
+  };
   await assert.rejects(trainJob({ config, outDir: join(dir, 'run') }, context([], null)), /embeddings stopped: HTTP 401.*no OPENAI_API_KEY was set/);
   assert.equal(existsSync(join(dir, 'run', 'checkpoint.json')), false);
 });
@@ -167,8 +236,18 @@ test('an embedder narrower than grasp.dims: the text side keeps the components b
   mock.configure({ faults: {} });
   const lines: string[] = [];
   // the mock's vectors are 24 wide; 32 dims cannot come out of them
-  const config = { data: { path: data }, model: { kind: 'sasrec', d: 32, layers: 1, maxLen: 8 }, train: { epochs: 1, batchSize: 32 }, eval: { sampled: 0 }, variant: 'grasp', grasp: { embedder: 'openai-compatible', embedding: { baseUrl: mock.url, model: 'mock-embed-narrow' }, dims: 32, kItems: 3, kUsers: 3 } };
+  const config = {
+    data: { path: data },
+    model: { kind: 'sasrec', d: 32, layers: 1, maxLen: 8 },
+    train: { epochs: 1, batchSize: 32 },
+    eval: { sampled: 0 },
+    variant: 'grasp',
+    grasp: { embedder: 'openai-compatible', embedding: { baseUrl: mock.url, model: 'mock-embed-narrow' }, dims: 32, kItems: 3, kUsers: 3 },
+  };
   const result = await trainJob({ config, outDir: join(dir, 'run') }, context(lines));
   assert.ok(result.best_epoch > 0 && Number.isFinite(result.metrics.test.full['NDCG@10']));
-  assert.ok(lines.some((line) => /text side: (\d+) dims, not grasp\.dims 32/.test(line)), lines.join('\n'));
+  assert.ok(
+    lines.some((line) => /text side: (\d+) dims, not grasp\.dims 32/.test(line)),
+    lines.join('\n'),
+  );
 });

@@ -52,7 +52,17 @@ async function clearShared(): Promise<void> {
 }
 
 function config(grasp: Record<string, unknown> = {}): RunConfig {
-  return validateConfig({ data: { path: data }, model: { kind: 'sasrec', d: 16, layers: 1, maxLen: 8 }, train: { epochs: 1, batchSize: 32 }, eval: { sampled: 0 }, variant: 'llm-init', grasp: { dims: 8, width: 16, kItems: 4, kUsers: 3, ...grasp } }, 'run.json');
+  return validateConfig(
+    {
+      data: { path: data },
+      model: { kind: 'sasrec', d: 16, layers: 1, maxLen: 8 },
+      train: { epochs: 1, batchSize: 32 },
+      eval: { sampled: 0 },
+      variant: 'llm-init',
+      grasp: { dims: 8, width: 16, kItems: 4, kUsers: 3, ...grasp },
+    },
+    'run.json',
+  );
 }
 
 const CORRUPTION = { fraction: 0.25, seed: 3 };
@@ -69,7 +79,13 @@ test('corruption first, verdicts after: a verdict on a corrupted text applies, o
   const c = plain.texts.ids.findIndex((_, row) => !corrupted.has(row));
   await appendAnnotation(shared(), { entity: 'item', id: a.id, text: a.corrupted, verdict: 'edited', editedText: 'A, as a person corrected it.' });
   await appendAnnotation(shared(), { entity: 'item', id: b.id, text: b.original, verdict: 'hallucinated' });
-  await appendAnnotation(shared(), { entity: 'item', id: plain.texts.ids[c], text: plain.texts.texts[c], verdict: 'edited', editedText: 'C, as a person corrected it.' });
+  await appendAnnotation(shared(), {
+    entity: 'item',
+    id: plain.texts.ids[c],
+    text: plain.texts.texts[c],
+    verdict: 'edited',
+    editedText: 'C, as a person corrected it.',
+  });
 
   const run = await runTexts(view, split, cfg, 'item', quiet);
   assert.equal(run.texts.texts[a.index], 'A, as a person corrected it.', 'the verdict on the corrupted text the run embeds applies');
@@ -77,14 +93,21 @@ test('corruption first, verdicts after: a verdict on a corrupted text applies, o
   assert.equal(run.texts.texts[c], 'C, as a person corrected it.');
   const [report] = run.annotations;
   assert.deepEqual(report.used.map((u) => u.id).sort(), [a.id, plain.texts.ids[c]].sort());
-  assert.deepEqual(report.stale.map((s) => s.id), [b.id]);
+  assert.deepEqual(
+    report.stale.map((s) => s.id),
+    [b.id],
+  );
   assert.equal(report.stale[0].currentHash, textHash(b.corrupted));
 
   // The order before this change (verdicts, then corruption): every row but the one whose corrupted text was judged comes out the same.
   const paths = cachePaths(data, cfg.grasp.cacheDir);
   const synthesis = await entityTexts(view, split, paths.dataset, 'item', textsChoice(cfg.grasp));
   const earlier = corruptEntityTexts((await annotatedEntityTexts(synthesis, view, split, shared())).texts, view, split, { ...CORRUPTION, target: 'uniform' });
-  assert.deepEqual(earlier.truth.items.map((item) => item.id), truth.items.map((item) => item.id), 'the same items are corrupted in either order');
+  assert.deepEqual(
+    earlier.truth.items.map((item) => item.id),
+    truth.items.map((item) => item.id),
+    'the same items are corrupted in either order',
+  );
   run.texts.texts.forEach((text, row) => {
     if (row !== a.index) assert.equal(text, earlier.texts.texts[row], `row ${row}`);
   });
@@ -129,7 +152,11 @@ test('the simulated reviewer reads the top K of the detector ranking and marks e
   const byIndex = new Map(truth.items.map((item) => [item.index, item]));
   const expected = top.filter((flag) => byIndex.has(flag.index));
   assert.ok(expected.length > 0 && expected.length <= 10);
-  assert.deepEqual(run.reviewRecords!.map((r) => r.id), expected.map((flag) => flag.id), 'the truly corrupted among the top K, riskiest first');
+  assert.deepEqual(
+    run.reviewRecords!.map((r) => r.id),
+    expected.map((flag) => flag.id),
+    'the truly corrupted among the top K, riskiest first',
+  );
   for (const record of run.reviewRecords!) {
     const item = truth.items.find((t) => t.id === record.id)!;
     assert.equal(annotationProblem(record), undefined);
@@ -142,7 +169,10 @@ test('the simulated reviewer reads the top K of the detector ranking and marks e
   );
   assert.equal(run.annotations.at(-1)!.file, RUN_FILES.reviewAnnotations);
   assert.equal(run.annotations.at(-1)!.used.length, expected.length);
-  assert.ok(logs.some((line) => /simulated reviewer read the 10 riskiest of 40 descriptions \(top 25 %\)/.test(line)), logs.join('\n'));
+  assert.ok(
+    logs.some((line) => /simulated reviewer read the 10 riskiest of 40 descriptions \(top 25 %\)/.test(line)),
+    logs.join('\n'),
+  );
 
   // What training embeds: marked → the metadata-only description (for metadata-provider texts, the description before corruption); the rest as corrupted.
   const marked = new Set(run.reviewRecords!.map((r) => r.id));
@@ -217,7 +247,12 @@ test('grasp.review: validated, clear errors naming the field; refused without co
     [{ corruption: { fraction: 0.2 }, review: { simulated: { k: 0.05, top: 3 } } }, /^run\.json: grasp\.review\.simulated\.top is not a known setting/],
     [{ corruption: { fraction: 0.2 }, review: { manual: true } }, /^run\.json: grasp\.review\.manual is not a known setting/],
   ];
-  for (const [grasp, message] of cases) assert.throws(() => validateConfig({ ...base, grasp }, 'run.json'), (error: unknown) => error instanceof ConfigError && message.test(error.message), `${JSON.stringify(grasp)} → ${message}`);
+  for (const [grasp, message] of cases)
+    assert.throws(
+      () => validateConfig({ ...base, grasp }, 'run.json'),
+      (error: unknown) => error instanceof ConfigError && message.test(error.message),
+      `${JSON.stringify(grasp)} → ${message}`,
+    );
 });
 
 test("the run's own annotations file is a run file: an overwrite removes it, and it never makes the folder foreign", async () => {
@@ -238,7 +273,21 @@ test('a run with the simulated reviewer logs what it read and marked, once, and 
   const out = join(tempFolder(), 'run');
   const logs: string[] = [];
   const grasp = { dims: 8, width: 16, kItems: 4, kUsers: 3, corruption: CORRUPTION, review: { simulated: { k: 0.25 } } };
-  await trainJob({ config: { data: { path: data }, model: { kind: 'sasrec', d: 16, layers: 1, maxLen: 8 }, train: { epochs: 1, batchSize: 32 }, eval: { sampled: 0 }, engine: { backend: 'wasm' }, variant: 'llm-init', grasp }, outDir: out }, { ...silentContext, log: (line) => logs.push(line) });
+  await trainJob(
+    {
+      config: {
+        data: { path: data },
+        model: { kind: 'sasrec', d: 16, layers: 1, maxLen: 8 },
+        train: { epochs: 1, batchSize: 32 },
+        eval: { sampled: 0 },
+        engine: { backend: 'wasm' },
+        variant: 'llm-init',
+        grasp,
+      },
+      outDir: out,
+    },
+    { ...silentContext, log: (line) => logs.push(line) },
+  );
   trained = out;
   const lines = logs.filter((line) => /simulated reviewer read/.test(line));
   assert.equal(lines.length, 1, 'one line');
@@ -248,9 +297,13 @@ test('a run with the simulated reviewer logs what it read and marked, once, and 
 });
 
 // A single-seed run trains in the run folder itself: clearing an earlier attempt must keep these run-level records.
-test("the run folder keeps what the reviewer read and marked (annotations.json) and its verdicts (review.annotations.jsonl)", () => {
+test('the run folder keeps what the reviewer read and marked (annotations.json) and its verdicts (review.annotations.jsonl)', () => {
   assert.ok(trained, 'the run of the previous test');
-  const reports = JSON.parse(readFileSync(join(trained, RUN_FILES.annotations), 'utf8')) as Array<{ file: string; used: unknown[]; review?: { reviewed: number; marked: number } }>;
+  const reports = JSON.parse(readFileSync(join(trained, RUN_FILES.annotations), 'utf8')) as Array<{
+    file: string;
+    used: unknown[];
+    review?: { reviewed: number; marked: number };
+  }>;
   const review = reports.find((report) => report.review)!;
   assert.equal(review.file, RUN_FILES.reviewAnnotations);
   assert.equal(review.review!.reviewed, 10);

@@ -20,7 +20,11 @@ async function demoData(seed: number): Promise<string> {
   return (await demoJob({ outDir: join(tempFolder(), 'demo'), users: 60, items: 20, seed, retrieval: false }, silentContext)).dir;
 }
 
-const logEvents = (dir: string) => readFileSync(join(dir, 'log.jsonl'), 'utf8').trim().split('\n').map((line) => JSON.parse(line) as { event: string; epoch?: number; loss?: number });
+const logEvents = (dir: string) =>
+  readFileSync(join(dir, 'log.jsonl'), 'utf8')
+    .trim()
+    .split('\n')
+    .map((line) => JSON.parse(line) as { event: string; epoch?: number; loss?: number });
 
 test('a run killed mid-way resumes from its last validation and ends exactly as an uninterrupted run', async () => {
   const data = await demoData(11);
@@ -28,15 +32,27 @@ test('a run killed mid-way resumes from its last validation and ends exactly as 
   const out = join(tempFolder(), 'run');
   // stop at the first step after the epoch-3 resume point exists (dropout and negatives drawn since)
   const resumeFile = join(out, 'resume.json');
-  const stopAfterEpoch3: JobContext = { ...silentContext, isCancelled: () => existsSync(resumeFile) && (JSON.parse(readFileSync(resumeFile, 'utf8')) as { epoch: number }).epoch >= 3 };
+  const stopAfterEpoch3: JobContext = {
+    ...silentContext,
+    isCancelled: () => existsSync(resumeFile) && (JSON.parse(readFileSync(resumeFile, 'utf8')) as { epoch: number }).epoch >= 3,
+  };
   await assert.rejects(trainJob({ config: config(data), outDir: out }, stopAfterEpoch3), CancelledError);
   const resumed = await trainJob({ config: config(data), outDir: out }, silentContext);
   assert.deepEqual(resumed.metrics, straight.metrics);
   assert.equal(resumed.best_epoch, straight.best_epoch);
   const epochs = logEvents(out).filter((event) => event.event === 'epoch');
-  assert.deepEqual(epochs.map((event) => event.epoch), [1, 2, 3, 4, 5, 6], 'each epoch logged once');
-  const straightLosses = logEvents(straight.run).filter((event) => event.event === 'epoch').map((event) => event.loss);
-  assert.deepEqual(epochs.map((event) => event.loss), straightLosses);
+  assert.deepEqual(
+    epochs.map((event) => event.epoch),
+    [1, 2, 3, 4, 5, 6],
+    'each epoch logged once',
+  );
+  const straightLosses = logEvents(straight.run)
+    .filter((event) => event.event === 'epoch')
+    .map((event) => event.loss);
+  assert.deepEqual(
+    epochs.map((event) => event.loss),
+    straightLosses,
+  );
   assert.equal(logEvents(out).filter((event) => event.event === 'resume').length, 1);
   assert.ok(!existsSync(resumeFile), 'a finished run keeps no resume point');
 });
@@ -46,7 +62,10 @@ test('a finished run, or a run of another config, is refused without --overwrite
   const out = join(tempFolder(), 'run');
   await trainJob({ config: { ...config(data), train: { ...config(data).train, epochs: 2 } }, outDir: out }, silentContext);
   const before = snapshot(out);
-  await assert.rejects(trainJob({ config: { ...config(data), train: { ...config(data).train, epochs: 2 } }, outDir: out }, silentContext), /holds a finished run of this config: pass --overwrite/);
+  await assert.rejects(
+    trainJob({ config: { ...config(data), train: { ...config(data).train, epochs: 2 } }, outDir: out }, silentContext),
+    /holds a finished run of this config: pass --overwrite/,
+  );
   await assert.rejects(trainJob({ config: config(data, 2), outDir: out }, silentContext), /holds a run of another config \(train\.(epochs|seed) differs\)/);
   assert.equal(snapshot(out), before);
   // with overwrite: the new run's files only (no metrics or weights of the old one)
@@ -78,7 +97,10 @@ test('two runs into one folder at once: the second is refused while the first ho
     isCancelled: () => {
       // the first run is training (it holds the folder): start the second one now
       second ??= trainJob({ config: config(data, 2), outDir: out }, silentContext)
-        .then(() => undefined, (error: unknown) => error)
+        .then(
+          () => undefined,
+          (error: unknown) => error,
+        )
         .finally(() => (stop = true));
       return stop;
     },
@@ -95,7 +117,10 @@ test('an item table no machine here holds (model.d × items) is refused naming m
   const dir = tempFolder({ 'big.txt': `${lines.join('\n')}\n` });
   const out = join(dir, 'out');
   await assert.rejects(
-    trainJob({ config: { data: { path: join(dir, 'big.txt'), format: 's3rec' }, model: { kind: 'sasrec', d: 4096 }, engine: { backend: 'wasm' } }, outDir: out }, silentContext),
+    trainJob(
+      { config: { data: { path: join(dir, 'big.txt'), format: 's3rec' }, model: { kind: 'sasrec', d: 4096 }, engine: { backend: 'wasm' } }, outDir: out },
+      silentContext,
+    ),
     /model\.d × 141000 items needs 2\.\d GiB for the item table alone/,
   );
   assert.equal(existsSync(out), false);

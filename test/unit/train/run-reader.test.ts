@@ -42,12 +42,31 @@ function workspace() {
   return { root, runs };
 }
 
-const single = { event: 'result', run: 'x', backend: 'wasm', model: 'sasrec', dataset: 'world', seed: 1, best_epoch: 3, epochs: 4, metrics: { valid: { full: { 'NDCG@10': 0.3 } }, test: { full: { 'NDCG@10': 0.25, 'HR@10': 0.5 } } }, history: [{ event: 'epoch', epoch: 1, loss: 5, epoch_s: 2 }, { event: 'eval', epoch: 1, valid: { 'NDCG@10': 0.2 }, best: true, eval_s: 1 }] };
+const single = {
+  event: 'result',
+  run: 'x',
+  backend: 'wasm',
+  model: 'sasrec',
+  dataset: 'world',
+  seed: 1,
+  best_epoch: 3,
+  epochs: 4,
+  metrics: { valid: { full: { 'NDCG@10': 0.3 } }, test: { full: { 'NDCG@10': 0.25, 'HR@10': 0.5 } } },
+  history: [
+    { event: 'epoch', epoch: 1, loss: 5, epoch_s: 2 },
+    { event: 'eval', epoch: 1, valid: { 'NDCG@10': 0.2 }, best: true, eval_s: 1 },
+  ],
+};
 
 describe('run folder reader', () => {
   test('a finished single-seed run: test metrics from metrics.test.full nested under metrics, the config’s name, its history', async () => {
     const { root, runs } = workspace();
-    const dir = run(runs, '2026-01-02T03-04-05-678Z-sasrec-world', { name: 'sasrec-world', data: { path: join(root, 'world') }, model: { kind: 'sasrec' }, variant: 'plain' }, { 'metrics.json': single });
+    const dir = run(
+      runs,
+      '2026-01-02T03-04-05-678Z-sasrec-world',
+      { name: 'sasrec-world', data: { path: join(root, 'world') }, model: { kind: 'sasrec' }, variant: 'plain' },
+      { 'metrics.json': single },
+    );
     const info = await readRun(dir);
     assert.equal(info?.status, 'finished');
     assert.equal(info?.name, 'sasrec-world');
@@ -55,7 +74,10 @@ describe('run folder reader', () => {
     assert.equal(info?.bestEpoch, 3);
     assert.equal(info?.backend, 'wasm');
     const details = await readRunDetails(dir);
-    assert.deepEqual(details?.history.map((e) => e.event), ['epoch', 'eval']);
+    assert.deepEqual(
+      details?.history.map((e) => e.event),
+      ['epoch', 'eval'],
+    );
     assert.equal(details?.stop, undefined, 'no stop event: it ran its epoch budget');
     assert.equal(details?.maxMinutes, undefined);
   });
@@ -63,13 +85,31 @@ describe('run folder reader', () => {
   test('why training stopped: the time_budget event of a finished run, the early_stop one of a run still in its log; the config’s time budget', async () => {
     const { root, runs } = workspace();
     const timed = { ...single, history: [...single.history, { event: 'time_budget', epoch: 1, best_epoch: 1, minutes: 5 }] };
-    const finished = run(runs, 'timed', { name: 'timed', data: { path: join(root, 'world') }, model: { kind: 'sasrec' }, train: { epochs: 200, maxMinutes: 5 } }, { 'metrics.json': timed });
+    const finished = run(
+      runs,
+      'timed',
+      { name: 'timed', data: { path: join(root, 'world') }, model: { kind: 'sasrec' }, train: { epochs: 200, maxMinutes: 5 } },
+      { 'metrics.json': timed },
+    );
     const details = await readRunDetails(finished);
     assert.deepEqual(details?.stop, { reason: 'time_budget', epoch: 1, bestEpoch: 1, minutes: 5 });
     assert.equal(details?.maxMinutes, 5);
-    assert.deepEqual(details?.history.map((e) => e.event), ['epoch', 'eval'], 'the history itself keeps epochs and evaluations only');
-    const log = [{ event: 'epoch', epoch: 1, loss: 5, epoch_s: 1 }, { event: 'eval', epoch: 1, valid: { 'NDCG@10': 0.1 }, best: true, best_epoch: 1, eval_s: 1 }, { event: 'early_stop', epoch: 1, best_epoch: 1 }];
-    const logged = run(runs, 'logged', { name: 'logged', data: { path: join(root, 'world') }, model: { kind: 'sasrec' }, train: { maxMinutes: 0 } }, { 'log.jsonl': `${log.map((e) => JSON.stringify(e)).join('\n')}\n` });
+    assert.deepEqual(
+      details?.history.map((e) => e.event),
+      ['epoch', 'eval'],
+      'the history itself keeps epochs and evaluations only',
+    );
+    const log = [
+      { event: 'epoch', epoch: 1, loss: 5, epoch_s: 1 },
+      { event: 'eval', epoch: 1, valid: { 'NDCG@10': 0.1 }, best: true, best_epoch: 1, eval_s: 1 },
+      { event: 'early_stop', epoch: 1, best_epoch: 1 },
+    ];
+    const logged = run(
+      runs,
+      'logged',
+      { name: 'logged', data: { path: join(root, 'world') }, model: { kind: 'sasrec' }, train: { maxMinutes: 0 } },
+      { 'log.jsonl': `${log.map((e) => JSON.stringify(e)).join('\n')}\n` },
+    );
     const fromLog = await readRunDetails(logged);
     assert.deepEqual(fromLog?.stop, { reason: 'early_stop', epoch: 1, bestEpoch: 1 });
     assert.equal(fromLog?.maxMinutes, undefined, 'maxMinutes 0 is no time budget');
@@ -78,10 +118,22 @@ describe('run folder reader', () => {
   test('several seeds: the test means, the first seed’s curves', async () => {
     const { root, runs } = workspace();
     const dir = join(runs, 'two-seeds');
-    run(runs, 'two-seeds', { data: { path: join(root, 'world') }, model: { kind: 'sasrec' } }, {
-      'metrics.json': { seeds: [1, 2], test: { 'full.NDCG@10': { mean: 0.2, std: 0.01 } }, runs: [{ ...single, run: join(dir, 'seed-1'), history: undefined }, { ...single, run: join(dir, 'seed-2'), history: undefined }] },
-      'seed-1/metrics.json': single,
-    });
+    run(
+      runs,
+      'two-seeds',
+      { data: { path: join(root, 'world') }, model: { kind: 'sasrec' } },
+      {
+        'metrics.json': {
+          seeds: [1, 2],
+          test: { 'full.NDCG@10': { mean: 0.2, std: 0.01 } },
+          runs: [
+            { ...single, run: join(dir, 'seed-1'), history: undefined },
+            { ...single, run: join(dir, 'seed-2'), history: undefined },
+          ],
+        },
+        'seed-1/metrics.json': single,
+      },
+    );
     const details = await readRunDetails(dir);
     assert.deepEqual(details?.test, { 'NDCG@10': 0.2 });
     assert.deepEqual(details?.seeds, [1, 2]);
@@ -93,11 +145,18 @@ describe('run folder reader', () => {
   test('status: training while a live process holds the lock, interrupted with a resume point, else incomplete', async () => {
     const { root, runs } = workspace();
     const config = { data: { path: join(root, 'world') }, model: { kind: 'sasrec' } };
-    assert.equal((await readRun(run(runs, 'a', config, { '.lock': String(process.pid), 'log.jsonl': '{"event":"epoch","epoch":1,"loss":4,"epoch_s":1}\n{"event":"ev' })))?.status, 'training');
+    assert.equal(
+      (await readRun(run(runs, 'a', config, { '.lock': String(process.pid), 'log.jsonl': '{"event":"epoch","epoch":1,"loss":4,"epoch_s":1}\n{"event":"ev' })))
+        ?.status,
+      'training',
+    );
     assert.equal((await readRun(run(runs, 'b', config, { 'resume.json': {} })))?.status, 'interrupted');
     assert.equal((await readRun(run(runs, 'c', config, { '.lock': '999999999' })))?.status, 'incomplete', 'a lock of a process that is gone');
     // A run still training shows the epochs its log has so far (a torn last line is skipped).
-    assert.deepEqual((await readRunDetails(join(runs, 'a')))?.history.map((e) => e.epoch), [1]);
+    assert.deepEqual(
+      (await readRunDetails(join(runs, 'a')))?.history.map((e) => e.epoch),
+      [1],
+    );
     assert.equal(await readRun(join(runs, 'missing')), undefined);
   });
 
@@ -109,7 +168,10 @@ describe('run folder reader', () => {
     run(runs, 'older', config, {}, 500);
     run(runs, 'newer', config, {}, 5);
     mkdirSync(join(runs, 'not-a-run'));
-    assert.deepEqual((await listRuns([runs, join(root, 'no-such-folder')])).map((r) => r.folder), ['newer', 'older']);
+    assert.deepEqual(
+      (await listRuns([runs, join(root, 'no-such-folder')])).map((r) => r.folder),
+      ['newer', 'older'],
+    );
   });
 });
 

@@ -2,22 +2,45 @@
 // (webview/ui/plotData.ts) and the statistics view's log-scale choice: pure code the host and the page share.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { applyLiveEvent, emptyLiveState, etaFromMessage, etaParts, formatMinutes, liveEventFromTrainEvent, liveFigures, smooth, stateFromHistory, stopReason, trainEventFromRecord } from '../../../webview/runs/live';
+import {
+  applyLiveEvent,
+  emptyLiveState,
+  etaFromMessage,
+  etaParts,
+  formatMinutes,
+  liveEventFromTrainEvent,
+  liveFigures,
+  smooth,
+  stateFromHistory,
+  stopReason,
+  trainEventFromRecord,
+} from '../../../webview/runs/live';
 import type { LiveState, TrainJobEvent } from '../../../webview/runs/protocol';
 import { alignSeries, formatTicks, niceSplits } from '../../../webview/ui/plotData';
 import { skewed } from '../../../webview/stats/format';
 
 describe('live dashboard state', () => {
   test('the train job’s engine, epoch and eval events become dashboard events', () => {
-    assert.deepEqual(liveEventFromTrainEvent({ event: 'engine', description: 'wasm + native kernels, OpenBLAS, 2 thread(s)' }), { kind: 'engine', backend: 'wasm + native kernels, OpenBLAS, 2 thread(s)' });
-    assert.deepEqual(liveEventFromTrainEvent({ event: 'epoch', epoch: 2, loss: 5.5, steps: 10, epoch_s: 3, ms_per_step: 300, sequences_per_s: 400 }), { kind: 'epoch', epoch: 2, loss: 5.5, epochSeconds: 3, sequencesPerSecond: 400 });
+    assert.deepEqual(liveEventFromTrainEvent({ event: 'engine', description: 'wasm + native kernels, OpenBLAS, 2 thread(s)' }), {
+      kind: 'engine',
+      backend: 'wasm + native kernels, OpenBLAS, 2 thread(s)',
+    });
+    assert.deepEqual(liveEventFromTrainEvent({ event: 'epoch', epoch: 2, loss: 5.5, steps: 10, epoch_s: 3, ms_per_step: 300, sequences_per_s: 400 }), {
+      kind: 'epoch',
+      epoch: 2,
+      loss: 5.5,
+      epochSeconds: 3,
+      sequencesPerSecond: 400,
+    });
     const evalEvent = liveEventFromTrainEvent({ event: 'eval', epoch: 2, valid: { 'NDCG@10': 0.1, 'HR@10': 0.2 }, best: true, best_epoch: 2, eval_s: 1 });
     assert.deepEqual(evalEvent, { kind: 'eval', epoch: 2, valid: { 'NDCG@10': 0.1, 'HR@10': 0.2 }, best: true, evalSeconds: 1 });
   });
 
   test('numbers that crossed JSON as null, or were edited into something else, are not drawn', () => {
     // JSON has no NaN: a diverged epoch's loss reaches the host as null, whatever the type says.
-    const diverged = JSON.parse(JSON.stringify({ event: 'epoch', epoch: 3, loss: NaN, steps: 10, epoch_s: 3, ms_per_step: 300, sequences_per_s: 400 })) as TrainJobEvent;
+    const diverged = JSON.parse(
+      JSON.stringify({ event: 'epoch', epoch: 3, loss: NaN, steps: 10, epoch_s: 3, ms_per_step: 300, sequences_per_s: 400 }),
+    ) as TrainJobEvent;
     assert.equal(liveEventFromTrainEvent(diverged), undefined);
     const edited = { event: 'eval', epoch: 2, valid: { 'NDCG@10': 0.1, bad: 'x' }, best: 'yes', best_epoch: 2, eval_s: null } as unknown as TrainJobEvent;
     assert.deepEqual(liveEventFromTrainEvent(edited), { kind: 'eval', epoch: 2, valid: { 'NDCG@10': 0.1 }, best: false, evalSeconds: undefined });
@@ -44,8 +67,14 @@ describe('live dashboard state', () => {
       { event: 'eval', epoch: 2, valid: { 'NDCG@10': 0.04 }, best: false, eval_s: 2 },
     ];
     const state = stateFromHistory(emptyLiveState('run'), history);
-    assert.deepEqual(state.epochLoss.map((e) => e.seconds), [10, 24]);
-    assert.deepEqual(state.evals.map((e) => e.seconds), [12, 26]);
+    assert.deepEqual(
+      state.epochLoss.map((e) => e.seconds),
+      [10, 24],
+    );
+    assert.deepEqual(
+      state.evals.map((e) => e.seconds),
+      [12, 26],
+    );
     assert.equal(state.clock, 26);
     const figures = liveFigures({ ...state, status: 'done' });
     assert.deepEqual(figures.bestValid, { metric: 'NDCG@10', value: 0.05, epoch: 1 });
@@ -56,26 +85,50 @@ describe('live dashboard state', () => {
 
   test('preparation stages keep their names; later messages become their detail', () => {
     let state: LiveState = emptyLiveState('run', '/r', 10);
-    const stage = (n: number, name: string, fraction?: number) => applyLiveEvent(state, { kind: 'progress', at: 0, message: name, stage: { stage: n, stages: 4, name, fraction } });
+    const stage = (n: number, name: string, fraction?: number) =>
+      applyLiveEvent(state, { kind: 'progress', at: 0, message: name, stage: { stage: n, stages: 4, name, fraction } });
     state = stage(1, 'Describing 1,000 items (metadata provider)', 0);
     state = stage(1, 'Describing 1,000 items (metadata provider): 500 of 1000', 0.5);
     state = stage(2, 'Embedding 1,000 item texts (lsa, then PCA to 64)', 0);
-    assert.deepEqual(state.stages.map((s) => [s.stage, s.name, s.fraction, s.detail]), [
-      [1, 'Describing 1,000 items (metadata provider)', 0.5, '500 of 1000'],
-      [2, 'Embedding 1,000 item texts (lsa, then PCA to 64)', 0, undefined],
-    ]);
+    assert.deepEqual(
+      state.stages.map((s) => [s.stage, s.name, s.fraction, s.detail]),
+      [
+        [1, 'Describing 1,000 items (metadata provider)', 0.5, '500 of 1000'],
+        [2, 'Embedding 1,000 item texts (lsa, then PCA to 64)', 0, undefined],
+      ],
+    );
     assert.equal(liveFigures(state).phase, 'Preparing texts: stage 2 of 4');
   });
 
   test('training steps add loss points with wall seconds from the first step; the budget comes from the trainer’s line', () => {
     let state = emptyLiveState('from a config file');
-    state = applyLiveEvent(state, { kind: 'progress', at: 1_000, message: 'Epoch 1/30, step 5/10, loss 6.0000', fraction: 0.02, step: { epoch: 1, step: 5, steps: 10, loss: 6 } });
-    state = applyLiveEvent(state, { kind: 'progress', at: 3_000, message: 'Epoch 1/30, step 10/10, loss 5.8000', fraction: 0.03, step: { epoch: 1, step: 10, steps: 10, loss: 5.8 } });
+    state = applyLiveEvent(state, {
+      kind: 'progress',
+      at: 1_000,
+      message: 'Epoch 1/30, step 5/10, loss 6.0000',
+      fraction: 0.02,
+      step: { epoch: 1, step: 5, steps: 10, loss: 6 },
+    });
+    state = applyLiveEvent(state, {
+      kind: 'progress',
+      at: 3_000,
+      message: 'Epoch 1/30, step 10/10, loss 5.8000',
+      fraction: 0.03,
+      step: { epoch: 1, step: 10, steps: 10, loss: 5.8 },
+    });
     assert.equal(state.epochs, 30);
-    assert.deepEqual(state.loss, [{ x: 0.5, loss: 6, seconds: 0 }, { x: 1, loss: 5.8, seconds: 2 }]);
+    assert.deepEqual(state.loss, [
+      { x: 0.5, loss: 6, seconds: 0 },
+      { x: 1, loss: 5.8, seconds: 2 },
+    ]);
     // Before the trainer's own estimate (it starts after epoch 1): from the share of the budget done.
     assert.deepEqual(liveFigures(state, 3_000).eta, { value: '~58 s', hint: "to the budget's end (first estimate)" });
-    state = applyLiveEvent(state, { kind: 'progress', at: 5_000, message: 'Epoch 2/30, step 3/10, loss 5.7000 · 2.0 s/epoch · ~56 s left', step: { epoch: 2, step: 3, steps: 10, loss: 5.7 } });
+    state = applyLiveEvent(state, {
+      kind: 'progress',
+      at: 5_000,
+      message: 'Epoch 2/30, step 3/10, loss 5.7000 · 2.0 s/epoch · ~56 s left',
+      step: { epoch: 2, step: 3, steps: 10, loss: 5.7 },
+    });
     assert.deepEqual(liveFigures(state).eta, { value: '~56 s', hint: 'left in the budget' });
     assert.equal(liveFigures(state).phase, 'Epoch 2 of 30');
     state = applyLiveEvent(state, { kind: 'end', status: 'done', test: { 'NDCG@10': 0.2 }, bestEpoch: 1 });
@@ -84,8 +137,19 @@ describe('live dashboard state', () => {
   });
 
   test('the trainer’s early_stop and time_budget events become stop events; a malformed one does not', () => {
-    assert.deepEqual(liveEventFromTrainEvent({ event: 'early_stop', epoch: 14, best_epoch: 4 }), { kind: 'stop', reason: 'early_stop', epoch: 14, bestEpoch: 4 });
-    assert.deepEqual(liveEventFromTrainEvent({ event: 'time_budget', epoch: 37, best_epoch: 30, minutes: 15 }), { kind: 'stop', reason: 'time_budget', epoch: 37, bestEpoch: 30, minutes: 15 });
+    assert.deepEqual(liveEventFromTrainEvent({ event: 'early_stop', epoch: 14, best_epoch: 4 }), {
+      kind: 'stop',
+      reason: 'early_stop',
+      epoch: 14,
+      bestEpoch: 4,
+    });
+    assert.deepEqual(liveEventFromTrainEvent({ event: 'time_budget', epoch: 37, best_epoch: 30, minutes: 15 }), {
+      kind: 'stop',
+      reason: 'time_budget',
+      epoch: 37,
+      bestEpoch: 30,
+      minutes: 15,
+    });
     const noBest = trainEventFromRecord({ event: 'early_stop', epoch: 14 });
     assert.ok(noBest, 'an early_stop record is a train event');
     assert.equal(liveEventFromTrainEvent(noBest), undefined, 'no best epoch: not an event the dashboard can word');
@@ -113,8 +177,20 @@ describe('live dashboard state', () => {
   test('a time budget shows where the epoch budget does: minutes used of it, the progress bar by the clock, the first estimate capped by it', () => {
     let state = emptyLiveState('sasrec-grasp-demo', '/r', undefined, 5);
     assert.equal(state.maxMinutes, 5);
-    state = applyLiveEvent(state, { kind: 'progress', at: 0, message: 'Epoch 1/200, step 1/100, loss 6.0000', fraction: 0.00005, step: { epoch: 1, step: 1, steps: 100, loss: 6 } });
-    state = applyLiveEvent(state, { kind: 'progress', at: 60_000, message: 'Epoch 2/200, step 50/100, loss 5.0000', fraction: 0.0075, step: { epoch: 2, step: 50, steps: 100, loss: 5 } });
+    state = applyLiveEvent(state, {
+      kind: 'progress',
+      at: 0,
+      message: 'Epoch 1/200, step 1/100, loss 6.0000',
+      fraction: 0.00005,
+      step: { epoch: 1, step: 1, steps: 100, loss: 6 },
+    });
+    state = applyLiveEvent(state, {
+      kind: 'progress',
+      at: 60_000,
+      message: 'Epoch 2/200, step 50/100, loss 5.0000',
+      fraction: 0.0075,
+      step: { epoch: 2, step: 50, steps: 100, loss: 5 },
+    });
     assert.equal(state.epochs, 200);
     const figures = liveFigures(state, 60_000);
     assert.equal(figures.phase, 'Epoch 2 of 200');
@@ -128,20 +204,41 @@ describe('live dashboard state', () => {
   });
 
   test('the ETA is the part of the trainer’s line after the loss, and only of a training line', () => {
-    assert.equal(etaFromMessage('Epoch 3/20, step 10/40, loss 5.1000 · 4.3 s/epoch · stops by epoch 12 (~1 min) unless validation improves · at most ~2 min'), '4.3 s/epoch · stops by epoch 12 (~1 min) unless validation improves · at most ~2 min');
+    assert.equal(
+      etaFromMessage('Epoch 3/20, step 10/40, loss 5.1000 · 4.3 s/epoch · stops by epoch 12 (~1 min) unless validation improves · at most ~2 min'),
+      '4.3 s/epoch · stops by epoch 12 (~1 min) unless validation improves · at most ~2 min',
+    );
     assert.equal(etaFromMessage('Epoch 1/20, step 1/40, loss 9.0000'), undefined);
     assert.equal(etaFromMessage('Describing items · 3 of 4'), undefined);
     assert.equal(etaFromMessage(undefined), undefined);
     assert.deepEqual(etaParts('4.3 s/epoch · ~2 min left'), { value: '~2 min', hint: 'left in the budget' });
-    assert.deepEqual(etaParts('4.3 s/epoch · stops by epoch 12 (~1 min) unless validation improves · at most ~2 min'), { value: '~1 min', hint: 'early stop at epoch 12 unless validation improves · at most ~2 min' });
+    assert.deepEqual(etaParts('4.3 s/epoch · stops by epoch 12 (~1 min) unless validation improves · at most ~2 min'), {
+      value: '~1 min',
+      hint: 'early stop at epoch 12 unless validation improves · at most ~2 min',
+    });
   });
 
   test('TensorBoard smoothing: the first point is kept, a constant stays constant, weight 0 changes nothing', () => {
-    const points: Array<[number, number]> = [[0, 10], [1, 0], [2, 10], [3, 0]];
+    const points: Array<[number, number]> = [
+      [0, 10],
+      [1, 0],
+      [2, 10],
+      [3, 0],
+    ];
     const smoothed = smooth(points, 0.6);
     assert.equal(smoothed[0][1], 10, 'no start-up bias towards 0');
     assert.ok(smoothed[1][1] > 0 && smoothed[1][1] < 10);
-    assert.deepEqual(smooth([[0, 3], [1, 3], [2, 3]], 0.9).map(([, y]) => Number(y.toFixed(9))), [3, 3, 3]);
+    assert.deepEqual(
+      smooth(
+        [
+          [0, 3],
+          [1, 3],
+          [2, 3],
+        ],
+        0.9,
+      ).map(([, y]) => Number(y.toFixed(9))),
+      [3, 3, 3],
+    );
     assert.deepEqual(smooth(points, 0), points);
   });
 });
@@ -166,11 +263,32 @@ describe('chart helpers', () => {
   });
 
   test('series with different x values are aligned on their union, gaps left empty; non-positive values dropped on a log axis', () => {
-    const columns = alignSeries([
-      { label: 'a', tone: 0, points: [[1, 5], [2, 6]] },
-      { label: 'b', tone: 1, points: [[2, 0], [3, 7]] },
-    ], true);
-    assert.deepEqual(columns, [[1, 2, 3], [5, 6, null], [null, null, 7]]);
+    const columns = alignSeries(
+      [
+        {
+          label: 'a',
+          tone: 0,
+          points: [
+            [1, 5],
+            [2, 6],
+          ],
+        },
+        {
+          label: 'b',
+          tone: 1,
+          points: [
+            [2, 0],
+            [3, 7],
+          ],
+        },
+      ],
+      true,
+    );
+    assert.deepEqual(columns, [
+      [1, 2, 3],
+      [5, 6, null],
+      [null, null, 7],
+    ]);
   });
 
   test('a length histogram dominated by one bar is drawn on a log scale by default', () => {

@@ -6,11 +6,14 @@ describe('config diff', () => {
   test('lists only the settings that differ, with a dash where a run lacks one', () => {
     const a = { model: { kind: 'sasrec', d: 64 }, train: { lr: 0.001, seed: 1 }, variant: 'plain' };
     const b = { model: { kind: 'sasrec', d: 64 }, train: { lr: 0.002, seed: 2 }, variant: 'grasp', grasp: { kItems: 10 } };
-    assert.deepEqual(configDiff([a, b], (key) => key === 'train.seed'), [
-      { key: 'grasp.kItems', values: ['—', '10'] },
-      { key: 'train.lr', values: ['0.001', '0.002'] },
-      { key: 'variant', values: ['"plain"', '"grasp"'] },
-    ]);
+    assert.deepEqual(
+      configDiff([a, b], (key) => key === 'train.seed'),
+      [
+        { key: 'grasp.kItems', values: ['—', '10'] },
+        { key: 'train.lr', values: ['0.001', '0.002'] },
+        { key: 'variant', values: ['"plain"', '"grasp"'] },
+      ],
+    );
   });
 
   test('arrays are compared whole; identical configs differ in nothing', () => {
@@ -36,7 +39,15 @@ const report: CompareReport = {
     { name: 'grasp|run', path: '/r/b', model: 'sasrec', variant: 'grasp', dataset: 'beauty', seeds: [1] },
   ],
   configDiff: [{ key: 'variant', values: ['"plain"', '"grasp"'] }],
-  metrics: [{ metric: 'NDCG@10', values: [{ mean: 0.25, std: 0.05, n: 2 }, { mean: 0.3, std: 0, n: 1 }] }],
+  metrics: [
+    {
+      metric: 'NDCG@10',
+      values: [
+        { mean: 0.25, std: 0.05, n: 2 },
+        { mean: 0.3, std: 0, n: 1 },
+      ],
+    },
+  ],
   significance: [{ run: 1, metric: 'NDCG@10 per user', n: 100, meanDifference: 0.05, t: 2.5, p: 0.014 }],
 };
 

@@ -8,7 +8,13 @@ import { addLossPoint, emptyLiveState, MAX_LOSS_POINTS } from '../../../webview/
 function record(id: string, index: number, risk: number, kinds: string[], annotation?: FlagRecord['annotation']): FlagRecord {
   const absent = { score: null, absent: 'n/a' };
   return {
-    entity: 'item', id, index, textHash: 'x', text: 't', risk, flagged: risk >= 0.5,
+    entity: 'item',
+    id,
+    index,
+    textHash: 'x',
+    text: 't',
+    risk,
+    flagged: risk >= 0.5,
     signals: { contradiction: absent, unsupported: absent, nonspecific: absent, collaborative: absent, distrust: absent },
     reasons: kinds.map((kind) => ({ signal: 'unsupported', kind, message: kind, start: 0, end: 1, text: 't', severity: 0.5 })),
     annotation,
@@ -24,12 +30,21 @@ const records = [
 
 describe('review list filters and progress', () => {
   test('riskiest first, ties in dataset order', () => {
-    assert.deepEqual(filterRecords(records, { reason: '', minRisk: 0, unreviewedOnly: false }).map((i) => records[i].id), ['b', 'c', 'd', 'a']);
+    assert.deepEqual(
+      filterRecords(records, { reason: '', minRisk: 0, unreviewedOnly: false }).map((i) => records[i].id),
+      ['b', 'c', 'd', 'a'],
+    );
   });
 
   test('by reason kind or signal, by minimum risk, unreviewed only (a stale verdict is not a review)', () => {
-    assert.deepEqual(filterRecords(records, { reason: 'brand', minRisk: 0.5, unreviewedOnly: false }).map((i) => records[i].id), ['c', 'd']);
-    assert.deepEqual(filterRecords(records, { reason: 'unsupported', minRisk: 0, unreviewedOnly: true }).map((i) => records[i].id), ['c', 'd', 'a']);
+    assert.deepEqual(
+      filterRecords(records, { reason: 'brand', minRisk: 0.5, unreviewedOnly: false }).map((i) => records[i].id),
+      ['c', 'd'],
+    );
+    assert.deepEqual(
+      filterRecords(records, { reason: 'unsupported', minRisk: 0, unreviewedOnly: true }).map((i) => records[i].id),
+      ['c', 'd', 'a'],
+    );
   });
 
   test('n of m reviewed counts current verdicts on flagged texts, and on every listed text', () => {

@@ -6,7 +6,12 @@ import { searchEntities } from '../../../webview/neighbours/search';
 
 describe('virtual list window', () => {
   test('at the top: the visible rows plus the overscan below', () => {
-    assert.deepEqual(visibleWindow({ scrollTop: 0, viewportHeight: 100, rowHeight: 20, count: 22_363, overscan: 2 }), { start: 0, end: 8, offset: 0, total: 447_260 });
+    assert.deepEqual(visibleWindow({ scrollTop: 0, viewportHeight: 100, rowHeight: 20, count: 22_363, overscan: 2 }), {
+      start: 0,
+      end: 8,
+      offset: 0,
+      total: 447_260,
+    });
   });
 
   test('in the middle of 22k rows only a page is rendered, offset at the first rendered row', () => {

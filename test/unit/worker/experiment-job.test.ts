@@ -20,7 +20,13 @@ test('the worker runs an experiment file and reports progress over the whole exp
     file,
     JSON.stringify({
       name: 'worker-tiny',
-      base: { data: { path: data }, model: { kind: 'sasrec', d: 8, layers: 1, maxLen: 5 }, train: { epochs: 1, batchSize: 16 }, eval: { sampled: 0 }, engine: { backend: 'wasm' } },
+      base: {
+        data: { path: data },
+        model: { kind: 'sasrec', d: 8, layers: 1, maxLen: 5 },
+        train: { epochs: 1, batchSize: 16 },
+        eval: { sampled: 0 },
+        engine: { backend: 'wasm' },
+      },
       seeds: [1, 2],
       variants: [{ name: 'A' }, { name: 'B', overrides: { model: { dropout: 0.3 } } }],
       comparisons: [{ variant: 'B', baseline: 'A' }],
@@ -36,7 +42,10 @@ test('the worker runs an experiment file and reports progress over the whole exp
     assert.equal(result.trained, 4);
     assert.equal(result.results.table.comparisons[0].seeds.length, 2);
     assert.ok(existsSync(result.resultsMarkdown));
-    assert.ok(fractions.some((f) => f > 0.75), 'progress reaches the last run');
+    assert.ok(
+      fractions.some((f) => f > 0.75),
+      'progress reaches the last run',
+    );
     assert.deepEqual(epochs, [1, 1, 1, 1], "each of the four runs' epoch reaches the experiment's runner as an event");
   } finally {
     await client.stop();

@@ -47,7 +47,10 @@ test('appendAnnotation records a verdict on the text the caller holds, and refus
     assert.equal(again.records.find((r) => r.id === '12')?.annotation?.verdict, 'hallucinated');
     // Refused before anything is written: an "edited" verdict without its text, a request without a file or text.
     await assert.rejects(client.run('appendAnnotation', { file, annotation: { entity: 'item', id: '12', text: shown.text, verdict: 'edited' } }), /editedText/);
-    await assert.rejects(client.run('appendAnnotation', { file: '', annotation: { entity: 'item', id: '12', text: shown.text, verdict: 'ok' } }), /"file" must name the annotations file/);
+    await assert.rejects(
+      client.run('appendAnnotation', { file: '', annotation: { entity: 'item', id: '12', text: shown.text, verdict: 'ok' } }),
+      /"file" must name the annotations file/,
+    );
     const noText = { entity: 'item', id: '12', verdict: 'ok' } as unknown as NewAnnotation;
     await assert.rejects(client.run('appendAnnotation', { file, annotation: noText }), /"annotation.text" must be the text that was judged/);
     assert.equal(readFileSync(file, 'utf8').trim().split('\n').length, lines.length, 'nothing was appended by the refused requests');

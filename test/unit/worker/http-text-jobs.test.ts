@@ -36,7 +36,15 @@ test('the worker trains on server texts and vectors with the key from its enviro
       eval: { sampled: 0 },
       engine: { backend: 'wasm' },
       variant: 'grasp',
-      grasp: { texts: { provider: 'openai-compatible', baseUrl: mock.url, model: 'mock-chat' }, embedder: 'openai-compatible', embedding: { baseUrl: mock.url, model: 'mock-embed' }, dims: 4, kItems: 3, kUsers: 3, cacheDir: join(dir, 'cache') },
+      grasp: {
+        texts: { provider: 'openai-compatible', baseUrl: mock.url, model: 'mock-chat' },
+        embedder: 'openai-compatible',
+        embedding: { baseUrl: mock.url, model: 'mock-embed' },
+        dims: 4,
+        kItems: 3,
+        kUsers: 3,
+        cacheDir: join(dir, 'cache'),
+      },
     };
     // what the extension's key check sees: a hash prefix, never the key
     const seen = await client.run('keyCheck', { key: 'OPENAI_API_KEY' });
@@ -47,13 +55,19 @@ test('the worker trains on server texts and vectors with the key from its enviro
     const result = await client.run('train', { config, outDir: join(dir, 'run') }, { onLog: (line) => logs.push(line) });
     assert.equal(result.event, 'result');
     const made = mock.log.slice(since);
-    assert.ok(made.some((entry) => entry.kind === 'chat' && entry.outcome === 'ok') && made.some((entry) => entry.kind === 'embeddings' && entry.outcome === 'ok'));
-    assert.ok(made.every((entry) => entry.outcome !== 'unauthorized'), 'the key reached both servers');
+    assert.ok(
+      made.some((entry) => entry.kind === 'chat' && entry.outcome === 'ok') && made.some((entry) => entry.kind === 'embeddings' && entry.outcome === 'ok'),
+    );
+    assert.ok(
+      made.every((entry) => entry.outcome !== 'unauthorized'),
+      'the key reached both servers',
+    );
     assert.ok(!logs.join('\n').includes(KEY));
 
     const exported = await client.run('export', { target: join(dir, 'run'), out: join(dir, 'export') });
     assert.equal(exported.kind, 'run');
-    for (const file of ['items.npy', 'users.npy', 'items.neighbours.tsv', 'ranks.csv', 'metrics.csv', 'export.json']) assert.ok(existsSync(join(dir, 'export', file)), file);
+    for (const file of ['items.npy', 'users.npy', 'items.neighbours.tsv', 'ranks.csv', 'metrics.csv', 'export.json'])
+      assert.ok(existsSync(join(dir, 'export', file)), file);
   } finally {
     await client.stop();
     cleanup();
@@ -67,7 +81,20 @@ test('without the key in its environment the worker refuses the run, naming the 
   delete env[OPENAI_KEY_ENV];
   const client = await WorkerClient.start({ workerPath: WORKER, client: 'test', env });
   try {
-    const config = { data: { path: data }, model: { kind: 'sasrec', d: 8, layers: 1, maxLen: 6 }, train: { epochs: 1, batchSize: 16 }, engine: { backend: 'wasm' }, variant: 'llm-init', grasp: { texts: { provider: 'raw' }, embedder: 'openai-compatible', embedding: { baseUrl: mock.url, model: 'mock-embed' }, dims: 4, cacheDir: join(dir, 'cache') } };
+    const config = {
+      data: { path: data },
+      model: { kind: 'sasrec', d: 8, layers: 1, maxLen: 6 },
+      train: { epochs: 1, batchSize: 16 },
+      engine: { backend: 'wasm' },
+      variant: 'llm-init',
+      grasp: {
+        texts: { provider: 'raw' },
+        embedder: 'openai-compatible',
+        embedding: { baseUrl: mock.url, model: 'mock-embed' },
+        dims: 4,
+        cacheDir: join(dir, 'cache'),
+      },
+    };
     await assert.rejects(client.run('train', { config, outDir: join(dir, 'run') }), /embeddings stopped: HTTP 401.*no OPENAI_API_KEY was set/);
   } finally {
     await client.stop();

@@ -37,8 +37,14 @@ test('inspect gives the index’s neighbours with their texts and the true co-in
     const id = list.ids[3];
     const expected = await client.run('neighbours', { dataset, cacheDir, entity: 'item', id, k: 5 });
     const inspected = await client.run('inspect', { dataset, cacheDir, entity: 'item', id, k: 5 });
-    assert.deepEqual(inspected.neighbours.map((n) => n.id), expected.neighbours.map((n) => n.id));
-    assert.deepEqual(inspected.neighbours.map((n) => n.similarity), expected.neighbours.map((n) => n.similarity));
+    assert.deepEqual(
+      inspected.neighbours.map((n) => n.id),
+      expected.neighbours.map((n) => n.id),
+    );
+    assert.deepEqual(
+      inspected.neighbours.map((n) => n.similarity),
+      expected.neighbours.map((n) => n.similarity),
+    );
     assert.ok(inspected.query.text.length > 0 && inspected.neighbours.every((n) => n.text.length > 0));
     assert.equal(inspected.flags.available, true);
     assert.equal(inspected.attention.available, false, 'no GRASP run: no weights, and a reason');

@@ -23,10 +23,19 @@ after(() => mock.close());
 test('synthesize, embed, index and neighbours run in the worker; the key never leaves its environment', async () => {
   const stderr: string[] = [];
   const logs: string[] = [];
-  const client = await WorkerClient.start({ workerPath: WORKER, client: 'test', env: { ...process.env, ANTHROPIC_API_KEY: FAKE_KEY }, onStderr: (line: string) => stderr.push(line) });
+  const client = await WorkerClient.start({
+    workerPath: WORKER,
+    client: 'test',
+    env: { ...process.env, ANTHROPIC_API_KEY: FAKE_KEY },
+    onStderr: (line: string) => stderr.push(line),
+  });
   try {
     const cacheDir = tempFolder();
-    const synthesis = await client.run('synthesize', { dataset, cacheDir, entity: 'item', provider: 'anthropic', baseURL: mock.url }, { onLog: (line) => logs.push(line) });
+    const synthesis = await client.run(
+      'synthesize',
+      { dataset, cacheDir, entity: 'item', provider: 'anthropic', baseURL: mock.url },
+      { onLog: (line) => logs.push(line) },
+    );
     assert.equal(synthesis.provider, 'anthropic');
     assert.equal(synthesis.counts.done, synthesis.counts.total);
     const embedding = await client.run('embed', { dataset, cacheDir, entity: 'item', width: 8, pcaDim: 4 });

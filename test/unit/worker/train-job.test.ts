@@ -19,13 +19,25 @@ test('the worker trains from a config and re-evaluates the run, streaming progre
     const logs: string[] = [];
     const events: JobEvent[] = [];
     let progressed = false;
-    const config = { data: { path: data }, model: { kind: 'sasrec', d: 8, layers: 1, maxLen: 6 }, train: { epochs: 2, batchSize: 16, evalEvery: 1 }, engine: { backend: 'wasm' } };
-    const result = await client.run('train', { config, outDir: join(dir, 'run') }, { onProgress: () => (progressed = true), onLog: (line) => logs.push(line), onEvent: (event) => events.push(event) });
+    const config = {
+      data: { path: data },
+      model: { kind: 'sasrec', d: 8, layers: 1, maxLen: 6 },
+      train: { epochs: 2, batchSize: 16, evalEvery: 1 },
+      engine: { backend: 'wasm' },
+    };
+    const result = await client.run(
+      'train',
+      { config, outDir: join(dir, 'run') },
+      { onProgress: () => (progressed = true), onLog: (line) => logs.push(line), onEvent: (event) => events.push(event) },
+    );
     assert.equal(result.event, 'result');
     assert.equal(result.backend, 'wasm');
     assert.ok(progressed);
     // The engine first, then each epoch followed by its validation (evalEvery 1), as the trainer emits them.
-    assert.deepEqual(events.map((event) => event.event), ['engine', 'epoch', 'eval', 'epoch', 'eval']);
+    assert.deepEqual(
+      events.map((event) => event.event),
+      ['engine', 'epoch', 'eval', 'epoch', 'eval'],
+    );
     const engine = events[0];
     assert.ok(engine.event === 'engine' && engine.description.startsWith('wasm'), JSON.stringify(engine));
     const lastEval = events[4];

@@ -35,10 +35,14 @@ async function startLargeStats(client: WorkerClient): Promise<{ job: Promise<unk
   const cancel = new CancellationTokenSource();
   let started!: () => void;
   const running = new Promise<void>((resolve) => (started = resolve));
-  const job = client.run('stats', { path: largePairs, options: { format: 'pairs' } }, {
-    token: cancel.token,
-    onProgress: (update) => (update.fraction ?? 0) > 0.05 && started(),
-  });
+  const job = client.run(
+    'stats',
+    { path: largePairs, options: { format: 'pairs' } },
+    {
+      token: cancel.token,
+      onProgress: (update) => (update.fraction ?? 0) > 0.05 && started(),
+    },
+  );
   await withTimeout(running, 20_000, 'progress from the large stats job');
   return { job, cancel };
 }
@@ -75,7 +79,11 @@ describe('jobs', () => {
     const client = await startClient();
     try {
       const progress: number[] = [];
-      const stats = await client.run('stats', { path: tinyPairs, options: { format: 'pairs' } }, { onProgress: (u) => u.fraction !== undefined && progress.push(u.fraction) });
+      const stats = await client.run(
+        'stats',
+        { path: tinyPairs, options: { format: 'pairs' } },
+        { onProgress: (u) => u.fraction !== undefined && progress.push(u.fraction) },
+      );
       assert.equal(stats.users, 3);
       assert.equal(stats.items, 4);
       assert.equal(stats.interactions, 6);
@@ -104,7 +112,10 @@ describe('jobs', () => {
     try {
       await worker.connection.sendRequest(InitializeRequest, { protocolVersion: PROTOCOL_VERSION, client: 'test' });
       const bogus = { jobId: 'x', kind: 'mine-bitcoin', params: {} } as unknown as Parameters<typeof worker.connection.sendRequest<typeof JobStartRequest>>[1];
-      await assert.rejects(worker.connection.sendRequest(JobStartRequest, bogus), (error) => error instanceof ResponseError && error.code === ErrorCode.UnknownJob);
+      await assert.rejects(
+        worker.connection.sendRequest(JobStartRequest, bogus),
+        (error) => error instanceof ResponseError && error.code === ErrorCode.UnknownJob,
+      );
       const check = await worker.connection.sendRequest(JobStartRequest, { jobId: 'y', kind: 'keyCheck', params: {} });
       assert.ok(check);
     } finally {

@@ -66,7 +66,17 @@ export function layerNormInJs(x: Float32Array, gamma: Float32Array, beta: Float3
   }
 }
 
-export function layerNormGradInJs(dy: Float32Array, x: Float32Array, gamma: Float32Array, dx: Float32Array, dgamma: Float32Array, dbeta: Float32Array, rows: number, cols: number, epsilon: number): void {
+export function layerNormGradInJs(
+  dy: Float32Array,
+  x: Float32Array,
+  gamma: Float32Array,
+  dx: Float32Array,
+  dgamma: Float32Array,
+  dbeta: Float32Array,
+  rows: number,
+  cols: number,
+  epsilon: number,
+): void {
   dgamma.fill(0);
   dbeta.fill(0);
   const xhat = new Float64Array(cols);

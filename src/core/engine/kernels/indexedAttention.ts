@@ -56,7 +56,22 @@ export const indexedAttentionInJs: NativeKernels['indexedAttention'] = (q, keys,
 };
 
 /** Gradients of sum(out · dOut) given the forward weights; dKeys and dValues are [table, width]. */
-export const indexedAttentionGradInJs: NativeKernels['indexedAttentionGrad'] = (dOut, q, keys, values, index, weights, dq, dKeys, dValues, rows, slots, d, _table, scale) => {
+export const indexedAttentionGradInJs: NativeKernels['indexedAttentionGrad'] = (
+  dOut,
+  q,
+  keys,
+  values,
+  index,
+  weights,
+  dq,
+  dKeys,
+  dValues,
+  rows,
+  slots,
+  d,
+  _table,
+  scale,
+) => {
   dq.fill(0);
   dKeys.fill(0);
   dValues.fill(0);
@@ -93,7 +108,8 @@ export const indexedAttentionGradInJs: NativeKernels['indexedAttentionGrad'] = (
 function shapeOf(q: TensorInfo, keys: TensorInfo, index: TensorInfo, attrs: NamedAttrMap): IndexedAttentionShape {
   const [rows, width] = q.shape;
   const slots = index.shape[1];
-  if (index.shape[0] !== rows || keys.shape[1] !== width) throw new Error(`indexed attention: q ${q.shape}, keys ${keys.shape}, index ${index.shape} do not fit`);
+  if (index.shape[0] !== rows || keys.shape[1] !== width)
+    throw new Error(`indexed attention: q ${q.shape}, keys ${keys.shape}, index ${index.shape} do not fit`);
   return { rows, slots, width, table: keys.shape[0], scale: (attrs as unknown as { scale: number }).scale };
 }
 
@@ -105,7 +121,14 @@ export function indexedAttentionKernels(backendName: string, native: NativeKerne
     const out = makeFloatOutput(backend, [shape.rows, shape.width]);
     const weights = makeFloatOutput(backend, [shape.rows, shape.slots]);
     // views only after every allocation: growing the wasm heap detaches older views
-    const args = [floatView(backend, q), floatView(backend, keys), floatView(backend, values), intView(backend, index), floatView(backend, out), floatView(backend, weights)] as const;
+    const args = [
+      floatView(backend, q),
+      floatView(backend, keys),
+      floatView(backend, values),
+      intView(backend, index),
+      floatView(backend, out),
+      floatView(backend, weights),
+    ] as const;
     impl.indexedAttention(...args, shape.rows, shape.slots, shape.width, shape.table, shape.scale);
     return [out, weights];
   };

@@ -17,7 +17,8 @@ export function nativeBatchMatMul(native: NativeKernels, backendName: string, fa
     const k = transposeA ? a.shape[aRank - 2] : a.shape[aRank - 1];
     const kB = transposeB ? b.shape[bRank - 1] : b.shape[bRank - 2];
     const n = transposeB ? b.shape[bRank - 2] : b.shape[bRank - 1];
-    if (k !== kB) throw new Error(`matMul: inner shapes ${k} and ${kB} of [${a.shape}] and [${b.shape}] (transposeA=${transposeA}, transposeB=${transposeB}) must match`);
+    if (k !== kB)
+      throw new Error(`matMul: inner shapes ${k} and ${kB} of [${a.shape}] and [${b.shape}] (transposeA=${transposeA}, transposeB=${transposeB}) must match`);
     const outerA = a.shape.slice(0, -2);
     const outerB = b.shape.slice(0, -2);
     const batchA = size(outerA);

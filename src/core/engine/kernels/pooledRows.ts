@@ -25,7 +25,15 @@ export const pooledRowsGradInJs: NativeKernels['pooledRowsGrad'] = (dOut, rows, 
 };
 
 /** target[to[i]] += scale[segments[i]] · source[from[i]] for every i, in rows of `width`. */
-function addScaledRows(source: Float32Array, from: Int32Array, target: Float32Array, to: Int32Array, segments: Int32Array, scale: Float32Array, width: number): void {
+function addScaledRows(
+  source: Float32Array,
+  from: Int32Array,
+  target: Float32Array,
+  to: Int32Array,
+  segments: Int32Array,
+  scale: Float32Array,
+  width: number,
+): void {
   for (let i = 0; i < segments.length; i++) {
     const f = scale[segments[i]];
     const a = from[i] * width;
@@ -35,7 +43,8 @@ function addScaledRows(source: Float32Array, from: Int32Array, target: Float32Ar
 }
 
 function checked(table: TensorInfo, rows: TensorInfo, segments: TensorInfo, scale: TensorInfo): void {
-  if (rows.shape[0] !== segments.shape[0] || table.shape.length !== 2) throw new Error(`pooled rows: table ${table.shape}, rows ${rows.shape}, segments ${segments.shape}, scale ${scale.shape} do not fit`);
+  if (rows.shape[0] !== segments.shape[0] || table.shape.length !== 2)
+    throw new Error(`pooled rows: table ${table.shape}, rows ${rows.shape}, segments ${segments.shape}, scale ${scale.shape} do not fit`);
 }
 
 export function pooledRowsKernels(backendName: string, native: NativeKernels | null): KernelConfig[] {
@@ -68,6 +77,11 @@ export const pooledRowsGradient: GradConfig = {
     const [table, rows, segments, scale] = saved;
     const run = (name: string, inputs: Record<string, Tensor>) => tf.engine().runKernel(name, inputs, {} as NamedAttrMap) as Tensor;
     // the table is the trained input; rows, segments and scale are constants of the batch
-    return { table: () => run(POOLED_ROWS_GRAD, { dOut: dy as Tensor, table, rows, segments, scale }), rows: () => tf.zerosLike(rows), segments: () => tf.zerosLike(segments), scale: () => tf.zerosLike(scale) };
+    return {
+      table: () => run(POOLED_ROWS_GRAD, { dOut: dy as Tensor, table, rows, segments, scale }),
+      rows: () => tf.zerosLike(rows),
+      segments: () => tf.zerosLike(segments),
+      scale: () => tf.zerosLike(scale),
+    };
   },
 };
