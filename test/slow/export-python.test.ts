@@ -12,10 +12,9 @@ import { loadDataset } from '../../src/core/data/load';
 import { initEngine } from '../../src/core/engine/backend';
 import { parseNpy } from '../../src/core/export/npy';
 import { silentContext } from '../../src/core/util/jobContext';
-import { demoJob } from '../../src/core/jobs/demo';
 import { trainJob } from '../../src/core/jobs/train';
 import { ensureBuilt } from '../unit/worker/harness';
-import { tempFolder } from '../unit/helpers';
+import { demoWorkspace, sasrecConfig } from '../unit/train/fixtures';
 
 const ROOT = join(__dirname, '..', '..');
 const GRASP = join(ROOT, 'bin', 'grasp.js');
@@ -49,17 +48,12 @@ test('the README snippet loads a run exported by `grasp export` with numpy alone
 
   ensureBuilt();
   await initEngine({});
-  const dir = tempFolder();
-  mkdirSync(join(dir, '.git'));
-  const data = (await demoJob({ outDir: join(dir, 'demo'), users: 150, items: 50, seed: 9, retrieval: false }, silentContext)).dir;
+  const { dir, data } = await demoWorkspace(150, 50, 9);
   const run = join(dir, 'run');
   const result = await trainJob(
     {
       config: {
-        data: { path: data },
-        model: { kind: 'sasrec', d: 16, layers: 1, maxLen: 8 },
-        train: { epochs: 2, batchSize: 32 },
-        eval: { sampled: 0 },
+        ...sasrecConfig(data, { epochs: 2 }),
         variant: 'grasp',
         grasp: { dims: 8, width: 16, kItems: 4, kUsers: 3 },
       },

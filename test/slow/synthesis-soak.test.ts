@@ -8,7 +8,7 @@ import { demoJob } from '../../src/core/jobs/demo';
 import { synthesizeJob, type SynthesizeJobParams } from '../../src/core/jobs/synthesize';
 import { MockAnthropic } from '../mock/anthropicServer';
 import { tempFolder } from '../unit/helpers';
-import { FAKE_KEY, recordingContext } from '../unit/llm/fixtures';
+import { FAKE_KEY, recordingContext, mockSynthesisParams } from '../unit/llm/fixtures';
 
 const FAULTS_30 = { rateLimit: 0.06, serverError: 0.04, overloaded: 0.05, timeout: 0.03, malformed: 0.04, truncated: 0.04, schemaBreak: 0.04 };
 let dataset: string;
@@ -24,20 +24,8 @@ before(async () => {
 after(() => mock.close());
 
 function params(cacheDir: string, extra: Partial<SynthesizeJobParams> = {}): SynthesizeJobParams {
-  return {
-    dataset,
-    cacheDir,
-    entity: 'item',
-    provider: 'anthropic',
-    baseURL: mock.url,
-    concurrency: 16,
-    timeoutMs: 3000,
-    sdkMaxRetries: 0,
-    backoffBaseMs: 20,
-    maxAttempts: 6,
-    mode: 'messages',
-    ...extra,
-  };
+  const soak = { concurrency: 16, sdkMaxRetries: 0, backoffBaseMs: 20, maxAttempts: 6, mode: 'messages' } as const;
+  return mockSynthesisParams({ dataset, cacheDir, provider: 'anthropic', baseURL: mock.url }, { ...soak, ...extra });
 }
 
 function checkCache(file: string, total: number): { ok: number; failed: number; ids: Set<string> } {

@@ -6,6 +6,9 @@ import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 
+/** What the attention kernel and its gradient are run over: bh slices of [L, dh] in `heads` heads, the bias mode, the softmax scale and the dropout. */
+export type AttentionShape = [bh: number, L: number, dh: number, heads: number, biasMode: number, scale: number, rate: number, seed: number];
+
 export interface NativeKernels {
   /** C[i] = alpha·op(A[i])·op(B[i]) + beta·C[i], row-major; a stride of 0 repeats one matrix. */
   gemm(
@@ -77,22 +80,7 @@ export interface NativeKernels {
    * Attention over bh slices of [L, dh]: softmax(scale·q·kᵀ + bias) with dropout on the weights, times v.
    * biasMode 0: none, 1: bias is [L, L], 2: bias is [bh / heads, L] over keys. probs gets the weights before dropout.
    */
-  attention(
-    q: Float32Array,
-    k: Float32Array,
-    v: Float32Array,
-    bias: Float32Array,
-    out: Float32Array,
-    probs: Float32Array,
-    bh: number,
-    L: number,
-    dh: number,
-    heads: number,
-    biasMode: number,
-    scale: number,
-    rate: number,
-    seed: number,
-  ): void;
+  attention(q: Float32Array, k: Float32Array, v: Float32Array, bias: Float32Array, out: Float32Array, probs: Float32Array, ...shape: AttentionShape): void;
   attentionGrad(
     dOut: Float32Array,
     q: Float32Array,
@@ -102,14 +90,7 @@ export interface NativeKernels {
     dq: Float32Array,
     dk: Float32Array,
     dv: Float32Array,
-    bh: number,
-    L: number,
-    dh: number,
-    heads: number,
-    biasMode: number,
-    scale: number,
-    rate: number,
-    seed: number,
+    ...shape: AttentionShape
   ): void;
   /**
    * Row r of q ([rows, width]) attends over rows index[r, s] (−1: no slot) of keys and values

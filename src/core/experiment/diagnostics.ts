@@ -5,7 +5,7 @@
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { loadDataset } from '../data/load';
+import { loadRunDataset } from '../train/runDataset';
 import { leaveOneOut } from '../data/split';
 import { initEngine } from '../engine/backend';
 import { tf, type Tensor2D } from '../engine/tf';
@@ -48,12 +48,7 @@ export async function attentionDiagnostics(run: string, ctx: JobContext, sampleU
   const manifest = await readManifest(run);
   const { config } = manifest;
   await initEngine({ backend: config.engine.backend, native: config.engine.native, threads: config.engine.threads || undefined });
-  const dataset = await loadDataset(config.data.path, {
-    format: config.data.format,
-    duplicates: config.data.duplicates,
-    userCore: config.data.userCore,
-    itemCore: config.data.itemCore,
-  });
+  const dataset = await loadRunDataset(config);
   const split = leaveOneOut(dataset.sequences);
   // the test inputs are read, so the similar users are those of the run's test pass (grasp.testRetrieval)
   const artifacts = await testPassArtifacts(dataset, split, config, await prepareText(config, dataset, split, ctx), ctx);

@@ -44,81 +44,55 @@ function brandAgrees(brand: string, claim: string): boolean {
   return a === b || (a.length > 0 && b.length > 0 && (a.includes(b) || b.includes(a)));
 }
 
+/**
+ * A claimed category or brand: contradicted when the metadata has that field and disagrees; when it
+ * lacks the field, unsupported unless the input mentions (`share` of) the claim's words.
+ */
+function metadataClaim(
+  rendered: RenderedText,
+  evidence: Evidence,
+  field: 'category' | 'brand',
+  claim: string,
+  agrees: (metadata: string, claim: string) => boolean,
+  unsupported: { severity: number; share?: number; why: string },
+): FlagReason[] {
+  if (claim.trim() === '') return [];
+  const known = field === 'category' ? evidence.categories : evidence.brand;
+  if (known !== undefined) {
+    if (agrees(known, claim)) return [];
+    const shown = (field === 'category' ? evidence.shown.categories : evidence.shown.brand) ?? known;
+    return reason(rendered, field, undefined, field, SEVERITY.contradicted, `claims ${field} ${quoted(claim)}; the metadata says ${quoted(shown)}`);
+  }
+  if (supportedPhrase(evidence, claim, unsupported.share)) return [];
+  return reason(rendered, field, undefined, field, unsupported.severity, `claims ${field} ${quoted(claim)}, ${unsupported.why}`);
+}
+
 function itemClaims(output: ItemDescription, rendered: RenderedText, evidence: Evidence): FlagReason[] {
-  const reasons: FlagReason[] = [];
   const { category, brand, attributes } = output.claims;
-  if (category.trim() !== '') {
-    if (evidence.categories !== undefined) {
-      if (!categoryAgrees(evidence.categories, category)) {
-        reasons.push(
-          ...reason(
-            rendered,
-            'category',
-            undefined,
-            'category',
-            SEVERITY.contradicted,
-            `claims category ${quoted(category)}; the metadata says ${quoted(evidence.shown.categories ?? evidence.categories)}`,
-          ),
-        );
-      }
-    } else if (!supportedPhrase(evidence, category, 0.5)) {
-      reasons.push(
-        ...reason(
-          rendered,
-          'category',
-          undefined,
-          'category',
-          SEVERITY.unsupportedCategory,
-          `claims category ${quoted(category)}, which nothing in the input mentions`,
-        ),
-      );
-    }
-  }
-  if (brand.trim() !== '') {
-    if (evidence.brand !== undefined) {
-      if (!brandAgrees(evidence.brand, brand))
-        reasons.push(
-          ...reason(
-            rendered,
-            'brand',
-            undefined,
-            'brand',
-            SEVERITY.contradicted,
-            `claims brand ${quoted(brand)}; the metadata says ${quoted(evidence.shown.brand ?? evidence.brand)}`,
-          ),
-        );
-    } else if (!supportedPhrase(evidence, brand)) {
-      reasons.push(
-        ...reason(rendered, 'brand', undefined, 'brand', SEVERITY.unsupportedBrand, `claims brand ${quoted(brand)}, which appears nowhere in the input`),
-      );
-    }
-  }
+  const reasons: FlagReason[] = [
+    ...metadataClaim(rendered, evidence, 'category', category, categoryAgrees, {
+      severity: SEVERITY.unsupportedCategory,
+      share: 0.5,
+      why: 'which nothing in the input mentions',
+    }),
+    ...metadataClaim(rendered, evidence, 'brand', brand, brandAgrees, { severity: SEVERITY.unsupportedBrand, why: 'which appears nowhere in the input' }),
+  ];
   attributes.forEach((attribute, element) => {
     const [key, ...rest] = wordsOf(attribute);
     const known = key === undefined ? undefined : evidence.attributes.get(key);
-    if (known !== undefined && rest.length > 0 && rest.join(' ') !== wordsOf(known).join(' ')) {
-      reasons.push(
-        ...reason(
-          rendered,
-          'attributes',
-          element,
-          'attribute',
-          SEVERITY.contradictedAttribute,
-          `claims ${quoted(attribute)}; the metadata says ${key} ${quoted(known)}`,
-        ),
-      );
-    } else if (known === undefined && !supportedPhrase(evidence, attribute, 0.5)) {
-      reasons.push(
-        ...reason(
-          rendered,
-          'attributes',
-          element,
-          'attribute',
-          SEVERITY.unsupportedAttribute,
-          `claims attribute ${quoted(attribute)}, which nothing in the input mentions`,
-        ),
-      );
-    }
+    // an attribute whose key the metadata has is checked against its value; any other must be in the input
+    const flagged =
+      known === undefined
+        ? !supportedPhrase(evidence, attribute, 0.5) && {
+            severity: SEVERITY.unsupportedAttribute,
+            message: `claims attribute ${quoted(attribute)}, which nothing in the input mentions`,
+          }
+        : rest.length > 0 &&
+          rest.join(' ') !== wordsOf(known).join(' ') && {
+            severity: SEVERITY.contradictedAttribute,
+            message: `claims ${quoted(attribute)}; the metadata says ${key} ${quoted(known)}`,
+          };
+    if (flagged) reasons.push(...reason(rendered, 'attributes', element, 'attribute', flagged.severity, flagged.message));
   });
   return reasons;
 }

@@ -1,7 +1,7 @@
 // `grasp eval --run <dir>`: rebuilds the model from a checkpoint and evaluates it again on the
 // dataset named in its config (which must still give the same item ids).
 import { leaveOneOut } from '../data/split';
-import { loadDataset } from '../data/load';
+import { loadRunDataset } from '../train/runDataset';
 import { initEngine, type BackendChoice } from '../engine/backend';
 import type { JobContext } from '../util/jobContext';
 import { loadWeights, readManifest } from '../train/checkpoint';
@@ -32,13 +32,7 @@ export async function evalJob(params: EvalJobParams, ctx: JobContext): Promise<E
     native: config.engine.native,
     threads: config.engine.threads || undefined,
   });
-  const dataset = await loadDataset(config.data.path, {
-    format: config.data.format,
-    duplicates: config.data.duplicates,
-    userCore: config.data.userCore,
-    itemCore: config.data.itemCore,
-    isCancelled: () => ctx.isCancelled(),
-  });
+  const dataset = await loadRunDataset(config, () => ctx.isCancelled());
   if (dataset.itemIds.length !== manifest.numItems || dataset.itemIds.some((id, i) => id !== manifest.itemIds[i])) {
     throw new Error(
       `${config.data.path} no longer gives the item ids this checkpoint was trained with (${dataset.itemIds.length} items now, ${manifest.numItems} then)`,

@@ -8,7 +8,7 @@ import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { readFile, rm } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
 import { assertCachedIds, cachePaths } from '../data/cachePaths';
-import { loadDataset } from '../data/load';
+import { loadRunDataset } from '../train/runDataset';
 import { leaveOneOut } from '../data/split';
 import type { Dataset } from '../data/types';
 import { readEmbedding, type StoredEmbedding } from '../embed/store';
@@ -179,13 +179,7 @@ async function exportRun(runDir: string, params: ExportJobParams, ctx: JobContex
       throw new ConfigError(`${dir} is not a finished run (no metrics.json and ranks.json): let it finish, or resume it with \`grasp train\``);
   }
   ctx.progress({ message: `Reading ${config.data.path}`, fraction: 0.05 });
-  const dataset = await loadDataset(config.data.path, {
-    format: config.data.format,
-    duplicates: config.data.duplicates,
-    userCore: config.data.userCore,
-    itemCore: config.data.itemCore,
-    isCancelled: () => ctx.isCancelled(),
-  });
+  const dataset = await loadRunDataset(config, () => ctx.isCancelled());
   const split = leaveOneOut(dataset.sequences);
   const paths = cachePaths(config.data.path, config.grasp.cacheDir);
   const out = resolve(params.out ?? join(paths.root, 'exports', `run-${basename(runDir)}`));

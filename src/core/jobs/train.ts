@@ -2,7 +2,7 @@
 // folder; training the folder's seeds is src/core/train/trainRun.ts's.
 import { join, resolve } from 'node:path';
 import { leaveOneOut } from '../data/split';
-import { loadDataset } from '../data/load';
+import { loadRunDataset } from '../train/runDataset';
 import { initEngine } from '../engine/backend';
 import { reportEvent, type JobContext } from '../util/jobContext';
 import { writeFileAtomic } from '../util/atomicWrite';
@@ -34,13 +34,7 @@ export async function trainJob(params: TrainJobParams, ctx: JobContext): Promise
     description: `${engine.backend}${engine.native ? ` + native kernels, ${engine.native.blas}, ${engine.native.threads} thread(s)` : ''}${engine.fallbacks.length ? ` (skipped ${engine.fallbacks.join('; ')})` : ''}`,
   });
   ctx.progress({ message: `Loading ${config.data.path}` });
-  const dataset = await loadDataset(config.data.path, {
-    format: config.data.format,
-    duplicates: config.data.duplicates,
-    userCore: config.data.userCore,
-    itemCore: config.data.itemCore,
-    isCancelled: () => ctx.isCancelled(),
-  });
+  const dataset = await loadRunDataset(config, () => ctx.isCancelled());
   const split = leaveOneOut(dataset.sequences);
   // the item table alone, before the folder is written: a size no machine here holds is a config error
   const tableBytes = 4 * (dataset.itemIds.length + 2) * config.model.d;

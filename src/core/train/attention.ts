@@ -3,7 +3,7 @@
 // users (user level, at the state that predicts the user's next item), read back from the run's
 // checkpoint. The neighbours view shows these beside the retrieval similarities.
 import { leaveOneOut } from '../data/split';
-import { loadDataset } from '../data/load';
+import { loadRunDataset } from './runDataset';
 import { initEngine } from '../engine/backend';
 import { CancelledError, silentContext, type JobContext } from '../util/jobContext';
 import { entityLabel } from '../retrieval/labels';
@@ -50,12 +50,7 @@ async function openGraspRun(runDir: string, ctx: JobContext) {
   if (variantOf(config) !== 'grasp')
     throw new ConfigError(`${runDir}: a ${variantOf(config)} run has no GRASP attention weights (train with "variant": "grasp")`);
   await initEngine({ backend: config.engine.backend, native: config.engine.native, threads: config.engine.threads || undefined });
-  const dataset = await loadDataset(config.data.path, {
-    format: config.data.format,
-    duplicates: config.data.duplicates,
-    userCore: config.data.userCore,
-    itemCore: config.data.itemCore,
-  });
+  const dataset = await loadRunDataset(config);
   if (dataset.itemIds.length !== manifest.numItems || dataset.itemIds.some((id, i) => id !== manifest.itemIds[i])) {
     throw new ConfigError(
       `${config.data.path} no longer gives the item ids ${runDir} was trained with (${dataset.itemIds.length} items now, ${manifest.numItems} then)`,

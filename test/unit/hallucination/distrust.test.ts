@@ -1,31 +1,24 @@
 // The model-distrust signal end to end: a GRASP run trained on the demo world gives every item with
 // neighbours a share of attention on them, which the flag job turns into the signal (or says why not).
 import assert from 'node:assert/strict';
-import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { initEngine } from '../../../src/core/engine/backend';
 import { flagJob } from '../../../src/core/jobs/flag';
 import { silentContext } from '../../../src/core/util/jobContext';
-import { demoJob } from '../../../src/core/jobs/demo';
 import { itemNeighbourAttention } from '../../../src/core/train/attention';
 import { trainJob } from '../../../src/core/jobs/train';
-import { tempFolder } from '../helpers';
+import { demoWorkspace, sasrecConfig } from '../train/fixtures';
 
 test('model distrust comes from the newest GRASP run on the dataset, and is absent with a reason without one', async () => {
   await initEngine({});
-  const dir = tempFolder();
-  mkdirSync(join(dir, '.git'));
-  const data = (await demoJob({ outDir: join(dir, 'demo'), users: 120, items: 40, seed: 6, retrieval: false }, silentContext)).dir;
+  const { dir, data } = await demoWorkspace(120, 40, 6);
 
   const before = await flagJob({ dataset: data, texts: 'metadata-only', top: 0 }, silentContext);
   assert.match(before.absent.distrust ?? '', /no trained GRASP run/);
 
   const config = {
-    data: { path: data },
-    model: { kind: 'sasrec', d: 16, layers: 1, maxLen: 8 },
-    train: { epochs: 1, batchSize: 32 },
-    eval: { sampled: 0 },
+    ...sasrecConfig(data),
     variant: 'grasp',
     grasp: { dims: 8, kItems: 4, kUsers: 3 },
   };

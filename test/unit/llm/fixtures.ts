@@ -1,5 +1,6 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import type { SynthesizeJobParams } from '../../../src/core/jobs/synthesize';
 import type { JobContext } from '../../../src/core/util/jobContext';
 import { tempFolder } from '../helpers';
 
@@ -37,4 +38,15 @@ export function recordingContext(cancelWhen?: () => boolean): JobContext & { lin
     log: (line) => void lines.push(line),
     isCancelled: () => cancelWhen?.() ?? false,
   };
+}
+
+/**
+ * Synthesis of a dataset's items into cacheDir through a mock server: 8 requests at a time, a 3 s
+ * timeout and 4 attempts with a 5 ms backoff base, unless the test says otherwise.
+ */
+export function mockSynthesisParams(
+  server: Pick<SynthesizeJobParams, 'dataset' | 'cacheDir' | 'provider' | 'baseURL'>,
+  extra: Partial<SynthesizeJobParams> = {},
+): SynthesizeJobParams {
+  return { entity: 'item', concurrency: 8, timeoutMs: 3000, backoffBaseMs: 5, maxAttempts: 4, ...server, ...extra };
 }

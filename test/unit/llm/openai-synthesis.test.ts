@@ -13,7 +13,7 @@ import { isLocalServer, openAiRoot } from '../../../src/core/util/endpoints';
 import { MockOpenAI } from '../../mock/openaiServer';
 import { tempFolder } from '../helpers';
 import { ensureBuilt } from '../worker/harness';
-import { recordingContext } from './fixtures';
+import { recordingContext, mockSynthesisParams } from './fixtures';
 
 const GRASP = join(__dirname, '..', '..', '..', 'bin', 'grasp.js');
 
@@ -29,19 +29,7 @@ before(async () => {
 after(() => mock.close());
 
 function params(cacheDir: string, extra: Partial<SynthesizeJobParams> = {}): SynthesizeJobParams {
-  return {
-    dataset,
-    cacheDir,
-    entity: 'item',
-    provider: 'openai-compatible',
-    baseURL: mock.url,
-    model: 'mock-chat',
-    concurrency: 8,
-    timeoutMs: 3000,
-    backoffBaseMs: 5,
-    maxAttempts: 4,
-    ...extra,
-  };
+  return mockSynthesisParams({ dataset, cacheDir, provider: 'openai-compatible', baseURL: mock.url }, { model: 'mock-chat', ...extra });
 }
 
 test('with faults every item ends done or failed, nothing is asked again after success, and a cached rerun calls nothing', async () => {

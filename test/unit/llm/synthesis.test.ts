@@ -8,7 +8,7 @@ import { demoJob } from '../../../src/core/jobs/demo';
 import { synthesizeJob, type SynthesizeJobParams } from '../../../src/core/jobs/synthesize';
 import { MockAnthropic } from '../../mock/anthropicServer';
 import { tempFolder } from '../helpers';
-import { FAKE_KEY, recordingContext } from './fixtures';
+import { FAKE_KEY, recordingContext, mockSynthesisParams } from './fixtures';
 
 let dataset: string;
 let mock: MockAnthropic;
@@ -24,19 +24,7 @@ before(async () => {
 after(() => mock.close());
 
 function params(cacheDir: string, extra: Partial<SynthesizeJobParams> = {}): SynthesizeJobParams {
-  return {
-    dataset,
-    cacheDir,
-    entity: 'item',
-    provider: 'anthropic',
-    baseURL: mock.url,
-    concurrency: 8,
-    timeoutMs: 3000,
-    sdkMaxRetries: 0,
-    backoffBaseMs: 5,
-    maxAttempts: 4,
-    ...extra,
-  };
+  return mockSynthesisParams({ dataset, cacheDir, provider: 'anthropic', baseURL: mock.url }, { sdkMaxRetries: 0, ...extra });
 }
 
 function filesUnder(dir: string): string[] {

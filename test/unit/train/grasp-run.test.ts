@@ -11,7 +11,6 @@ import { initEngine } from '../../../src/core/engine/backend';
 import { evalJob } from '../../../src/core/jobs/evaluate';
 import { attentionDiagnostics } from '../../../src/core/experiment/diagnostics';
 import { silentContext } from '../../../src/core/util/jobContext';
-import { demoJob } from '../../../src/core/jobs/demo';
 import { readAttention } from '../../../src/core/train/attention';
 import { validateConfig } from '../../../src/core/train/config';
 import { ConfigError } from '../../../src/core/util/errors';
@@ -24,6 +23,7 @@ import type { TextArtifacts } from '../../../src/core/train/textArtifacts';
 import { entityTexts } from '../../../src/core/embed/texts';
 import { Random } from '../../../src/core/util/random';
 import { tempFolder } from '../helpers';
+import { demoWorkspace, sasrecConfig } from './fixtures';
 
 test('the grasp section and variant get defaults; errors name the file and the field', () => {
   const config = validateConfig({ data: { path: 'x' }, model: { kind: 'sasrec' } }, 'run.json');
@@ -157,14 +157,9 @@ test('test-time user retrieval: profiles from training prefix + validation item,
 
 test('grasp.testRetrieval "history" changes the test pass only; grasp eval reproduces it', async () => {
   await initEngine({});
-  const dir = tempFolder();
-  mkdirSync(join(dir, '.git'));
-  const data = (await demoJob({ outDir: join(dir, 'demo'), users: 120, items: 40, seed: 5, retrieval: false }, silentContext)).dir;
+  const { dir, data } = await demoWorkspace(120, 40, 5);
   const config = (testRetrieval: string) => ({
-    data: { path: data },
-    model: { kind: 'sasrec', d: 16, layers: 1, maxLen: 8 },
-    train: { epochs: 8, batchSize: 32, lr: 0.01 },
-    eval: { sampled: 0 },
+    ...sasrecConfig(data, { epochs: 8, lr: 0.01 }),
     variant: 'grasp',
     grasp: { dims: 8, width: 16, kItems: 4, kUsers: 3, testRetrieval },
   });
@@ -186,14 +181,9 @@ test('grasp.testRetrieval "history" changes the test pass only; grasp eval repro
 
 test('GRASP-SASRec trains end to end on the demo world; eval reloads it; attention reads back from the checkpoint', async () => {
   await initEngine({});
-  const dir = tempFolder();
-  mkdirSync(join(dir, '.git'));
-  const data = (await demoJob({ outDir: join(dir, 'demo'), users: 120, items: 40, seed: 5, retrieval: false }, silentContext)).dir;
+  const { dir, data } = await demoWorkspace(120, 40, 5);
   const config = {
-    data: { path: data },
-    model: { kind: 'sasrec', d: 16, layers: 1, maxLen: 8 },
-    train: { epochs: 2, batchSize: 32 },
-    eval: { sampled: 0 },
+    ...sasrecConfig(data, { epochs: 2 }),
     variant: 'grasp',
     grasp: { dims: 8, width: 16, kItems: 4, kUsers: 3 },
   };

@@ -3,7 +3,7 @@
 // (both the mock in test/mock/openaiServer.ts, which wants a key: it reaches the run through the job
 // context's secret reader only). The config section, the cache keys, reruns that call nothing.
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { cachePaths } from '../../../src/core/data/cachePaths';
@@ -11,13 +11,12 @@ import { readEmbedding } from '../../../src/core/embed/store';
 import { initEngine } from '../../../src/core/engine/backend';
 import { evalJob } from '../../../src/core/jobs/evaluate';
 import { silentContext, type JobContext } from '../../../src/core/util/jobContext';
-import { demoJob } from '../../../src/core/jobs/demo';
 import { outputText } from '../../../src/core/llm/schema';
 import { validateConfig } from '../../../src/core/train/config';
 import { ConfigError } from '../../../src/core/util/errors';
 import { trainJob } from '../../../src/core/jobs/train';
 import { MockOpenAI, mockVector } from '../../mock/openaiServer';
-import { tempFolder } from '../helpers';
+import { demoWorkspace, sasrecConfig } from './fixtures';
 
 const KEY = ['sk', 'test', 'train-FAKE-24680135'].join('-');
 let mock: MockOpenAI;
@@ -85,9 +84,7 @@ test('grasp.embedder, grasp.embedding and the openai-compatible texts are valida
 
 test('a GRASP run trains on descriptions from a chat server and vectors from an embedding server; reruns and eval call nothing; another model gets its own vectors', async () => {
   await initEngine({});
-  const dir = tempFolder();
-  mkdirSync(join(dir, '.git'));
-  const data = (await demoJob({ outDir: join(dir, 'demo'), users: 100, items: 40, seed: 5, retrieval: false }, silentContext)).dir;
+  const { dir, data } = await demoWorkspace(100, 40, 5);
   const grasp = (embeddingModel: string) => ({
     texts: { provider: 'openai-compatible', baseUrl: mock.url, model: 'mock-chat' },
     embedder: 'openai-compatible',
@@ -97,10 +94,7 @@ test('a GRASP run trains on descriptions from a chat server and vectors from an 
     kUsers: 3,
   });
   const config = (embeddingModel: string) => ({
-    data: { path: data },
-    model: { kind: 'sasrec', d: 16, layers: 1, maxLen: 8 },
-    train: { epochs: 2, batchSize: 32 },
-    eval: { sampled: 0 },
+    ...sasrecConfig(data, { epochs: 2 }),
     variant: 'grasp',
     grasp: grasp(embeddingModel),
   });
@@ -167,14 +161,9 @@ test('a GRASP run trains on descriptions from a chat server and vectors from an 
 test('grasp.testRetrieval "history" with server texts and vectors: the test-time profiles are written and embedded the same way; eval reproduces the run', async () => {
   await initEngine({});
   mock.configure({ faults: {} });
-  const dir = tempFolder();
-  mkdirSync(join(dir, '.git'));
-  const data = (await demoJob({ outDir: join(dir, 'demo'), users: 80, items: 30, seed: 6, retrieval: false }, silentContext)).dir;
+  const { dir, data } = await demoWorkspace(80, 30, 6);
   const config = {
-    data: { path: data },
-    model: { kind: 'sasrec', d: 16, layers: 1, maxLen: 8 },
-    train: { epochs: 2, batchSize: 32 },
-    eval: { sampled: 0 },
+    ...sasrecConfig(data, { epochs: 2 }),
     variant: 'grasp',
     // a model name with a colon, as Ollama's are (`qwen2.5:7b`)
     grasp: {
@@ -202,14 +191,9 @@ test('grasp.testRetrieval "history" with server texts and vectors: the test-time
 });
 
 test('a server that wants a key the runner does not hold stops the run before its folder holds a checkpoint, saying so', async () => {
-  const dir = tempFolder();
-  mkdirSync(join(dir, '.git'));
-  const data = (await demoJob({ outDir: join(dir, 'demo'), users: 40, items: 20, seed: 8, retrieval: false }, silentContext)).dir;
+  const { dir, data } = await demoWorkspace(40, 20, 8);
   const config = {
-    data: { path: data },
-    model: { kind: 'sasrec', d: 8, layers: 1, maxLen: 6 },
-    train: { epochs: 1, batchSize: 32 },
-    eval: { sampled: 0 },
+    ...sasrecConfig(data, { d: 8, maxLen: 6 }),
     variant: 'llm-init',
     grasp: { texts: { provider: 'raw' }, embedder: 'openai-compatible', embedding: { baseUrl: mock.url, model: 'mock-embed' }, dims: 8 },
   };
@@ -230,17 +214,12 @@ function readFirstEmbeddedText(datasetCache: string, id: string): string {
 
 test('an embedder narrower than grasp.dims: the text side keeps the components both sides have, and says so', async () => {
   await initEngine({});
-  const dir = tempFolder();
-  mkdirSync(join(dir, '.git'));
-  const data = (await demoJob({ outDir: join(dir, 'demo'), users: 60, items: 20, seed: 7, retrieval: false }, silentContext)).dir;
+  const { dir, data } = await demoWorkspace(60, 20, 7);
   mock.configure({ faults: {} });
   const lines: string[] = [];
   // the mock's vectors are 24 wide; 32 dims cannot come out of them
   const config = {
-    data: { path: data },
-    model: { kind: 'sasrec', d: 32, layers: 1, maxLen: 8 },
-    train: { epochs: 1, batchSize: 32 },
-    eval: { sampled: 0 },
+    ...sasrecConfig(data, { d: 32 }),
     variant: 'grasp',
     grasp: { embedder: 'openai-compatible', embedding: { baseUrl: mock.url, model: 'mock-embed-narrow' }, dims: 32, kItems: 3, kUsers: 3 },
   };

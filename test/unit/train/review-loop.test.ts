@@ -16,7 +16,6 @@ import { detect, riskiestFirst, textHash } from '../../../src/core/hallucination
 import { simulateReview } from '../../../src/core/hallucination/review';
 import { annotatedEntityTexts, corruptEntityTexts } from '../../../src/core/hallucination/training';
 import { silentContext } from '../../../src/core/util/jobContext';
-import { demoJob } from '../../../src/core/jobs/demo';
 import { buildInputs } from '../../../src/core/llm/inputs';
 import { outputText } from '../../../src/core/llm/schema';
 import { validateConfig, type RunConfig } from '../../../src/core/train/config';
@@ -26,6 +25,7 @@ import { claimRunFolder, RUN_FILES } from '../../../src/core/train/runFolder';
 import { describeEntities, runTexts, textsChoice, withFields, writeRunAnnotations } from '../../../src/core/train/textArtifacts';
 import { cachePaths } from '../../../src/core/data/cachePaths';
 import { tempFolder } from '../helpers';
+import { demoData, sasrecConfig } from './fixtures';
 
 let workspace: string;
 let data: string;
@@ -35,7 +35,7 @@ let split: Split;
 before(async () => {
   workspace = tempFolder();
   mkdirSync(join(workspace, '.git')); // the workspace root: .grasp and grasp.annotations.jsonl go here
-  data = (await demoJob({ outDir: join(workspace, 'demo'), users: 120, items: 40, seed: 5, retrieval: false }, silentContext)).dir;
+  data = await demoData(workspace, 120, 40, 5);
   dataset = await loadDataset(data);
   split = leaveOneOut(dataset.sequences);
   // what a run does before its texts: the metadata provider writes the descriptions and profiles into the synthesis cache
@@ -54,10 +54,7 @@ async function clearShared(): Promise<void> {
 function config(grasp: Record<string, unknown> = {}): RunConfig {
   return validateConfig(
     {
-      data: { path: data },
-      model: { kind: 'sasrec', d: 16, layers: 1, maxLen: 8 },
-      train: { epochs: 1, batchSize: 32 },
-      eval: { sampled: 0 },
+      ...sasrecConfig(data),
       variant: 'llm-init',
       grasp: { dims: 8, width: 16, kItems: 4, kUsers: 3, ...grasp },
     },
@@ -276,10 +273,7 @@ test('a run with the simulated reviewer logs what it read and marked, once, and 
   await trainJob(
     {
       config: {
-        data: { path: data },
-        model: { kind: 'sasrec', d: 16, layers: 1, maxLen: 8 },
-        train: { epochs: 1, batchSize: 32 },
-        eval: { sampled: 0 },
+        ...sasrecConfig(data),
         engine: { backend: 'wasm' },
         variant: 'llm-init',
         grasp,

@@ -19,6 +19,25 @@ import type { LiveState, TrainJobEvent } from '../../../webview/runs/protocol';
 import { alignSeries, formatTicks, niceSplits } from '../../../webview/ui/plotData';
 import { skewed } from '../../../webview/stats/format';
 
+/** The trainer's progress line at a step of an epoch (of `epochs`), as the host forwards it; `eta` is the line's tail after the loss. */
+function trainingStep(
+  state: LiveState,
+  at: number,
+  [epoch, epochs]: [number, number],
+  [step, steps]: [number, number],
+  loss: number,
+  fraction?: number,
+  eta?: string,
+): LiveState {
+  return applyLiveEvent(state, {
+    kind: 'progress',
+    at,
+    message: `Epoch ${epoch}/${epochs}, step ${step}/${steps}, loss ${loss.toFixed(4)}${eta === undefined ? '' : ` · ${eta}`}`,
+    ...(fraction !== undefined && { fraction }),
+    step: { epoch, step, steps, loss },
+  });
+}
+
 describe('live dashboard state', () => {
   test('the train job’s engine, epoch and eval events become dashboard events', () => {
     assert.deepEqual(liveEventFromTrainEvent({ event: 'engine', description: 'wasm + native kernels, OpenBLAS, 2 thread(s)' }), {
@@ -102,20 +121,8 @@ describe('live dashboard state', () => {
 
   test('training steps add loss points with wall seconds from the first step; the budget comes from the trainer’s line', () => {
     let state = emptyLiveState('from a config file');
-    state = applyLiveEvent(state, {
-      kind: 'progress',
-      at: 1_000,
-      message: 'Epoch 1/30, step 5/10, loss 6.0000',
-      fraction: 0.02,
-      step: { epoch: 1, step: 5, steps: 10, loss: 6 },
-    });
-    state = applyLiveEvent(state, {
-      kind: 'progress',
-      at: 3_000,
-      message: 'Epoch 1/30, step 10/10, loss 5.8000',
-      fraction: 0.03,
-      step: { epoch: 1, step: 10, steps: 10, loss: 5.8 },
-    });
+    state = trainingStep(state, 1_000, [1, 30], [5, 10], 6, 0.02);
+    state = trainingStep(state, 3_000, [1, 30], [10, 10], 5.8, 0.03);
     assert.equal(state.epochs, 30);
     assert.deepEqual(state.loss, [
       { x: 0.5, loss: 6, seconds: 0 },
@@ -123,12 +130,7 @@ describe('live dashboard state', () => {
     ]);
     // Before the trainer's own estimate (it starts after epoch 1): from the share of the budget done.
     assert.deepEqual(liveFigures(state, 3_000).eta, { value: '~58 s', hint: "to the budget's end (first estimate)" });
-    state = applyLiveEvent(state, {
-      kind: 'progress',
-      at: 5_000,
-      message: 'Epoch 2/30, step 3/10, loss 5.7000 · 2.0 s/epoch · ~56 s left',
-      step: { epoch: 2, step: 3, steps: 10, loss: 5.7 },
-    });
+    state = trainingStep(state, 5_000, [2, 30], [3, 10], 5.7, undefined, '2.0 s/epoch · ~56 s left');
     assert.deepEqual(liveFigures(state).eta, { value: '~56 s', hint: 'left in the budget' });
     assert.equal(liveFigures(state).phase, 'Epoch 2 of 30');
     state = applyLiveEvent(state, { kind: 'end', status: 'done', test: { 'NDCG@10': 0.2 }, bestEpoch: 1 });
@@ -177,20 +179,8 @@ describe('live dashboard state', () => {
   test('a time budget shows where the epoch budget does: minutes used of it, the progress bar by the clock, the first estimate capped by it', () => {
     let state = emptyLiveState('sasrec-grasp-demo', '/r', undefined, 5);
     assert.equal(state.maxMinutes, 5);
-    state = applyLiveEvent(state, {
-      kind: 'progress',
-      at: 0,
-      message: 'Epoch 1/200, step 1/100, loss 6.0000',
-      fraction: 0.00005,
-      step: { epoch: 1, step: 1, steps: 100, loss: 6 },
-    });
-    state = applyLiveEvent(state, {
-      kind: 'progress',
-      at: 60_000,
-      message: 'Epoch 2/200, step 50/100, loss 5.0000',
-      fraction: 0.0075,
-      step: { epoch: 2, step: 50, steps: 100, loss: 5 },
-    });
+    state = trainingStep(state, 0, [1, 200], [1, 100], 6, 0.00005);
+    state = trainingStep(state, 60_000, [2, 200], [50, 100], 5, 0.0075);
     assert.equal(state.epochs, 200);
     const figures = liveFigures(state, 60_000);
     assert.equal(figures.phase, 'Epoch 2 of 200');

@@ -4,27 +4,23 @@ import assert from 'node:assert/strict';
 import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { before, test } from 'node:test';
-import { silentContext } from '../../../src/core/util/jobContext';
-import { demoJob } from '../../../src/core/jobs/demo';
 import { WorkerClient } from '../../../src/worker/client';
 import type { JobEvent } from '../../../src/worker/protocol';
 import { WORKER, ensureBuilt, tempDir } from './harness';
+import { demoData, sasrecConfig } from '../train/fixtures';
 
 before(() => ensureBuilt());
 
 test('the worker runs an experiment file and reports progress over the whole experiment', async () => {
   const { dir, cleanup } = tempDir();
-  const data = (await demoJob({ outDir: join(dir, 'demo'), users: 40, items: 15, seed: 9, retrieval: false }, silentContext)).dir;
+  const data = await demoData(dir, 40, 15, 9);
   const file = join(dir, 'experiment.json');
   writeFileSync(
     file,
     JSON.stringify({
       name: 'worker-tiny',
       base: {
-        data: { path: data },
-        model: { kind: 'sasrec', d: 8, layers: 1, maxLen: 5 },
-        train: { epochs: 1, batchSize: 16 },
-        eval: { sampled: 0 },
+        ...sasrecConfig(data, { d: 8, maxLen: 5, batchSize: 16 }),
         engine: { backend: 'wasm' },
       },
       seeds: [1, 2],

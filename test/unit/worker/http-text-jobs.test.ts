@@ -6,12 +6,11 @@ import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { silentContext } from '../../../src/core/util/jobContext';
-import { demoJob } from '../../../src/core/jobs/demo';
 import { WorkerClient } from '../../../src/worker/client';
 import { OPENAI_KEY_ENV } from '../../../src/worker/protocol';
 import { MockOpenAI } from '../../mock/openaiServer';
 import { WORKER, ensureBuilt, tempDir } from './harness';
+import { demoData, sasrecConfig } from '../train/fixtures';
 
 const KEY = ['sk', 'test', 'worker-FAKE-13579246'].join('-');
 let mock: MockOpenAI;
@@ -24,16 +23,13 @@ after(() => mock.close());
 
 test('the worker trains on server texts and vectors with the key from its environment, then exports the run', async () => {
   const { dir, cleanup } = tempDir();
-  const data = (await demoJob({ outDir: join(dir, 'demo'), users: 60, items: 20, seed: 5, retrieval: false }, silentContext)).dir;
+  const data = await demoData(dir, 60, 20, 5);
   const { VOYAGE_API_KEY: _voyage, ...inherited } = process.env;
   const client = await WorkerClient.start({ workerPath: WORKER, client: 'test', env: { ...inherited, [OPENAI_KEY_ENV]: KEY } });
   try {
     const logs: string[] = [];
     const config = {
-      data: { path: data },
-      model: { kind: 'sasrec', d: 8, layers: 1, maxLen: 6 },
-      train: { epochs: 1, batchSize: 16 },
-      eval: { sampled: 0 },
+      ...sasrecConfig(data, { d: 8, maxLen: 6, batchSize: 16 }),
       engine: { backend: 'wasm' },
       variant: 'grasp',
       grasp: {
@@ -76,7 +72,7 @@ test('the worker trains on server texts and vectors with the key from its enviro
 
 test('without the key in its environment the worker refuses the run, naming the missing key', async () => {
   const { dir, cleanup } = tempDir();
-  const data = (await demoJob({ outDir: join(dir, 'demo'), users: 40, items: 15, seed: 6, retrieval: false }, silentContext)).dir;
+  const data = await demoData(dir, 40, 15, 6);
   const env = { ...process.env };
   delete env[OPENAI_KEY_ENV];
   const client = await WorkerClient.start({ workerPath: WORKER, client: 'test', env });

@@ -3,7 +3,7 @@
 // addon when it is loaded and in plain JS otherwise (same arithmetic, so results match). Their
 // gradients are registered too. ops.ts calls them, or standard tfjs ops on other backends.
 import { type GradConfig, type KernelConfig, type KernelFunc, type NamedAttrMap, type Tensor, type TensorInfo } from '@tensorflow/tfjs';
-import type { NativeKernels } from '../native';
+import type { AttentionShape, NativeKernels } from '../native';
 import { tf } from '../tf';
 import { kernelConfigs } from './configs';
 import { indexedAttentionGradient, indexedAttentionKernels } from './indexedAttention';
@@ -29,6 +29,13 @@ export interface AttentionAttrs {
   scale: number;
   rate: number;
   seed: number;
+}
+
+/** The native attention kernels' shape arguments, from q ([bh, L, dh]) and the kernel's attributes. */
+function attentionShape(q: TensorInfo, attrs: NamedAttrMap | undefined): AttentionShape {
+  const { heads, biasMode, scale, rate, seed } = attrs as unknown as AttentionAttrs;
+  const [bh, L, dh] = q.shape;
+  return [bh, L, dh, heads, biasMode, scale, rate, seed];
 }
 
 /** Stateless per-element hash deciding dropout (same 32-bit arithmetic as the native kernel). */
@@ -58,25 +65,15 @@ function rowMoments(x: Float32Array, offset: number, cols: number, epsilon: numb
   return { mean, rstd: 1 / Math.sqrt(variance / cols + epsilon) };
 }
 
-export function layerNormInJs(x: Float32Array, gamma: Float32Array, beta: Float32Array, out: Float32Array, rows: number, cols: number, epsilon: number): void {
+export const layerNormInJs: NativeKernels['layerNorm'] = (x, gamma, beta, out, rows, cols, epsilon) => {
   for (let r = 0; r < rows; r++) {
     const o = r * cols;
     const { mean, rstd } = rowMoments(x, o, cols, epsilon);
     for (let j = 0; j < cols; j++) out[o + j] = (x[o + j] - mean) * rstd * gamma[j] + beta[j];
   }
-}
+};
 
-export function layerNormGradInJs(
-  dy: Float32Array,
-  x: Float32Array,
-  gamma: Float32Array,
-  dx: Float32Array,
-  dgamma: Float32Array,
-  dbeta: Float32Array,
-  rows: number,
-  cols: number,
-  epsilon: number,
-): void {
+export const layerNormGradInJs: NativeKernels['layerNormGrad'] = (dy, x, gamma, dx, dgamma, dbeta, rows, cols, epsilon) => {
   dgamma.fill(0);
   dbeta.fill(0);
   const xhat = new Float64Array(cols);
@@ -95,7 +92,7 @@ export function layerNormGradInJs(
     }
     for (let j = 0; j < cols; j++) dx[o + j] = rstd * (dy[o + j] * gamma[j] - sumG / cols - (xhat[j] * sumGX) / cols);
   }
-}
+};
 
 export function columnSumsInJs(x: Float32Array, rows: number, cols: number, out: Float32Array): void {
   const acc = new Float64Array(cols);
@@ -183,23 +180,21 @@ function denseKernels(backendName: string, native: NativeKernels): KernelConfig[
   };
   const attention: KernelFunc = ({ inputs, backend, attrs }) => {
     const { q, k, v, bias } = inputs as { q: TensorInfo; k: TensorInfo; v: TensorInfo; bias: TensorInfo };
-    const { heads, biasMode, scale, rate, seed } = attrs as unknown as AttentionAttrs;
-    const [bh, L, dh] = q.shape;
+    const shape = attentionShape(q, attrs);
+    const [bh, L, dh] = shape;
     const out = makeFloatOutput(backend, [bh, L, dh]);
     const probs = makeFloatOutput(backend, [bh, L, L]);
     const view = (t: TensorInfo) => floatView(backend, t);
-    native.attention(view(q), view(k), view(v), view(bias), view(out), view(probs), bh, L, dh, heads, biasMode, scale, rate, seed);
+    native.attention(view(q), view(k), view(v), view(bias), view(out), view(probs), ...shape);
     return [out, probs];
   };
   const attentionGrad: KernelFunc = ({ inputs, backend, attrs }) => {
     const { dOut, q, k, v, probs } = inputs as { dOut: TensorInfo; q: TensorInfo; k: TensorInfo; v: TensorInfo; probs: TensorInfo };
-    const { heads, biasMode, scale, rate, seed } = attrs as unknown as AttentionAttrs;
-    const [bh, L, dh] = q.shape;
     const dq = makeFloatOutput(backend, q.shape);
     const dk = makeFloatOutput(backend, q.shape);
     const dv = makeFloatOutput(backend, q.shape);
     const view = (t: TensorInfo) => floatView(backend, t);
-    native.attentionGrad(view(dOut), view(q), view(k), view(v), view(probs), view(dq), view(dk), view(dv), bh, L, dh, heads, biasMode, scale, rate, seed);
+    native.attentionGrad(view(dOut), view(q), view(k), view(v), view(probs), view(dq), view(dk), view(dv), ...attentionShape(q, attrs));
     return [dq, dk, dv];
   };
   return kernelConfigs(backendName, { [DENSE]: dense, [DENSE_GRAD]: denseGrad, [ATTENTION]: attention, [ATTENTION_GRAD]: attentionGrad });
