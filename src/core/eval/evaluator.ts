@@ -9,6 +9,7 @@ import { withRankedScores } from '../engine/ranking';
 import { tf, type Tensor2D } from '../engine/tf';
 import type { JobContext } from '../util/jobContext';
 import { throwIfCancelled } from '../util/jobContext';
+import { scoringTable } from '../model/embedding';
 import type { SequentialRecommender } from '../model/types';
 import { Random } from '../util/random';
 import { DEFAULT_KS, metricsFromRanks, type Metrics } from './metrics';
@@ -99,7 +100,7 @@ export async function evaluate(
   const uniformRanks = new Int32Array(n);
   const popularRanks = new Int32Array(n);
   const maxLen = model.config.maxLen;
-  const items = tf.tidy(() => tf.slice(model.itemEmbedding, [1, 0], [numItems, -1]));
+  const items = tf.tidy(() => tf.slice(scoringTable(model), [1, 0], [numItems, -1]));
   try {
     for (let start = 0; start < n; start += batchSize) {
       if (ctx) throwIfCancelled(ctx);

@@ -9,6 +9,7 @@ import { loadRunDataset } from '../train/runDataset';
 import { leaveOneOut } from '../data/split';
 import { initEngine } from '../engine/backend';
 import { tf, type Tensor2D } from '../engine/tf';
+import { scoringTable } from '../model/embedding';
 import { evalCases, rankTarget } from '../eval/evaluator';
 import { throwIfCancelled, type JobContext } from '../util/jobContext';
 import { loadWeights, readManifest } from '../train/checkpoint';
@@ -82,7 +83,7 @@ export async function attentionDiagnostics(run: string, ctx: JobContext, sampleU
       const scores = tf.tidy(() => {
         const states = model.encode(tf.tensor2d(input, [rows.length, maxLen], 'int32') as Tensor2D, false, users);
         const last = tf.reshape(tf.slice(states, [0, maxLen - 1, 0], [rows.length, 1, -1]), [rows.length, -1]) as Tensor2D;
-        return tf.matMul(last, tf.slice(model.itemEmbedding, [1, 0], [model.numItems, -1]), false, true);
+        return tf.matMul(last, tf.slice(scoringTable(model), [1, 0], [model.numItems, -1]), false, true);
       });
       const values = (await scores.data()) as Float32Array;
       scores.dispose();

@@ -213,7 +213,7 @@ async function exportRun(runDir: string, params: ExportJobParams, ctx: JobContex
     ctx.progress({ message: 'Rebuilding the text side from the caches', fraction: 0.3 });
     // The same function the run trained with: it loads its embeddings and neighbours from the caches (and says so).
     const artifacts = await buildTextArtifacts(dataset, split, config, ctx);
-    const view = withFields(dataset, config.grasp.texts.fields);
+    const view = withFields(dataset, config.grasp.texts);
     for (const [entity, part] of [
       ['item', artifacts.items],
       ['user', artifacts.users],

@@ -1,5 +1,5 @@
 import { tf, type Tensor, type Tensor2D, type Tensor3D, type Variable } from '../engine/tf';
-import type { EncoderHooks } from './types';
+import type { EncoderHooks, SequentialRecommender } from './types';
 
 /**
  * Sparse embedding updates: during a training step the trainer may hand the model only the rows the
@@ -23,15 +23,20 @@ export function withTouchedRows<T>(rows: TouchedRows, f: () => T): T {
   }
 }
 
+/** The item table a model's scores are dot products with: E, or what a hook makes of it (GRASP's semantic term). */
+export function scoringTable(model: SequentialRecommender): Tensor2D {
+  return model.hooks.scoringTable ? model.hooks.scoringTable(model.itemEmbedding) : (model.itemEmbedding as Tensor as Tensor2D);
+}
+
 /** table[ids], or the touched rows during a sparse step. */
-export function gatherItems(table: Variable, ids: Tensor): Tensor {
+export function gatherItems(table: Tensor, ids: Tensor): Tensor {
   if (!touched) return tf.gather(table, ids);
   const { table: rows, ids: mapped } = itemRows(table, ids.dataSync() as Int32Array);
   return tf.gather(rows, tf.tensor(mapped, ids.shape, 'int32'));
 }
 
 /** The table a lookup of model ids reads and the row of each id: the table itself, or the touched rows during a sparse step. */
-export function itemRows(table: Variable, ids: Int32Array): { table: Tensor2D; ids: Int32Array } {
+export function itemRows(table: Tensor, ids: Int32Array): { table: Tensor2D; ids: Int32Array } {
   if (!touched) return { table: table as Tensor as Tensor2D, ids };
   const local = touched.local;
   const mapped = Int32Array.from(ids, (id) => {

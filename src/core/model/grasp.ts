@@ -10,7 +10,9 @@
 // adapter is off by default. The adapters and both value projections start at zero, and x̃ has no layer
 // norm by default (itemNorm), so an untrained module adds exactly nothing: the model starts as the
 // backbone with E from the text (LLM-init) and takes from the neighbours only what lowers its loss.
-// Scores stay h·E (tied), and the loss is the backbone's own. Text vectors and neighbour tables are
+// Scores stay z·E (tied), and the loss is the backbone's own; with semanticScore, a candidate-aware
+// semantic term: z' = z + W_s c_t and scores z'·(E_j + A_s t_j), c_t the mean text vector of the items
+// read up to t (both zero at the start, like every other path). Text vectors and neighbour tables are
 // frozen inputs (built from training data only, see train/textArtifacts.ts).
 import { tf, type Tensor1D, type Tensor2D, type Tensor3D, type Variable } from '../engine/tf';
 import { indexedAttention, pooledRows, unitRows } from '../engine/ops';
@@ -49,6 +51,8 @@ export interface GraspOptions {
   itemAdapter: boolean;
   /** x̃ = LayerNorm(x + c) as DESIGN §2 writes it; false: x̃ = x + c */
   itemNorm: boolean;
+  /** the candidate-aware semantic term (see the header); absent: off */
+  semanticScore?: boolean;
   dropout: number;
   seed: number;
 }
@@ -85,6 +89,8 @@ export class GraspModule {
   private readonly item: { q: Dense; k: Dense; v: Dense; norm: LayerNorm };
   private readonly user: { q: Dense; k: Dense; v: Dense; gate: { wh: Dense; wg: Variable; wu: Variable } };
   private readonly dropout: DropoutStream;
+  /** the semantic term's W_s (state side) and A_s (candidate side), [dims, d] each */
+  private readonly semantic?: { state: Variable; item: Variable };
 
   get dropoutRandom(): Random {
     return this.dropout.random;
@@ -147,6 +153,9 @@ export class GraspModule {
       },
     };
     this.dropout = new DropoutStream(options.seed ^ 0x3f3f3f3f);
+    // created last, and only when on, so the other parameters' seeded values do not depend on the switch
+    if (options.semanticScore)
+      this.semantic = { state: this.params.constant('grasp.semantic.state', [dims, d], 0), item: this.params.constant('grasp.semantic.item', [dims, d], 0) };
   }
 
   variables(): Array<[string, Variable]> {
@@ -229,14 +238,56 @@ export class GraspModule {
     return this.options.itemNorm ? applyLayerNorm(this.item.norm, sum) : sum;
   }
 
-  /**
-   * Final-state hook: h → z (user-level attention and gated fusion). Only positions holding an item
-   * are computed (padding states are never scored, and short sequences are mostly padding); the
-   * result is added back at those positions. The gate's W_g [h; g; a] is kept as three blocks,
-   * h·W_h + g·W_g + a·W_a, so nothing is concatenated or broadcast per position.
-   */
+  /** Final-state hook: the user level (h → z), then the semantic term's state side. */
   finalState(states: Tensor3D, context: { ids: Tensor2D; users?: Int32Array; training: boolean }): Tensor3D {
-    if (!this.options.userLevel) return states;
+    const fused = this.options.userLevel ? this.userLevel(states, context) : states;
+    return this.semantic ? this.semanticState(fused, context.ids, this.semantic.state) : fused;
+  }
+
+  /** The scoring table with the semantic term's candidate side: E + T A_s (T: the frozen text rows, zero for padding and mask). */
+  scoringTable(table: Variable): Tensor2D {
+    if (!this.semantic) return table as unknown as Tensor2D;
+    return tf.add(table, tf.matMul(this.itemText, this.semantic.item)) as Tensor2D;
+  }
+
+  /**
+   * z + c_t W_s: c_t is the mean text vector of the items the sequence has read up to t (next-item
+   * models), or of the whole row (a cloze model, which reads both sides, and a last-state pass).
+   * Text vectors are frozen inputs, so c_t is plain arithmetic on the ids, outside the gradient.
+   */
+  private semanticState(states: Tensor3D, ids: Tensor2D, weights: Variable): Tensor3D {
+    const [B, L, d] = states.shape;
+    const width = ids.shape[1];
+    const flat = ids.dataSync() as Int32Array;
+    const dims = this.inputs.dims;
+    const text = this.inputs.itemVectors;
+    const causal = L === width && this.model.objective === 'next';
+    const means = new Float32Array(B * L * dims);
+    const sum = new Float64Array(dims);
+    for (let b = 0; b < B; b++) {
+      sum.fill(0);
+      let count = 0;
+      for (let t = 0; t < width; t++) {
+        const id = flat[b * width + t];
+        if (id >= 1 && id <= this.model.numItems) {
+          for (let c = 0; c < dims; c++) sum[c] += text[(id - 1) * dims + c];
+          count++;
+        }
+        if (causal && count > 0) for (let c = 0; c < dims; c++) means[(b * L + t) * dims + c] = sum[c] / count;
+      }
+      if (!causal && count > 0) for (let t = 0; t < L; t++) for (let c = 0; c < dims; c++) means[(b * L + t) * dims + c] = sum[c] / count;
+    }
+    const term = tf.matMul(tf.tensor2d(means, [B * L, dims]), weights);
+    return tf.add(states, tf.reshape(term, [B, L, d])) as Tensor3D;
+  }
+
+  /**
+   * User-level attention and gated fusion: h → z. Only positions holding an item are computed (padding
+   * states are never scored, and short sequences are mostly padding); the result is added back at
+   * those positions. The gate's W_g [h; g; a] is kept as three blocks, h·W_h + g·W_g + a·W_a, so
+   * nothing is concatenated or broadcast per position.
+   */
+  private userLevel(states: Tensor3D, context: { ids: Tensor2D; users?: Int32Array; training: boolean }): Tensor3D {
     const users = context.users;
     if (!users) throw new Error('GRASP user-level attention needs the batch users (encode(ids, training, users))');
     const [B, L, d] = states.shape;
@@ -428,6 +479,7 @@ export function attachGrasp(model: SequentialRecommender, inputs: GraspInputs, o
     (module) => ({
       inputItems: (ids, base, training) => module.inputItems(ids, base, training),
       finalState: (states, context) => module.finalState(states, context),
+      ...(options.semanticScore ? { scoringTable: (table: Variable) => module.scoringTable(table) } : {}),
       variables: () => module.variables(),
       randomStreams: () => [module.dropoutRandom],
     }),

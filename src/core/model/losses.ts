@@ -1,7 +1,7 @@
 // Next-item losses on the states of the positions that have a target. Item ids are model ids
 // (dataset id + 1); scores are dot products with the tied item embedding.
 import { softmaxCrossEntropy } from '../engine/ops';
-import { tf, type Tensor2D, type Variable } from '../engine/tf';
+import { tf, type Tensor2D } from '../engine/tf';
 import { gatherItems, itemRows } from './embedding';
 import type { LossKind } from './types';
 
@@ -18,7 +18,8 @@ export interface LossInput {
   negatives?: Int32Array;
   /** sampled_softmax: log of each shared negative's sampling probability times k (logQ correction), or none */
   logQ?: Float32Array;
-  table: Variable;
+  /** the scoring table (E, or a hook's, see scoringTable) */
+  table: Tensor2D;
   /** Model ids 1..numItems are real items (higher rows, e.g. BERT4Rec's mask, are never scored). */
   numItems: number;
 }
@@ -26,7 +27,7 @@ export interface LossInput {
 export function lossValue(kind: LossKind, input: LossInput): tf.Scalar {
   const { states, positives, negatives, table } = input;
   // Full softmax over every item: the table itself (a sparse step never runs it).
-  if (kind === 'ce') return softmaxCrossEntropy(states, table as unknown as Tensor2D, positives, null, null, input.numItems);
+  if (kind === 'ce') return softmaxCrossEntropy(states, table, positives, null, null, input.numItems);
   if (!negatives) throw new Error(`loss ${kind} needs sampled negatives`);
   if (kind === 'sampled_softmax') {
     const rows = itemRows(table, Int32Array.from([...positives, ...negatives]));

@@ -51,6 +51,8 @@ export interface EncoderHooks {
   finalState?: (states: Tensor3D, context: { ids: Tensor2D; users?: Int32Array; training: boolean }) => Tensor3D;
   /** Random streams the hooks draw from while training (dropout), saved and restored by a resumed run. */
   randomStreams?: () => Random[];
+  /** The item table scores are dot products with ([rows, d], rows as E's); absent: E itself (tied). */
+  scoringTable?: (table: Variable) => Tensor2D;
   /** Trainable variables the hooks own, optimised and checkpointed with the backbone's. */
   variables?: () => Array<[string, Variable]>;
   /**

@@ -114,6 +114,8 @@ export interface GraspSettings {
     provider: TextsProvider;
     /** item metadata fields the descriptions are written from (absent: every field) */
     fields?: string[];
+    /** fields holding lists of codes (Beauty's attribute ids): each code becomes one word `<field><code>` the text embedder reads */
+    codeFields?: string[];
     /** openai-compatible: the chat server, e.g. http://127.0.0.1:8000 */
     baseUrl?: string;
     /** openai-compatible: the model the server serves (required); anthropic: read this model's descriptions (default: whichever covers most) */
@@ -145,6 +147,10 @@ export interface GraspSettings {
   itemNorm: boolean;
   /** grasp: E starts from the text vectors as in llm-init (false: E starts random, the text enters through A only) */
   initFromText: boolean;
+  /** each PCA component scaled to unit variance over the fitted rows (false: one scale for all, the leading components dominate) */
+  whiten: boolean;
+  /** grasp: score_j = (z + W_s c_t)·(E_j + A_s t_j), c_t the mean text vector of the items read up to t (W_s, A_s start at zero) */
+  semanticScore: boolean;
   /** grasp: similar users for the TEST pass from the training-prefix profile (DESIGN §2) or from the test step's history (+ validation item) */
   testRetrieval: TestRetrieval;
   /** rewrite this share of item descriptions with false claims before embedding (hallucination robustness) */
@@ -304,6 +310,15 @@ export const RUN_CONFIG_SCHEMA = {
               uniqueItems: true,
               description: 'item metadata fields to describe items from (default: all)',
             },
+            codeFields: {
+              type: 'array',
+              items: { type: 'string', minLength: 1, maxLength: 256 },
+              minItems: 1,
+              maxItems: 1000,
+              uniqueItems: true,
+              description:
+                "metadata fields that hold lists of codes, e.g. Beauty's attribute ids: each code becomes one word <field><code> (attributes17) that the text embedder reads as a token. Without this, bare code lists are left out of the descriptions (they tell a language model nothing)",
+            },
             baseUrl: {
               ...HTTP_URL,
               description:
@@ -389,6 +404,18 @@ export const RUN_CONFIG_SCHEMA = {
           default: true,
           description:
             "grasp: the ID embeddings E start from the text vectors, as llm-init's do (false: E starts random and the text enters through the adapters only)",
+        },
+        whiten: {
+          type: 'boolean',
+          default: false,
+          description:
+            'each PCA component of the text vectors scaled to unit variance over the fitted rows (whitening: raw text embeddings are anisotropic, a few directions carry most of the variance). false: one scale for all components',
+        },
+        semanticScore: {
+          type: 'boolean',
+          default: false,
+          description:
+            "grasp: a candidate-aware semantic term: item j is scored by (z + W_s c_t)·(E_j + A_s t_j), where t_j is j's text vector and c_t the mean text vector of the items the sequence has read up to t. W_s and A_s start at zero, so the model starts as without it",
         },
         testRetrieval: {
           enum: [...TEST_RETRIEVALS],

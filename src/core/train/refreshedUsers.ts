@@ -24,7 +24,7 @@ import {
   embedderSpec,
   leadingColumns,
   pickNeighbours,
-  standardise,
+  scaleTextVectors,
   textsChoice,
   trainedRows,
   withFields,
@@ -52,7 +52,7 @@ export async function refreshedUserArtifacts(
   if (artifacts.annotations?.some((report) => report.entity === 'user' && report.used.length > 0))
     throw new ConfigError('test-time user retrieval does not apply verdicts on user profiles; set grasp.testRetrieval to "training" for a run that uses them');
   const paths = cachePaths(config.data.path, settings.cacheDir);
-  const view = withFields(dataset, settings.texts.fields);
+  const view = withFields(dataset, settings.texts);
   const later = testTimeSplit(split);
   const provider = textsChoice(settings);
   // the profiles of the test-time histories, written as the training ones were (metadata offline, or the same chat server)
@@ -77,8 +77,8 @@ export async function refreshedUserArtifacts(
   const reduced = pca(raw.vectors, 2 * count, raw.width, settings.dims, rows, 1);
   // the training side may keep fewer components than the PCA gives (textArtifacts: both sides share one width)
   const dims = Math.min(reduced.dim, artifacts.dims);
-  // standardised at the PCA's full width, then cut: exactly what the training side did
-  const vectors = leadingColumns(standardise(Float32Array.from(reduced.vectors), 2 * count, reduced.dim, rows), 2 * count, dims);
+  // scaled at the PCA's full width, then cut: exactly what the training side did
+  const vectors = leadingColumns(scaleTextVectors(settings, Float32Array.from(reduced.vectors), 2 * count, reduced.dim, rows), 2 * count, dims);
   let refitError = 0;
   for (let i = 0; i < count * dims; i++) refitError = Math.max(refitError, Math.abs(vectors[i] - artifacts.users.vectors[i]));
 

@@ -4,7 +4,7 @@ import { tf, type Tensor, type Tensor2D } from '../engine/tf';
 import { lossValue, type LossKind } from '../model/losses';
 import type { SequentialRecommender } from '../model/types';
 import type { NextItemBatch } from './sampler';
-import { withTouchedRows } from '../model/embedding';
+import { scoringTable, withTouchedRows } from '../model/embedding';
 
 /** The states at the batch's target positions ([N, d]) and the loss on them. */
 export function batchLoss(model: SequentialRecommender, batch: NextItemBatch, loss: LossKind): tf.Scalar {
@@ -20,7 +20,7 @@ export function batchLoss(model: SequentialRecommender, batch: NextItemBatch, lo
     positives,
     negatives: batch.negatives,
     logQ: batch.logQ,
-    table: model.itemEmbedding,
+    table: scoringTable(model),
     numItems: model.numItems,
   });
   const extra = model.hooks.auxiliaryLoss?.();

@@ -58,7 +58,7 @@ const ARTIFACT_VERSION = 1;
 export async function buildTextArtifacts(dataset: Dataset, split: Split, config: RunConfig, ctx: JobContext): Promise<TextArtifacts> {
   const settings = config.grasp;
   const paths = cachePaths(config.data.path, settings.cacheDir);
-  const view = withFields(dataset, settings.texts.fields);
+  const view = withFields(dataset, settings.texts);
   // metadata and openai-compatible descriptions are written when the run starts (cached: a rerun writes none)
   const describe = settings.texts.provider === 'metadata' || settings.texts.provider === 'openai-compatible';
   const stage = stages(ctx, 2 * (describe ? 3 : 2));
@@ -274,7 +274,8 @@ async function entityArtifacts(
   const table = await readNeighbourTable(indexPath, index);
   const { neighbours, similarities } = pickNeighbours(table, k, trainedRows(split, entity, rows, count));
   const dims = embedding.manifest.reduced.dim;
-  return { count, vectors: standardise(Float32Array.from(embedding.reduced), count, dims, rows), k, neighbours, similarities, manifest: manifestPath };
+  const reduced = Float32Array.from(embedding.reduced);
+  return { count, vectors: scaleTextVectors(settings, reduced, count, dims, rows), k, neighbours, similarities, manifest: manifestPath };
 }
 
 /** The embedder a run's settings name, as the embed library takes it (no key: those come from the job's context). */
@@ -364,12 +365,26 @@ export function pickNeighbours(table: NeighbourTable, k: number, trained: Uint8A
   return { neighbours, similarities };
 }
 
+/** The PCA vectors as the model reads them (in place): whitened (grasp.whiten) or standardised, over the fitted rows. */
+export function scaleTextVectors(settings: Pick<GraspSettings, 'whiten'>, vectors: Float32Array, count: number, dims: number, rows: Int32Array): Float32Array {
+  return settings.whiten ? whiten(vectors, count, dims, rows) : standardise(vectors, count, dims, rows);
+}
+
 /** Scales the PCA vectors to unit RMS over the fitted rows, so adapters start at a known input scale. */
 export function standardise(vectors: Float32Array, count: number, dims: number, rows: Int32Array): Float32Array {
   let sum = 0;
   for (const row of rows) for (let c = 0; c < dims; c++) sum += vectors[row * dims + c] ** 2;
   const rms = Math.sqrt(sum / Math.max(1, rows.length * dims));
   if (rms > 0) for (let i = 0; i < count * dims; i++) vectors[i] /= rms;
+  return vectors;
+}
+
+/** Scales each PCA component to unit RMS over the fitted rows (they are centred there): every direction weighs the same. */
+export function whiten(vectors: Float32Array, count: number, dims: number, rows: Int32Array): Float32Array {
+  const sums = new Float64Array(dims);
+  for (const row of rows) for (let c = 0; c < dims; c++) sums[c] += vectors[row * dims + c] ** 2;
+  const scale = Float64Array.from(sums, (sum) => (sum > 0 ? Math.sqrt(Math.max(1, rows.length) / sum) : 0));
+  for (let r = 0; r < count; r++) for (let c = 0; c < dims; c++) vectors[r * dims + c] *= scale[c];
   return vectors;
 }
 
@@ -383,10 +398,29 @@ function randomise(vectors: Float32Array, seed: number): void {
   }
 }
 
-/** The dataset as seen through only the chosen metadata fields (the descriptions are written from these). */
-export function withFields(dataset: Dataset, fields: string[] | undefined): Dataset {
-  if (!fields || !dataset.metadata) return dataset;
-  const keep = new Set(fields);
-  const rows = dataset.metadata.rows.map((row) => (row ? Object.fromEntries(Object.entries(row).filter(([name]) => keep.has(name))) : row));
-  return { ...dataset, metadata: { ...dataset.metadata, fields: dataset.metadata.fields.filter((name) => keep.has(name)), rows } };
+/**
+ * The dataset as the run's descriptions see it: only the chosen metadata fields, and each code of a
+ * code field written as one word (`attributes17`), which the text embedder reads as a token where the
+ * description writers leave bare code lists out.
+ */
+export function withFields(dataset: Dataset, texts: Pick<GraspSettings['texts'], 'fields' | 'codeFields'>): Dataset {
+  const { fields, codeFields } = texts;
+  if ((!fields && !codeFields) || !dataset.metadata) return dataset;
+  const keep = fields ? new Set(fields) : undefined;
+  const codes = new Set(codeFields ?? []);
+  const value = (name: string, text: string): string => (codes.has(name) ? codeWords(name, text) : text);
+  const rows = dataset.metadata.rows.map((row) =>
+    row ? Object.fromEntries(Object.entries(row).flatMap(([name, text]) => (!keep || keep.has(name) ? [[name, value(name, text)]] : []))) : row,
+  );
+  return { ...dataset, metadata: { ...dataset.metadata, fields: dataset.metadata.fields.filter((name) => !keep || keep.has(name)), rows } };
+}
+
+/** "4 17 203" in field `attributes` → "attributes4 attributes17 attributes203" (letters of the field name only). */
+export function codeWords(field: string, text: string): string {
+  const prefix = field.toLowerCase().replace(/[^a-z]/g, '') || 'code';
+  return text
+    .split(/[\s,;]+/)
+    .filter((code) => code !== '')
+    .map((code) => `${prefix}${code.replace(/[^\p{L}\p{N}]/gu, '')}`)
+    .join(', ');
 }

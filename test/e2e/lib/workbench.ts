@@ -53,15 +53,16 @@ export async function runCommand(page: Page, title: string, timeoutMs = 30_000):
       await input.waitFor({ state: 'visible', timeout: 5000 });
       await input.fill(`>${title}`, { timeout: 5000 });
       await row.waitFor({ state: 'visible', timeout: 2000 });
-      break;
+      // The same can happen between finding the row and clicking it, so the click is retried with the rest.
+      await row.click({ timeout: 3000 });
+      return;
     } catch {
       if (Date.now() > deadline) {
         const shown = await quickInput(page).locator('.monaco-list-row .label-name').allTextContents();
-        throw new Error(`command "${title}" not found in the palette; it shows: ${JSON.stringify(shown)}`);
+        throw new Error(`command "${title}" could not be run from the palette; it shows: ${JSON.stringify(shown)}`);
       }
     }
   }
-  await row.click();
 }
 
 /**

@@ -67,7 +67,7 @@ const CORRUPTION = { fraction: 0.25, seed: 3 };
 test('corruption first, verdicts after: a verdict on a corrupted text applies, one on the text before corruption is stale, untouched rows as before', async () => {
   await clearShared();
   const cfg = config({ corruption: CORRUPTION });
-  const view = withFields(dataset, cfg.grasp.texts.fields);
+  const view = withFields(dataset, cfg.grasp.texts);
   const plain = await runTexts(view, split, cfg, 'item', quiet);
   const truth = plain.corruption!;
   assert.equal(truth.items.length, 10, 'round(0.25 × 40) descriptions corrupted');
@@ -114,7 +114,7 @@ test('corruption first, verdicts after: a verdict on a corrupted text applies, o
 test('without corruption a run embeds what it did before: the synthesis with the workspace verdicts applied', async () => {
   await clearShared();
   const cfg = config();
-  const view = withFields(dataset, cfg.grasp.texts.fields);
+  const view = withFields(dataset, cfg.grasp.texts);
   const paths = cachePaths(data, cfg.grasp.cacheDir);
   const first = await runTexts(view, split, cfg, 'item', quiet);
   await appendAnnotation(shared(), { entity: 'item', id: first.texts.ids[0], text: first.texts.texts[0], verdict: 'hallucinated' });
@@ -135,7 +135,7 @@ test('without corruption a run embeds what it did before: the synthesis with the
 test('the simulated reviewer reads the top K of the detector ranking and marks exactly the truly corrupted ones', async () => {
   await clearShared();
   const cfg = config({ corruption: CORRUPTION, review: { simulated: { k: 0.25 } } });
-  const view = withFields(dataset, cfg.grasp.texts.fields);
+  const view = withFields(dataset, cfg.grasp.texts);
   const clean = await runTexts(view, split, config(), 'item', quiet);
   const corruptedOnly = await runTexts(view, split, config({ corruption: CORRUPTION }), 'item', quiet);
   const truth = corruptedOnly.corruption!;
@@ -191,7 +191,7 @@ test('the simulated reviewer reads the top K of the detector ranking and marks e
 test("the reviewer's records are the review view's: the same bytes appendAnnotation writes", async () => {
   await clearShared();
   const cfg = config({ corruption: CORRUPTION });
-  const view = withFields(dataset, cfg.grasp.texts.fields);
+  const view = withFields(dataset, cfg.grasp.texts);
   const corrupted = await runTexts(view, split, cfg, 'item', quiet);
   const now = new Date('2026-03-04T05:06:07Z');
   const review = simulateReview(corrupted.texts, corrupted.texts.texts, view, split, corrupted.corruption!, { k: 0.05 }, now);
@@ -219,7 +219,7 @@ test("the reviewer's records are the review view's: the same bytes appendAnnotat
 test('a workspace verdict on a corrupted text comes first; the reviewer does not mark that text again', async () => {
   await clearShared();
   const cfg = config({ corruption: CORRUPTION, review: { simulated: { k: 1 } } });
-  const view = withFields(dataset, cfg.grasp.texts.fields);
+  const view = withFields(dataset, cfg.grasp.texts);
   const truth = (await runTexts(view, split, config({ corruption: CORRUPTION }), 'item', quiet)).corruption!;
   const [item] = truth.items;
   await appendAnnotation(shared(), { entity: 'item', id: item.id, text: item.corrupted, verdict: 'edited', editedText: 'A person fixed this one.' });
