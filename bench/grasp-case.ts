@@ -1,7 +1,8 @@
-// GRASP-SASRec's training step beside plain SASRec, for `npm run bench:train`: both models in ONE
-// process at the bench's settings (B=128, L=50, d=64, 2 blocks, BCE with one negative), their steps
-// alternating on the same batches, so both see the same machine load; the ratio of medians is the overhead.
-// GRASP runs with every level on (K_I = K_U = 10, metadata descriptions → LSA → PCA 64); its text
+// GRASP-SASRec's training step beside plain SASRec, for `npm run bench:train`: the models in ONE process
+// at SASRec's strong preset (what `grasp train` runs when a config is silent: full cross-entropy, 2
+// blocks, B=128, L=50, d=64), their steps alternating on the same batches, so all see the same machine
+// load; the ratio of medians is the overhead. GRASP at its defaults (every level on, K_I = K_U = 10,
+// metadata descriptions → LSA → PCA 64), and again with the semantic term (grasp.semanticScore); text
 // artefacts come from (or go to) <repo>/.grasp, built from training data only. Prints one JSON line.
 import { dirname, join } from 'node:path';
 import { leaveOneOut, loadDataset } from '../src/core/data';
@@ -9,7 +10,7 @@ import { Adam } from '../src/core/engine/adam';
 import { initEngine, type BackendChoice } from '../src/core/engine/backend';
 import type { SequentialRecommender } from '../src/core/model';
 import { validateConfig } from '../src/core/train/config';
-import { NextItemSampler, type NextItemBatch } from '../src/core/train/sampler';
+import { negativeSamplingFor, NextItemSampler, type NextItemBatch } from '../src/core/train/sampler';
 import { trainStep } from '../src/core/train/step';
 import { buildModel, prepareText } from '../src/core/train/variant';
 import { Random } from '../src/core/util/random';
@@ -27,12 +28,14 @@ async function main(): Promise<void> {
   const root = join(__dirname, '..');
   const base = {
     data: { path: folder },
-    model: { kind: 'sasrec', d: 64, layers: 2, heads: 1, dropout: 0.2, maxLen: 50 },
-    train: { batchSize: 128, seed: 42 },
-    grasp: { cacheDir: join(root, '.grasp') },
+    model: { kind: 'sasrec' },
+    train: { seed: 42 },
   };
   const plainConfig = validateConfig({ ...base, variant: 'plain' }, 'bench');
-  const graspConfig = validateConfig({ ...base, variant: 'grasp' }, 'bench');
+  const graspConfig = validateConfig({ ...base, variant: 'grasp', grasp: { cacheDir: join(root, '.grasp') } }, 'bench');
+  const semanticConfig = validateConfig({ ...base, variant: 'grasp', grasp: { cacheDir: join(root, '.grasp'), semanticScore: true } }, 'bench');
+  const { loss, negatives, batchSize } = plainConfig.train;
+  const { maxLen } = plainConfig.model;
   const dataset = await loadDataset(folder);
   const split = leaveOneOut(dataset.sequences);
   const numItems = dataset.itemIds.length;
@@ -40,32 +43,34 @@ async function main(): Promise<void> {
   const started = performance.now();
   const artifacts = await prepareText(graspConfig, dataset, split, quiet);
   const artifactSeconds = (performance.now() - started) / 1000;
-  const models: Array<{ name: string; model: SequentialRecommender; optimizer: Adam; times: number[]; cpu: number[] }> = [plainConfig, graspConfig].map(
-    (config) => {
-      const { model } = buildModel(config, numItems, split, artifacts);
-      return {
-        name: config.variant,
-        model,
-        optimizer: new Adam(model.namedVariables(), { lr: 1e-3, beta1: 0.9, beta2: 0.98, epsilon: 1e-8 }),
-        times: [],
-        cpu: [],
-      };
-    },
-  );
-  const sampler = new NextItemSampler(split.train, numItems, 50, { kind: 'per-position', count: 1 }, new Random(42));
-  let batches = sampler.epoch(128);
+  const models: Array<{ name: string; model: SequentialRecommender; optimizer: Adam; times: number[]; cpu: number[] }> = [
+    plainConfig,
+    graspConfig,
+    semanticConfig,
+  ].map((config) => {
+    const { model } = buildModel(config, numItems, split, artifacts);
+    return {
+      name: config.grasp.semanticScore ? 'grasp+semantic' : config.variant,
+      model,
+      optimizer: new Adam(model.namedVariables(), { lr: 1e-3, beta1: 0.9, beta2: 0.98, epsilon: 1e-8 }),
+      times: [],
+      cpu: [],
+    };
+  });
+  const sampler = new NextItemSampler(split.train, numItems, maxLen, negativeSamplingFor(loss, negatives), new Random(42));
+  let batches = sampler.epoch(batchSize);
   const fullBatch = (): NextItemBatch => {
     for (;;) {
       const next = batches.next();
-      if (next.done) batches = sampler.epoch(128);
-      else if (next.value.batchSize === 128) return next.value;
+      if (next.done) batches = sampler.epoch(batchSize);
+      else if (next.value.batchSize === batchSize) return next.value;
     }
   };
   const warm = Number(warmArg ?? 10);
   const timed = Number(stepsArg ?? 50);
   for (let i = 0; i < warm; i++) {
     const batch = fullBatch();
-    for (const entry of models) trainStep(entry.model, entry.optimizer, batch, 'bce');
+    for (const entry of models) trainStep(entry.model, entry.optimizer, batch, loss);
   }
   // Step by step, alternating (which model goes first alternates too), on the same batches: other
   // people's jobs come and go within seconds, so both models see the same machine.
@@ -74,14 +79,14 @@ async function main(): Promise<void> {
     for (const entry of i % 2 === 0 ? models : [...models].reverse()) {
       const t = performance.now();
       const c = process.cpuUsage();
-      trainStep(entry.model, entry.optimizer, batch, 'bce');
+      trainStep(entry.model, entry.optimizer, batch, loss);
       entry.times.push(performance.now() - t);
       const used = process.cpuUsage(c);
       entry.cpu.push((used.user + used.system) / 1000);
     }
   }
   const pairRatios = models[1].times.map((t, i) => t / models[0].times[i]);
-  const [plain, grasp] = models.map((entry) => {
+  const [plain, grasp, semantic] = models.map((entry) => {
     const sorted = [...entry.times].sort((a, b) => a - b);
     return { median: median(entry.times), p10: sorted[Math.floor(0.1 * sorted.length)], p90: sorted[Math.floor(0.9 * sorted.length)] };
   });
@@ -97,6 +102,9 @@ async function main(): Promise<void> {
       grasp_ms_per_step_p10: grasp.p10,
       grasp_ms_per_step_p90: grasp.p90,
       grasp_overhead: grasp.median / plain.median,
+      loss,
+      grasp_semantic_ms_per_step_median: semantic.median,
+      grasp_semantic_overhead: semantic.median / plain.median,
       /** median over steps of GRASP's time / SASRec's on the same batch, measured back to back */
       grasp_overhead_paired_median: median(pairRatios),
       /** the same ratio in this process's CPU time (user + system, all threads): less moved by other people's jobs than wall time */
