@@ -90,7 +90,7 @@ export class GraspModule {
   private readonly user: { q: Dense; k: Dense; v: Dense; gate: { wh: Dense; wg: Variable; wu: Variable } };
   private readonly dropout: DropoutStream;
   /** the semantic term's W_s (state side) and A_s (candidate side), [dims, d] each */
-  private readonly semantic?: { state: Variable; item: Variable };
+  private readonly semantic?: { state: Variable; item: Variable; textScale: number };
 
   get dropoutRandom(): Random {
     return this.dropout.random;
@@ -155,7 +155,13 @@ export class GraspModule {
     this.dropout = new DropoutStream(options.seed ^ 0x3f3f3f3f);
     // created last, and only when on, so the other parameters' seeded values do not depend on the switch
     if (options.semanticScore)
-      this.semantic = { state: this.params.constant('grasp.semantic.state', [dims, d], 0), item: this.params.constant('grasp.semantic.item', [dims, d], 0) };
+      this.semantic = {
+        state: this.params.constant('grasp.semantic.state', [dims, d], 0),
+        item: this.params.constant('grasp.semantic.item', [dims, d], 0),
+        // The candidate side reads the text at the table's scale, as llm-init writes it into E: at unit
+        // scale every step of the shared A_s moved all items' scores far faster than E's own rows move.
+        textScale: scale,
+      };
   }
 
   variables(): Array<[string, Variable]> {
@@ -247,7 +253,7 @@ export class GraspModule {
   /** The scoring table with the semantic term's candidate side: E + T A_s (T: the frozen text rows, zero for padding and mask). */
   scoringTable(table: Variable): Tensor2D {
     if (!this.semantic) return table as unknown as Tensor2D;
-    return tf.add(table, tf.matMul(this.itemText, this.semantic.item)) as Tensor2D;
+    return tf.add(table, tf.mul(tf.matMul(this.itemText, this.semantic.item), this.semantic.textScale)) as Tensor2D;
   }
 
   /**
