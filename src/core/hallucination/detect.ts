@@ -16,10 +16,13 @@ import { SIGNAL_NAMES, type DetectorConfig, type FlagEntity, type FlagReason, ty
  * for choosing. Contradictions, unsupported specifics and a text that never names its entity
  * (nonspecific: generic filler, another product's description) are direct evidence; low overlap
  * between text and co-interaction neighbours is common for clean texts too, so it only nudges.
+ * Model distrust weighs nothing by default: on the robustness runs' corrupted texts its ROC-AUC
+ * stayed below the 0.7 the hallucination issue asks of it (docs/results.md), so it would only add
+ * noise to the risk. It is still computed and shown with its reason, and a weight brings it back.
  */
 export const DEFAULT_DETECTOR: DetectorConfig = {
   threshold: 0.5,
-  weights: { contradiction: 1, unsupported: 0.9, nonspecific: 0.9, collaborative: 0.3, distrust: 0.5 },
+  weights: { contradiction: 1, unsupported: 0.9, nonspecific: 0.9, collaborative: 0.3, distrust: 0 },
   overlapK: 10,
   minCoNeighbours: 3,
   distrustBelow: 0.5,

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { coInteractionNeighbours, overlapAtK, textNeighbours } from '../../../src/core/hallucination/collaborative';
-import { detect, noisyOr, type DetectInput } from '../../../src/core/hallucination/detect';
+import { DEFAULT_DETECTOR, detect, noisyOr, type DetectInput } from '../../../src/core/hallucination/detect';
 import type { FlagReason } from '../../../src/core/hallucination/types';
 import type { EntityInput } from '../../../src/core/llm/inputs';
 import { outputText, type ItemDescription, type UserProfile } from '../../../src/core/llm/schema';
@@ -15,8 +15,8 @@ function item(summary: string, claims: Partial<ItemDescription['claims']> = {}):
   return { summary, claims: { category: '', brand: '', attributes: [], audience: '', price_tier: 'unknown', ...claims } };
 }
 
-function one(input: EntityInput, output: ItemDescription, extra: Partial<DetectInput> = {}) {
-  return detect({ entity: 'item', ids: [input.id], inputs: [input], outputs: [output], ...extra })[0];
+function one(input: EntityInput, output: ItemDescription, extra: Partial<DetectInput> = {}, config: Parameters<typeof detect>[1] = {}) {
+  return detect({ entity: 'item', ids: [input.id], inputs: [input], outputs: [output], ...extra }, config)[0];
 }
 
 const spans = (reasons: FlagReason[], signal: string, kind?: string): Array<[number, number, string]> =>
@@ -165,6 +165,10 @@ test('model distrust: absent with a reason without a checkpoint; scored from the
   assert.equal(one(HAMMER, output, { attention: () => ({ mass: 0.9, median: 0.5 }) }).signals.distrust.score, 0);
   assert.equal(one(HAMMER, output, { attention: () => ({ mass: 0.02, median: 0.02 }) }).signals.distrust.score, 0);
   assert.match(one(HAMMER, output, { attention: () => undefined }).signals.distrust.absent ?? '', /no attention/);
+  // by default it informs and does not move the risk (not informative enough, see DEFAULT_DETECTOR); a weight brings it back
+  assert.equal(low.risk, one(HAMMER, output).risk);
+  const weighted = one(HAMMER, output, { attention: () => ({ mass: 0.1, median: 0.5 }) }, { weights: { ...DEFAULT_DETECTOR.weights, distrust: 0.5 } });
+  assert.ok(weighted.risk > low.risk);
 });
 
 test('risk and every signal stay in [0, 1]; the threshold decides the flag', () => {
