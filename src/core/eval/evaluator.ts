@@ -236,28 +236,39 @@ export function sampleCandidates(
   return { uniform, popularity: popular };
 }
 
-function groupMetrics(split: Split, cases: EvalCases, ranks: Int32Array, popularity: Float64Array, ks: readonly number[]): EvalResult['groups'] {
-  // Head users: the HEAD_SHARE longest training sequences; head items: the HEAD_SHARE most popular in training.
+/**
+ * Which evaluation cases are head or tail. Head users: the HEAD_SHARE longest training sequences;
+ * head items: targets among the HEAD_SHARE most popular items in training. Per case, in case order.
+ */
+export function caseGroups(split: Split, cases: EvalCases, popularity: Float64Array): { headUser: boolean[]; headItem: boolean[] } {
   const lengths = split.train.map((sequence) => sequence.length).sort((a, b) => b - a);
   const headUserMin = lengths[Math.max(0, Math.ceil(HEAD_SHARE * lengths.length) - 1)] ?? 0;
   const byPopularity = Array.from(popularity).sort((a, b) => b - a);
   const headItemMin = byPopularity[Math.max(0, Math.ceil(HEAD_SHARE * byPopularity.length) - 1)] ?? 0;
+  return {
+    headUser: Array.from(cases.users, (user) => split.train[user].length >= headUserMin),
+    headItem: Array.from(cases.targets, (target) => popularity[target] >= headItemMin),
+  };
+}
+
+function groupMetrics(split: Split, cases: EvalCases, ranks: Int32Array, popularity: Float64Array, ks: readonly number[]): EvalResult['groups'] {
+  const { headUser, headItem } = caseGroups(split, cases, popularity);
   const pick = (keep: (i: number) => boolean): number[] => Array.from(ranks).filter((_, i) => keep(i));
   return {
     headUsers: metricsFromRanks(
-      pick((i) => split.train[cases.users[i]].length >= headUserMin),
+      pick((i) => headUser[i]),
       ks,
     ),
     tailUsers: metricsFromRanks(
-      pick((i) => split.train[cases.users[i]].length < headUserMin),
+      pick((i) => !headUser[i]),
       ks,
     ),
     headItems: metricsFromRanks(
-      pick((i) => popularity[cases.targets[i]] >= headItemMin),
+      pick((i) => headItem[i]),
       ks,
     ),
     tailItems: metricsFromRanks(
-      pick((i) => popularity[cases.targets[i]] < headItemMin),
+      pick((i) => !headItem[i]),
       ks,
     ),
   };

@@ -5,7 +5,7 @@
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { writeFileAtomic } from '../util/atomicWrite';
-import type { MeanStd } from './stats';
+import type { MeanStd, UserTest } from './stats';
 import { SIGNIFICANCE, type ComparisonResult, type ExperimentTable, type RecoveryResult } from './table';
 
 export interface ExperimentResults {
@@ -89,6 +89,23 @@ export function renderMarkdown(results: ExperimentResults): string {
       '| comparison | NDCG@10 | difference | p over users | p per seed (over users) | p over seeds | better with p < 0.05 |',
       '|---|---|---|---|---|---|---|',
       ...table.comparisons.map(comparisonRow),
+    );
+  }
+  const tails = table.comparisons.filter((c) => c.tails && c.seeds.length > 0);
+  if (tails.length > 0) {
+    lines.push(
+      '',
+      'The same test over users, within the tail groups: tail users (the 80 % with the shortest training sequences) and tail items (users whose test target is outside the 20 % most popular items); per-user NDCG@10 averaged over the paired seeds.',
+      '',
+      '| comparison | tail users: NDCG@10 | difference | p (n) | tail items: NDCG@10 | difference | p (n) |',
+      '|---|---|---|---|---|---|---|',
+      ...tails.map((c) => {
+        const cells = (test: UserTest | null | undefined): string =>
+          test
+            ? `${f4(test.variantMean)} vs ${f4(test.baselineMean)} | ${signed(test.variantMean - test.baselineMean)} | ${formatP(test.p)} (n=${test.n})`
+            : '— | — | —';
+        return `| ${c.variant} vs ${c.baseline} | ${cells(c.tails!.users)} | ${cells(c.tails!.items)} |`;
+      }),
     );
   }
   const recoveries = table.recoveries ?? [];

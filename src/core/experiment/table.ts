@@ -4,7 +4,7 @@ import type { PairedTest } from '../eval/significance';
 import type { Experiment } from './config';
 import type { AttentionDiagnostics } from './diagnostics';
 import type { FinishedRun } from './runs';
-import { pairedOverSeeds, pairedOverUsers, summarise, type MeanStd, type SeedUserTest, type UserTest } from './stats';
+import { pairedOverSeeds, pairedOverUsers, summarise, type MeanStd, type SeedUserTest, type UserRanks, type UserTest } from './stats';
 
 export const SIGNIFICANCE = 0.05;
 /** The comparison metric: test NDCG@10, full ranking, history masked (DESIGN §3). */
@@ -50,6 +50,26 @@ export interface ComparisonResult {
   overSeeds: PairedTest | null;
   /** variant better, and p < 0.05 over users and over seeds */
   significant: boolean;
+  /** the test over users restricted to the tail users and to the users whose target is a tail item (absent: groups unknown) */
+  tails?: { users: UserTest | null; items: UserTest | null };
+}
+
+/** The test users (dense ids) in each tail group: short training sequences, and targets outside the most popular items. */
+export interface TailGroups {
+  tailUsers: ReadonlySet<number>;
+  tailItems: ReadonlySet<number>;
+}
+
+/** The ranks of only the users in `keep`, in the same order (so two runs stay paired). */
+function restrictRanks(run: UserRanks, keep: ReadonlySet<number>): UserRanks {
+  const users: number[] = [];
+  const ranks: number[] = [];
+  for (let i = 0; i < run.users.length; i++)
+    if (keep.has(run.users[i])) {
+      users.push(run.users[i]);
+      ranks.push(run.ranks[i]);
+    }
+  return { users, ranks };
 }
 
 /** A declared recovery (experiment "recoveries"): how much of the corruption's drop a review won back. */
@@ -117,7 +137,7 @@ function variantResult(variant: Experiment['variants'][number], seeds: number[],
   };
 }
 
-export function compare(variant: string, baseline: string, seeds: number[], runs: FinishedRun[]): ComparisonResult {
+export function compare(variant: string, baseline: string, seeds: number[], runs: FinishedRun[], groups?: TailGroups): ComparisonResult {
   const find = (name: string, seed: number) => runs.find((run) => run.variant === name && run.seed === seed);
   const paired = seeds.filter((seed) => find(variant, seed) && find(baseline, seed));
   const a = paired.map((seed) => find(variant, seed)!);
@@ -138,6 +158,14 @@ export function compare(variant: string, baseline: string, seeds: number[], runs
           pooling: `per-user ${METRIC} averaged over the ${paired.length} paired seed(s), then paired over users`,
         };
   const perSeed = paired.map((seed, i) => ({ seed, ...pairedOverUsers([a[i].ranks], [b[i].ranks], K) }));
+  const tailTest = (keep: ReadonlySet<number>): UserTest | null =>
+    paired.length === 0 || keep.size < 2
+      ? null
+      : pairedOverUsers(
+          a.map((run) => restrictRanks(run.ranks, keep)),
+          b.map((run) => restrictRanks(run.ranks, keep)),
+          K,
+        );
   const overSeeds = paired.length < 2 ? null : pairedOverSeeds(aScores, bScores);
   const difference = variantMean - baselineMean;
   return {
@@ -153,6 +181,7 @@ export function compare(variant: string, baseline: string, seeds: number[], runs
     perSeed,
     overSeeds,
     significant: difference > 0 && overUsers !== null && overUsers.p < SIGNIFICANCE && overSeeds !== null && overSeeds.p < SIGNIFICANCE,
+    ...(groups ? { tails: { users: tailTest(groups.tailUsers), items: tailTest(groups.tailItems) } } : {}),
   };
 }
 
@@ -195,9 +224,9 @@ export function recover(clean: string, corrupted: string, reviewed: string, seed
   return { ...base, cleanMean, corruptedMean, reviewedMean, ...recoveryShare(cleanMean, corruptedMean, reviewedMean) };
 }
 
-export function buildTable(experiment: Experiment, runs: FinishedRun[]): ExperimentTable {
+export function buildTable(experiment: Experiment, runs: FinishedRun[], groups?: TailGroups): ExperimentTable {
   const variants = experiment.variants.map((variant) => variantResult(variant, experiment.seeds, runs));
-  const comparisons = experiment.comparisons.map(({ variant, baseline }) => compare(variant, baseline, experiment.seeds, runs));
+  const comparisons = experiment.comparisons.map(({ variant, baseline }) => compare(variant, baseline, experiment.seeds, runs, groups));
   const recoveries = (experiment.recoveries ?? []).map(({ clean, corrupted, reviewed }) => recover(clean, corrupted, reviewed, experiment.seeds, runs));
   const notRun = variants.flatMap((variant) => variant.seedsNotRun.map((seed) => ({ variant: variant.name, seed })));
   return { variants, comparisons, recoveries, notRun };

@@ -12,7 +12,10 @@ import { loadExperiment, type Experiment } from '../experiment/config';
 import { attentionDiagnostics } from '../experiment/diagnostics';
 import { renderMarkdown, writeReport, type ExperimentResults } from '../experiment/report';
 import { inspectRun, runDir, seededConfig, type FinishedRun } from '../experiment/runs';
-import { buildTable } from '../experiment/table';
+import { buildTable, type TailGroups } from '../experiment/table';
+import { leaveOneOut } from '../data/split';
+import { caseGroups, evalCases, trainingPopularity } from '../eval/evaluator';
+import { loadRunDataset } from '../train/runDataset';
 import { trainJob } from './train';
 
 export interface ExperimentJobParams {
@@ -118,6 +121,21 @@ export async function experimentJob(params: ExperimentJobParams, ctx: JobContext
   }
 }
 
+/**
+ * The test users of each tail group, from the experiment's dataset as training read it (the groups
+ * of the evaluator's head/tail columns). None when the variants read different data: no shared users.
+ */
+async function tailGroups(experiment: Experiment): Promise<TailGroups | undefined> {
+  const data = new Set(experiment.variants.map((variant) => JSON.stringify(variant.config.data)));
+  if (data.size !== 1) return undefined;
+  const dataset = await loadRunDataset(experiment.variants[0].config);
+  const split = leaveOneOut(dataset.sequences);
+  const cases = evalCases(split, 'test');
+  const { headUser, headItem } = caseGroups(split, cases, trainingPopularity(split, dataset.itemIds.length));
+  const users = Array.from(cases.users);
+  return { tailUsers: new Set(users.filter((_, i) => !headUser[i])), tailItems: new Set(users.filter((_, i) => !headItem[i])) };
+}
+
 /** Reads every finished run of the experiment (whatever this call trained) and builds the table. */
 async function tabulate(experiment: Experiment, params: ExperimentJobParams, ctx: JobContext): Promise<ExperimentResults> {
   const runs: FinishedRun[] = [];
@@ -127,7 +145,7 @@ async function tabulate(experiment: Experiment, params: ExperimentJobParams, ctx
       if (state.state === 'finished') runs.push(state.run);
     }
   }
-  const table = buildTable(experiment, runs);
+  const table = buildTable(experiment, runs, experiment.comparisons.length > 0 && runs.length > 0 ? await tailGroups(experiment) : undefined);
   if (params.diagnostics) {
     for (const variant of table.variants) {
       if (experiment.variants.find((v) => v.name === variant.name)?.config.variant !== 'grasp') continue;

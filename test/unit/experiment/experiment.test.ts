@@ -68,6 +68,8 @@ test('runs variants × seeds as run folders, tabulates them, reuses finished run
   assert.ok(comparison.overUsers!.p >= 0 && comparison.overUsers!.p <= 1);
   const markdown = readFileSync(join(dir, 'out', 'tiny.results.md'), 'utf8');
   assert.match(markdown, /\| B vs A \|/);
+  assert.match(markdown, /within the tail groups[\s\S]*\| B vs A \| \d\.\d{4} vs \d\.\d{4} \|/, 'the tail groups get their own paired tests');
+  assert.ok(comparison.tails?.users && comparison.tails.users.n > 0);
   assert.match(readFileSync(join(dir, 'docs', 'results.md'), 'utf8'), /grasp-experiment:tiny begin[\s\S]*\| A \| 2 \|/);
   assert.ok(JSON.parse(readFileSync(join(dir, 'docs', 'results.json'), 'utf8')).experiments.tiny);
 

@@ -102,6 +102,26 @@ test('a comparison pairs only the seeds both sides finished, and calls it better
   assert.equal(none.overUsers, null);
 });
 
+test('the tail groups get the same test over users, restricted to their users and still paired by seed', () => {
+  const runs = [
+    fakeRun('grasp', 1, [0, 0, 0, 0, 5, 20]),
+    fakeRun('grasp', 2, [0, 0, 0, 1, 5, 20]),
+    fakeRun('plain', 1, [20, 20, 20, 20, 20, 20]),
+    fakeRun('plain', 2, [20, 20, 20, 20, 20, 20]),
+  ];
+  const groups = { tailUsers: new Set([3, 4, 5]), tailItems: new Set([0]) };
+  const c = compare('grasp', 'plain', [1, 2], runs, groups);
+  const restricted = pairedOverUsers(
+    [1, 2].map((seed) => ({ users: [3, 4, 5], ranks: Array.from(runs.find((r) => r.variant === 'grasp' && r.seed === seed)!.ranks.ranks).slice(3) })),
+    [1, 2].map(() => ({ users: [3, 4, 5], ranks: [20, 20, 20] })),
+  );
+  assert.equal(c.tails?.users?.n, 3);
+  close(c.tails!.users!.p, restricted.p);
+  close(c.tails!.users!.variantMean, restricted.variantMean);
+  assert.equal(c.tails?.items, null, 'one user is no test');
+  assert.equal(compare('grasp', 'plain', [1, 2], runs).tails, undefined, 'no groups, no tail tests');
+});
+
 test('deep merge: objects merge, arrays and values replace, null removes', () => {
   const base = { model: { kind: 'sasrec', d: 64 }, eval: { ks: [5, 10, 20] }, grasp: { dims: 32 } };
   const merged = deepMerge(base, { model: { d: 32 }, eval: { ks: [10] }, grasp: null });
