@@ -1,7 +1,7 @@
 // `grasp experiment` end to end on a tiny generated dataset with a 2-epoch budget: runs, reuse,
 // recovery of an interrupted run, cancellation, the table against the run folders, and the errors.
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { before, test } from 'node:test';
 import { experimentJob, type ExperimentResults } from '../../../src/core/jobs/experiment';
@@ -220,4 +220,21 @@ test('a GRASP run from before the current module (its stored config lacks the mo
   // other variants are not concerned
   const plain = validateConfig({ data: { path: join(dir, 'data') }, model: { kind: 'sasrec' } }, 'run.json');
   assert.equal((await inspectRun(store(plain), 'SASRec', plain)).state, 'finished');
+});
+
+test('a finished run is the same run when its data or cache folder is reached through a link (another checkout of the workspace)', async () => {
+  const dir = tempFolder();
+  const grasp = { variant: 'llm-init', grasp: { dims: 8, width: 16, kItems: 4, kUsers: 4, cacheDir: 'cache' } };
+  const body = experiment({ seeds: [1], variants: [{ name: 'L', overrides: grasp }], comparisons: [], output: join(dir, 'out') });
+  await experimentJob({ configPath: write(dir, body) }, silentContext);
+  // the same experiment from a second checkout whose cache folder is a link to the first one's
+  const other = tempFolder();
+  symlinkSync(join(dir, 'cache'), join(other, 'cache'));
+  const again = await experimentJob({ configPath: write(other, body) }, silentContext);
+  assert.equal(again.trained, 0);
+  assert.equal(again.reused, 1);
+  // a real difference still refuses
+  const elsewhere = tempFolder();
+  mkdirSync(join(elsewhere, 'cache'));
+  await assert.rejects(experimentJob({ configPath: write(elsewhere, body) }, silentContext), /another config \(grasp\.cacheDir differs\)/);
 });
