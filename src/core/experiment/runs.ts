@@ -1,14 +1,13 @@
 // One experiment run = one normal single-seed run folder, <output>/runs/<variant>/seed-<seed>. A folder
 // with metrics.json + ranks.json is finished and reused as it is; a folder without them is what a crash
 // or a cancel left, and the training job resumes it from its last resume point (runFolder.ts).
-import { existsSync, realpathSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { TrainJobResult } from '../train/trainRun';
-import { checkGraspModule, effectiveConfig, validateConfig, type RunConfig } from '../train/config';
-import { firstDifference } from '../util/jsonCompare';
+import { checkGraspModule, validateConfig, type RunConfig } from '../train/config';
 import type { UserRanks } from './stats';
-import { RUN_FILES } from '../train/runFolder';
+import { configDifference, RUN_FILES } from '../train/runFolder';
 
 export interface FinishedRun {
   variant: string;
@@ -30,18 +29,6 @@ export function seededConfig(config: RunConfig, seed: number): RunConfig {
   return copy;
 }
 
-/**
- * The config with its data and cache folders as real paths: a run trained through another checkout (a
- * worktree whose .grasp is a link to this one's) names the same folders by other paths, and is the same run.
- */
-function withRealPaths(config: RunConfig): RunConfig {
-  const real = (path: string): string => (existsSync(path) ? realpathSync(path) : path);
-  const copy = structuredClone(config);
-  copy.data.path = real(copy.data.path);
-  if (copy.grasp?.cacheDir) copy.grasp.cacheDir = real(copy.grasp.cacheDir);
-  return copy;
-}
-
 export type RunState = { state: 'finished'; run: FinishedRun } | { state: 'incomplete' } | { state: 'absent' };
 
 /**
@@ -59,7 +46,7 @@ export async function inspectRun(dir: string, variant: string, expected: RunConf
   const raw = JSON.parse(await readFile(join(dir, RUN_FILES.config), 'utf8')) as { variant?: unknown; grasp?: unknown };
   checkGraspModule(raw, dir);
   const stored = validateConfig(raw, join(dir, RUN_FILES.config));
-  const difference = firstDifference(effectiveConfig(withRealPaths(stored)), effectiveConfig(withRealPaths(expected)));
+  const difference = configDifference(stored, expected);
   if (difference !== undefined) {
     throw new Error(
       `${dir} holds a finished run of "${variant}" with another config (${difference} differs): move that folder away, or give the experiment another "output"`,

@@ -2,7 +2,7 @@
 // it is locked while a run writes it; a folder of an unfinished run with the same config is resumed;
 // a finished run or a run of another config is replaced only when asked (overwrite); a folder that
 // is not a run folder at all is never written into.
-import { existsSync, mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, realpathSync, rmSync, statSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ConfigError } from '../util/errors';
@@ -74,6 +74,23 @@ export async function claimRunFolder(dir: string, config: RunConfig, options: { 
   }
 }
 
+/**
+ * The config with its data and cache folders as real paths: a run trained through another checkout (a
+ * worktree whose .grasp is a link to this one's) names the same folders by other paths, and is the same run.
+ */
+function withRealPaths(config: RunConfig): RunConfig {
+  const real = (path: string): string => (existsSync(path) ? realpathSync(path) : path);
+  const copy = structuredClone(config);
+  copy.data.path = real(copy.data.path);
+  if (copy.grasp?.cacheDir) copy.grasp.cacheDir = real(copy.grasp.cacheDir);
+  return copy;
+}
+
+/** The first setting in which two run configs differ (undefined: the same run), folders compared as real paths. */
+export function configDifference(a: RunConfig, b: RunConfig): string | undefined {
+  return firstDifference(effectiveConfig(withRealPaths(a)), effectiveConfig(withRealPaths(b)));
+}
+
 type HeldRun = 'none' | 'same-unfinished' | 'same-finished' | { difference: string };
 
 async function heldRun(dir: string, config: RunConfig): Promise<HeldRun> {
@@ -87,7 +104,7 @@ async function heldRun(dir: string, config: RunConfig): Promise<HeldRun> {
     // run files without a readable config (a run killed while starting, or a damaged one): another run
     return { difference: RUN_FILES.config };
   }
-  const difference = firstDifference(effectiveConfig(stored), effectiveConfig(config));
+  const difference = configDifference(stored, config);
   if (difference !== undefined) return { difference };
   return existsSync(join(dir, RUN_FILES.metrics)) ? 'same-finished' : 'same-unfinished';
 }
