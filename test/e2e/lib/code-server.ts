@@ -98,9 +98,14 @@ export async function startCodeServer(options: CodeServerOptions = {}): Promise<
   const userDataDir = join(dir, 'user-data');
   const extensionsDir = join(dir, 'extensions');
   mkdirSync(join(userDataDir, 'User'), { recursive: true });
+  mkdirSync(join(userDataDir, 'Machine'), { recursive: true });
   mkdirSync(extensionsDir, { recursive: true });
   writeFileSync(join(dir, 'config.yaml'), 'auth: none\ncert: false\n');
-  writeFileSync(join(userDataDir, 'User', 'settings.json'), JSON.stringify({ ...QUIET_SETTINGS, ...options.settings }, null, 2));
+  const settings = JSON.stringify({ ...QUIET_SETTINGS, ...options.settings }, null, 2);
+  writeFileSync(join(userDataDir, 'User', 'settings.json'), settings);
+  // Machine-scoped settings (grasp.embedder.baseUrl is machine-overridable) belong to the remote machine's
+  // settings in code-server; a run once read the user-level value as unset, so they are written there too.
+  writeFileSync(join(userDataDir, 'Machine', 'settings.json'), settings);
   for (const vsix of options.vsix ?? []) installVsix(dir, vsix, options.env);
 
   const logFile = join(dir, 'code-server.log');
