@@ -253,23 +253,15 @@ export function caseGroups(split: Split, cases: EvalCases, popularity: Float64Ar
 
 function groupMetrics(split: Split, cases: EvalCases, ranks: Int32Array, popularity: Float64Array, ks: readonly number[]): EvalResult['groups'] {
   const { headUser, headItem } = caseGroups(split, cases, popularity);
-  const pick = (keep: (i: number) => boolean): number[] => Array.from(ranks).filter((_, i) => keep(i));
+  const group = (keep: (i: number) => boolean) =>
+    metricsFromRanks(
+      Array.from(ranks).filter((_, i) => keep(i)),
+      ks,
+    );
   return {
-    headUsers: metricsFromRanks(
-      pick((i) => headUser[i]),
-      ks,
-    ),
-    tailUsers: metricsFromRanks(
-      pick((i) => !headUser[i]),
-      ks,
-    ),
-    headItems: metricsFromRanks(
-      pick((i) => headItem[i]),
-      ks,
-    ),
-    tailItems: metricsFromRanks(
-      pick((i) => !headItem[i]),
-      ks,
-    ),
+    headUsers: group((i) => headUser[i]),
+    tailUsers: group((i) => !headUser[i]),
+    headItems: group((i) => headItem[i]),
+    tailItems: group((i) => !headItem[i]),
   };
 }
