@@ -10,6 +10,8 @@ import { attachLlmEsr, initFromText } from '../../../src/core/model/llmBaselines
 import { NextItemSampler } from '../../../src/core/train/sampler';
 import { batchLoss } from '../../../src/core/train/step';
 import { scoringTable } from '../../../src/core/model/embedding';
+import { evaluate } from '../../../src/core/eval/evaluator';
+import { leaveOneOut } from '../../../src/core/data/split';
 import { validateConfig } from '../../../src/core/train/config';
 import { Random } from '../../../src/core/util/random';
 import { TINY_ITEMS as NUM_ITEMS, TINY_TRAIN as train, tinyBatch } from './tiny';
@@ -419,7 +421,7 @@ test('with its default settings an untrained GRASP model is LLM-init exactly: sa
   }
 });
 
-test('the semantic term starts at zero (scores and the full-CE loss equal LLM-init), learns through both sides, and reads the history causally', () => {
+test('the semantic term starts at zero (scores and the full-CE loss equal LLM-init), learns through both sides, reads the history causally, and is what evaluate ranks with', async () => {
   const given = inputs();
   const build = (semanticScore: boolean, kind: ModelConfig['kind'] = 'sasrec'): SequentialRecommender => {
     const model = createModel({ ...sasrec, kind, ...(kind === 'bert4rec' ? { heads: 2, maskProb: 0.4 } : {}) }, NUM_ITEMS, 3);
@@ -464,6 +466,23 @@ test('the semantic term starts at zero (scores and the full-CE loss equal LLM-in
     const b = states([0, 1, 2, 3, 7]);
     assert.ok(!differs(a.subarray(0, 4 * sasrec.d), b.subarray(0, 4 * sasrec.d)), 'earlier positions unchanged');
     assert.ok(differs(a.subarray(4 * sasrec.d), b.subarray(4 * sasrec.d)), 'the last position reads the new item');
+    // the evaluator ranks through the same table: without the candidate side the ranks change
+    const itemSide = named.find(([n]) => n === 'grasp.semantic.item')![1];
+    const random = new Random(9);
+    itemSide.assign(
+      tf.tensor(
+        Float32Array.from({ length: itemSide.size }, () => (random.next() * 2 - 1) * 5),
+        itemSide.shape,
+      ),
+    );
+    const split = leaveOneOut(train);
+    const ranked = async () => Array.from((await evaluate(on, split, 'test', { sampled: 0 })).ranks);
+    const withTable = await ranked();
+    const hook = on.hooks.scoringTable;
+    delete on.hooks.scoringTable;
+    const withoutTable = await ranked();
+    on.hooks.scoringTable = hook;
+    assert.notDeepEqual(withTable, withoutTable, 'evaluate scores against the semantic table');
   } finally {
     on.dispose();
     off.dispose();

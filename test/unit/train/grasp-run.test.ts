@@ -270,3 +270,19 @@ test("GRASP's E starts from the text vectors (as llm-init's), unless initFromTex
   delete (stored.grasp as Partial<typeof stored.grasp>).itemAdapter;
   assert.throws(() => buildModel(stored, numItems, split, artifacts, 3), /trained before grasp\.itemAdapter existed/);
 });
+
+test('GRASP with the semantic term and whitened text: trains, scores through its own table (eval and the diagnostics reproduce the run), differs from without it', async () => {
+  await initEngine({});
+  const { dir, data } = await demoWorkspace(120, 40, 5);
+  const config = (semanticScore: boolean) => ({
+    ...sasrecConfig(data, { epochs: 3, lr: 0.01 }),
+    variant: 'grasp',
+    grasp: { dims: 8, width: 16, kItems: 4, kUsers: 3, whiten: true, semanticScore },
+  });
+  const plain = await trainJob({ config: config(false), outDir: join(dir, 'without') }, silentContext);
+  const semantic = await trainJob({ config: config(true), outDir: join(dir, 'with') }, silentContext);
+  assert.notDeepEqual(semantic.metrics.valid.full, plain.metrics.valid.full, 'the term changes what the model learns');
+  const again = await evalJob({ run: semantic.run }, silentContext);
+  assert.deepEqual(again.metrics.test.full, semantic.metrics.test.full, 'eval scores with the semantic table the run trained with');
+  assert.equal((await attentionDiagnostics(semantic.run, silentContext, 50, 20)).reproduced, 1, 'the diagnostics rank with the same table');
+});
