@@ -23,6 +23,7 @@ import { applyDense, applyLayerNorm, type Dense, type LayerNorm } from './layers
 import { ParamStore } from './params';
 import type { SequentialRecommender } from './types';
 import { wrapBackbone } from './wrap';
+import type { PrefixUserRetrieval } from '../retrieval/prefixUsers';
 
 /** The frozen side GRASP reads: d_s-wide text vectors and retrieved neighbours, by DENSE ids. */
 export interface GraspInputs {
@@ -37,6 +38,8 @@ export interface GraspInputs {
   kUsers: number;
   /** numUsers × kUsers dense user ids, -1 = none */
   userNeighbours: Int32Array;
+  /** similar users per position instead (grasp.userRetrieval "position"): userNeighbours is then not read by the user level */
+  prefixUsers?: PrefixUserRetrieval;
   /** each user's TRAINING items (dense ids, time order) */
   userItems: Int32Array[];
 }
@@ -55,6 +58,18 @@ export interface GraspOptions {
   semanticScore?: boolean;
   dropout: number;
   seed: number;
+}
+
+/** The user level's pairs (batch row → similar user, -1 none) and each computed position's K slots over them. */
+interface UserSlots {
+  owners: Int32Array;
+  similar: Int32Array;
+  /** [positions × K] pair index, -1 = no user in that slot */
+  slots: Int32Array;
+  /** per batch row: 0 when its user has no neighbour at all */
+  anyByUser: Float32Array;
+  /** per computed position: 0 when it has no neighbour at all */
+  anyByRow?: Float32Array;
 }
 
 /** Item-level weights of one item: slot 0 is the item itself, then its neighbours (dense ids). */
@@ -100,7 +115,7 @@ export class GraspModule {
   /** last attention weights, kept only while `recording` (explanations) */
   recording = false;
   lastItem?: { items: Int32Array; candidates: Int32Array; weights: Float32Array };
-  lastUser?: { users: Int32Array; weights: Float32Array; gate?: Float32Array; positions: number };
+  lastUser?: { users: Int32Array; neighbours: Int32Array; weights: Float32Array; gate?: Float32Array; positions: number };
 
   constructor(
     private readonly model: SequentialRecommender,
@@ -297,7 +312,6 @@ export class GraspModule {
     const users = context.users;
     if (!users) throw new Error('GRASP user-level attention needs the batch users (encode(ids, training, users))');
     const [B, L, d] = states.shape;
-    const K = this.inputs.kUsers;
     // rows: flat positions (b·L + t) to compute; rowUser: their batch row
     const ids = L === context.ids.shape[1] ? (context.ids.dataSync() as Int32Array) : undefined;
     const picked: number[] = [];
@@ -307,22 +321,17 @@ export class GraspModule {
     const rows = Int32Array.from(picked);
     const rowUser = Int32Array.from(rows, (p) => Math.floor(p / L));
     const rowUserIds = tf.tensor1d(rowUser, 'int32');
-    const r = this.neighbourRepresentations(users); // [B·K, d], slot b·K + j
-    // each position attends over its user's slots; a missing neighbour is no slot (−1)
-    const neighbours = this.inputs.userNeighbours;
-    const slots = new Int32Array(n * K);
-    rowUser.forEach((b, i) => {
-      for (let j = 0; j < K; j++) slots[i * K + j] = neighbours[users[b] * K + j] < 0 ? -1 : b * K + j;
-    });
-    const any = Float32Array.from(users, (u) => (neighbours.subarray(u * K, (u + 1) * K).some((v) => v >= 0) ? 1 : 0));
+    const plan = this.inputs.prefixUsers ? this.positionSlots(users, context.ids, L, rows) : this.sequenceSlots(users, rowUser);
+    const r = this.neighbourRepresentations(users, plan.owners, plan.similar); // [pairs, d]
     const h = tf.gather(tf.reshape(states, [B * L, d]), tf.tensor1d(rows, 'int32')) as Tensor2D; // [n, d]
     // projections moved to the queries' side, as at the item level (the same attention)
     const q = tf.matMul(applyDense(this.user.q, h), this.user.k.w, false, true) as Tensor2D;
-    const { out, weights } = indexedAttention(q, r, r, slots, 1 / Math.sqrt(d)); // weights: [n, K]
+    const { out, weights } = indexedAttention(q, r, r, plan.slots, 1 / Math.sqrt(d)); // weights: [n, K]
     // no dropout on g: DESIGN §2 drops only c_t
     let g = applyDense(this.user.v, out);
-    // users without any neighbour get g = 0 (their attention output is 0, but v's bias is not)
-    if (any.some((a) => a === 0)) g = tf.mul(g, tf.gather(tf.tensor2d(any, [B, 1]), rowUserIds));
+    // positions without any neighbour get g = 0 (their attention output is 0, but v's bias is not)
+    if (plan.anyByUser.some((a) => a === 0)) g = tf.mul(g, tf.gather(tf.tensor2d(plan.anyByUser, [B, 1]), rowUserIds));
+    if (plan.anyByRow?.some((a) => a === 0)) g = tf.mul(g, tf.tensor2d(plan.anyByRow, [n, 1]));
     let delta: Tensor2D = g;
     let gate: Tensor2D | undefined;
     if (this.options.gate) {
@@ -335,6 +344,7 @@ export class GraspModule {
     if (this.recording)
       this.lastUser = {
         users: users.slice(),
+        neighbours: Int32Array.from(plan.slots, (slot) => (slot < 0 ? -1 : plan.similar[slot])),
         weights: weights.dataSync() as Float32Array,
         gate: gate ? (tf.mean(gate, -1).dataSync() as Float32Array) : undefined,
         positions: n,
@@ -349,44 +359,120 @@ export class GraspModule {
   }
 
   /**
-   * r_v for every (batch user u, similar user v) slot ([B·K, d]): mean of E over v's last maxLen
-   * training items that are NOT among u's own training items, + A_u(e_v). Why the exclusion: during
-   * training, the items u meets later in its own training sequence are the targets of earlier
-   * positions, and similar users share exactly those, so r_v would hand them over (measured on the
-   * demo world: the user level then fits training and loses on validation). At test time u's
+   * Slots of the user's retrieved neighbours (DESIGN §2: one list per user): pair b·K + j is batch
+   * row b's j-th similar user, and every computed position of row b attends over its K pairs.
+   */
+  private sequenceSlots(users: Int32Array, rowUser: Int32Array): UserSlots {
+    const K = this.inputs.kUsers;
+    const neighbours = this.inputs.userNeighbours;
+    const owners = new Int32Array(users.length * K);
+    const similar = new Int32Array(users.length * K).fill(-1);
+    users.forEach((u, b) => {
+      for (let j = 0; j < K; j++) {
+        owners[b * K + j] = b;
+        similar[b * K + j] = neighbours[u * K + j];
+      }
+    });
+    const slots = new Int32Array(rowUser.length * K);
+    rowUser.forEach((b, i) => {
+      for (let j = 0; j < K; j++) slots[i * K + j] = similar[b * K + j] < 0 ? -1 : b * K + j;
+    });
+    const anyByUser = Float32Array.from(users, (u) => (neighbours.subarray(u * K, (u + 1) * K).some((v) => v >= 0) ? 1 : 0));
+    return { owners, similar, slots, anyByUser };
+  }
+
+  /**
+   * Slots of the users retrieved for each position from the items read up to it (userRetrieval
+   * "position", see retrieval/prefixUsers.ts): one pair per distinct (batch row, similar user).
+   * A position's item index in its row is found from the row's right-aligned items.
+   */
+  private positionSlots(users: Int32Array, ids: Tensor2D, L: number, rows: Int32Array): UserSlots {
+    const K = this.inputs.kUsers;
+    const [B, width] = ids.shape;
+    const flat = ids.dataSync() as Int32Array;
+    const numItems = this.model.numItems;
+    const requests = Array.from(users, (user, b) => {
+      const row = flat.subarray(b * width, (b + 1) * width);
+      const items: number[] = [];
+      for (const id of row) if (id >= 1 && id <= numItems) items.push(id - 1);
+      return { user, items: Int32Array.from(items) };
+    });
+    const found = this.inputs.prefixUsers!.neighbours(requests);
+    const pairOf = new Map<number, number>();
+    const owners: number[] = [];
+    const similar: number[] = [];
+    const slots = new Int32Array(rows.length * K).fill(-1);
+    const anyByRow = new Float32Array(rows.length);
+    rows.forEach((p, i) => {
+      const b = Math.floor(p / L);
+      const column = L === width ? p % L : width - 1;
+      const at = column - (width - requests[b].items.length);
+      if (at < 0) return;
+      for (let j = 0; j < K; j++) {
+        const v = found[b][at * K + j];
+        if (v < 0) continue;
+        const key = b * this.inputs.userItems.length + v;
+        let pair = pairOf.get(key);
+        if (pair === undefined) {
+          pair = owners.length;
+          pairOf.set(key, pair);
+          owners.push(b);
+          similar.push(v);
+        }
+        slots[i * K + j] = pair;
+        anyByRow[i] = 1;
+      }
+    });
+    return { owners: Int32Array.from(owners), similar: Int32Array.from(similar), slots, anyByUser: new Float32Array(B).fill(1), anyByRow };
+  }
+
+  /**
+   * r_v for every (batch row b, similar user v) pair ([pairs, d]): mean of E over v's last maxLen
+   * training items that are NOT among u's own training items (u = users[b]), + A_u(e_v). Why the
+   * exclusion: during training, the items u meets later in its own training sequence are the targets
+   * of earlier positions, and similar users share exactly those, so r_v would hand them over (measured
+   * on the demo world: the user level then fits training and loses on validation). At test time u's
    * training items are masked from the ranking anyway, so excluding them costs nothing there.
    * A_u(e_v) only with `userText`: v's profile names v's recent training items by title, which
    * carries the same shortcut and cannot be filtered per u (demo world, one seed, validation
-   * NDCG@10: 0.141 with the term, 0.147 without; SASRec 0.146).
+   * NDCG@10: 0.141 with the term, 0.147 without; SASRec 0.146). A pair without a user (-1) is a zero row.
    */
-  private neighbourRepresentations(users: Int32Array): Tensor2D {
-    const K = this.inputs.kUsers;
+  private neighbourRepresentations(users: Int32Array, owners: Int32Array, similar: Int32Array): Tensor2D {
     const maxLen = this.model.config.maxLen;
-    const slots = users.length * K;
-    const similar = new Int32Array(slots);
+    const pairs = owners.length;
     const items: number[] = [];
     const segments: number[] = [];
-    const inverse = new Float32Array(slots);
-    for (let b = 0; b < users.length; b++) {
-      const own = new Set(this.inputs.userItems[users[b]]);
-      for (let j = 0; j < K; j++) {
-        const slot = b * K + j;
-        const v = this.inputs.userNeighbours[users[b] * K + j];
-        if (v < 0) continue;
-        similar[slot] = v;
-        const sequence = this.inputs.userItems[v];
-        let count = 0;
-        for (let i = Math.max(0, sequence.length - maxLen); i < sequence.length; i++) {
-          if (own.has(sequence[i])) continue;
-          items.push(sequence[i] + 1);
-          segments.push(slot);
-          count++;
-        }
-        inverse[slot] = count > 0 ? 1 / count : 0;
+    const inverse = new Float32Array(pairs);
+    const ownItems = new Map<number, Set<number>>();
+    for (let pair = 0; pair < pairs; pair++) {
+      const v = similar[pair];
+      if (v < 0) continue;
+      const b = owners[pair];
+      let own = ownItems.get(b);
+      if (!own) ownItems.set(b, (own = new Set(this.inputs.userItems[users[b]])));
+      const sequence = this.inputs.userItems[v];
+      let count = 0;
+      for (let i = Math.max(0, sequence.length - maxLen); i < sequence.length; i++) {
+        if (own.has(sequence[i])) continue;
+        items.push(sequence[i] + 1);
+        segments.push(pair);
+        count++;
       }
+      inverse[pair] = count > 0 ? 1 / count : 0;
     }
-    const text = this.options.userText ? applyDense(this.userAdapter, tf.gather(this.userText, tf.tensor1d(similar, 'int32')) as Tensor2D) : undefined;
-    if (items.length === 0) return text ?? (tf.zeros([slots, this.d]) as Tensor2D);
+    const text = this.options.userText
+      ? applyDense(
+          this.userAdapter,
+          tf.gather(
+            this.userText,
+            tf.tensor1d(
+              Int32Array.from(similar, (v) => Math.max(0, v)),
+              'int32',
+            ),
+          ) as Tensor2D,
+        )
+      : undefined;
+    if (items.length === 0) return text ?? (tf.zeros([pairs, this.d]) as Tensor2D);
     const mean = pooledRows(this.table, Int32Array.from(items), Int32Array.from(segments), inverse);
     return text ? (tf.add(mean, text) as Tensor2D) : mean;
   }
@@ -433,7 +519,7 @@ export class GraspModule {
       const neighbours: number[] = [];
       const weights: number[] = [];
       for (let j = 0; j < K; j++) {
-        const v = this.inputs.userNeighbours[user * K + j];
+        const v = last.neighbours[offset + j];
         if (v < 0) continue;
         neighbours.push(v);
         weights.push(last.weights[offset + j]);

@@ -89,6 +89,8 @@ export const NEGATIVE_SAMPLINGS = ['uniform', 'popularity'] as const;
 export type NegativeSamplingChoice = (typeof NEGATIVE_SAMPLINGS)[number];
 export const TEST_RETRIEVALS = ['training', 'history'] as const;
 export type TestRetrieval = (typeof TEST_RETRIEVALS)[number];
+export const USER_RETRIEVALS = ['sequence', 'position'] as const;
+export type UserRetrieval = (typeof USER_RETRIEVALS)[number];
 
 export interface EmbeddingSettings {
   /** the server (openai-compatible: required; voyage: https://api.voyageai.com unless given) */
@@ -153,6 +155,8 @@ export interface GraspSettings {
   semanticScore: boolean;
   /** grasp: similar users for the TEST pass from the training-prefix profile (DESIGN §2) or from the test step's history (+ validation item) */
   testRetrieval: TestRetrieval;
+  /** grasp: one list of similar users per user (sequence, DESIGN §2) or one per position, from the items read up to it (position) */
+  userRetrieval: UserRetrieval;
   /** rewrite this share of item descriptions with false claims before embedding (hallucination robustness) */
   corruption: {
     fraction: number;
@@ -423,6 +427,12 @@ export const RUN_CONFIG_SCHEMA = {
           description:
             "grasp: the similar users of the TEST pass are retrieved from the history the test step reads, training prefix + validation item (history, DESIGN §2: the profile is written by the same provider, anthropic's by `grasp synthesize`, and projected with the training fit), or from the training-prefix profile, one step stale at test time (training). Training and validation are the same either way",
         },
+        userRetrieval: {
+          enum: [...USER_RETRIEVALS],
+          default: 'sequence',
+          description:
+            "grasp: the user level's similar users: one list per user from its profile (sequence, DESIGN §2), or one list per position t, the users whose training items' mean text vector is closest to that of the items the model has read up to t (position: the 'dynamic interests' of the paper; next-item backbones only). With position, every pass reads its own rows, so grasp.testRetrieval does not apply",
+        },
         corruption: {
           type: 'object',
           additionalProperties: false,
@@ -592,6 +602,12 @@ export function validateConfig(value: unknown, file: string): RunConfig {
   if (config.variant === 'llm-init' && config.grasp.dims > config.model.d)
     throw new ConfigError(file, 'grasp.dims', `must be at most model.d (${config.model.d}) for llm-init (the PCA fills the first grasp.dims columns)`);
   if (!config.eval.ks.includes(10)) throw new ConfigError(file, 'eval.ks', 'must include 10 (model selection uses validation NDCG@10)');
+  if (config.variant === 'grasp' && config.grasp.userRetrieval === 'position' && config.model.kind === 'bert4rec')
+    throw new ConfigError(
+      file,
+      'grasp.userRetrieval',
+      '"position" needs a next-item backbone (sasrec, gru4rec): bert4rec reads both sides of every position, so no prefix is what it has read',
+    );
   return config;
 }
 

@@ -116,6 +116,8 @@ export async function testPassArtifacts(
   ctx: JobContext,
 ): Promise<TextArtifacts | undefined> {
   if (!artifacts || config.variant !== 'grasp' || config.grasp.testRetrieval !== 'history' || !config.grasp.userLevel) return artifacts;
+  // per position, the similar users already come from the rows each pass reads (the test rows included)
+  if (artifacts.prefixUsers) return artifacts;
   ctx.progress({ message: 'Retrieving similar users from the test-time history' });
   const refreshed = await refreshedUserArtifacts(dataset, split, config, artifacts, ctx);
   ctx.log(`test pass: similar users retrieved from training prefix + validation item (${refreshed.changed} of ${refreshed.users.count} users' lists changed)`);

@@ -27,6 +27,7 @@ import type { AnnotationRecord } from '../hallucination/types';
 import { writeFileAtomic } from '../util/atomicWrite';
 import type { GraspSettings, RunConfig } from './config';
 import { RUN_FILES } from './runFolder';
+import type { PrefixUserRetrieval } from '../retrieval/prefixUsers';
 
 /** One entity kind's frozen text side: d_s-wide embeddings and the top-K retrieved neighbours. */
 export interface EntityArtifacts {
@@ -50,6 +51,8 @@ export interface TextArtifacts {
   annotations?: AnnotationReport[];
   /** The simulated reviewer's verdicts (grasp.review.simulated): the run's own annotations file, see writeRunAnnotations. */
   reviewRecords?: AnnotationRecord[];
+  /** Similar users per position (grasp.userRetrieval "position"; train/variant.ts builds it after the rest) */
+  prefixUsers?: PrefixUserRetrieval;
 }
 
 /** Bump when what is stored under a key changes meaning. */

@@ -2,7 +2,8 @@
 // LLM baseline. Training, evaluation and explanations all build models here, so a checkpoint is
 // always loaded into the same shape it was saved from.
 import type { Dataset, Split } from '../data/types';
-import type { JobContext } from '../util/jobContext';
+import { CancelledError, type JobContext } from '../util/jobContext';
+import { PrefixUserRetrieval } from '../retrieval/prefixUsers';
 import { createModel } from '../model';
 import { attachGrasp, type GraspInputs, type GraspModule } from '../model/grasp';
 import { attachLlmEsr, initFromText } from '../model/llmBaselines';
@@ -27,10 +28,41 @@ export async function prepareText(config: RunConfig, dataset: Dataset, split: Sp
   ctx.progress({ message: 'Building text embeddings and neighbours (training data only)' });
   const started = Date.now();
   const artifacts = await buildTextArtifacts(dataset, split, config, ctx);
+  if (variantOf(config) === 'grasp' && config.grasp.userLevel && config.grasp.userRetrieval === 'position')
+    artifacts.prefixUsers = prefixUserRetrieval(artifacts, split, config, ctx);
   ctx.log(
     `text side for ${config.variant}: items ${artifacts.items.count} × ${artifacts.dims} (K_I ${artifacts.items.k}), users ${artifacts.users.count} × ${artifacts.dims} (K_U ${artifacts.users.k}) in ${((Date.now() - started) / 1000).toFixed(1)} s`,
   );
   return artifacts;
+}
+
+/**
+ * Similar users per position (grasp.userRetrieval "position"), searched once for every training row
+ * (train[:-1]) and validation row (train), the last maxLen items of each, as the next-item sampler and
+ * the evaluator build them; other rows (the test pass, explanations) are searched when first read.
+ */
+function prefixUserRetrieval(artifacts: TextArtifacts, split: Split, config: RunConfig, ctx: JobContext): PrefixUserRetrieval {
+  const { maxLen } = config.model;
+  const retrieval = new PrefixUserRetrieval(artifacts.items.vectors, artifacts.dims, split.train, maxLen, config.grasp.kUsers);
+  const started = Date.now();
+  const users = split.train.length;
+  const chunk = 1024;
+  for (let from = 0; from < users; from += chunk) {
+    if (ctx.isCancelled()) throw new CancelledError();
+    ctx.progress({
+      message: `Retrieving similar users per position (${from.toLocaleString('en-US')} of ${users.toLocaleString('en-US')} users)`,
+      fraction: from / users,
+    });
+    const requests: Array<{ user: number; items: Int32Array }> = [];
+    for (let user = from; user < Math.min(users, from + chunk); user++) {
+      const items = split.train[user];
+      if (items.length >= 2) requests.push({ user, items: items.slice(Math.max(0, items.length - 1 - maxLen), items.length - 1) });
+      requests.push({ user, items: items.slice(Math.max(0, items.length - maxLen)) });
+    }
+    retrieval.neighbours(requests);
+  }
+  ctx.log(`similar users per position: ${retrieval.searched.toLocaleString('en-US')} prefixes searched in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+  return retrieval;
 }
 
 export function graspInputs(artifacts: TextArtifacts, split: Split): GraspInputs {
@@ -42,6 +74,7 @@ export function graspInputs(artifacts: TextArtifacts, split: Split): GraspInputs
     userVectors: artifacts.users.vectors,
     kUsers: artifacts.users.k,
     userNeighbours: artifacts.users.neighbours,
+    ...(artifacts.prefixUsers ? { prefixUsers: artifacts.prefixUsers } : {}),
     userItems: split.train,
   };
 }
