@@ -6,6 +6,7 @@
 //   user level (final-state hook): r_v = mean of E over v's training items (the last maxLen, less
 //     u's own training items) [+ A_u(e_v) with userText: see neighbourRepresentations];
 //     g_t = attention of W'_q h_t over r_v for v ∈ N_U(u); z_t = h_t + σ(W_g [h_t; g_t; A_u(e_u)]) ⊙ g_t.
+//     With prefixUsers, N_U(u, t) instead: the users retrieved for the items read up to t.
 // E itself starts from the text vectors (train/variant.ts, grasp.initFromText), which is why the item
 // adapter is off by default. The adapters and both value projections start at zero, and x̃ has no layer
 // norm by default (itemNorm), so an untrained module adds exactly nothing: the model starts as the

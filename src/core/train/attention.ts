@@ -165,7 +165,8 @@ function explain(runDir: string, opened: Awaited<ReturnType<typeof openGraspRun>
   const input = new Int32Array(config.model.maxLen);
   model.inferenceRow(history, input, 0);
   const { neighbours, weights, gate } = grasp.explainUser(row, input);
-  const similarity = retrievedSimilarity(artifacts.users, row);
+  // per position, the users come from the row's items, not from the profile index: no profile similarity to show
+  const similarity = artifacts.prefixUsers ? new Map<number, number>() : retrievedSimilarity(artifacts.users, row);
   return {
     ...base,
     entity: 'user',

@@ -14,6 +14,7 @@ import { evaluate } from '../../../src/core/eval/evaluator';
 import { leaveOneOut } from '../../../src/core/data/split';
 import { validateConfig } from '../../../src/core/train/config';
 import { Random } from '../../../src/core/util/random';
+import { PrefixUserRetrieval } from '../../../src/core/retrieval/prefixUsers';
 import { TINY_ITEMS as NUM_ITEMS, TINY_TRAIN as train, tinyBatch } from './tiny';
 
 function inputs(overrides: Partial<GraspInputs> = {}): GraspInputs {
@@ -495,4 +496,63 @@ test('the semantic term starts at zero (scores and the full-CE loss equal LLM-in
   } finally {
     cloze.dispose();
   }
+});
+
+test('similar users per position: each position attends over the users retrieved for the items read up to it; untrained, it is LLM-init exactly', () => {
+  const given = inputs();
+  const retrieval = new PrefixUserRetrieval(given.itemVectors, given.dims, train, sasrec.maxLen, given.kUsers);
+  const positional = { ...given, prefixUsers: retrieval };
+  // rows as the model reads them: left-padded model ids
+  const rows = Int32Array.from([0, 1, 2, 3, 4, 0, 0, 6, 5, 6]);
+  const users = Int32Array.of(0, 2);
+  const model = createModel(sasrec, NUM_ITEMS, 3);
+  const llmInit = createModel(sasrec, NUM_ITEMS, 3);
+  initFromText(model, given.itemVectors, given.dims);
+  initFromText(llmInit, given.itemVectors, given.dims);
+  try {
+    const module = attachGrasp(model, positional, { ...ALL, userText: false, itemAdapter: false, itemNorm: false });
+    const encode = (m: SequentialRecommender) =>
+      tf.tidy(() => m.encode(tf.tensor2d(rows, [2, 5], 'int32') as Tensor2D, false, users).dataSync() as Float32Array);
+    assert.deepEqual(encode(model), encode(llmInit), 'every residual path at zero: identical states');
+    module.recording = true;
+    encode(model);
+    const recorded = module.lastUser!;
+    module.recording = false;
+    // computed positions: row 0 columns 1-4 (items 0,1,2,3), row 1 columns 2-4 (items 5,4,5)
+    const items = [Int32Array.of(0, 1, 2, 3), Int32Array.of(5, 4, 5)];
+    const expected = retrieval.neighbours(items.map((row, b) => ({ user: users[b], items: row })));
+    assert.equal(recorded.positions, 7);
+    assert.deepEqual(Array.from(recorded.neighbours), [...expected[0], ...expected[1]]);
+    const perPosition = Array.from({ length: 4 }, (_, t) => Array.from(expected[0].subarray(t * given.kUsers, (t + 1) * given.kUsers)).join());
+    assert.ok(new Set(perPosition).size > 1, 'the neighbours change along the sequence (else this test shows nothing)');
+    // inference reads the last position: explainUser names the users retrieved for the whole row
+    const explained = module.explainUser(0, rows.subarray(0, 5));
+    assert.deepEqual(
+      explained.neighbours,
+      Array.from(expected[0].subarray(3 * given.kUsers)).filter((v) => v >= 0),
+    );
+    // a later item changes the later positions' users only: a position never reads ahead
+    const searched = retrieval.searched;
+    retrieval.neighbours([{ user: 0, items: Int32Array.of(0, 1, 2, 3) }]);
+    assert.equal(retrieval.searched, searched, 'rows already read come from the cache');
+    // trained: the per-position users change the states, and the sequence-level lists give other states
+    const trained = createModel(sasrec, NUM_ITEMS, 3);
+    const sequenceLevel = createModel(sasrec, NUM_ITEMS, 3);
+    try {
+      attachTrained(trained, positional, { ...ALL, userText: false });
+      attachTrained(sequenceLevel, given, { ...ALL, userText: false });
+      assert.ok(differs(encode(trained), encode(sequenceLevel)));
+    } finally {
+      trained.dispose();
+      sequenceLevel.dispose();
+    }
+  } finally {
+    model.dispose();
+    llmInit.dispose();
+  }
+  assert.throws(
+    () => validateConfig({ data: { path: 'x' }, model: { kind: 'bert4rec' }, variant: 'grasp', grasp: { userRetrieval: 'position' } }, 'run.json'),
+    /run\.json: grasp\.userRetrieval "position" needs a next-item backbone/,
+  );
+  assert.equal(validateConfig({ data: { path: 'x' }, model: { kind: 'sasrec' }, variant: 'grasp' }, 'run.json').grasp.userRetrieval, 'sequence');
 });
