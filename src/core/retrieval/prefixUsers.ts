@@ -141,10 +141,12 @@ export class PrefixUserRetrieval {
     try {
       for (let start = 0; start < count; start += CHUNK) {
         const rows = Math.min(CHUNK, count - start);
-        const scores = tf.tidy(() => {
-          const q = tf.tensor2d(queries.subarray(start * this.dims, (start + rows) * this.dims), [rows, this.dims]);
-          return tf.matMul(q, index as Tensor2D, false, true).dataSync() as Float32Array;
-        });
+        // the product leaves tidy as a tensor: a typed array returned from tidy is walked element by element
+        const product = tf.tidy(() =>
+          tf.matMul(tf.tensor2d(queries.subarray(start * this.dims, (start + rows) * this.dims), [rows, this.dims]), index as Tensor2D, false, true),
+        );
+        const scores = product.dataSync() as Float32Array;
+        product.dispose();
         const best = new Float32Array(k);
         for (let r = 0; r < rows; r++) {
           const owner = owners[start + r];
