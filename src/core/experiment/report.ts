@@ -91,6 +91,19 @@ export function renderMarkdown(results: ExperimentResults): string {
       ...table.comparisons.map(comparisonRow),
     );
   }
+  const ran = table.comparisons.filter((c) => c.seeds.length > 0);
+  if (ran.length > 0)
+    lines.push(
+      '',
+      'The same comparisons on validation NDCG@10 at the best epoch (the model-selection criterion: validation screens decide on this ratio, never on test); means over the paired seeds.',
+      '',
+      '| comparison | valid NDCG@10 | ratio |',
+      '|---|---|---|',
+      ...ran.map(
+        (c) =>
+          `| ${c.variant} vs ${c.baseline} | ${f4(c.valid.variantMean)} vs ${f4(c.valid.baselineMean)} | ${Number.isFinite(c.valid.ratio) ? c.valid.ratio.toFixed(3) : '—'} |`,
+      ),
+    );
   const tails = table.comparisons.filter((c) => c.tails && c.seeds.length > 0);
   if (tails.length > 0) {
     lines.push(

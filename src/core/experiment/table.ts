@@ -50,6 +50,8 @@ export interface ComparisonResult {
   overSeeds: PairedTest | null;
   /** variant better, and p < 0.05 over users and over seeds */
   significant: boolean;
+  /** validation NDCG@10 at the best epoch (the model-selection criterion, what screens decide on), means over the paired seeds */
+  valid: { variantMean: number; baselineMean: number; ratio: number };
   /** the test over users restricted to the tail users and to the users whose target is a tail item (absent: groups unknown) */
   tails?: { users: UserTest | null; items: UserTest | null };
 }
@@ -168,6 +170,8 @@ export function compare(variant: string, baseline: string, seeds: number[], runs
         );
   const overSeeds = paired.length < 2 ? null : pairedOverSeeds(aScores, bScores);
   const difference = variantMean - baselineMean;
+  const validMean = (side: FinishedRun[]) => summarise(side.map((run) => run.result.metrics.valid.full[METRIC])).mean;
+  const valid = { variantMean: validMean(a), baselineMean: validMean(b), ratio: validMean(a) / validMean(b) };
   return {
     variant,
     baseline,
@@ -177,6 +181,7 @@ export function compare(variant: string, baseline: string, seeds: number[], runs
     baselineMean,
     difference,
     relative: baselineMean === 0 ? 0 : difference / baselineMean,
+    valid,
     overUsers,
     perSeed,
     overSeeds,

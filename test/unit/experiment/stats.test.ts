@@ -137,3 +137,16 @@ test('p-values print with enough digits; report sections are replaced, not dupli
   assert.doesNotMatch(twice, /table 1/);
   assert.equal(twice.split('grasp-experiment:beauty begin').length, 2);
 });
+
+test('a comparison also gives validation NDCG@10 (what screens decide on) over the paired seeds only, as a ratio', () => {
+  const withValid = (run: FinishedRun, valid: number): FinishedRun => ({
+    ...run,
+    result: { ...run.result, metrics: { ...run.result.metrics, valid: { full: { 'NDCG@10': valid } } } } as unknown as TrainJobResult,
+  });
+  const [g1, g2, g3, p1, p2] = GRASP_OVER_PLAIN;
+  const runs = [withValid(g1, 0.3), withValid(g2, 0.5), withValid(g3, 0.9), withValid(p1, 0.2), withValid(p2, 0.2)];
+  const c = compare('grasp', 'plain', [1, 2, 3], runs);
+  close(c.valid.variantMean, 0.4, 1e-12);
+  close(c.valid.baselineMean, 0.2, 1e-12);
+  close(c.valid.ratio, 2, 1e-12);
+});
