@@ -5,7 +5,7 @@ import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { TrainJobResult } from '../train/trainRun';
-import { checkGraspModule, validateConfig, type RunConfig } from '../train/config';
+import { checkGraspModule, validateStoredConfig, type RunConfig } from '../train/config';
 import type { UserRanks } from './stats';
 import { configDifference, RUN_FILES } from '../train/runFolder';
 
@@ -45,7 +45,7 @@ export async function inspectRun(dir: string, variant: string, expected: RunConf
   if (result.event !== 'result') return { state: 'incomplete' };
   const raw = JSON.parse(await readFile(join(dir, RUN_FILES.config), 'utf8')) as { variant?: unknown; grasp?: unknown };
   checkGraspModule(raw, dir);
-  const stored = validateConfig(raw, join(dir, RUN_FILES.config));
+  const stored = validateStoredConfig(raw, join(dir, RUN_FILES.config));
   const difference = configDifference(stored, expected);
   if (difference !== undefined) {
     throw new Error(

@@ -17,7 +17,7 @@ import type { JobContext } from '../util/jobContext';
 import { loadForJob, type DatasetLoadParams } from '../data/loadForJob';
 import type { Entity, ItemDescription, SynthesisOutput, UserProfile } from '../llm/schema';
 import { readIndexManifest, readNeighbourTable } from '../retrieval/store';
-import { validateConfig, type RunConfig } from '../train/config';
+import { validateStoredConfig, type RunConfig } from '../train/config';
 import { buildTextArtifacts, textsChoice, withFields } from '../train/textArtifacts';
 import { writeFileAtomic } from '../util/atomicWrite';
 import { ConfigError } from '../util/errors';
@@ -168,7 +168,7 @@ async function exportRun(runDir: string, params: ExportJobParams, ctx: JobContex
   const configFile = join(runDir, RUN_FILES.config);
   let config: RunConfig;
   try {
-    config = validateConfig(JSON.parse(await readFile(configFile, 'utf8')), configFile);
+    config = validateStoredConfig(JSON.parse(await readFile(configFile, 'utf8')), configFile);
   } catch (error) {
     if (error instanceof ConfigError) throw error;
     throw new ConfigError(`${configFile}: unreadable run config (${(error as Error).message})`);

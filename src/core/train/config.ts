@@ -378,7 +378,12 @@ export const RUN_CONFIG_SCHEMA = {
           default: true,
           description: 'grasp: item-level attention over the item and its neighbours (false: x = E[i] + A(e_i) only)',
         },
-        userLevel: { type: 'boolean', default: true, description: 'grasp: user-level attention over similar users and the fusion' },
+        userLevel: {
+          type: 'boolean',
+          default: false,
+          description:
+            'grasp: user-level attention over similar users and the fusion. Off by default: the validation screens on Beauty and Scientific (docs/results.md) scored GRASP higher without it',
+        },
         gate: { type: 'boolean', default: true, description: 'grasp: gated fusion (false: z = h + g)' },
         userText: {
           type: 'boolean',
@@ -411,9 +416,9 @@ export const RUN_CONFIG_SCHEMA = {
         },
         whiten: {
           type: 'boolean',
-          default: false,
+          default: true,
           description:
-            'each PCA component of the text vectors scaled to unit variance over the fitted rows (whitening: raw text embeddings are anisotropic, a few directions carry most of the variance). false: one scale for all components',
+            'each PCA component of the text vectors scaled to unit variance over the fitted rows (whitening: raw text embeddings are anisotropic, a few directions carry most of the variance; the validation screens kept it). false: one scale for all components',
         },
         semanticScore: {
           type: 'boolean',
@@ -660,14 +665,50 @@ function checkTextSettings(grasp: GraspSettings, file: string): void {
   }
 }
 
+/** Settings only the GRASP module reads: llm-init and llm-esr runs are the same run whatever they say. */
+const GRASP_ONLY_SETTINGS = [
+  'itemLevel',
+  'userLevel',
+  'gate',
+  'userText',
+  'itemAdapter',
+  'itemNorm',
+  'initFromText',
+  'semanticScore',
+  'testRetrieval',
+  'userRetrieval',
+] as const satisfies ReadonlyArray<keyof GraspSettings>;
+
 /**
- * What of a validated config decides a run: a plain run reads no `grasp` section, so a changed grasp
- * default (or setting) does not make a finished plain run "another config".
+ * What of a validated config decides a run: a plain run reads no `grasp` section, and the LLM baselines
+ * read its text side but not the GRASP module's settings, so a changed default (or setting) they never
+ * read does not make a finished run "another config".
  */
-export function effectiveConfig(config: RunConfig): Omit<RunConfig, 'grasp'> & { grasp?: RunConfig['grasp'] } {
-  if ((config.variant ?? 'plain') !== 'plain') return config;
-  const { grasp: _unused, ...rest } = config;
-  return rest;
+export function effectiveConfig(config: RunConfig): Omit<RunConfig, 'grasp'> & { grasp?: Partial<RunConfig['grasp']> } {
+  const variant = config.variant ?? 'plain';
+  if (variant === 'grasp') return config;
+  const { grasp, ...rest } = config;
+  if (variant === 'plain') return rest;
+  const textSide: Partial<GraspSettings> = { ...grasp };
+  for (const key of GRASP_ONLY_SETTINGS) delete textSide[key];
+  return { ...rest, grasp: textSide };
+}
+
+/**
+ * Settings added after runs were first stored, with the value a run stored without them trained with.
+ * A stored config is read with these before the schema's defaults: when a default changes (whiten did),
+ * a run from before the setting existed keeps meaning what it trained as.
+ */
+const LEGACY_GRASP_VALUES: Partial<GraspSettings> = { whiten: false, semanticScore: false, userRetrieval: 'sequence' };
+
+/** validateConfig for a config a run folder stored (config.json): settings it predates take their legacy values. */
+export function validateStoredConfig(raw: unknown, file: string): RunConfig {
+  if (raw !== null && typeof raw === 'object' && !Array.isArray(raw)) {
+    const stored = raw as { grasp?: unknown };
+    const grasp = stored.grasp !== null && typeof stored.grasp === 'object' && !Array.isArray(stored.grasp) ? stored.grasp : {};
+    return validateConfig({ ...stored, grasp: { ...LEGACY_GRASP_VALUES, ...grasp } }, file);
+  }
+  return validateConfig(raw, file);
 }
 
 /** Reads, parses and validates a config file; data.path becomes absolute (relative to the file). */

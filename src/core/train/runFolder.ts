@@ -9,7 +9,7 @@ import { ConfigError } from '../util/errors';
 import { firstDifference } from '../util/jsonCompare';
 import { acquireLock } from '../util/lock';
 import { CHECKPOINT_FILE } from './checkpoint';
-import { effectiveConfig, validateConfig, type RunConfig } from './config';
+import { effectiveConfig, validateStoredConfig, type RunConfig } from './config';
 import { RESUME_FILE, RESUME_STATE } from './resume';
 
 export const RUN_FILES = {
@@ -99,7 +99,7 @@ async function heldRun(dir: string, config: RunConfig): Promise<HeldRun> {
   const configFile = join(dir, RUN_FILES.config);
   let stored: RunConfig;
   try {
-    stored = validateConfig(JSON.parse(await readFile(configFile, 'utf8')), configFile);
+    stored = validateStoredConfig(JSON.parse(await readFile(configFile, 'utf8')), configFile);
   } catch {
     // run files without a readable config (a run killed while starting, or a damaged one): another run
     return { difference: RUN_FILES.config };

@@ -168,7 +168,7 @@ test('relative paths are relative to the experiment file', async () => {
 
 test('--diagnostics reads GRASP attention from the best checkpoints (self vs neighbours, gate)', async () => {
   const dir = tempFolder();
-  const grasp = { variant: 'grasp', grasp: { dims: 8, width: 16, kItems: 4, kUsers: 4, cacheDir: 'cache' } };
+  const grasp = { variant: 'grasp', grasp: { dims: 8, width: 16, kItems: 4, kUsers: 4, userLevel: true, cacheDir: 'cache' } };
   const file = write(
     dir,
     experiment({ seeds: [1], variants: [{ name: 'A' }, { name: 'G', overrides: grasp }], comparisons: [{ variant: 'G', baseline: 'A' }] }),

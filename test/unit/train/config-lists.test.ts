@@ -10,7 +10,15 @@ import { BACKEND_CHOICES } from '../../../src/core/engine/backend';
 import { CORRUPTION_FAMILIES, CORRUPTION_TARGETS } from '../../../src/core/hallucination/corrupt';
 import { LOSS_KINDS, MODEL_DEFAULTS, MODEL_KINDS } from '../../../src/core/model/types';
 import * as runConfig from '../../../src/core/train/config';
-import { MODEL_VARIANTS, NEGATIVE_SAMPLINGS, RUN_CONFIG_SCHEMA, TEST_RETRIEVALS, TEXTS_PROVIDERS, validateConfig } from '../../../src/core/train/config';
+import {
+  MODEL_VARIANTS,
+  NEGATIVE_SAMPLINGS,
+  RUN_CONFIG_SCHEMA,
+  TEST_RETRIEVALS,
+  TEXTS_PROVIDERS,
+  USER_RETRIEVALS,
+  validateConfig,
+} from '../../../src/core/train/config';
 import { PRESETS } from '../../../src/core/train/presets';
 import { ConfigError } from '../../../src/core/util/errors';
 import { BUDGETS } from '../../../src/extension/quickConfig';
@@ -38,6 +46,7 @@ test('every enum of the run-config schema is its exported list, in the same orde
     'grasp.texts.provider': TEXTS_PROVIDERS,
     'grasp.embedder': EMBEDDER_NAMES,
     'grasp.testRetrieval': TEST_RETRIEVALS,
+    'grasp.userRetrieval': USER_RETRIEVALS,
     'grasp.corruption.target': CORRUPTION_TARGETS,
   };
   const enums = nodesWith('enum', RUN_CONFIG_SCHEMA as unknown as Node);

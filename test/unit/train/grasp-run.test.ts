@@ -41,11 +41,11 @@ test('the grasp section and variant get defaults; errors name the file and the f
       config.grasp.randomEmbeddings,
       config.grasp.corruption.fraction,
     ],
-    ['metadata', 'lsa', 64, 10, 10, true, true, true, false, 0],
+    ['metadata', 'lsa', 64, 10, 10, true, false, true, false, 0],
   );
   assert.deepEqual(
-    [config.grasp.initFromText, config.grasp.itemAdapter, config.grasp.itemNorm, config.grasp.userText, config.grasp.testRetrieval],
-    [true, false, false, false, 'history'],
+    [config.grasp.initFromText, config.grasp.itemAdapter, config.grasp.itemNorm, config.grasp.userText, config.grasp.testRetrieval, config.grasp.whiten],
+    [true, false, false, false, 'history', true],
   );
   const cases: Array<[unknown, RegExp]> = [
     [{ variant: 'graps' }, /run\.json: variant must be one of "plain", "grasp", "llm-init", "llm-esr"/],
@@ -161,7 +161,7 @@ test('grasp.testRetrieval "history" changes the test pass only; grasp eval repro
   const config = (testRetrieval: string) => ({
     ...sasrecConfig(data, { epochs: 8, lr: 0.01 }),
     variant: 'grasp',
-    grasp: { dims: 8, width: 16, kItems: 4, kUsers: 3, testRetrieval },
+    grasp: { dims: 8, width: 16, kItems: 4, kUsers: 3, userLevel: true, testRetrieval },
   });
   const stale = await trainJob({ config: config('training'), outDir: join(dir, 'stale') }, silentContext);
   const logs: string[] = [];
@@ -185,7 +185,7 @@ test('GRASP-SASRec trains end to end on the demo world; eval reloads it; attenti
   const config = {
     ...sasrecConfig(data, { epochs: 2 }),
     variant: 'grasp',
-    grasp: { dims: 8, width: 16, kItems: 4, kUsers: 3 },
+    grasp: { dims: 8, width: 16, kItems: 4, kUsers: 3, userLevel: true },
   };
   const run = join(dir, 'run');
   const result = await trainJob({ config, outDir: run }, silentContext);
@@ -294,7 +294,7 @@ test('GRASP with similar users per position: SASRec and GRU4Rec train, eval and 
     ...sasrecConfig(data, { epochs: 2, lr: 0.01 }),
     model: { kind, d: 16, layers: 1, maxLen: 8 },
     variant: 'grasp',
-    grasp: { dims: 8, width: 16, kItems: 4, kUsers: 3, userRetrieval },
+    grasp: { dims: 8, width: 16, kItems: 4, kUsers: 3, userLevel: true, userRetrieval },
   });
   const sequence = await trainJob({ config: config('sequence'), outDir: join(dir, 'sequence') }, silentContext);
   for (const kind of ['sasrec', 'gru4rec']) {

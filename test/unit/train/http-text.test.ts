@@ -173,6 +173,7 @@ test('grasp.testRetrieval "history" with server texts and vectors: the test-time
       dims: 8,
       kItems: 4,
       kUsers: 3,
+      userLevel: true,
       testRetrieval: 'history',
     },
   };

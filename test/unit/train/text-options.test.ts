@@ -43,7 +43,7 @@ test('a code field becomes words the embedder reads; without codeFields bare cod
     'run.json',
   );
   assert.deepEqual(config.grasp.texts.codeFields, ['attributes']);
-  assert.equal(config.grasp.whiten, false);
+  assert.equal(config.grasp.whiten, true, 'the screens kept whitening: the default');
   assert.equal(config.grasp.semanticScore, false);
 });
 
