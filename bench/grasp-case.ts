@@ -1,9 +1,10 @@
 // GRASP-SASRec's training step beside plain SASRec, for `npm run bench:train`: the models in ONE process
 // at SASRec's strong preset (what `grasp train` runs when a config is silent: full cross-entropy, 2
 // blocks, B=128, L=50, d=64), their steps alternating on the same batches, so all see the same machine
-// load; the ratio of medians is the overhead. GRASP at its defaults (every level on, K_I = K_U = 10,
-// metadata descriptions → LSA → PCA 64), and again with the semantic term (grasp.semanticScore); text
-// artefacts come from (or go to) <repo>/.grasp, built from training data only. Prints one JSON line.
+// load; the ratio of medians is the overhead. GRASP at its defaults (the item level, whitened text,
+// K_I = 10, metadata descriptions → LSA → PCA 64), again with the user level on as well (DESIGN §2's
+// whole module, K_U = 10), and with the semantic term (grasp.semanticScore); text artefacts come from
+// (or go to) <repo>/.grasp, built from training data only. Prints one JSON line.
 import { dirname, join } from 'node:path';
 import { leaveOneOut, loadDataset } from '../src/core/data';
 import { Adam } from '../src/core/engine/adam';
@@ -34,6 +35,7 @@ async function main(): Promise<void> {
   const plainConfig = validateConfig({ ...base, variant: 'plain' }, 'bench');
   const graspConfig = validateConfig({ ...base, variant: 'grasp', grasp: { cacheDir: join(root, '.grasp') } }, 'bench');
   const semanticConfig = validateConfig({ ...base, variant: 'grasp', grasp: { cacheDir: join(root, '.grasp'), semanticScore: true } }, 'bench');
+  const usersConfig = validateConfig({ ...base, variant: 'grasp', grasp: { cacheDir: join(root, '.grasp'), userLevel: true } }, 'bench');
   const { loss, negatives, batchSize } = plainConfig.train;
   const { maxLen } = plainConfig.model;
   const dataset = await loadDataset(folder);
@@ -47,10 +49,11 @@ async function main(): Promise<void> {
     plainConfig,
     graspConfig,
     semanticConfig,
+    usersConfig,
   ].map((config) => {
     const { model } = buildModel(config, numItems, split, artifacts);
     return {
-      name: config.grasp.semanticScore ? 'grasp+semantic' : config.variant,
+      name: config.grasp.semanticScore ? 'grasp+semantic' : config.grasp.userLevel ? 'grasp+users' : config.variant,
       model,
       optimizer: new Adam(model.namedVariables(), { lr: 1e-3, beta1: 0.9, beta2: 0.98, epsilon: 1e-8 }),
       times: [],
@@ -86,7 +89,7 @@ async function main(): Promise<void> {
     }
   }
   const pairRatios = models[1].times.map((t, i) => t / models[0].times[i]);
-  const [plain, grasp, semantic] = models.map((entry) => {
+  const [plain, grasp, semantic, users] = models.map((entry) => {
     const sorted = [...entry.times].sort((a, b) => a - b);
     return { median: median(entry.times), p10: sorted[Math.floor(0.1 * sorted.length)], p90: sorted[Math.floor(0.9 * sorted.length)] };
   });
@@ -105,6 +108,9 @@ async function main(): Promise<void> {
       loss,
       grasp_semantic_ms_per_step_median: semantic.median,
       grasp_semantic_overhead: semantic.median / plain.median,
+      grasp_users_ms_per_step_median: users.median,
+      /** with the user level as well (userLevel: true, off by default) */
+      grasp_users_overhead: users.median / plain.median,
       /** median over steps of GRASP's time / SASRec's on the same batch, measured back to back */
       grasp_overhead_paired_median: median(pairRatios),
       /** the same ratio in this process's CPU time (user + system, all threads): less moved by other people's jobs than wall time */

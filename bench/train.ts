@@ -4,8 +4,9 @@
 // ../shared/bench/README.md, and again with the same OPENBLAS_CORETYPE our engine picks (Debian's
 // OpenBLAS 0.3.21 misdetects recent Intel cores as "Prescott"), so the ratio is taken against the
 // FASTER PyTorch. Then GRASP-SASRec beside plain SASRec at SASRec's strong preset (bench/grasp-case.ts):
-// grasp_ms_per_step and grasp_overhead (ratio to SASRec in that same process), and the same with the
-// semantic term (grasp_semantic_overhead). Then the strong losses (issue 14), 1 block:
+// grasp_ms_per_step and grasp_overhead (ratio to SASRec in that same process, GRASP at its defaults),
+// and the same with the user level on too (grasp_users_overhead) and with the semantic term
+// (grasp_semantic_overhead). Then the strong losses (issue 14), 1 block:
 // sampled softmax over 256 shared negatives and full cross-entropy, one epoch each of ours and of
 // `sasrec_torch.py train --loss ss|ce`, ms per step with sampling included on both sides. Last, unless
 // BENCH_SKIP_CONVERGENCE=1: a whole training of SASRec's preset on Beauty to early stopping (wall time,
@@ -41,6 +42,7 @@ interface GraspResult {
   grasp_ms_per_step_p90: number;
   grasp_overhead: number;
   grasp_semantic_overhead: number;
+  grasp_users_overhead: number;
   loss: string;
 }
 
@@ -254,6 +256,7 @@ function main(): void {
     // ratio to plain SASRec at its strong preset, measured in the same process, interleaved (issue 15's goal ≤ 1.3)
     grasp_overhead: graspResult ? round(graspResult.grasp_overhead) : null,
     grasp_semantic_overhead: graspResult ? round(graspResult.grasp_semantic_overhead) : null,
+    grasp_users_overhead: graspResult ? round(graspResult.grasp_users_overhead) : null,
     grasp_loss: graspResult?.loss ?? null,
     grasp_sasrec_ms_per_step: graspResult ? round(graspResult.sasrec_ms_per_step_median) : null,
     ours_ms_per_step_p10: round(oursResult.ms_per_step_p10),
