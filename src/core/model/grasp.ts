@@ -15,7 +15,7 @@
 // semantic term: z' = z + W_s c_t and scores z'·(E_j + A_s t_j), c_t the mean text vector of the items
 // read up to t (both zero at the start, like every other path). Text vectors and neighbour tables are
 // frozen inputs (built from training data only, see train/textArtifacts.ts).
-import { tf, type Tensor1D, type Tensor2D, type Tensor3D, type Variable } from '../engine/tf';
+import { tf, type Tensor, type Tensor1D, type Tensor2D, type Tensor3D, type Variable } from '../engine/tf';
 import { indexedAttention, pooledRows, unitRows } from '../engine/ops';
 import { DropoutStream } from './dropout';
 import type { Random } from '../util/random';
@@ -57,6 +57,8 @@ export interface GraspOptions {
   itemNorm: boolean;
   /** the candidate-aware semantic term (see the header); absent: off */
   semanticScore?: boolean;
+  /** false: the neighbours' rows of E enter the item level without gradient (absent: with, as always) */
+  neighbourGradient?: boolean;
   dropout: number;
   seed: number;
 }
@@ -244,7 +246,10 @@ export class GraspModule {
       }
     }
     const ids = tf.tensor1d(Int32Array.from(order), 'int32');
-    const m = represent(ids); // [|C|, d]
+    let m = represent(ids); // [|C|, d]
+    // rows past the batch's own items are neighbours only: read without writing to them, when asked
+    if (this.options.neighbourGradient === false && order.length > n)
+      m = tf.concat([tf.slice(m, [0, 0], [n, this.d]), withoutGradient(tf.slice(m, [n, 0], [order.length - n, this.d]))], 0);
     const x = tf.slice(m, [0, 0], [n, this.d]) as Tensor2D;
     const q = unitRows(applyDense(this.item.q, x));
     const keys = unitRows(tf.matMul(m, this.item.k.w) as Tensor2D); // a key bias would only shift the cosines
@@ -532,6 +537,12 @@ export class GraspModule {
     }
   }
 }
+
+/** The identity whose gradient is zero (tfjs has no stop-gradient op). */
+const withoutGradient = tf.customGrad((...inputs) => ({
+  value: tf.clone(inputs[0] as Tensor),
+  gradFunc: (dy: Tensor | Tensor[]) => tf.zerosLike(dy as Tensor),
+})) as <T extends Tensor>(x: T) => T;
 
 /** Mean of E over each user's last maxLen training items ([n, d]; 0 for a user without any). */
 export function meanItemEmbedding(table: Variable, userItems: Int32Array[], maxLen: number, users: Int32Array): Tensor2D {

@@ -153,6 +153,8 @@ export interface GraspSettings {
   whiten: boolean;
   /** grasp: score_j = (z + W_s c_t)·(E_j + A_s t_j), c_t the mean text vector of the items read up to t (W_s, A_s start at zero) */
   semanticScore: boolean;
+  /** grasp: the item level's gradient reaches the neighbours' rows of E (false: neighbours are read, not written) */
+  neighbourGradient: boolean;
   /** grasp: similar users for the TEST pass from the training-prefix profile (DESIGN §2) or from the test step's history (+ validation item) */
   testRetrieval: TestRetrieval;
   /** grasp: one list of similar users per user (sequence, DESIGN §2) or one per position, from the items read up to it (position) */
@@ -420,6 +422,12 @@ export const RUN_CONFIG_SCHEMA = {
           description:
             'each PCA component of the text vectors scaled to unit variance over the fitted rows (whitening: raw text embeddings are anisotropic, a few directions carry most of the variance; the validation screens kept it). false: one scale for all components',
         },
+        neighbourGradient: {
+          type: 'boolean',
+          default: true,
+          description:
+            "grasp: the item level's attention passes gradient into the neighbours' rows of E, as every other path (false: an item's neighbours are read as they are, and only the item's own row and the attention's weights learn from it)",
+        },
         semanticScore: {
           type: 'boolean',
           default: false,
@@ -675,6 +683,7 @@ const GRASP_ONLY_SETTINGS = [
   'itemNorm',
   'initFromText',
   'semanticScore',
+  'neighbourGradient',
   'testRetrieval',
   'userRetrieval',
 ] as const satisfies ReadonlyArray<keyof GraspSettings>;

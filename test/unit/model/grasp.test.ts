@@ -556,3 +556,33 @@ test('similar users per position: each position attends over the users retrieved
   );
   assert.equal(validateConfig({ data: { path: 'x' }, model: { kind: 'sasrec' }, variant: 'grasp' }, 'run.json').grasp.userRetrieval, 'sequence');
 });
+
+test('neighbourGradient false: same loss, and the item level no longer writes to rows of E that are only neighbours', () => {
+  const given = inputs();
+  const batch = new NextItemSampler(train, NUM_ITEMS, sasrec.maxLen, { kind: 'per-position', count: 1 }, new Random(5)).batch(Int32Array.from([1]));
+  const gradient = (neighbourGradient: boolean) => {
+    const model = createModel(sasrec, NUM_ITEMS, 3);
+    try {
+      attachTrained(model, given, { ...ALL, userLevel: false, neighbourGradient });
+      const { value, grads } = tf.variableGrads(() => batchLoss(model, batch, 'bce'), [model.itemEmbedding]);
+      const result = { loss: value.dataSync()[0], table: grads[model.itemEmbedding.name].dataSync() as Float32Array };
+      tf.dispose([value, ...Object.values(grads)]);
+      return result;
+    } finally {
+      model.dispose();
+    }
+  };
+  const withGradient = gradient(true);
+  const without = gradient(false);
+  assert.equal(without.loss, withGradient.loss, 'the forward pass is the same');
+  // user 1 reads items 5, 4 (model ids 6, 5); its targets and negatives get output gradients either way
+  const read = new Set(Array.from(batch.input).filter((id) => id > 0));
+  const rowDiffers = (row: number) =>
+    differs(without.table.subarray(row * sasrec.d, (row + 1) * sasrec.d), withGradient.table.subarray(row * sasrec.d, (row + 1) * sasrec.d));
+  for (const id of read) assert.ok(!rowDiffers(id), `row ${id}, an item the batch reads, learns the same`);
+  const neighboursOnly = [...read]
+    .flatMap((id) => Array.from(given.itemNeighbours.subarray((id - 1) * given.kItems, id * given.kItems), (j) => j + 1))
+    .filter((id) => id > 0 && !read.has(id));
+  assert.ok(neighboursOnly.length > 0);
+  assert.ok(neighboursOnly.some(rowDiffers), 'a row that is only a neighbour gets less gradient without it');
+});
