@@ -52,7 +52,7 @@ function recoveryRow(r: RecoveryResult): string {
   if (r.seeds.length === 0 || r.cleanMean === null || r.corruptedMean === null || r.reviewedMean === null)
     return `| ${r.reviewed} | ${r.corrupted} | ${r.clean} | not run | | | | |`;
   const share = r.share === null ? (r.note ?? 'n/a') : `${(100 * r.share).toFixed(1)} %`;
-  return `| ${r.reviewed} | ${r.corrupted} | ${r.clean} | ${f4(r.cleanMean)} / ${f4(r.corruptedMean)} / ${f4(r.reviewedMean)} | ${signed(r.drop!)} | ${signed(r.recovered!)} | ${share} | ${r.seeds.join(', ')} |`;
+  return `| ${r.reviewed} | ${r.corrupted} | ${r.clean} | ${f4(r.cleanMean)} / ${f4(r.corruptedMean)} / ${f4(r.reviewedMean)} | ${signed(r.drop!)}${r.dropP !== undefined ? ` (p ${formatP(r.dropP)})` : ''} | ${signed(r.recovered!)} | ${share} | ${r.seeds.join(', ')} |`;
 }
 
 export function renderMarkdown(results: ExperimentResults): string {
@@ -125,7 +125,7 @@ export function renderMarkdown(results: ExperimentResults): string {
   if (recoveries.length > 0) {
     lines.push(
       '',
-      'Recovery after review, on test NDCG@10 (full ranking): means over the seeds all three variants finished. Share of the drop recovered = (reviewed − corrupted) / (clean − corrupted): 1 = back to the clean run, 0 = no better than the corrupted one; n/a when the corruption caused no drop (clean − corrupted ≤ 0: nothing to recover).',
+      'Recovery after review, on test NDCG@10 (full ranking): means over the seeds all three variants finished. Share of the drop recovered = (reviewed − corrupted) / (clean − corrupted): 1 = back to the clean run, 0 = no better than the corrupted one; n/a when the corruption caused no drop (clean − corrupted ≤ 0: nothing to recover) or a drop that is not significant (p ≥ 0.05 in the paired test over users beside it: a share of noise is noise).',
       '',
       '| reviewed | corrupted | clean | NDCG@10 clean / corrupted / reviewed | drop (clean − corrupted) | recovered (reviewed − corrupted) | share of the drop recovered | seeds |',
       '|---|---|---|---|---|---|---|---|',

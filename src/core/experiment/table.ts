@@ -93,6 +93,8 @@ export interface RecoveryResult {
   /** recovered / drop: 1 = back to clean, 0 = no better than corrupted; null with `note` saying why. */
   share: number | null;
   note?: string;
+  /** the drop's paired test over users (clean against corrupted, the same seeds), when the runs' ranks allow one */
+  dropP?: number;
 }
 
 export interface ExperimentTable {
@@ -195,7 +197,12 @@ export function compare(variant: string, baseline: string, seeds: number[], runs
  * the reason) when the corruption caused no drop: clean − corrupted ≤ 0 leaves nothing to recover, and
  * dividing by it would give a share with no meaning (or an infinite one).
  */
-export function recoveryShare(clean: number, corrupted: number, reviewed: number): { drop: number; recovered: number; share: number | null; note?: string } {
+export function recoveryShare(
+  clean: number,
+  corrupted: number,
+  reviewed: number,
+  dropP?: number,
+): { drop: number; recovered: number; share: number | null; note?: string } {
   const drop = clean - corrupted;
   const recovered = reviewed - corrupted;
   if (!Number.isFinite(drop) || !Number.isFinite(recovered)) return { drop, recovered, share: null, note: 'a mean is not a number' };
@@ -205,6 +212,14 @@ export function recoveryShare(clean: number, corrupted: number, reviewed: number
       recovered,
       share: null,
       note: `n/a: the corruption caused no drop (clean − corrupted = ${drop.toFixed(4)} ≤ 0), so there is nothing to recover`,
+    };
+  // a drop within the noise makes any share of it noise too (a tiny drop gave shares of 100 and more)
+  if (dropP !== undefined && !(dropP < SIGNIFICANCE))
+    return {
+      drop,
+      recovered,
+      share: null,
+      note: `n/a: the corruption's drop (${drop.toFixed(4)}) is not significant (p = ${dropP.toPrecision(2)} over users), so a share of it would be noise`,
     };
   return { drop, recovered, share: recovered / drop };
 }
@@ -226,7 +241,18 @@ export function recover(clean: string, corrupted: string, reviewed: string, seed
     };
   const mean = (name: string) => summarise(common.map((seed) => find(name, seed)!.result.metrics.test.full[METRIC])).mean;
   const [cleanMean, corruptedMean, reviewedMean] = [mean(clean), mean(corrupted), mean(reviewed)];
-  return { ...base, cleanMean, corruptedMean, reviewedMean, ...recoveryShare(cleanMean, corruptedMean, reviewedMean) };
+  const ranks = (name: string) => common.map((seed) => find(name, seed)!.ranks);
+  const scored = ranks(clean).every((r) => r.ranks.length > 1) && ranks(corrupted).every((r) => r.ranks.length > 1);
+  const dropTest = scored ? pairedOverUsers(ranks(clean), ranks(corrupted), K) : undefined;
+  const dropP = dropTest && Number.isFinite(dropTest.p) ? dropTest.p : undefined;
+  return {
+    ...base,
+    cleanMean,
+    corruptedMean,
+    reviewedMean,
+    ...recoveryShare(cleanMean, corruptedMean, reviewedMean, dropP),
+    ...(dropP !== undefined ? { dropP } : {}),
+  };
 }
 
 export function buildTable(experiment: Experiment, runs: FinishedRun[], groups?: TailGroups): ExperimentTable {

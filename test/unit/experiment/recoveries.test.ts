@@ -157,3 +157,33 @@ test('recoveries are validated like comparisons: errors name the file and the fi
   for (const [recoveries, message] of cases)
     await assert.rejects(validateExperiment(experiment(recoveries), 'healing.json'), message, JSON.stringify(recoveries));
 });
+
+test('a drop that is not significant over users gives no share: n/a with its p', () => {
+  const noisy = recoveryShare(0.05, 0.0499, 0.0506, 0.62);
+  assert.equal(noisy.share, null);
+  assert.match(noisy.note!, /^n\/a: the corruption's drop \(0\.0001\) is not significant \(p = 0\.62 over users\)/);
+  close(recoveryShare(0.05, 0.03, 0.04, 0.001).share, 0.5);
+  // from ranks: the clean run ranks every target first, the corrupted one never in the top 10 → a significant drop
+  const ranked = (variant: string, ranks: number[]): FinishedRun => ({
+    ...run(variant, 1, 0),
+    result: { event: 'result', metrics: { test: { full: { 'NDCG@10': ranks.filter((r) => r === 0).length / ranks.length } } } } as unknown as TrainJobResult,
+    ranks: { users: ranks.map((_, i) => i), ranks },
+  });
+  const users = 12;
+  const result = recover(
+    'C',
+    'X',
+    'R',
+    [1],
+    [
+      ranked(
+        'C',
+        Array.from({ length: users }, (_, i) => (i % 4 === 0 ? 20 : 0)),
+      ),
+      ranked('X', new Array(users).fill(20)),
+      ranked('R', new Array(users).fill(0)),
+    ],
+  );
+  assert.ok(result.dropP !== undefined && result.dropP < 0.05, `drop p ${result.dropP}`);
+  assert.ok(result.share !== null);
+});
