@@ -59,6 +59,8 @@ export interface GraspOptions {
   semanticScore?: boolean;
   /** false: the neighbours' rows of E enter the item level without gradient (absent: with, as always) */
   neighbourGradient?: boolean;
+  /** false: the item level's attention reads E without writing to it; E learns only as the backbone's input x and its output table (absent: it writes) */
+  itemLevelWrites?: boolean;
   dropout: number;
   seed: number;
 }
@@ -247,11 +249,14 @@ export class GraspModule {
     }
     const ids = tf.tensor1d(Int32Array.from(order), 'int32');
     let m = represent(ids); // [|C|, d]
-    // rows past the batch's own items are neighbours only: read without writing to them, when asked
-    if (this.options.neighbourGradient === false && order.length > n)
-      m = tf.concat([tf.slice(m, [0, 0], [n, this.d]), withoutGradient(tf.slice(m, [n, 0], [order.length - n, this.d]))], 0);
+    // x keeps its gradient as the residual's base whatever the switches say
     const x = tf.slice(m, [0, 0], [n, this.d]) as Tensor2D;
-    const q = unitRows(applyDense(this.item.q, x));
+    const readOnly = this.options.itemLevelWrites === false;
+    // the attention reads E without writing to it: all of it (itemLevelWrites), or the rows that are only neighbours (neighbourGradient)
+    if (readOnly) m = withoutGradient(m);
+    else if (this.options.neighbourGradient === false && order.length > n)
+      m = tf.concat([tf.slice(m, [0, 0], [n, this.d]), withoutGradient(tf.slice(m, [n, 0], [order.length - n, this.d]))], 0);
+    const q = unitRows(applyDense(this.item.q, readOnly ? (tf.slice(m, [0, 0], [n, this.d]) as Tensor2D) : x));
     const keys = unitRows(tf.matMul(m, this.item.k.w) as Tensor2D); // a key bias would only shift the cosines
     const { out, weights } = indexedAttention(q, keys, m, candidates, 1 / ITEM_TEMPERATURE);
     if (this.recording)

@@ -155,6 +155,8 @@ export interface GraspSettings {
   semanticScore: boolean;
   /** grasp: the item level's gradient reaches the neighbours' rows of E (false: neighbours are read, not written) */
   neighbourGradient: boolean;
+  /** grasp: the item level's attention writes to E (false: it reads E, and only its own weights learn from it) */
+  itemLevelWrites: boolean;
   /** grasp: similar users for the TEST pass from the training-prefix profile (DESIGN §2) or from the test step's history (+ validation item) */
   testRetrieval: TestRetrieval;
   /** grasp: one list of similar users per user (sequence, DESIGN §2) or one per position, from the items read up to it (position) */
@@ -428,6 +430,12 @@ export const RUN_CONFIG_SCHEMA = {
           description:
             "grasp: the item level's attention passes gradient into the neighbours' rows of E, as every other path (false: an item's neighbours are read as they are, and only the item's own row and the attention's weights learn from it)",
         },
+        itemLevelWrites: {
+          type: 'boolean',
+          default: true,
+          description:
+            "grasp: the item level's attention (queries, keys, values) passes gradient into E, as every other path (false: it reads E as it is; E learns only as the backbone's input and output table, the attention's own weights learn from the item level)",
+        },
         semanticScore: {
           type: 'boolean',
           default: false,
@@ -684,6 +692,7 @@ const GRASP_ONLY_SETTINGS = [
   'initFromText',
   'semanticScore',
   'neighbourGradient',
+  'itemLevelWrites',
   'testRetrieval',
   'userRetrieval',
 ] as const satisfies ReadonlyArray<keyof GraspSettings>;

@@ -97,7 +97,7 @@ export function buildModel(config: RunConfig, numItems: number, split: Split, ar
     }
     // a checkpoint's config is read as stored: one from an earlier GRASP module must not be rebuilt as this one
     checkGraspModule(config, "the run's config");
-    const { itemLevel, userLevel, gate, userText, itemAdapter, itemNorm, semanticScore, neighbourGradient } = config.grasp;
+    const { itemLevel, userLevel, gate, userText, itemAdapter, itemNorm, semanticScore, neighbourGradient, itemLevelWrites } = config.grasp;
     // before attaching: GRASP's layer-norm gain reads the table's scale
     if (config.grasp.initFromText) initFromText(model, inputs.itemVectors, inputs.dims);
     return {
@@ -111,6 +111,7 @@ export function buildModel(config: RunConfig, numItems: number, split: Split, ar
         itemNorm,
         semanticScore,
         neighbourGradient,
+        itemLevelWrites,
         dropout: config.model.dropout,
         seed,
       }),

@@ -586,3 +586,31 @@ test('neighbourGradient false: same loss, and the item level no longer writes to
   assert.ok(neighboursOnly.length > 0);
   assert.ok(neighboursOnly.some(rowDiffers), 'a row that is only a neighbour gets less gradient without it');
 });
+
+test('itemLevelWrites false: same loss and the same gradients into the attention, none from it into E', () => {
+  const given = inputs();
+  const batch = new NextItemSampler(train, NUM_ITEMS, sasrec.maxLen, { kind: 'per-position', count: 1 }, new Random(5)).batch(Int32Array.from([0, 1, 2, 3]));
+  const gradients = (itemLevelWrites: boolean) => {
+    const model = createModel(sasrec, NUM_ITEMS, 3);
+    try {
+      attachTrained(model, given, { ...ALL, userLevel: false, itemAdapter: false, itemLevelWrites });
+      const named = model.namedVariables();
+      const { value, grads } = tf.variableGrads(
+        () => batchLoss(model, batch, 'bce'),
+        named.map(([, v]) => v),
+      );
+      const byName = new Map(named.flatMap(([name, v]) => (grads[v.name] ? [[name, grads[v.name].dataSync() as Float32Array] as const] : [])));
+      const loss = value.dataSync()[0];
+      tf.dispose([value, ...Object.values(grads)]);
+      return { loss, byName, table: byName.get(named.find(([, v]) => v === model.itemEmbedding)![0])! };
+    } finally {
+      model.dispose();
+    }
+  };
+  const writes = gradients(true);
+  const reads = gradients(false);
+  assert.equal(reads.loss, writes.loss, 'the forward pass is the same');
+  for (const name of ['grasp.item_attn.q.w', 'grasp.item_attn.k.w', 'grasp.item_attn.v.w'])
+    assert.ok(!differs(reads.byName.get(name)!, writes.byName.get(name)!), `${name}: the same gradient`);
+  assert.ok(differs(reads.table, writes.table), 'E no longer gets the attention path');
+});
