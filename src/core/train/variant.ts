@@ -53,13 +53,17 @@ function prefixUserRetrieval(artifacts: TextArtifacts, split: Split, config: Run
       message: `Retrieving similar users per position (${from.toLocaleString('en-US')} of ${users.toLocaleString('en-US')} users)`,
       fraction: from / users,
     });
-    const requests: Array<{ user: number; items: Int32Array }> = [];
+    const training: Array<{ user: number; items: Int32Array }> = [];
+    const validation: Array<{ user: number; items: Int32Array }> = [];
     for (let user = from; user < Math.min(users, from + chunk); user++) {
       const items = split.train[user];
-      if (items.length >= 2) requests.push({ user, items: items.slice(Math.max(0, items.length - 1 - maxLen), items.length - 1) });
-      requests.push({ user, items: items.slice(Math.max(0, items.length - maxLen)) });
+      if (items.length >= 2) training.push({ user, items: items.slice(Math.max(0, items.length - 1 - maxLen), items.length - 1) });
+      validation.push({ user, items: items.slice(Math.max(0, items.length - maxLen)) });
     }
-    retrieval.neighbours(requests);
+    // two calls: the cache serves rows searched in an earlier call, so a validation row (its training row
+    // plus one item) then searches only its last position
+    retrieval.neighbours(training);
+    retrieval.neighbours(validation);
   }
   ctx.log(`similar users per position: ${retrieval.searched.toLocaleString('en-US')} prefixes searched in ${((Date.now() - started) / 1000).toFixed(1)} s`);
   return retrieval;
