@@ -61,6 +61,8 @@ export interface GraspOptions {
   neighbourGradient?: boolean;
   /** false: the item level's attention reads E without writing to it; E learns only as the backbone's input x and its output table (absent: it writes) */
   itemLevelWrites?: boolean;
+  /** x̃ rescaled to the norm of x (absent: not) */
+  keepItemScale?: boolean;
   dropout: number;
   seed: number;
 }
@@ -267,7 +269,8 @@ export class GraspModule {
       };
     const context = applyDense(this.item.v, out);
     const sum = tf.add(x, this.dropout.apply(context, this.options.dropout, training)) as Tensor2D;
-    return this.options.itemNorm ? applyLayerNorm(this.item.norm, sum) : sum;
+    if (this.options.itemNorm) return applyLayerNorm(this.item.norm, sum);
+    return this.options.keepItemScale ? withNormOf(sum, x) : sum;
   }
 
   /** Final-state hook: the user level (h → z), then the semantic term's state side. */
@@ -541,6 +544,15 @@ export class GraspModule {
       this.lastUser = undefined;
     }
   }
+}
+
+/**
+ * rows · ‖reference row‖ / ‖row‖. While the context is zero the ratio is exactly 1 (the same
+ * arithmetic on the same numbers), so the module still starts exactly at LLM-init.
+ */
+function withNormOf(rows: Tensor2D, reference: Tensor2D): Tensor2D {
+  const norm = (t: Tensor2D) => tf.sqrt(tf.sum(tf.square(t), -1, true));
+  return tf.mul(rows, tf.div(norm(reference), tf.maximum(norm(rows), 1e-12))) as Tensor2D;
 }
 
 /** The identity whose gradient is zero (tfjs has no stop-gradient op). */

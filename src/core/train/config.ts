@@ -157,6 +157,8 @@ export interface GraspSettings {
   neighbourGradient: boolean;
   /** grasp: the item level's attention writes to E (false: it reads E, and only its own weights learn from it) */
   itemLevelWrites: boolean;
+  /** grasp: x̃ rescaled to E[i]'s norm, so the neighbours can turn an item's input but not enlarge it */
+  keepItemScale: boolean;
   /** grasp: similar users for the TEST pass from the training-prefix profile (DESIGN §2) or from the test step's history (+ validation item) */
   testRetrieval: TestRetrieval;
   /** grasp: one list of similar users per user (sequence, DESIGN §2) or one per position, from the items read up to it (position) */
@@ -436,6 +438,12 @@ export const RUN_CONFIG_SCHEMA = {
           description:
             "grasp: the item level's attention (queries, keys, values) passes gradient into E, as every other path (false: it reads E as it is; E learns only as the backbone's input and output table, the attention's own weights learn from the item level)",
         },
+        keepItemScale: {
+          type: 'boolean',
+          default: false,
+          description:
+            "grasp: the item level's output x̃ = x + c is rescaled to the norm of the item's own row x, so the neighbours' context can turn an item's input towards them but not enlarge it (a backbone without normalisation of its input, GRU4Rec, otherwise grows the context until its gates saturate). false: x̃ = x + c",
+        },
         semanticScore: {
           type: 'boolean',
           default: false,
@@ -693,6 +701,7 @@ const GRASP_ONLY_SETTINGS = [
   'semanticScore',
   'neighbourGradient',
   'itemLevelWrites',
+  'keepItemScale',
   'testRetrieval',
   'userRetrieval',
 ] as const satisfies ReadonlyArray<keyof GraspSettings>;
@@ -717,7 +726,7 @@ export function effectiveConfig(config: RunConfig): Omit<RunConfig, 'grasp'> & {
  * A stored config is read with these before the schema's defaults: when a default changes (whiten did),
  * a run from before the setting existed keeps meaning what it trained as.
  */
-const LEGACY_GRASP_VALUES: Partial<GraspSettings> = { whiten: false, semanticScore: false, userRetrieval: 'sequence' };
+const LEGACY_GRASP_VALUES: Partial<GraspSettings> = { whiten: false, semanticScore: false, userRetrieval: 'sequence', keepItemScale: false };
 
 /** validateConfig for a config a run folder stored (config.json): settings it predates take their legacy values. */
 export function validateStoredConfig(raw: unknown, file: string): RunConfig {

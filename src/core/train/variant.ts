@@ -101,7 +101,7 @@ export function buildModel(config: RunConfig, numItems: number, split: Split, ar
     }
     // a checkpoint's config is read as stored: one from an earlier GRASP module must not be rebuilt as this one
     checkGraspModule(config, "the run's config");
-    const { itemLevel, userLevel, gate, userText, itemAdapter, itemNorm, semanticScore, neighbourGradient, itemLevelWrites } = config.grasp;
+    const { itemLevel, userLevel, gate, userText, itemAdapter, itemNorm, semanticScore, neighbourGradient, itemLevelWrites, keepItemScale } = config.grasp;
     // before attaching: GRASP's layer-norm gain reads the table's scale
     if (config.grasp.initFromText) initFromText(model, inputs.itemVectors, inputs.dims);
     return {
@@ -116,6 +116,7 @@ export function buildModel(config: RunConfig, numItems: number, split: Split, ar
         semanticScore,
         neighbourGradient,
         itemLevelWrites,
+        keepItemScale,
         dropout: config.model.dropout,
         seed,
       }),

@@ -614,3 +614,48 @@ test('itemLevelWrites false: same loss and the same gradients into the attention
     assert.ok(!differs(reads.byName.get(name)!, writes.byName.get(name)!), `${name}: the same gradient`);
   assert.ok(differs(reads.table, writes.table), 'E no longer gets the attention path');
 });
+
+test("keepItemScale: untrained it is LLM-init exactly (GRU4Rec); trained, each item's input keeps its own row's norm but turns towards the neighbours", () => {
+  const gru: ModelConfig = { kind: 'gru4rec', d: 8, layers: 1, heads: 1, dropout: 0.2, maxLen: 5 };
+  const given = inputs();
+  const options: GraspOptions = { ...ALL, userLevel: false, itemAdapter: false, itemNorm: false, keepItemScale: true, dropout: 0.2 };
+  const ids = tf.tensor2d(Int32Array.from([0, 1, 2, 3, 4, 0, 0, 6, 5, 6]), [2, 5], 'int32') as Tensor2D;
+  const build = (grasp: 'none' | 'untrained' | 'trained'): { model: SequentialRecommender; module?: GraspModule } => {
+    const model = createModel(gru, NUM_ITEMS, 3);
+    initFromText(model, given.itemVectors, given.dims);
+    if (grasp === 'none') return { model };
+    return { model, module: grasp === 'trained' ? attachTrained(model, given, options) : attachGrasp(model, given, options) };
+  };
+  const plain = build('none');
+  const untrained = build('untrained');
+  const trained = build('trained');
+  const unscaled = createModel(gru, NUM_ITEMS, 3);
+  try {
+    initFromText(unscaled, given.itemVectors, given.dims);
+    attachTrained(unscaled, given, { ...options, keepItemScale: false });
+    const encode = (model: SequentialRecommender) => tf.tidy(() => model.encode(ids, false, Int32Array.of(0, 2)).dataSync() as Float32Array);
+    assert.deepEqual(encode(untrained.model), encode(plain.model), 'untrained: every state identical, not merely close');
+    const batch = new NextItemSampler(train, NUM_ITEMS, gru.maxLen, { kind: 'per-position', count: 1 }, new Random(5)).batch(Int32Array.from([0, 1, 2, 3]));
+    const loss = (model: SequentialRecommender) => tf.tidy(() => batchLoss(model, batch, 'bce').dataSync()[0]);
+    assert.equal(loss(untrained.model), loss(plain.model), 'training loss with dropout: identical');
+    // the input hook's rows: same norms as E's rows, other directions than E's, and other values than without the rescaling
+    const rows = (model: SequentialRecommender) =>
+      tf.tidy(() => {
+        const items = tf.tensor2d(Int32Array.from([1, 2, 3, 4, 5, 6]), [1, 6], 'int32') as Tensor2D;
+        return model.hooks.inputItems!(items, tf.gather(model.itemEmbedding, items) as never, false).dataSync() as Float32Array;
+      });
+    const table = trained.model.itemEmbedding.dataSync() as Float32Array;
+    const scaled = rows(trained.model);
+    const d = gru.d;
+    for (let i = 0; i < 6; i++) {
+      const norm = (values: Float32Array, offset: number) => Math.hypot(...values.subarray(offset, offset + d));
+      assert.ok(Math.abs(norm(scaled, i * d) - norm(table, (i + 1) * d)) < 1e-5, `item ${i + 1}: the norm of its own row`);
+    }
+    assert.ok(differs(scaled, table.slice(d, 7 * d)), 'the neighbours still turn the input');
+    assert.ok(differs(scaled, rows(unscaled)), 'the rescaling changes the unscaled input');
+  } finally {
+    for (const { model } of [plain, untrained, trained]) model.dispose();
+    unscaled.dispose();
+    ids.dispose();
+  }
+});
