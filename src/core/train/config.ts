@@ -157,8 +157,8 @@ export interface GraspSettings {
   neighbourGradient: boolean;
   /** grasp: the item level's attention writes to E (false: it reads E, and only its own weights learn from it) */
   itemLevelWrites: boolean;
-  /** grasp: x̃ rescaled to E[i]'s norm, so the neighbours can turn an item's input but not enlarge it */
-  keepItemScale: boolean;
+  /** grasp: x̃ rescaled to E[i]'s norm, so the neighbours can turn an item's input but not enlarge it (default: gru4rec only) */
+  keepItemScale?: boolean;
   /** grasp: similar users for the TEST pass from the training-prefix profile (DESIGN §2) or from the test step's history (+ validation item) */
   testRetrieval: TestRetrieval;
   /** grasp: one list of similar users per user (sequence, DESIGN §2) or one per position, from the items read up to it (position) */
@@ -440,9 +440,8 @@ export const RUN_CONFIG_SCHEMA = {
         },
         keepItemScale: {
           type: 'boolean',
-          default: false,
           description:
-            "grasp: the item level's output x̃ = x + c is rescaled to the norm of the item's own row x, so the neighbours' context can turn an item's input towards them but not enlarge it (a backbone without normalisation of its input, GRU4Rec, otherwise grows the context until its gates saturate). false: x̃ = x + c",
+            "grasp: the item level's output x̃ = x + c is rescaled to the norm of the item's own row x, so the neighbours' context can turn an item's input towards them but not enlarge it (a backbone without normalisation of its input, GRU4Rec, otherwise grows the context until its gates saturate). false: x̃ = x + c. Default: true for gru4rec, false for the others (what the validation screen chose, docs/results.md)",
         },
         semanticScore: {
           type: 'boolean',
@@ -631,6 +630,8 @@ export function validateConfig(value: unknown, file: string): RunConfig {
   if (config.variant === 'llm-init' && config.grasp.dims > config.model.d)
     throw new ConfigError(file, 'grasp.dims', `must be at most model.d (${config.model.d}) for llm-init (the PCA fills the first grasp.dims columns)`);
   if (!config.eval.ks.includes(10)) throw new ConfigError(file, 'eval.ks', 'must include 10 (model selection uses validation NDCG@10)');
+  // its default depends on the backbone: the screen kept it for GRU4Rec only (experiments/grasp-llm-init-backbones-*.json)
+  config.grasp.keepItemScale ??= config.model.kind === 'gru4rec';
   if (config.variant === 'grasp' && config.grasp.userRetrieval === 'position' && config.model.kind === 'bert4rec')
     throw new ConfigError(
       file,
