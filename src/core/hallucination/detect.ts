@@ -182,6 +182,18 @@ export function riskiestFirst<T extends Pick<FlagRecord, 'risk' | 'index'>>(reco
   return records.slice().sort((a, b) => b.risk - a.risk || a.index - b.index);
 }
 
+/**
+ * The flagged texts first, those of the items with the most training interactions (`reach`, by dense
+ * index) first among them, then everything else riskiest first. Why: with a limited budget, a
+ * reviewer's verdict on an item many users bought changes more of what the model learns than one on
+ * an item bought once; the risk still decides what is worth reading at all (the flag threshold).
+ */
+export function widestReachFirst<T extends Pick<FlagRecord, 'risk' | 'index' | 'flagged'>>(records: readonly T[], reach: ArrayLike<number>): T[] {
+  const flagged = records.filter((record) => record.flagged);
+  flagged.sort((a, b) => reach[b.index] - reach[a.index] || b.risk - a.risk || a.index - b.index);
+  return [...flagged, ...riskiestFirst(records.filter((record) => !record.flagged))];
+}
+
 /** The hash an annotation carries of the text it judged. */
 export function textHash(text: string): string {
   return sha256Hex(text);

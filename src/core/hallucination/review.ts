@@ -12,18 +12,25 @@ import { buildInputs } from '../llm/inputs';
 import { annotationProblem, annotationRecord } from './annotations';
 import type { CorruptionTruth } from './corrupt';
 import { metadataOnlyOutput } from './descriptions';
-import { detect, riskiestFirst } from './detect';
+import { detect, riskiestFirst, widestReachFirst } from './detect';
 import type { AnnotationRecord } from './types';
+
+/** The order the reviewer reads in: riskiest first, or the flagged ones of the most-bought items first (widestReachFirst). */
+export const REVIEW_ORDERS = ['risk', 'reach'] as const;
+export type ReviewOrder = (typeof REVIEW_ORDERS)[number];
 
 export interface SimulatedReviewSettings {
   /** How many texts the reviewer reads, as a share of the catalogue, in (0, 1]: round(k × items). */
   k: number;
+  /** absent: risk */
+  order?: ReviewOrder;
 }
 
 /** What the reviewer saw and did: recorded in the run's annotations.json and logged. */
 export interface SimulatedReviewSummary {
   reviewer: 'simulated';
   k: number;
+  order: ReviewOrder;
   /** Item descriptions in the catalogue. */
   catalogue: number;
   /** Texts read: the round(k × catalogue) riskiest. */
@@ -92,7 +99,8 @@ export function simulateReview(
   const note = reviewNote(settings.k);
   const records: AnnotationRecord[] = [];
   let corruptedSeen = 0;
-  for (const flag of riskiestFirst(flags).slice(0, reviewed)) {
+  const ranked = settings.order === 'reach' ? widestReachFirst(flags, trainingInteractions(split.train, count)) : riskiestFirst(flags);
+  for (const flag of ranked.slice(0, reviewed)) {
     const item = truthAt.get(flag.index);
     if (!item) continue;
     if (item.id !== flag.id) throw new Error(`the corruption's ground truth names item ${item.id} at row ${item.index}, where the texts have ${flag.id}`);
@@ -109,6 +117,7 @@ export function simulateReview(
     summary: {
       reviewer: 'simulated',
       k: settings.k,
+      order: settings.order ?? 'risk',
       catalogue: count,
       reviewed,
       corrupted: corruptedSeen,
@@ -118,4 +127,11 @@ export function simulateReview(
       detector: 'grasp flag defaults, no distrust signal',
     },
   };
+}
+
+/** Training interactions per item (dense index). */
+function trainingInteractions(train: readonly Int32Array[], items: number): Int32Array {
+  const counts = new Int32Array(items);
+  for (const sequence of train) for (const item of sequence) counts[item]++;
+  return counts;
 }

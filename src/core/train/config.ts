@@ -7,6 +7,7 @@ import { DUPLICATE_POLICIES, FORMAT_CHOICES, type DuplicatePolicy } from '../dat
 import { EMBEDDER_NAMES, type EmbedderName } from '../embed/store';
 import type { BackendChoice } from '../engine/backend';
 import { CORRUPTION_FAMILIES, CORRUPTION_TARGETS, type CorruptionFamily, type CorruptionMix, type CorruptionTarget } from '../hallucination/corrupt';
+import { REVIEW_ORDERS, type ReviewOrder } from '../hallucination/review';
 import { LOSS_KINDS, MODEL_DEFAULTS, MODEL_KINDS, type LossKind, type ModelConfig } from '../model/types';
 import { withPreset } from './presets';
 import { ConfigError } from '../util/errors';
@@ -177,7 +178,7 @@ export interface GraspSettings {
    * corrupted item texts as `grasp flag` ranks them and marks the truly corrupted ones hallucinated, in
    * the run's own annotations file (absent: no review). Needs corruption (its ground truth)
    */
-  review?: { simulated?: { k: number } };
+  review?: { simulated?: { k: number; order: ReviewOrder } };
   /** llm-esr: weight of the self-distillation term towards the similar users' representations */
   distillWeight: number;
   /** caches, embeddings and indexes (default <workspace of data.path>/.grasp); relative to the config file */
@@ -507,6 +508,12 @@ export const RUN_CONFIG_SCHEMA = {
                   exclusiveMinimum: 0,
                   maximum: 1,
                   description: 'share of the catalogue the reviewer reads: the round(k × items) riskiest item texts',
+                },
+                order: {
+                  enum: [...REVIEW_ORDERS],
+                  default: 'risk',
+                  description:
+                    'the order the reviewer reads in: risk (riskiest first, as `grasp flag` lists them) or reach (the flagged texts of the items with the most training interactions first, then the rest riskiest first)',
                 },
               },
               description:

@@ -179,7 +179,7 @@ export async function runTexts(view: Dataset, split: Split, config: RunConfig, e
   annotations.push({ ...(applied.report ?? { file: RUN_FILES.reviewAnnotations, entity: 'item', used: [], stale: [], unknown: [] }), review: review.summary });
   const { reviewed, catalogue, marked } = review.summary;
   ctx.log(
-    `items: simulated reviewer read the ${reviewed} riskiest of ${catalogue} descriptions (top ${percent(simulated.k)} %): ${review.summary.corrupted} corrupted, ${marked} marked hallucinated, ${used} applied (their metadata-only description is embedded instead); verdicts → ${RUN_FILES.reviewAnnotations} of the run`,
+    `items: simulated reviewer read ${reviewed} of ${catalogue} descriptions (top ${percent(simulated.k)} %, ${review.summary.order === 'reach' ? 'flagged ones of the most-bought items first' : 'riskiest first'}): ${review.summary.corrupted} corrupted, ${marked} marked hallucinated, ${used} applied (their metadata-only description is embedded instead); verdicts → ${RUN_FILES.reviewAnnotations} of the run`,
   );
   return { texts: applied.texts, corruption, annotations, reviewRecords: review.records };
 }

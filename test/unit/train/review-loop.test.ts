@@ -12,7 +12,7 @@ import type { Dataset, Split } from '../../../src/core/data/types';
 import { entityTexts } from '../../../src/core/embed/texts';
 import { annotationProblem, appendAnnotation, readAnnotations } from '../../../src/core/hallucination/annotations';
 import { metadataOnlyOutput } from '../../../src/core/hallucination/descriptions';
-import { detect, riskiestFirst, textHash } from '../../../src/core/hallucination/detect';
+import { detect, riskiestFirst, textHash, widestReachFirst } from '../../../src/core/hallucination/detect';
 import { simulateReview } from '../../../src/core/hallucination/review';
 import { annotatedEntityTexts, corruptEntityTexts } from '../../../src/core/hallucination/training';
 import { silentContext } from '../../../src/core/util/jobContext';
@@ -167,7 +167,7 @@ test('the simulated reviewer reads the top K of the detector ranking and marks e
   assert.equal(run.annotations.at(-1)!.file, RUN_FILES.reviewAnnotations);
   assert.equal(run.annotations.at(-1)!.used.length, expected.length);
   assert.ok(
-    logs.some((line) => /simulated reviewer read the 10 riskiest of 40 descriptions \(top 25 %\)/.test(line)),
+    logs.some((line) => /simulated reviewer read 10 of 40 descriptions \(top 25 %, riskiest first\)/.test(line)),
     logs.join('\n'),
   );
 
@@ -186,6 +186,52 @@ test('the simulated reviewer reads the top K of the detector ranking and marks e
   assert.equal(all.texts.sha256, clean.texts.sha256);
   // Users are never reviewed (nothing corrupts them).
   assert.equal((await runTexts(view, split, cfg, 'user', quiet)).reviewRecords, undefined);
+});
+
+test('reach order: the reviewer reads the flagged texts of the most-bought items first, then the rest riskiest first', async () => {
+  await clearShared();
+  const view = withFields(dataset, config().grasp.texts);
+  const corruptedOnly = await runTexts(view, split, config({ corruption: CORRUPTION }), 'item', quiet);
+  const truth = corruptedOnly.corruption!;
+  const inputs = buildInputs(view, split, 'item');
+  const outputs = corruptedOnly.texts.outputs.map((output, row) => output ?? metadataOnlyOutput(inputs[row]));
+  const flags = detect({ entity: 'item', ids: corruptedOnly.texts.ids, inputs, outputs, train: split.train });
+  const bought = new Int32Array(flags.length);
+  for (const sequence of split.train) for (const item of sequence) bought[item]++;
+  // the order itself, written out: flagged by interactions (then risk, then row), then unflagged by risk
+  const byHand = [
+    ...flags.filter((f) => f.flagged).sort((a, b) => bought[b.index] - bought[a.index] || b.risk - a.risk || a.index - b.index),
+    ...flags.filter((f) => !f.flagged).sort((a, b) => b.risk - a.risk || a.index - b.index),
+  ];
+  assert.deepEqual(
+    widestReachFirst(flags, bought).map((f) => f.index),
+    byHand.map((f) => f.index),
+  );
+  const logs: string[] = [];
+  const run = await runTexts(view, split, config({ corruption: CORRUPTION, review: { simulated: { k: 0.1, order: 'reach' } } }), 'item', {
+    log: (line) => logs.push(line),
+  });
+  const corrupted = new Set(truth.items.map((item) => item.index));
+  const expected = byHand.slice(0, 4).filter((flag) => corrupted.has(flag.index));
+  assert.ok(expected.length > 0, 'the demo world flags some corrupted texts among the 4 most-bought');
+  assert.deepEqual(
+    run.reviewRecords!.map((r) => r.id),
+    expected.map((flag) => flag.id),
+  );
+  const risky = new Set(
+    riskiestFirst(flags)
+      .slice(0, 4)
+      .map((f) => f.id),
+  );
+  assert.ok(
+    expected.some((flag) => !risky.has(flag.id)),
+    'on this world the reach order reads texts the risk order would not (else the test would not tell them apart)',
+  );
+  assert.equal(run.annotations.at(-1)!.review!.order, 'reach');
+  assert.ok(
+    logs.some((line) => /read 4 of 40 descriptions \(top 10 %, flagged ones of the most-bought items first\)/.test(line)),
+    logs.join('\n'),
+  );
 });
 
 test("the reviewer's records are the review view's: the same bytes appendAnnotation writes", async () => {
@@ -234,7 +280,7 @@ test('a workspace verdict on a corrupted text comes first; the reviewer does not
 test('grasp.review: validated, clear errors naming the field; refused without corruption', () => {
   const base = { data: { path: 'x' }, model: { kind: 'sasrec' }, variant: 'llm-init' };
   const ok = validateConfig({ ...base, grasp: { corruption: { fraction: 0.2 }, review: { simulated: { k: 0.05 } } } }, 'run.json');
-  assert.deepEqual(ok.grasp.review, { simulated: { k: 0.05 } });
+  assert.deepEqual(ok.grasp.review, { simulated: { k: 0.05, order: 'risk' } });
   assert.equal(validateConfig(base, 'run.json').grasp.review, undefined, 'off by default, and absent from the written config');
   const cases: Array<[unknown, RegExp]> = [
     [{ review: { simulated: { k: 0.05 } } }, /^run\.json: grasp\.review\.simulated needs grasp\.corruption\.fraction > 0/],
@@ -243,6 +289,7 @@ test('grasp.review: validated, clear errors naming the field; refused without co
     [{ corruption: { fraction: 0.2 }, review: { simulated: {} } }, /^run\.json: grasp\.review\.simulated\.k is required/],
     [{ corruption: { fraction: 0.2 }, review: { simulated: { k: 0.05, top: 3 } } }, /^run\.json: grasp\.review\.simulated\.top is not a known setting/],
     [{ corruption: { fraction: 0.2 }, review: { manual: true } }, /^run\.json: grasp\.review\.manual is not a known setting/],
+    [{ corruption: { fraction: 0.2 }, review: { simulated: { k: 0.05, order: 'popular' } } }, /^run\.json: grasp\.review\.simulated\.order must be one of/],
   ];
   for (const [grasp, message] of cases)
     assert.throws(
@@ -285,9 +332,9 @@ test('a run with the simulated reviewer logs what it read and marked, once, and 
   trained = out;
   const lines = logs.filter((line) => /simulated reviewer read/.test(line));
   assert.equal(lines.length, 1, 'one line');
-  assert.match(lines[0], /read the 10 riskiest of 40 descriptions \(top 25 %\): \d+ corrupted, \d+ marked hallucinated, \d+ applied/);
+  assert.match(lines[0], /read 10 of 40 descriptions \(top 25 %, riskiest first\): \d+ corrupted, \d+ marked hallucinated, \d+ applied/);
   assert.ok(!existsSync(shared()), 'the workspace annotations file is never written');
-  assert.deepEqual(JSON.parse(readFileSync(join(out, 'config.json'), 'utf8')).grasp.review, { simulated: { k: 0.25 } });
+  assert.deepEqual(JSON.parse(readFileSync(join(out, 'config.json'), 'utf8')).grasp.review, { simulated: { k: 0.25, order: 'risk' } });
 });
 
 // A single-seed run trains in the run folder itself: clearing an earlier attempt must keep these run-level records.
