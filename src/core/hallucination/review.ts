@@ -13,7 +13,7 @@ import { annotationProblem, annotationRecord } from './annotations';
 import type { CorruptionTruth } from './corrupt';
 import { metadataOnlyOutput } from './descriptions';
 import { detect, riskiestFirst, widestReachFirst } from './detect';
-import type { AnnotationRecord } from './types';
+import type { AnnotationRecord, FlagRecord } from './types';
 
 /** The order the reviewer reads in: riskiest first, or the flagged ones of the most-bought items first (widestReachFirst). */
 export const REVIEW_ORDERS = ['risk', 'reach'] as const;
@@ -80,20 +80,9 @@ export function simulateReview(
 ): SimulatedReview {
   if (corrupted.entity !== 'item') throw new Error('the simulated reviewer reads item descriptions only (the corruption rewrites nothing else)');
   if (!(settings.k > 0 && settings.k <= 1)) throw new Error(`the simulated reviewer's k must be a share of the catalogue in (0, 1], got ${settings.k}`);
-  const inputs = buildInputs(dataset, split, 'item');
   const count = corrupted.ids.length;
-  if (inputs.length !== count || embedded.length !== count || inputs.some((input, row) => input.id !== corrupted.ids[row]))
-    throw new Error('the simulated reviewer was given texts of another catalogue than the dataset');
-  // What `grasp flag` shows for each item: the synthesis output, or the metadata-only description.
-  const outputs = corrupted.ids.map((_, row) => corrupted.outputs[row] ?? metadataOnlyOutput(inputs[row]));
-  const flags = detect({
-    entity: 'item',
-    ids: corrupted.ids,
-    inputs,
-    outputs,
-    train: split.train,
-    attentionAbsent: 'the simulated reviewer reads no GRASP checkpoint',
-  });
+  if (embedded.length !== count) throw new Error('the simulated reviewer was given texts of another catalogue than the dataset');
+  const flags = flagItemTexts(corrupted, dataset, split, 'the simulated reviewer reads no GRASP checkpoint');
   const reviewed = Math.min(count, Math.round(settings.k * count));
   const truthAt = new Map(truth.items.map((item) => [item.index, item]));
   const note = reviewNote(settings.k);
@@ -127,6 +116,18 @@ export function simulateReview(
       detector: 'grasp flag defaults, no distrust signal',
     },
   };
+}
+
+/**
+ * What `grasp flag` says of a run's item texts (its detector defaults, the training sequences, no
+ * distrust signal): each row's synthesis output, or the metadata-only description where it has none.
+ */
+export function flagItemTexts(texts: EntityTexts, dataset: Dataset, split: Split, attentionAbsent: string): FlagRecord[] {
+  const inputs = buildInputs(dataset, split, 'item');
+  if (texts.entity !== 'item' || inputs.length !== texts.ids.length || inputs.some((input, row) => input.id !== texts.ids[row]))
+    throw new Error('item texts of another catalogue than the dataset');
+  const outputs = texts.ids.map((_, row) => texts.outputs[row] ?? metadataOnlyOutput(inputs[row]));
+  return detect({ entity: 'item', ids: texts.ids, inputs, outputs, train: split.train, attentionAbsent });
 }
 
 /** Training interactions per item (dense index). */

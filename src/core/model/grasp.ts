@@ -41,6 +41,8 @@ export interface GraspInputs {
   userNeighbours: Int32Array;
   /** similar users per position instead (grasp.userRetrieval "position"): userNeighbours is then not read by the user level */
   prefixUsers?: PrefixUserRetrieval;
+  /** per item (dense), the detector's risk of its text in [0, 1] (the distrust gate reads it) */
+  itemRisk?: Float32Array;
   /** each user's TRAINING items (dense ids, time order) */
   userItems: Int32Array[];
 }
@@ -63,6 +65,8 @@ export interface GraspOptions {
   itemLevelWrites?: boolean;
   /** x̃ rescaled to the norm of x (absent: not) */
   keepItemScale?: boolean;
+  /** the distrust gate (see itemState; needs inputs.itemRisk; absent: off) */
+  distrustGate?: boolean;
   dropout: number;
   seed: number;
 }
@@ -113,6 +117,8 @@ export class GraspModule {
   private readonly dropout: DropoutStream;
   /** the semantic term's W_s (state side) and A_s (candidate side), [dims, d] each */
   private readonly semantic?: { state: Variable; item: Variable; textScale: number };
+  /** the distrust gate's θ_n (neighbours' values) and θ_s (the item's own context), and the risk per model id */
+  private readonly distrust?: { neighbour: Variable; self: Variable; risk: Float32Array };
 
   get dropoutRandom(): Random {
     return this.dropout.random;
@@ -184,6 +190,12 @@ export class GraspModule {
         // scale every step of the shared A_s moved all items' scores far faster than E's own rows move.
         textScale: scale,
       };
+    if (options.distrustGate) {
+      if (!inputs.itemRisk || inputs.itemRisk.length !== model.numItems) throw new Error('GRASP distrust gate: needs the detector risk of every item text');
+      const risk = new Float32Array(rows); // padding and mask rows: no text, no risk
+      risk.set(inputs.itemRisk, 1);
+      this.distrust = { neighbour: this.params.constant('grasp.distrust.neighbour', [1], 0), self: this.params.constant('grasp.distrust.self', [1], 0), risk };
+    }
   }
 
   variables(): Array<[string, Variable]> {
@@ -260,17 +272,50 @@ export class GraspModule {
       m = tf.concat([tf.slice(m, [0, 0], [n, this.d]), withoutGradient(tf.slice(m, [n, 0], [order.length - n, this.d]))], 0);
     const q = unitRows(applyDense(this.item.q, readOnly ? (tf.slice(m, [0, 0], [n, this.d]) as Tensor2D) : x));
     const keys = unitRows(tf.matMul(m, this.item.k.w) as Tensor2D); // a key bias would only shift the cosines
-    const { out, weights } = indexedAttention(q, keys, m, candidates, 1 / ITEM_TEMPERATURE);
+    const { out, weights } = this.distrust
+      ? this.distrustedAttention(q, keys, m, candidates, order, n)
+      : indexedAttention(q, keys, m, candidates, 1 / ITEM_TEMPERATURE);
     if (this.recording)
       this.lastItem = {
         items: items.slice(),
         candidates: Int32Array.from(candidates, (row) => (row < 0 ? 0 : order[row])),
         weights: weights.dataSync() as Float32Array,
       };
-    const context = applyDense(this.item.v, out);
+    let context = applyDense(this.item.v, out);
+    if (this.distrust) context = tf.mul(context, this.trust(this.distrust.self, order.slice(0, n))) as Tensor2D;
     const sum = tf.add(x, this.dropout.apply(context, this.options.dropout, training)) as Tensor2D;
     if (this.options.itemNorm) return applyLayerNorm(this.item.norm, sum);
     return this.options.keepItemScale ? withNormOf(sum, x) : sum;
+  }
+
+  /** exp(−θ · risk) per model id, [ids, 1]: 1 while θ is 0, and for a text the detector finds no risk in. */
+  private trust(theta: Variable, ids: number[]): Tensor2D {
+    const risk = tf.tensor2d(
+      Float32Array.from(ids, (id) => this.distrust!.risk[id]),
+      [ids.length, 1],
+    );
+    return tf.exp(tf.neg(tf.mul(risk, theta))) as Tensor2D;
+  }
+
+  /**
+   * The item-level attention with each neighbour's value scaled by its trust. The weights are the
+   * plain attention's (the same keys); an item's own slot reads its unscaled row (its own risk gates
+   * its whole context instead), so the values are [the n items' rows; every row × trust] and the
+   * candidate slots are renumbered into them.
+   */
+  private distrustedAttention(
+    q: Tensor2D,
+    keys: Tensor2D,
+    m: Tensor2D,
+    candidates: Int32Array,
+    order: number[],
+    n: number,
+  ): { out: Tensor2D; weights: Tensor2D } {
+    const slots = candidates.length / n;
+    const own = (t: Tensor2D) => tf.slice(t, [0, 0], [n, this.d]) as Tensor2D;
+    const values = tf.concat([own(m), tf.mul(m, this.trust(this.distrust!.neighbour, order))], 0) as Tensor2D;
+    const renumbered = Int32Array.from(candidates, (row, at) => (at % slots === 0 ? row : row < 0 ? -1 : n + row));
+    return indexedAttention(q, tf.concat([own(keys), keys], 0) as Tensor2D, values, renumbered, 1 / ITEM_TEMPERATURE);
   }
 
   /** Final-state hook: the user level (h → z), then the semantic term's state side. */

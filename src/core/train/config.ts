@@ -160,6 +160,8 @@ export interface GraspSettings {
   itemLevelWrites: boolean;
   /** grasp: x̃ rescaled to E[i]'s norm, so the neighbours can turn an item's input but not enlarge it (default: gru4rec only) */
   keepItemScale?: boolean;
+  /** grasp: the item level learns how far to trust each text by its detector risk (grasp flag's), see GraspModule */
+  distrustGate: boolean;
   /** grasp: similar users for the TEST pass from the training-prefix profile (DESIGN §2) or from the test step's history (+ validation item) */
   testRetrieval: TestRetrieval;
   /** grasp: one list of similar users per user (sequence, DESIGN §2) or one per position, from the items read up to it (position) */
@@ -444,6 +446,12 @@ export const RUN_CONFIG_SCHEMA = {
           description:
             "grasp: the item level's output x̃ = x + c is rescaled to the norm of the item's own row x, so the neighbours' context can turn an item's input towards them but not enlarge it (a backbone without normalisation of its input, GRU4Rec, otherwise grows the context until its gates saturate). false: x̃ = x + c. Default: true for gru4rec, false for the others (what the validation screen chose, docs/results.md)",
         },
+        distrustGate: {
+          type: 'boolean',
+          default: false,
+          description:
+            "grasp: the item level reads each item text's risk from the detector of `grasp flag` (its defaults, no distrust signal) and learns how far to trust it: a neighbour's contribution is scaled by exp(−θ_n · its risk), an item's whole context by exp(−θ_s · its own risk) (a wrong text also retrieved the wrong neighbours). θ_n and θ_s start at 0, so the model starts as without the gate",
+        },
         semanticScore: {
           type: 'boolean',
           default: false,
@@ -710,6 +718,7 @@ const GRASP_ONLY_SETTINGS = [
   'neighbourGradient',
   'itemLevelWrites',
   'keepItemScale',
+  'distrustGate',
   'testRetrieval',
   'userRetrieval',
 ] as const satisfies ReadonlyArray<keyof GraspSettings>;
@@ -734,7 +743,13 @@ export function effectiveConfig(config: RunConfig): Omit<RunConfig, 'grasp'> & {
  * A stored config is read with these before the schema's defaults: when a default changes (whiten did),
  * a run from before the setting existed keeps meaning what it trained as.
  */
-const LEGACY_GRASP_VALUES: Partial<GraspSettings> = { whiten: false, semanticScore: false, userRetrieval: 'sequence', keepItemScale: false };
+const LEGACY_GRASP_VALUES: Partial<GraspSettings> = {
+  whiten: false,
+  semanticScore: false,
+  userRetrieval: 'sequence',
+  keepItemScale: false,
+  distrustGate: false,
+};
 
 /** validateConfig for a config a run folder stored (config.json): settings it predates take their legacy values. */
 export function validateStoredConfig(raw: unknown, file: string): RunConfig {

@@ -21,7 +21,7 @@ import { Random } from '../util/random';
 import { assertCachedIds, cachePaths, type CachePaths } from '../data/cachePaths';
 import { applyCorruption, type CorruptionReport } from './corruption';
 import { defaultAnnotationsPath } from '../hallucination/annotations';
-import { percent, simulateReview } from '../hallucination/review';
+import { flagItemTexts, percent, simulateReview } from '../hallucination/review';
 import { annotatedEntityTexts, verdictsApplied, type AnnotationReport } from '../hallucination/training';
 import type { AnnotationRecord } from '../hallucination/types';
 import { writeFileAtomic } from '../util/atomicWrite';
@@ -51,6 +51,8 @@ export interface TextArtifacts {
   annotations?: AnnotationReport[];
   /** The simulated reviewer's verdicts (grasp.review.simulated): the run's own annotations file, see writeRunAnnotations. */
   reviewRecords?: AnnotationRecord[];
+  /** Per item (dense), the detector's risk of the text the run embeds (grasp.distrustGate only) */
+  itemRisk?: Float32Array;
   /** Similar users per position (grasp.userRetrieval "position"; train/variant.ts builds it after the rest) */
   prefixUsers?: PrefixUserRetrieval;
 }
@@ -67,6 +69,7 @@ export async function buildTextArtifacts(dataset: Dataset, split: Split, config:
   const stage = stages(ctx, 2 * (describe ? 3 : 2));
   let corruption: CorruptionReport | undefined;
   let reviewRecords: AnnotationRecord[] | undefined;
+  let itemRisk: Float32Array | undefined;
   const annotations: AnnotationReport[] = [];
   const build = async (entity: Entity, k: number): Promise<EntityArtifacts> => {
     if (describe) {
@@ -77,6 +80,7 @@ export async function buildTextArtifacts(dataset: Dataset, split: Split, config:
       await describeEntities(view, split, paths, entity, settings, ctx, described);
     }
     const prepared = await runTexts(view, split, config, entity, ctx);
+    if (entity === 'item' && settings.distrustGate && config.variant === 'grasp') itemRisk = textRisks(prepared.texts, view, split, ctx);
     corruption ??= prepared.corruption;
     reviewRecords ??= prepared.reviewRecords;
     annotations.push(...prepared.annotations);
@@ -98,7 +102,24 @@ export async function buildTextArtifacts(dataset: Dataset, split: Split, config:
     randomise(items.vectors, settings.corruption.seed ^ 0x51ed);
     randomise(users.vectors, settings.corruption.seed ^ 0x2bad);
   }
-  return { dims, items, users, corruption, ...(annotations.length > 0 ? { annotations } : {}), ...(reviewRecords ? { reviewRecords } : {}) };
+  return {
+    dims,
+    items,
+    users,
+    corruption,
+    ...(annotations.length > 0 ? { annotations } : {}),
+    ...(reviewRecords ? { reviewRecords } : {}),
+    ...(itemRisk ? { itemRisk } : {}),
+  };
+}
+
+/** The detector's risk of each item text the run embeds (as `grasp flag` would score it), for GRASP's distrust gate. */
+function textRisks(texts: EntityTexts, view: Dataset, split: Split, ctx: Pick<JobContext, 'log'>): Float32Array {
+  const flags = flagItemTexts(texts, view, split, 'the distrust gate reads no GRASP checkpoint');
+  const risk = new Float32Array(flags.length);
+  for (const flag of flags) risk[flag.index] = flag.risk;
+  ctx.log(`items: detector risk read for the distrust gate (${flags.filter((flag) => flag.flagged).length} of ${flags.length} texts flagged)`);
+  return risk;
 }
 
 /**

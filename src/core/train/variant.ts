@@ -79,6 +79,7 @@ export function graspInputs(artifacts: TextArtifacts, split: Split): GraspInputs
     kUsers: artifacts.users.k,
     userNeighbours: artifacts.users.neighbours,
     ...(artifacts.prefixUsers ? { prefixUsers: artifacts.prefixUsers } : {}),
+    ...(artifacts.itemRisk ? { itemRisk: artifacts.itemRisk } : {}),
     userItems: split.train,
   };
 }
@@ -101,7 +102,8 @@ export function buildModel(config: RunConfig, numItems: number, split: Split, ar
     }
     // a checkpoint's config is read as stored: one from an earlier GRASP module must not be rebuilt as this one
     checkGraspModule(config, "the run's config");
-    const { itemLevel, userLevel, gate, userText, itemAdapter, itemNorm, semanticScore, neighbourGradient, itemLevelWrites, keepItemScale } = config.grasp;
+    const { itemLevel, userLevel, gate, userText, itemAdapter, itemNorm, semanticScore, neighbourGradient, itemLevelWrites, keepItemScale, distrustGate } =
+      config.grasp;
     // before attaching: GRASP's layer-norm gain reads the table's scale
     if (config.grasp.initFromText) initFromText(model, inputs.itemVectors, inputs.dims);
     return {
@@ -117,6 +119,7 @@ export function buildModel(config: RunConfig, numItems: number, split: Split, ar
         neighbourGradient,
         itemLevelWrites,
         keepItemScale,
+        distrustGate,
         dropout: config.model.dropout,
         seed,
       }),

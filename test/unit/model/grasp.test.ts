@@ -659,3 +659,81 @@ test("keepItemScale: untrained it is LLM-init exactly (GRU4Rec); trained, each i
     ids.dispose();
   }
 });
+
+test('distrust gate: untrained it changes nothing; trained, a risky neighbour gives nothing and a risky item keeps no context; both θ learn', () => {
+  const risk = new Float32Array(NUM_ITEMS).map((_, i) => (i % 2 === 0 ? 1 : 0)); // even dense ids: fully risky
+  const given = inputs({ itemRisk: risk });
+  const options: GraspOptions = { ...ALL, userLevel: false, itemAdapter: false, itemNorm: false };
+  const items = Int32Array.from({ length: NUM_ITEMS }, (_, i) => i + 1);
+  const rowsOf = (model: SequentialRecommender) =>
+    tf.tidy(() => {
+      const ids = tf.tensor2d(items, [1, NUM_ITEMS], 'int32') as Tensor2D;
+      return model.hooks.inputItems!(ids, tf.gather(model.itemEmbedding, ids) as never, false).dataSync() as Float32Array;
+    });
+  const build = (gate: boolean, trained: boolean, theta?: { neighbour: number; self: number }) => {
+    const model = createModel(sasrec, NUM_ITEMS, 3);
+    const module = trained ? attachTrained(model, given, { ...options, distrustGate: gate }) : attachGrasp(model, given, { ...options, distrustGate: gate });
+    if (theta)
+      for (const [name, variable] of module.variables()) {
+        if (name === 'grasp.distrust.neighbour') variable.assign(tf.tensor1d([theta.neighbour]));
+        if (name === 'grasp.distrust.self') variable.assign(tf.tensor1d([theta.self]));
+      }
+    return { model, module };
+  };
+  const made: SequentialRecommender[] = [];
+  const keep = <T extends { model: SequentialRecommender }>(built: T) => (made.push(built.model), built);
+  try {
+    assert.deepEqual(rowsOf(keep(build(true, false)).model), rowsOf(keep(build(false, false)).model), 'untrained: identical');
+    assert.deepEqual(rowsOf(keep(build(true, true)).model), rowsOf(keep(build(false, true)).model), 'θ = 0: identical even with trained values');
+
+    // θ_n large: every risky neighbour's value is gone; the weights stay the plain attention's
+    const { model, module } = keep(build(true, true, { neighbour: 60, self: 0 }));
+    const rows = rowsOf(model);
+    const table = model.itemEmbedding.arraySync() as number[][];
+    const named = new Map(module.variables());
+    const wv = named.get('grasp.item_attn.v.w')!.arraySync() as number[][];
+    const d = sasrec.d;
+    for (let item = 0; item < NUM_ITEMS; item++) {
+      const { candidates, weights } = module.explainItem(item);
+      const pooled = new Array<number>(d).fill(0);
+      candidates.forEach((candidate, slot) => {
+        if (slot > 0 && risk[candidate] === 1) return; // distrusted: contributes nothing
+        for (let c = 0; c < d; c++) pooled[c] += weights[slot] * table[candidate + 1][c];
+      });
+      for (let c = 0; c < d; c++) {
+        const expected = table[item + 1][c] + pooled.reduce((sum, value, k) => sum + value * wv[k][c], 0);
+        assert.ok(Math.abs(rows[item * d + c] - expected) < 1e-4, `item ${item}, column ${c}: ${rows[item * d + c]} vs ${expected}`);
+      }
+    }
+    // θ_s large: a risky item reads its own row only; a clean one as without the gate
+    const selfGated = rowsOf(keep(build(true, true, { neighbour: 0, self: 60 })).model);
+    const plain = rowsOf(keep(build(false, true)).model);
+    for (let item = 0; item < NUM_ITEMS; item++)
+      for (let c = 0; c < d; c++) {
+        const expected = risk[item] === 1 ? table[item + 1][c] : plain[item * d + c];
+        assert.ok(Math.abs(selfGated[item * d + c] - expected) < 1e-5, `item ${item}: ${risk[item] === 1 ? 'its own row' : 'as without the gate'}`);
+      }
+
+    // both θ get a gradient once the context is not zero
+    const trained = keep(build(true, true));
+    const batch = new NextItemSampler(train, NUM_ITEMS, sasrec.maxLen, { kind: 'per-position', count: 1 }, new Random(5)).batch(Int32Array.from([0, 1, 2, 3]));
+    const variables = trained.module.variables().filter(([name]) => name.startsWith('grasp.distrust.'));
+    const { value, grads } = tf.variableGrads(
+      () => batchLoss(trained.model, batch, 'bce'),
+      variables.map(([, v]) => v),
+    );
+    for (const [name, variable] of variables) assert.ok(Math.abs(grads[variable.name].dataSync()[0]) > 0, `${name} learns`);
+    tf.dispose([value, ...Object.values(grads)]);
+  } finally {
+    for (const model of made) model.dispose();
+  }
+});
+
+test('distrust gate: refused without the risk of every item text', () => {
+  const model = createModel(sasrec, NUM_ITEMS, 3);
+  try {
+    assert.throws(() => attachGrasp(model, inputs(), { ...ALL, distrustGate: true }), /distrust gate: needs the detector risk of every item text/);
+  } finally {
+    model.dispose();
+  }
+});

@@ -22,7 +22,7 @@ import { validateConfig, type RunConfig } from '../../../src/core/train/config';
 import { ConfigError } from '../../../src/core/util/errors';
 import { trainJob } from '../../../src/core/jobs/train';
 import { claimRunFolder, RUN_FILES } from '../../../src/core/train/runFolder';
-import { describeEntities, runTexts, textsChoice, withFields, writeRunAnnotations } from '../../../src/core/train/textArtifacts';
+import { buildTextArtifacts, describeEntities, runTexts, textsChoice, withFields, writeRunAnnotations } from '../../../src/core/train/textArtifacts';
 import { cachePaths } from '../../../src/core/data/cachePaths';
 import { tempFolder } from '../helpers';
 import { demoData, sasrecConfig } from './fixtures';
@@ -351,4 +351,34 @@ test('the run folder keeps what the reviewer read and marked (annotations.json) 
   assert.equal(review.used.length, review.review!.marked);
   assert.ok(existsSync(join(trained, RUN_FILES.corruption)));
   assert.equal(readFileSync(join(trained, RUN_FILES.reviewAnnotations), 'utf8').trim().split('\n').length, review.review!.marked);
+});
+
+test("the distrust gate's input: GRASP runs with grasp.distrustGate get the detector's risk of each text they embed, corrupted texts the riskier", async () => {
+  await clearShared();
+  const grasp = { dims: 8, width: 16, kItems: 4, kUsers: 3, corruption: CORRUPTION, distrustGate: true };
+  const cfg = validateConfig({ ...sasrecConfig(data), variant: 'grasp', grasp }, 'run.json');
+  const logs: string[] = [];
+  const artifacts = await buildTextArtifacts(dataset, split, cfg, { ...silentContext, log: (line) => logs.push(line) });
+  const view = withFields(dataset, cfg.grasp.texts);
+  const texts = await runTexts(view, split, cfg, 'item', quiet);
+  const flags = detect({
+    entity: 'item',
+    ids: texts.texts.ids,
+    inputs: buildInputs(view, split, 'item'),
+    outputs: texts.texts.outputs.map((output, row) => output ?? metadataOnlyOutput(buildInputs(view, split, 'item')[row])),
+    train: split.train,
+  });
+  assert.deepEqual(Array.from(artifacts.itemRisk!), Array.from(Float32Array.from(flags, (flag) => flag.risk)));
+  const corrupted = new Set(texts.corruption!.items.map((item) => item.index));
+  const mean = (rows: number[]) => rows.reduce((sum, row) => sum + artifacts.itemRisk![row], 0) / rows.length;
+  const all = flags.map((flag) => flag.index);
+  assert.ok(mean(all.filter((row) => corrupted.has(row))) > mean(all.filter((row) => !corrupted.has(row))) + 0.3);
+  assert.ok(logs.some((line) => /detector risk read for the distrust gate/.test(line)));
+  const without = await buildTextArtifacts(
+    dataset,
+    split,
+    validateConfig({ ...sasrecConfig(data), variant: 'grasp', grasp: { ...grasp, distrustGate: false } }, 'run.json'),
+    silentContext,
+  );
+  assert.equal(without.itemRisk, undefined, 'read only for the gate');
 });
