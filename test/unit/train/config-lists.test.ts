@@ -8,6 +8,7 @@ import { DUPLICATE_POLICIES, FORMAT_CHOICES } from '../../../src/core/data/types
 import { EMBEDDER_NAMES } from '../../../src/core/embed/store';
 import { BACKEND_CHOICES } from '../../../src/core/engine/backend';
 import { CORRUPTION_FAMILIES, CORRUPTION_TARGETS } from '../../../src/core/hallucination/corrupt';
+import { REVIEW_ORDERS } from '../../../src/core/hallucination/review';
 import { LOSS_KINDS, MODEL_DEFAULTS, MODEL_KINDS } from '../../../src/core/model/types';
 import * as runConfig from '../../../src/core/train/config';
 import {
@@ -48,6 +49,7 @@ test('every enum of the run-config schema is its exported list, in the same orde
     'grasp.testRetrieval': TEST_RETRIEVALS,
     'grasp.userRetrieval': USER_RETRIEVALS,
     'grasp.corruption.target': CORRUPTION_TARGETS,
+    'grasp.review.simulated.order': REVIEW_ORDERS,
   };
   const enums = nodesWith('enum', RUN_CONFIG_SCHEMA as unknown as Node);
   // a new enum needs its list here (and an exported list to spread into the schema)
