@@ -3,7 +3,8 @@
 // blocks, B=128, L=50, d=64), their steps alternating on the same batches, so all see the same machine
 // load; the ratio of medians is the overhead. GRASP at its defaults (the item level, whitened text,
 // K_I = 10, metadata descriptions → LSA → PCA 64), again with the user level on as well (DESIGN §2's
-// whole module, K_U = 10), and with the semantic term (grasp.semanticScore); text artefacts come from
+// whole module, K_U = 10), with the semantic term (grasp.semanticScore), with the distrust gate
+// (grasp.distrustGate), and GRASP-GRU4Rec beside GRU4Rec at its preset; text artefacts come from
 // (or go to) <repo>/.grasp, built from training data only. Prints one JSON line.
 import { dirname, join } from 'node:path';
 import { leaveOneOut, loadDataset } from '../src/core/data';
@@ -36,6 +37,18 @@ async function main(): Promise<void> {
   const graspConfig = validateConfig({ ...base, variant: 'grasp', grasp: { cacheDir: join(root, '.grasp') } }, 'bench');
   const semanticConfig = validateConfig({ ...base, variant: 'grasp', grasp: { cacheDir: join(root, '.grasp'), semanticScore: true } }, 'bench');
   const usersConfig = validateConfig({ ...base, variant: 'grasp', grasp: { cacheDir: join(root, '.grasp'), userLevel: true } }, 'bench');
+  const distrustConfig = validateConfig({ ...base, variant: 'grasp', grasp: { cacheDir: join(root, '.grasp'), distrustGate: true } }, 'bench');
+  // GRU4Rec's strong preset has SASRec's loss, batch and maxLen, so both backbones step on the same batches
+  const gru = { ...base, model: { kind: 'gru4rec' } };
+  const gruPlainConfig = validateConfig({ ...gru, variant: 'plain' }, 'bench');
+  const gruGraspConfig = validateConfig({ ...gru, variant: 'grasp', grasp: { cacheDir: join(root, '.grasp') } }, 'bench');
+  for (const config of [gruPlainConfig, gruGraspConfig])
+    if (
+      config.train.loss !== plainConfig.train.loss ||
+      config.train.batchSize !== plainConfig.train.batchSize ||
+      config.model.maxLen !== plainConfig.model.maxLen
+    )
+      throw new Error("GRU4Rec's preset no longer steps on SASRec's batches: give it its own sampler");
   const { loss, negatives, batchSize } = plainConfig.train;
   const { maxLen } = plainConfig.model;
   const dataset = await loadDataset(folder);
@@ -45,15 +58,22 @@ async function main(): Promise<void> {
   const started = performance.now();
   const artifacts = await prepareText(graspConfig, dataset, split, quiet);
   const artifactSeconds = (performance.now() - started) / 1000;
-  const models: Array<{ name: string; model: SequentialRecommender; optimizer: Adam; times: number[]; cpu: number[] }> = [
-    plainConfig,
-    graspConfig,
-    semanticConfig,
-    usersConfig,
-  ].map((config) => {
-    const { model } = buildModel(config, numItems, split, artifacts);
+  // the same text side, with the detector's risk of each text (the distrust gate's input)
+  const withRisk = await prepareText(distrustConfig, dataset, split, quiet);
+  const models: Array<{ name: string; model: SequentialRecommender; optimizer: Adam; times: number[]; cpu: number[] }> = (
+    [
+      ['sasrec', plainConfig, artifacts],
+      ['grasp', graspConfig, artifacts],
+      ['grasp+semantic', semanticConfig, artifacts],
+      ['grasp+users', usersConfig, artifacts],
+      ['grasp+distrust', distrustConfig, withRisk],
+      ['gru4rec', gruPlainConfig, artifacts],
+      ['grasp-gru4rec', gruGraspConfig, artifacts],
+    ] as const
+  ).map(([name, config, text]) => {
+    const { model } = buildModel(config, numItems, split, text);
     return {
-      name: config.grasp.semanticScore ? 'grasp+semantic' : config.grasp.userLevel ? 'grasp+users' : config.variant,
+      name,
       model,
       optimizer: new Adam(model.namedVariables(), { lr: 1e-3, beta1: 0.9, beta2: 0.98, epsilon: 1e-8 }),
       times: [],
@@ -89,7 +109,7 @@ async function main(): Promise<void> {
     }
   }
   const pairRatios = models[1].times.map((t, i) => t / models[0].times[i]);
-  const [plain, grasp, semantic, users] = models.map((entry) => {
+  const [plain, grasp, semantic, users, distrust, gruPlain, gruGrasp] = models.map((entry) => {
     const sorted = [...entry.times].sort((a, b) => a - b);
     return { median: median(entry.times), p10: sorted[Math.floor(0.1 * sorted.length)], p90: sorted[Math.floor(0.9 * sorted.length)] };
   });
@@ -111,6 +131,13 @@ async function main(): Promise<void> {
       grasp_users_ms_per_step_median: users.median,
       /** with the user level as well (userLevel: true, off by default) */
       grasp_users_overhead: users.median / plain.median,
+      grasp_distrust_ms_per_step_median: distrust.median,
+      /** with the distrust gate (grasp.distrustGate, off by default) */
+      grasp_distrust_overhead: distrust.median / plain.median,
+      gru4rec_ms_per_step_median: gruPlain.median,
+      grasp_gru4rec_ms_per_step_median: gruGrasp.median,
+      /** GRASP-GRU4Rec at its defaults (keepItemScale on) over GRU4Rec at its preset */
+      grasp_gru4rec_overhead: gruGrasp.median / gruPlain.median,
       /** median over steps of GRASP's time / SASRec's on the same batch, measured back to back */
       grasp_overhead_paired_median: median(pairRatios),
       /** the same ratio in this process's CPU time (user + system, all threads): less moved by other people's jobs than wall time */

@@ -6,7 +6,8 @@
 // FASTER PyTorch. Then GRASP-SASRec beside plain SASRec at SASRec's strong preset (bench/grasp-case.ts):
 // grasp_ms_per_step and grasp_overhead (ratio to SASRec in that same process, GRASP at its defaults),
 // and the same with the user level on too (grasp_users_overhead) and with the semantic term
-// (grasp_semantic_overhead). Then the strong losses (issue 14), 1 block:
+// (grasp_semantic_overhead), with the distrust gate (grasp_distrust_overhead), and GRASP-GRU4Rec over
+// GRU4Rec (grasp_gru4rec_overhead). Then the strong losses (issue 14), 1 block:
 // sampled softmax over 256 shared negatives and full cross-entropy, one epoch each of ours and of
 // `sasrec_torch.py train --loss ss|ce`, ms per step with sampling included on both sides. Last, unless
 // BENCH_SKIP_CONVERGENCE=1: a whole training of SASRec's preset on Beauty to early stopping (wall time,
@@ -43,6 +44,8 @@ interface GraspResult {
   grasp_overhead: number;
   grasp_semantic_overhead: number;
   grasp_users_overhead: number;
+  grasp_distrust_overhead: number;
+  grasp_gru4rec_overhead: number;
   loss: string;
 }
 
@@ -257,6 +260,8 @@ function main(): void {
     grasp_overhead: graspResult ? round(graspResult.grasp_overhead) : null,
     grasp_semantic_overhead: graspResult ? round(graspResult.grasp_semantic_overhead) : null,
     grasp_users_overhead: graspResult ? round(graspResult.grasp_users_overhead) : null,
+    grasp_distrust_overhead: graspResult ? round(graspResult.grasp_distrust_overhead) : null,
+    grasp_gru4rec_overhead: graspResult ? round(graspResult.grasp_gru4rec_overhead) : null,
     grasp_loss: graspResult?.loss ?? null,
     grasp_sasrec_ms_per_step: graspResult ? round(graspResult.sasrec_ms_per_step_median) : null,
     ours_ms_per_step_p10: round(oursResult.ms_per_step_p10),
