@@ -450,7 +450,7 @@ export const RUN_CONFIG_SCHEMA = {
           type: 'boolean',
           default: false,
           description:
-            "grasp: the item level reads each item text's risk from the detector of `grasp flag` (its defaults, no distrust signal) and learns how far to trust it: a neighbour's contribution is scaled by exp(−θ_n · its risk), an item's whole context by exp(−θ_s · its own risk) (a wrong text also retrieved the wrong neighbours). θ_n and θ_s start at 0, so the model starts as without the gate",
+            "grasp: the item level reads each item text's risk from the detector of `grasp flag` (its defaults, no distrust signal) and learns how far to trust it: a neighbour's contribution is scaled by exp(−θ_n · its risk), an item's whole context by exp(−θ_s · its own risk) (a wrong text also retrieved the wrong neighbours). θ_n and θ_s start at 0, so the model starts as without the gate (each is 20 times a learned parameter, so it can move within a few epochs)",
         },
         semanticScore: {
           type: 'boolean',

@@ -5,7 +5,7 @@ import { before, test } from 'node:test';
 import { initEngine } from '../../../src/core/engine/backend';
 import { tf, type Tensor2D } from '../../../src/core/engine/tf';
 import { createModel, type ModelConfig, type SequentialRecommender } from '../../../src/core/model';
-import { attachGrasp, type GraspInputs, type GraspModule, type GraspOptions } from '../../../src/core/model/grasp';
+import { attachGrasp, DISTRUST_SCALE, type GraspInputs, type GraspModule, type GraspOptions } from '../../../src/core/model/grasp';
 import { attachLlmEsr, initFromText } from '../../../src/core/model/llmBaselines';
 import { NextItemSampler } from '../../../src/core/train/sampler';
 import { batchLoss } from '../../../src/core/train/step';
@@ -675,8 +675,8 @@ test('distrust gate: untrained it changes nothing; trained, a risky neighbour gi
     const module = trained ? attachTrained(model, given, { ...options, distrustGate: gate }) : attachGrasp(model, given, { ...options, distrustGate: gate });
     if (theta)
       for (const [name, variable] of module.variables()) {
-        if (name === 'grasp.distrust.neighbour') variable.assign(tf.tensor1d([theta.neighbour]));
-        if (name === 'grasp.distrust.self') variable.assign(tf.tensor1d([theta.self]));
+        if (name === 'grasp.distrust.neighbour') variable.assign(tf.tensor1d([theta.neighbour / DISTRUST_SCALE]));
+        if (name === 'grasp.distrust.self') variable.assign(tf.tensor1d([theta.self / DISTRUST_SCALE]));
       }
     return { model, module };
   };
