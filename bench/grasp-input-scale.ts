@@ -3,7 +3,7 @@
 // context's size relative to the row (‖x̃ − E[i]‖ / ‖E[i]‖), the cosine of x̃ and E[i], and, for
 // GRU4Rec, how far its first layer's reset and update gates are driven (mean |pre-activation| and the
 // share beyond ±2, where σ's slope is below a third of its peak). Run folders of LLM-init give the
-// reference (x̃ = E[i]).
+// reference (x̃ = E[i]). With the distrust gate, its learned θ_n and θ_s.
 //   node --import tsx bench/grasp-input-scale.ts <run folder>...
 import { leaveOneOut } from '../src/core/data/split';
 import { initEngine } from '../src/core/engine/backend';
@@ -12,6 +12,7 @@ import { loadWeights, readManifest } from '../src/core/train/checkpoint';
 import { testPassArtifacts } from '../src/core/train/refreshedUsers';
 import { loadRunDataset } from '../src/core/train/runDataset';
 import { buildModel, prepareText } from '../src/core/train/variant';
+import { DISTRUST_SCALE } from '../src/core/model/grasp';
 import { silentContext } from '../src/core/util/jobContext';
 
 const ITEMS = 3000;
@@ -51,6 +52,9 @@ async function describe(run: string): Promise<string> {
         const gates = tf.slice(tf.add(tf.matMul(tf.reshape(input, [n, d]), w), b), [0, 0], [n, 2 * d]);
         parts.push(`gates |pre| ${mean(tf.abs(gates))}`, `beyond ±2 ${mean(tf.cast(tf.greater(tf.abs(gates), 2), 'float32'))}`);
       }
+      const gate = ['neighbour', 'self'].map((side) => variables.get(`grasp.distrust.${side}`));
+      if (gate[0] && gate[1])
+        parts.push(`distrust θ_n ${(gate[0].dataSync()[0] * DISTRUST_SCALE).toFixed(3)}, θ_s ${(gate[1].dataSync()[0] * DISTRUST_SCALE).toFixed(3)}`);
       return `${run}: ${parts.join(', ')}`;
     });
   } finally {
