@@ -1,7 +1,9 @@
 // GRASP holistic attention (DESIGN §2 step 4) around any backbone, through its encoder hooks:
 //   item level (input hook): x_i = E[i] (+ A(e_i) with itemAdapter); attention of W_q x_i over
 //     m_j = E[j] (+ A(e_j)) for j ∈ {i} ∪ N_I(i), scored by the cosine of W_q x_i and W_k m_j over a
-//     fixed temperature; x̃_i = LayerNorm(x_i + dropout(c_i)) (no norm with itemNorm off). Both depend on
+//     fixed temperature; x̃_i = LayerNorm(x_i + dropout(c_i)) (no norm with itemNorm off; rescaled to ‖x_i‖
+//     with keepItemScale, GRU4Rec's default). With distrustGate, neighbour j's value is scaled by
+//     exp(−θ_n r_j) and c_i by exp(−θ_s r_i), r the detector's risk of each text. Both depend on
 //     the item alone, so they are computed once per distinct item of a batch and gathered to positions.
 //   user level (final-state hook): r_v = mean of E over v's training items (the last maxLen, less
 //     u's own training items) [+ A_u(e_v) with userText: see neighbourRepresentations];
