@@ -5,28 +5,15 @@
 // share beyond ±2, where σ's slope is below a third of its peak). Run folders of LLM-init give the
 // reference (x̃ = E[i]). With the distrust gate, its learned θ_n and θ_s.
 //   node --import tsx bench/grasp-input-scale.ts <run folder>...
-import { leaveOneOut } from '../src/core/data/split';
-import { initEngine } from '../src/core/engine/backend';
 import { tf, type Tensor, type Tensor2D, type Tensor3D } from '../src/core/engine/tf';
-import { loadWeights, readManifest } from '../src/core/train/checkpoint';
-import { testPassArtifacts } from '../src/core/train/refreshedUsers';
-import { loadRunDataset } from '../src/core/train/runDataset';
-import { buildModel, prepareText } from '../src/core/train/variant';
 import { DISTRUST_SCALE } from '../src/core/model/grasp';
-import { silentContext } from '../src/core/util/jobContext';
+import { openRun } from '../src/core/train/attention';
 
 const ITEMS = 3000;
 
 async function describe(run: string): Promise<string> {
-  const manifest = await readManifest(run);
-  const { config } = manifest;
-  await initEngine({ backend: config.engine.backend, native: config.engine.native, threads: 1 });
-  const dataset = await loadRunDataset(config);
-  const split = leaveOneOut(dataset.sequences);
-  const artifacts = await testPassArtifacts(dataset, split, config, await prepareText(config, dataset, split, silentContext), silentContext);
-  const { model } = buildModel(config, manifest.numItems, split, artifacts);
+  const { config, model } = await openRun(run);
   try {
-    await loadWeights(run, model, manifest);
     return tf.tidy(() => {
       const n = Math.min(ITEMS, model.numItems);
       const ids = tf.tensor2d(

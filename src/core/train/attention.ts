@@ -46,9 +46,16 @@ export interface AttentionExplanation {
 /** A GRASP run's model, dataset and text artifacts, as trained, with its checkpoint's weights loaded. */
 async function openGraspRun(runDir: string, ctx: JobContext) {
   const manifest = await readManifest(runDir);
+  if (variantOf(manifest.config) !== 'grasp')
+    throw new ConfigError(`${runDir}: a ${variantOf(manifest.config)} run has no GRASP attention weights (train with "variant": "grasp")`);
+  const opened = await openRun(runDir, ctx);
+  return { ...opened, artifacts: opened.artifacts!, grasp: opened.grasp! };
+}
+
+/** Any run's model (GRASP or not), dataset and text artifacts, as trained, with its checkpoint's weights loaded; dispose the model. */
+export async function openRun(runDir: string, ctx: JobContext = silentContext) {
+  const manifest = await readManifest(runDir);
   const { config } = manifest;
-  if (variantOf(config) !== 'grasp')
-    throw new ConfigError(`${runDir}: a ${variantOf(config)} run has no GRASP attention weights (train with "variant": "grasp")`);
   await initEngine({ backend: config.engine.backend, native: config.engine.native, threads: config.engine.threads || undefined });
   const dataset = await loadRunDataset(config);
   if (dataset.itemIds.length !== manifest.numItems || dataset.itemIds.some((id, i) => id !== manifest.itemIds[i])) {
@@ -57,7 +64,7 @@ async function openGraspRun(runDir: string, ctx: JobContext) {
     );
   }
   const split = leaveOneOut(dataset.sequences);
-  const artifacts = (await prepareText(config, dataset, split, ctx))!;
+  const artifacts = await prepareText(config, dataset, split, ctx);
   const { model, grasp } = buildModel(config, manifest.numItems, split, artifacts);
   try {
     await loadWeights(runDir, model, manifest);
@@ -65,7 +72,7 @@ async function openGraspRun(runDir: string, ctx: JobContext) {
     model.dispose();
     throw error;
   }
-  return { manifest, config, dataset, split, artifacts, model, grasp: grasp! };
+  return { manifest, config, dataset, split, artifacts, model, grasp };
 }
 
 /**

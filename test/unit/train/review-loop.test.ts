@@ -361,11 +361,12 @@ test("the distrust gate's input: GRASP runs with grasp.distrustGate get the dete
   const artifacts = await buildTextArtifacts(dataset, split, cfg, { ...silentContext, log: (line) => logs.push(line) });
   const view = withFields(dataset, cfg.grasp.texts);
   const texts = await runTexts(view, split, cfg, 'item', quiet);
+  const inputs = buildInputs(view, split, 'item');
   const flags = detect({
     entity: 'item',
     ids: texts.texts.ids,
-    inputs: buildInputs(view, split, 'item'),
-    outputs: texts.texts.outputs.map((output, row) => output ?? metadataOnlyOutput(buildInputs(view, split, 'item')[row])),
+    inputs,
+    outputs: texts.texts.outputs.map((output, row) => output ?? metadataOnlyOutput(inputs[row])),
     train: split.train,
   });
   assert.deepEqual(Array.from(artifacts.itemRisk!), Array.from(Float32Array.from(flags, (flag) => flag.risk)));
