@@ -13,7 +13,8 @@
 // adapter is off by default. The adapters and both value projections start at zero, and x̃ has no layer
 // norm by default (itemNorm), so an untrained module adds exactly nothing: the model starts as the
 // backbone with E from the text (LLM-init) and takes from the neighbours only what lowers its loss.
-// Scores stay z·E (tied), and the loss is the backbone's own; with semanticScore, a candidate-aware
+// Scores stay z·E (tied; with enrichCandidates z·x̃_j: the candidates read their neighbours too, through
+// the same item level), and the loss is the backbone's own; with semanticScore, a candidate-aware
 // semantic term: z' = z + W_s c_t and scores z'·(E_j + A_s t_j), c_t the mean text vector of the items
 // read up to t (both zero at the start, like every other path). Text vectors and neighbour tables are
 // frozen inputs (built from training data only, see train/textArtifacts.ts).
@@ -69,6 +70,8 @@ export interface GraspOptions {
   keepItemScale?: boolean;
   /** the distrust gate (see itemState; needs inputs.itemRisk; absent: off) */
   distrustGate?: boolean;
+  /** the scoring table's item rows are x̃ too (see scoringTable; absent: E's rows) */
+  enrichCandidates?: boolean;
   dropout: number;
   seed: number;
 }
@@ -334,10 +337,37 @@ export class GraspModule {
     return this.semantic ? this.semanticState(fused, context.ids, this.semantic.state) : fused;
   }
 
-  /** The scoring table with the semantic term's candidate side: E + T A_s (T: the frozen text rows, zero for padding and mask). */
+  /**
+   * The scoring table: E, or with enrichCandidates every item's x̃ in its row (padding and BERT4Rec's mask
+   * row kept), plus the semantic term's candidate side T A_s (T: the frozen text rows, zero for padding and mask).
+   */
   scoringTable(table: Variable): Tensor2D {
-    if (!this.semantic) return table as unknown as Tensor2D;
-    return tf.add(table, tf.mul(tf.matMul(this.itemText, this.semantic.item), this.semantic.textScale)) as Tensor2D;
+    const rows = this.options.enrichCandidates && this.options.itemLevel ? this.enrichedRows(table) : (table as unknown as Tensor2D);
+    if (!this.semantic) return rows;
+    return tf.add(rows, tf.mul(tf.matMul(this.itemText, this.semantic.item), this.semantic.textScale)) as Tensor2D;
+  }
+
+  /**
+   * Every item's x̃, in its model-id row. No dropout: the table is read whole, the same way in training and
+   * evaluation (the items read keep theirs). Not recorded: the explanations read the items of the sequence.
+   */
+  private enrichedRows(table: Variable): Tensor2D {
+    const count = this.model.numItems;
+    const items = Int32Array.from({ length: count }, (_, row) => row + 1);
+    const local = new Map<number, number>();
+    items.forEach((id, row) => local.set(id, row));
+    const recording = this.recording;
+    this.recording = false;
+    let enriched: Tensor2D;
+    try {
+      enriched = this.itemState(items, local, Array.from(items), false);
+    } finally {
+      this.recording = recording;
+    }
+    const extra = table.shape[0] - count - 1;
+    const parts = [tf.slice(table, [0, 0], [1, this.d]) as Tensor2D, enriched];
+    if (extra > 0) parts.push(tf.slice(table, [count + 1, 0], [extra, this.d]) as Tensor2D);
+    return tf.concat(parts, 0) as Tensor2D;
   }
 
   /**
@@ -655,7 +685,7 @@ export function attachGrasp(model: SequentialRecommender, inputs: GraspInputs, o
     (module) => ({
       inputItems: (ids, base, training) => module.inputItems(ids, base, training),
       finalState: (states, context) => module.finalState(states, context),
-      ...(options.semanticScore ? { scoringTable: (table: Variable) => module.scoringTable(table) } : {}),
+      ...(options.semanticScore || options.enrichCandidates ? { scoringTable: (table: Variable) => module.scoringTable(table) } : {}),
       variables: () => module.variables(),
       randomStreams: () => [module.dropoutRandom],
     }),

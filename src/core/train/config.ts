@@ -162,6 +162,8 @@ export interface GraspSettings {
   keepItemScale?: boolean;
   /** grasp: the item level learns how far to trust each text by its detector risk (grasp flag's), see GraspModule */
   distrustGate: boolean;
+  /** grasp: the items being scored read their neighbours too: scores z·x̃_j instead of z·E[j] */
+  enrichCandidates: boolean;
   /** grasp: similar users for the TEST pass from the training-prefix profile (DESIGN §2) or from the test step's history (+ validation item) */
   testRetrieval: TestRetrieval;
   /** grasp: one list of similar users per user (sequence, DESIGN §2) or one per position, from the items read up to it (position) */
@@ -452,6 +454,12 @@ export const RUN_CONFIG_SCHEMA = {
           description:
             "grasp: the item level reads each item text's risk from the detector of `grasp flag` (its defaults, no distrust signal) and learns how far to trust it: a neighbour's contribution is scaled by exp(−θ_n · its risk), an item's whole context by exp(−θ_s · its own risk) (a wrong text also retrieved the wrong neighbours). θ_n and θ_s start at 0, so the model starts as without the gate (each is 20 times a learned parameter, so it can move within a few epochs)",
         },
+        enrichCandidates: {
+          type: 'boolean',
+          default: false,
+          description:
+            "grasp: the item level enriches the items being scored as well as the items read: item j is scored by z·x̃_j, its row after attending over its own neighbours (without dropout), instead of z·E[j], so a rarely bought item borrows from the items its text is close to when it is a candidate too. The value projection starts at zero, so the model starts as without it",
+        },
         semanticScore: {
           type: 'boolean',
           default: false,
@@ -719,6 +727,7 @@ const GRASP_ONLY_SETTINGS = [
   'itemLevelWrites',
   'keepItemScale',
   'distrustGate',
+  'enrichCandidates',
   'testRetrieval',
   'userRetrieval',
 ] as const satisfies ReadonlyArray<keyof GraspSettings>;
@@ -749,6 +758,7 @@ const LEGACY_GRASP_VALUES: Partial<GraspSettings> = {
   userRetrieval: 'sequence',
   keepItemScale: false,
   distrustGate: false,
+  enrichCandidates: false,
 };
 
 /** validateConfig for a config a run folder stored (config.json): settings it predates take their legacy values. */

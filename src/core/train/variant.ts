@@ -102,8 +102,20 @@ export function buildModel(config: RunConfig, numItems: number, split: Split, ar
     }
     // a checkpoint's config is read as stored: one from an earlier GRASP module must not be rebuilt as this one
     checkGraspModule(config, "the run's config");
-    const { itemLevel, userLevel, gate, userText, itemAdapter, itemNorm, semanticScore, neighbourGradient, itemLevelWrites, keepItemScale, distrustGate } =
-      config.grasp;
+    const {
+      itemLevel,
+      userLevel,
+      gate,
+      userText,
+      itemAdapter,
+      itemNorm,
+      semanticScore,
+      neighbourGradient,
+      itemLevelWrites,
+      keepItemScale,
+      distrustGate,
+      enrichCandidates,
+    } = config.grasp;
     // before attaching: GRASP's layer-norm gain reads the table's scale
     if (config.grasp.initFromText) initFromText(model, inputs.itemVectors, inputs.dims);
     return {
@@ -120,6 +132,7 @@ export function buildModel(config: RunConfig, numItems: number, split: Split, ar
         itemLevelWrites,
         keepItemScale,
         distrustGate,
+        enrichCandidates,
         dropout: config.model.dropout,
         seed,
       }),

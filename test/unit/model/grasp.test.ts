@@ -737,3 +737,72 @@ test('distrust gate: refused without the risk of every item text', () => {
     model.dispose();
   }
 });
+
+test('enrichCandidates: untrained the scores and loss are LLM-init exactly; trained, each item is scored against its own x̃, padding and mask rows kept, and evaluate ranks with it', async () => {
+  const given = inputs();
+  const options: GraspOptions = { ...ALL, userLevel: false, itemAdapter: false, itemNorm: false, dropout: 0.2 };
+  const build = (grasp: 'none' | 'untrained' | 'trained', kind: ModelConfig['kind'] = 'sasrec'): SequentialRecommender => {
+    const model = createModel({ ...sasrec, dropout: 0.2, kind, ...(kind === 'bert4rec' ? { heads: 2, maskProb: 0.4 } : {}) }, NUM_ITEMS, 3);
+    initFromText(model, given.itemVectors, given.dims);
+    if (grasp === 'untrained') attachGrasp(model, given, { ...options, enrichCandidates: true });
+    if (grasp === 'trained') attachTrained(model, given, { ...options, enrichCandidates: true });
+    return model;
+  };
+  const plain = build('none');
+  const untrained = build('untrained');
+  const trained = build('trained');
+  const d = sasrec.d;
+  try {
+    const table = (model: SequentialRecommender) => tf.tidy(() => scoringTable(model).dataSync() as Float32Array);
+    assert.deepEqual(table(untrained), table(plain), 'untrained: the scoring table is E, every value');
+    const batch = new NextItemSampler(train, NUM_ITEMS, sasrec.maxLen, { kind: 'per-position', count: 1 }, new Random(5)).batch(Int32Array.from([0, 1, 2, 3]));
+    const loss = (model: SequentialRecommender) => tf.tidy(() => batchLoss(model, batch, 'ce').dataSync()[0]);
+    assert.equal(loss(untrained), loss(plain), 'full-CE training loss with dropout: identical');
+    // trained: row i of the scoring table is what the input hook gives item i outside training
+    const enriched = table(trained);
+    const items = Int32Array.from({ length: NUM_ITEMS }, (_, i) => i + 1);
+    const read = tf.tidy(() => {
+      const ids = tf.tensor2d(items, [1, NUM_ITEMS], 'int32') as Tensor2D;
+      return trained.hooks.inputItems!(ids, tf.gather(trained.itemEmbedding, ids) as never, false).dataSync() as Float32Array;
+    });
+    const rowsOfE = trained.itemEmbedding.dataSync() as Float32Array;
+    assert.deepEqual(Array.from(enriched.subarray(0, d)), Array.from(rowsOfE.subarray(0, d)), 'padding row kept');
+    for (let i = 0; i < NUM_ITEMS * d; i++) assert.ok(Math.abs(enriched[d + i] - read[i]) < 1e-5, `item ${Math.floor(i / d) + 1}: its x̃`);
+    assert.ok(differs(enriched.subarray(d), rowsOfE.subarray(d)), 'the neighbours change the candidates');
+    // the candidate side is trained: the table alone passes gradient to the item level's attention
+    const named = trained.namedVariables();
+    const probe = Float32Array.from({ length: enriched.length }, (_, i) => Math.sin(i));
+    const { value, grads } = tf.variableGrads(
+      () => tf.sum(tf.mul(scoringTable(trained), tf.tensor2d(probe, [enriched.length / d, d]))) as tf.Scalar,
+      named.map(([, v]) => v),
+    );
+    for (const name of ['grasp.item_attn.q.w', 'grasp.item_attn.v.w']) {
+      const variable = named.find(([n]) => n === name)![1];
+      assert.ok(
+        (grads[variable.name].dataSync() as Float32Array).some((g) => g !== 0),
+        `the table's gradient reaches ${name}`,
+      );
+    }
+    tf.dispose([value, ...Object.values(grads)]);
+    const split = leaveOneOut(train);
+    const ranked = async () => Array.from((await evaluate(trained, split, 'test', { sampled: 0 })).ranks);
+    const withTable = await ranked();
+    const hook = trained.hooks.scoringTable;
+    delete trained.hooks.scoringTable;
+    const withoutTable = await ranked();
+    trained.hooks.scoringTable = hook;
+    assert.notDeepEqual(withTable, withoutTable, 'evaluate scores against the enriched table');
+  } finally {
+    for (const model of [plain, untrained, trained]) model.dispose();
+  }
+  const cloze = build('trained', 'bert4rec');
+  try {
+    const rows = tf.tidy(() => scoringTable(cloze).dataSync() as Float32Array);
+    const rowsOfE = cloze.itemEmbedding.dataSync() as Float32Array;
+    assert.equal(rows.length, rowsOfE.length, 'BERT4Rec: one row per row of E');
+    assert.deepEqual(Array.from(rows.subarray((NUM_ITEMS + 1) * d)), Array.from(rowsOfE.subarray((NUM_ITEMS + 1) * d)), "BERT4Rec: the mask token's row kept");
+    assert.ok(Number.isFinite(tf.tidy(() => batchLoss(cloze, tinyBatch(cloze), 'ce').dataSync()[0])), 'BERT4Rec trains with it');
+  } finally {
+    cloze.dispose();
+  }
+});
