@@ -458,7 +458,7 @@ export const RUN_CONFIG_SCHEMA = {
           type: 'boolean',
           default: false,
           description:
-            "grasp: the item level enriches the items being scored as well as the items read: item j is scored by z·x̃_j, its row after attending over its own neighbours (without dropout), instead of z·E[j], so a rarely bought item borrows from the items its text is close to when it is a candidate too. The value projection starts at zero, so the model starts as without it",
+            'grasp: the item level enriches the items being scored as well as the items read: item j is scored by z·x̃_j, its row after attending over its own neighbours (without dropout), instead of z·E[j], so a rarely bought item borrows from the items its text is close to when it is a candidate too. The value projection starts at zero, so the model starts as without it',
         },
         semanticScore: {
           type: 'boolean',
