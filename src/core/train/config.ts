@@ -713,24 +713,25 @@ function checkTextSettings(grasp: GraspSettings, file: string): void {
   }
 }
 
-/** Settings only the GRASP module reads: llm-init and llm-esr runs are the same run whatever they say. */
-const GRASP_ONLY_SETTINGS = [
+/** The settings that are switches of the GRASP module (model/grasp.ts GraspOptions), under the same names. */
+export const GRASP_MODULE_SWITCHES = [
   'itemLevel',
   'userLevel',
   'gate',
-  'userText',
   'itemAdapter',
   'itemNorm',
-  'initFromText',
   'semanticScore',
   'neighbourGradient',
   'itemLevelWrites',
   'keepItemScale',
   'distrustGate',
   'enrichCandidates',
-  'testRetrieval',
-  'userRetrieval',
 ] as const satisfies ReadonlyArray<keyof GraspSettings>;
+
+/** Settings only the GRASP module reads: llm-init and llm-esr runs are the same run whatever they say. */
+const GRASP_ONLY_SETTINGS = [...GRASP_MODULE_SWITCHES, 'userText', 'initFromText', 'testRetrieval', 'userRetrieval'] as const satisfies ReadonlyArray<
+  keyof GraspSettings
+>;
 
 /**
  * What of a validated config decides a run: a plain run reads no `grasp` section, and the LLM baselines

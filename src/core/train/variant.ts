@@ -5,10 +5,10 @@ import type { Dataset, Split } from '../data/types';
 import { CancelledError, type JobContext } from '../util/jobContext';
 import { PrefixUserRetrieval } from '../retrieval/prefixUsers';
 import { createModel } from '../model';
-import { attachGrasp, type GraspInputs, type GraspModule } from '../model/grasp';
+import { attachGrasp, type GraspInputs, type GraspModule, type GraspOptions } from '../model/grasp';
 import { attachLlmEsr, initFromText } from '../model/llmBaselines';
 import type { SequentialRecommender } from '../model/types';
-import { checkGraspModule, type RunConfig } from './config';
+import { checkGraspModule, GRASP_MODULE_SWITCHES, type GraspSettings, type RunConfig } from './config';
 import { buildTextArtifacts, type TextArtifacts } from './textArtifacts';
 
 export interface VariantModel {
@@ -102,37 +102,13 @@ export function buildModel(config: RunConfig, numItems: number, split: Split, ar
     }
     // a checkpoint's config is read as stored: one from an earlier GRASP module must not be rebuilt as this one
     checkGraspModule(config, "the run's config");
-    const {
-      itemLevel,
-      userLevel,
-      gate,
-      userText,
-      itemAdapter,
-      itemNorm,
-      semanticScore,
-      neighbourGradient,
-      itemLevelWrites,
-      keepItemScale,
-      distrustGate,
-      enrichCandidates,
-    } = config.grasp;
     // before attaching: GRASP's layer-norm gain reads the table's scale
     if (config.grasp.initFromText) initFromText(model, inputs.itemVectors, inputs.dims);
     return {
       model,
       grasp: attachGrasp(model, inputs, {
-        itemLevel,
-        userLevel,
-        gate,
-        userText: userText ?? false,
-        itemAdapter,
-        itemNorm,
-        semanticScore,
-        neighbourGradient,
-        itemLevelWrites,
-        keepItemScale,
-        distrustGate,
-        enrichCandidates,
+        ...moduleSwitches(config.grasp),
+        userText: config.grasp.userText ?? false,
         dropout: config.model.dropout,
         seed,
       }),
@@ -141,4 +117,15 @@ export function buildModel(config: RunConfig, numItems: number, split: Split, ar
     model.dispose();
     throw error;
   }
+}
+
+type ModuleSwitch = (typeof GRASP_MODULE_SWITCHES)[number];
+
+// Compile-time check that GRASP_MODULE_SWITCHES is complete: a switch added to both types but not listed there fails here.
+type UnlistedSwitch = Exclude<keyof GraspOptions & keyof GraspSettings, 'userText' | ModuleSwitch>;
+const everySwitchListed: [UnlistedSwitch] extends [never] ? true : UnlistedSwitch = true;
+void everySwitchListed;
+
+function moduleSwitches(settings: GraspSettings): Pick<GraspOptions, ModuleSwitch> {
+  return Object.fromEntries(GRASP_MODULE_SWITCHES.map((key) => [key, settings[key]])) as Pick<GraspOptions, ModuleSwitch>;
 }
