@@ -76,6 +76,20 @@ function encodeOnce(config: ModelConfig, options: GraspOptions | null, given = i
   }
 }
 
+/** Test ranks from evaluate with the model's scoring-table hook, and with the hook taken away (then put back). */
+async function testRanksWithAndWithoutTable(model: SequentialRecommender): Promise<{ withTable: number[]; withoutTable: number[] }> {
+  const split = leaveOneOut(train);
+  const ranked = async () => Array.from((await evaluate(model, split, 'test', { sampled: 0 })).ranks);
+  const withTable = await ranked();
+  const hook = model.hooks.scoringTable;
+  delete model.hooks.scoringTable;
+  try {
+    return { withTable, withoutTable: await ranked() };
+  } finally {
+    model.hooks.scoringTable = hook;
+  }
+}
+
 function differs(a: Float32Array, b: Float32Array): boolean {
   return a.some((value, i) => Math.abs(value - b[i]) > 1e-6);
 }
@@ -476,13 +490,7 @@ test('the semantic term starts at zero (scores and the full-CE loss equal LLM-in
         itemSide.shape,
       ),
     );
-    const split = leaveOneOut(train);
-    const ranked = async () => Array.from((await evaluate(on, split, 'test', { sampled: 0 })).ranks);
-    const withTable = await ranked();
-    const hook = on.hooks.scoringTable;
-    delete on.hooks.scoringTable;
-    const withoutTable = await ranked();
-    on.hooks.scoringTable = hook;
+    const { withTable, withoutTable } = await testRanksWithAndWithoutTable(on);
     assert.notDeepEqual(withTable, withoutTable, 'evaluate scores against the semantic table');
   } finally {
     on.dispose();
@@ -784,13 +792,7 @@ test('enrichCandidates: untrained the scores and loss are LLM-init exactly; trai
       );
     }
     tf.dispose([value, ...Object.values(grads)]);
-    const split = leaveOneOut(train);
-    const ranked = async () => Array.from((await evaluate(trained, split, 'test', { sampled: 0 })).ranks);
-    const withTable = await ranked();
-    const hook = trained.hooks.scoringTable;
-    delete trained.hooks.scoringTable;
-    const withoutTable = await ranked();
-    trained.hooks.scoringTable = hook;
+    const { withTable, withoutTable } = await testRanksWithAndWithoutTable(trained);
     assert.notDeepEqual(withTable, withoutTable, 'evaluate scores against the enriched table');
   } finally {
     for (const model of [plain, untrained, trained]) model.dispose();
